@@ -1,0 +1,56 @@
+# Crucible's developer tasks. Tests need a PostgreSQL server: DATABASE_URL,
+# a Docker engine, or local PostgreSQL binaries (see docs/testing.md).
+
+SHELL       := bash
+.SHELLFLAGS := -euo pipefail -c
+
+GO          ?= go
+PKGS        ?= ./...
+TIMEOUT     ?= 8m
+BENCHCOUNT  ?= 5
+BENCHOUT    ?= bench.out
+FUZZTIME    ?= 20s
+
+# The race detector needs cgo (a C compiler); without one, test without it.
+RACE        ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
+
+STATICCHECK_VERSION ?= v0.8.2
+STATICCHECK ?= $(or $(shell command -v staticcheck),$(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)/staticcheck)
+
+.PHONY: all test lint bench fuzz cover demo staticcheck
+
+all: lint test
+
+## test: go vet, then every package's tests with the race detector.
+test:
+	$(GO) vet $(PKGS)
+	@[ -n "$(RACE)" ] || echo "make test: cgo is off (no C compiler?), running without -race" >&2
+	$(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) $(PKGS)
+
+## lint: gofmt, go vet and staticcheck must all be silent.
+lint: staticcheck
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(STATICCHECK) $(PKGS)
+
+staticcheck:
+	@[ -x "$(STATICCHECK)" ] || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+## bench: BenchmarkCompare/<Workload>/{crucible,pgx}, then a crucible/pgx table.
+bench:
+	$(GO) test -run '^$$' -bench BenchmarkCompare -benchmem -count=$(BENCHCOUNT) -timeout 30m $(PKGS) | tee $(BENCHOUT)
+	@echo
+	@awk -f scripts/benchratio.awk $(BENCHOUT)
+
+## fuzz: each Fuzz* target of schema, relation, orm and migrate for FUZZTIME.
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+## cover: tests with coverage of all packages; per-function report in coverage.out.
+cover:
+	$(GO) test -count=1 -timeout $(TIMEOUT) -covermode=atomic -coverpkg=./... -coverprofile=coverage.out $(PKGS)
+	@$(GO) tool cover -func=coverage.out | tail -n 1
+
+## demo: the end-to-end demo program (a throwaway database if DATABASE_URL is unset).
+demo:
+	$(GO) run ./docs/demo

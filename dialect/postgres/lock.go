@@ -1,0 +1,110 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrLockTimeout is returned (wrapped in a *LockTimeoutError) by
+// [AdvisoryLock] when another session holds the lock past the deadline.
+var ErrLockTimeout = errors.New("advisory lock not acquired before the deadline")
+
+// LockTimeoutError says which advisory lock could not be taken and how long
+// [AdvisoryLock] waited for it.
+type LockTimeoutError struct {
+	Key    int64
+	Waited time.Duration
+}
+
+// Error renders "advisory lock KEY: not acquired after WAITED".
+func (e *LockTimeoutError) Error() string {
+	return fmt.Sprintf("advisory lock %d: not acquired after %s", e.Key, e.Waited.Round(time.Millisecond))
+}
+
+// Unwrap returns [ErrLockTimeout].
+func (e *LockTimeoutError) Unwrap() error { return ErrLockTimeout }
+
+// LockConn is one database session: *pgx.Conn and *pgxpool.Conn satisfy
+// it. A pool does not, since a session-level lock belongs to the
+// connection that took it.
+type LockConn interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// LockKey derives a stable advisory-lock key from a name (64-bit FNV-1a),
+// so that tools agreeing on a name agree on the key.
+func LockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return int64(h.Sum64())
+}
+
+// Polling intervals of AdvisoryLock: the first retry comes soon, later ones
+// back off to the maximum.
+const (
+	lockPollMin = 20 * time.Millisecond
+	lockPollMax = 500 * time.Millisecond
+)
+
+// AdvisoryLock takes the session-level advisory lock key on conn, retrying
+// pg_try_advisory_lock until it succeeds, timeout passes (a
+// *LockTimeoutError) or ctx ends (ctx's error). It never waits forever: a
+// timeout of zero or less means a single attempt. The returned release
+// function unlocks; the lock is also released when the session ends.
+func AdvisoryLock(ctx context.Context, conn LockConn, key int64, timeout time.Duration) (release func(context.Context) error, err error) {
+	start := time.Now()
+	deadline := start.Add(timeout)
+	wait := lockPollMin
+	for {
+		ok, err := tryLock(ctx, conn, key)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return func(ctx context.Context) error { return unlock(ctx, conn, key) }, nil
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, &LockTimeoutError{Key: key, Waited: time.Since(start)}
+		}
+		if err := sleep(ctx, min(wait, left)); err != nil {
+			return nil, fmt.Errorf("advisory lock %d: %w", key, err)
+		}
+		wait = min(2*wait, lockPollMax)
+	}
+}
+
+func tryLock(ctx context.Context, conn LockConn, key int64) (bool, error) {
+	var ok bool
+	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil {
+		return false, fmt.Errorf("advisory lock %d: %w", key, err)
+	}
+	return ok, nil
+}
+
+func unlock(ctx context.Context, conn LockConn, key int64) error {
+	var ok bool
+	if err := conn.QueryRow(ctx, "SELECT pg_advisory_unlock($1)", key).Scan(&ok); err != nil {
+		return fmt.Errorf("advisory unlock %d: %w", key, err)
+	}
+	if !ok {
+		return fmt.Errorf("advisory unlock %d: the lock was not held", key)
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

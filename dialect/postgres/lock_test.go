@@ -1,0 +1,87 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/crucible-orm/crucible/dialect/postgres"
+	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
+)
+
+func TestAdvisoryLock(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	a, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release()
+	b, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	key := postgres.LockKey("test lock")
+
+	release, err := postgres.AdvisoryLock(ctx, a, key, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("held elsewhere times out", func(t *testing.T) {
+		start := time.Now()
+		_, err := postgres.AdvisoryLock(ctx, b, key, 150*time.Millisecond)
+		var lte *postgres.LockTimeoutError
+		if !errors.As(err, &lte) || !errors.Is(err, postgres.ErrLockTimeout) || lte.Key != key {
+			t.Fatalf("err = %v, want *LockTimeoutError", err)
+		}
+		if waited := time.Since(start); waited < 150*time.Millisecond || waited > 2*time.Second {
+			t.Errorf("waited %s", waited)
+		}
+	})
+	t.Run("context ends the wait", func(t *testing.T) {
+		cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		_, err := postgres.AdvisoryLock(cctx, b, key, time.Hour)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("released lock is taken by a waiter", func(t *testing.T) {
+		released := make(chan error, 1)
+		go func() {
+			time.Sleep(100 * time.Millisecond)
+			released <- release(ctx)
+		}()
+		rel, err := postgres.AdvisoryLock(ctx, b, key, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := <-released; err != nil { // a is used again below
+			t.Fatal(err)
+		}
+		if err := rel(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("releasing twice fails", func(t *testing.T) {
+		rel, err := postgres.AdvisoryLock(ctx, a, key, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rel(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := rel(ctx); err == nil {
+			t.Error("second release succeeded")
+		}
+	})
+}
+
+func TestLockKey(t *testing.T) {
+	a, again := postgres.LockKey("a"), postgres.LockKey("a")
+	if a == postgres.LockKey("b") || a != again {
+		t.Error("LockKey is not a stable, distinguishing hash")
+	}
+}

@@ -1,0 +1,11 @@
+//go:build !unix
+
+package pgtest
+
+import "context"
+
+// startLocal is not supported here: the throwaway cluster needs a Unix
+// shell and process credentials.
+func startLocal(context.Context) (*server, error) {
+	return nil, unavailable("a throwaway cluster needs a Unix system")
+}

@@ -1,0 +1,45 @@
+// Package pgtest gives tests a fresh PostgreSQL database each, like
+// net/http/httptest gives them a server. Tests talk to a real PostgreSQL:
+// nothing of the database is mocked.
+//
+//	func TestMain(m *testing.M) { pgtest.Main(m) }
+//
+//	func TestInsert(t *testing.T) {
+//		pool := pgtest.NewPool(t) // a database of its own, dropped in t.Cleanup
+//		_, err := pool.Exec(ctx, "CREATE TABLE t (id int)")
+//		...
+//	}
+//
+// [New] returns the URL of a new database named crucible_<package>_<random>
+// and drops it (WITH (FORCE)) when the test ends; [NewPool] also opens a
+// pgxpool on it. Programs without a testing.T (a demo, an Example function)
+// use [CreateDatabase] and [Shutdown].
+//
+// # Finding a server
+//
+// The server is found once per process, on first use, in this order:
+//
+//  1. CRUCIBLE_TEST_DATABASE_URL, then DATABASE_URL: a URL (or keyword/value
+//     string) of a server whose user may create databases. Databases are
+//     created through it; the server itself is left alone.
+//  2. Docker, when an engine answers within a second or two (DOCKER_HOST or
+//     /var/run/docker.sock): a postgres container, removed by [Shutdown].
+//  3. Local PostgreSQL binaries: initdb and postgres on PATH, else under
+//     /usr/lib/postgresql/*/bin (newest version first). A throwaway cluster
+//     is created in a temporary directory and listens on a free port of
+//     127.0.0.1 (its unix socket is in that directory), with fsync and the
+//     like off for speed. As root, initdb and postgres run as the
+//     "postgres" system user, else "nobody". A watchdog shell stops the
+//     cluster and removes its directory when this process exits, whether
+//     or not [Shutdown] is called, so a killed test run leaks nothing.
+//
+// With none of them, [New] fails the test (and [CreateDatabase] returns an
+// error) with a message saying how to provide one. CRUCIBLE_PGTEST_FORCE
+// set to env, docker or local tries only that source.
+//
+// # Concurrency
+//
+// All functions are safe for concurrent use. Test binaries of several
+// packages may run at once: each finds its own server (or shares the one of
+// DATABASE_URL), and random database names do not collide.
+package pgtest

@@ -1,0 +1,152 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// session is one locked connection of a runner command and the heads the
+// database is at.
+type session struct {
+	r     *Runner
+	conn  *pgx.Conn
+	heads []string
+}
+
+// open creates the version table if needed and reads the heads.
+func (s *session) open(ctx context.Context) error {
+	if err := ensureVersionTable(ctx, s.conn, s.r.ddl, s.r.versionTable); err != nil {
+		return err
+	}
+	heads, err := readVersion(ctx, s.conn, s.r.ddl, s.r.versionTable)
+	s.heads = heads
+	return err
+}
+
+// segment is a run of ops executed together: in one transaction, or on
+// its own outside any (a non-transactional op).
+type segment struct {
+	tx  bool
+	ops []renderedOp
+}
+
+// renderedOp is an op with its position in the revision and its SQL.
+type renderedOp struct {
+	index int
+	op    Op
+	sql   []string
+}
+
+// segments renders the ops of one direction of rev and splits them at the
+// non-transactional ones.
+func (r *Runner) segments(rev *Revision, up bool) ([]segment, error) {
+	ops, dir := rev.Upgrade, "upgrade"
+	if !up {
+		ops, dir = rev.Downgrade, "downgrade"
+	}
+	var segs []segment
+	for i, op := range ops {
+		sql, err := op.statements(r.ddl)
+		if ie, ok := err.(*IrreversibleError); ok {
+			ie.Revision = rev.ID
+			return nil, ie
+		}
+		if err != nil {
+			return nil, &OpError{Revision: rev.ID, Direction: dir, Index: i + 1, Op: op.String(), Err: err}
+		}
+		tx := Transactional(op)
+		if len(segs) == 0 || !tx || !segs[len(segs)-1].tx {
+			segs = append(segs, segment{tx: tx})
+		}
+		last := &segs[len(segs)-1]
+		last.ops = append(last.ops, renderedOp{index: i + 1, op: op, sql: sql})
+	}
+	return segs, nil
+}
+
+// apply runs one revision in one direction and records the new heads in
+// the transaction of its last ops.
+func (s *session) apply(ctx context.Context, rev *Revision, up bool) error {
+	segs, err := s.r.segments(rev, up)
+	if err != nil {
+		return err
+	}
+	heads := s.r.set.after(s.heads, rev, up)
+	if len(segs) == 0 || !segs[len(segs)-1].tx {
+		segs = append(segs, segment{tx: true})
+	}
+	dir := direction(up)
+	for i, seg := range segs {
+		last := i == len(segs)-1
+		if err := s.run(ctx, rev, dir, seg, last, heads); err != nil {
+			return err
+		}
+	}
+	s.heads = heads
+	fmt.Fprintf(s.r.log, "%s %s: %s\n", dir, rev.ID, oneLine(rev.Message))
+	return nil
+}
+
+// run executes one segment; the last one also writes the version table.
+func (s *session) run(ctx context.Context, rev *Revision, dir string, seg segment, last bool, heads []string) error {
+	if !seg.tx {
+		return execOps(ctx, s.conn, rev, dir, seg.ops)
+	}
+	return pgx.BeginFunc(ctx, s.conn, func(tx pgx.Tx) error {
+		if err := execOps(ctx, tx, rev, dir, seg.ops); err != nil {
+			return err
+		}
+		if !last {
+			return nil
+		}
+		return writeVersion(ctx, tx, s.r.ddl, s.r.versionTable, heads)
+	})
+}
+
+// execer is what execOps runs statements on: a connection or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconnTag, error)
+}
+
+// goRunner is an op that runs Go code in the transaction (RunGo).
+type goRunner interface {
+	run(ctx context.Context, tx pgx.Tx) error
+}
+
+func execOps(ctx context.Context, db execer, rev *Revision, dir string, ops []renderedOp) error {
+	for _, o := range ops {
+		if g, ok := o.op.(goRunner); ok {
+			tx, _ := db.(pgx.Tx) // RunGo is transactional: db is the revision's transaction
+			if err := g.run(ctx, tx); err != nil {
+				return &OpError{Revision: rev.ID, Direction: dir, Index: o.index, Op: o.op.String(), Err: err}
+			}
+			continue
+		}
+		for _, q := range o.sql {
+			if _, err := db.Exec(ctx, q); err != nil {
+				return &OpError{Revision: rev.ID, Direction: dir, Index: o.index, Op: o.op.String(), SQL: q, Err: err}
+			}
+		}
+	}
+	return nil
+}
+
+// writeHeads records heads as the database's version in a transaction.
+func (s *session) writeHeads(ctx context.Context, heads []string) error {
+	err := pgx.BeginFunc(ctx, s.conn, func(tx pgx.Tx) error {
+		return writeVersion(ctx, tx, s.r.ddl, s.r.versionTable, heads)
+	})
+	if err == nil {
+		s.heads = heads
+	}
+	return err
+}
+
+func direction(up bool) string {
+	if up {
+		return "upgrade"
+	}
+	return "downgrade"
+}

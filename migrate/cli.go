@@ -1,0 +1,210 @@
+package migrate
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// Exit codes of [Main] and [Run].
+const (
+	ExitOK    = 0 // success; for check: database at head and matching the models
+	ExitDrift = 1 // check only: the models and the database differ, or revisions are pending
+	ExitError = 2 // bad usage or a failure, described on stderr
+)
+
+// Main is the migration command line, for a program of a few lines:
+//
+//	func main() { migrate.Main(models.Metadata(), migrations.Set) }
+//
+// It runs [Run] with os.Args, stops on SIGINT or SIGTERM, and exits with
+// its code. A nil set is an empty one: the first `init` runs before the
+// migrations package exists, so main.go passes nil until then.
+func Main(meta *schema.Metadata, set *Set) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Run(ctx, meta, set, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Run runs one migration command (args without the program name) and
+// returns the exit code: [ExitOK], [ExitDrift] or [ExitError]. Results go
+// to stdout, one item a line; errors go to stderr. The commands:
+//
+//	init [DIR]                        create the migrations package (registry.go)
+//	revision -m MSG [-autogenerate]   write a new revision (empty, or the diff)
+//	merge -m MSG                      write a revision merging the heads
+//	upgrade [TARGET]                  head (default), heads, +N or a revision
+//	downgrade TARGET                  -N, a revision or base
+//	current | heads | history         show where the database and the set are
+//	stamp TARGET                      record a version without running anything
+//	check                             exit 1 unless at head and matching the models
+//	sql upgrade|downgrade [FROM:]TO   print the SQL offline, without a database
+//
+// Flags, before or after the command: -database-url (default
+// $DATABASE_URL), -dir (default "migrations"), -lock-timeout (default 1m),
+// -version-table (default crucible_version).
+func Run(ctx context.Context, meta *schema.Metadata, set *Set, args []string, stdout, stderr io.Writer) int {
+	if set == nil {
+		set = NewSet()
+	}
+	c := &cli{meta: meta, set: set, out: stdout, errOut: stderr}
+	cmd, err := c.parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "migrate: %v\n\n%s", err, usage)
+		return ExitError
+	}
+	defer c.close()
+	if err := cmd.run(ctx, c); err != nil {
+		if errors.Is(err, ErrDrift) || errors.Is(err, ErrNotUpToDate) {
+			fmt.Fprintf(stdout, "%v\n", err)
+			return ExitDrift
+		}
+		fmt.Fprintf(stderr, "migrate %s: %v\n", cmd.name, err)
+		return ExitError
+	}
+	return ExitOK
+}
+
+const usage = `usage: migrate [flags] COMMAND [args]
+
+commands:
+  init [DIR]                       create the migrations package
+  revision -m MSG [-autogenerate]  write a new revision
+  merge -m MSG                     write a revision merging the heads
+  upgrade [TARGET]                 head (default), heads, +N or a revision
+  downgrade TARGET                 -N, a revision or base
+  current                          the database's revision
+  heads                            the head revisions of the set
+  history                          every revision, newest first
+  stamp TARGET                     record a version without running anything
+  check                            exit 1 unless at head and matching the models
+  sql upgrade|downgrade [FROM:]TO  print the SQL without a database
+
+flags (before or after the command):
+  -database-url URL   the database (default $DATABASE_URL)
+  -dir DIR            the migrations package directory (default migrations)
+  -lock-timeout D     how long to wait for another runner (default 1m)
+  -version-table T    the version table (default crucible_version)
+  -m MSG              the revision message
+  -autogenerate       compare the models with the database for the revision
+  -rev-id ID          the revision id (default derived from the content)
+
+exit codes: 0 success, 1 check found differences, 2 error
+`
+
+// cli holds the parsed command line and the connection it opened.
+type cli struct {
+	meta         *schema.Metadata
+	set          *Set
+	out, errOut  io.Writer
+	dbURL, dir   string
+	versionTable string
+	lockTimeout  time.Duration
+	message      string
+	autogenerate bool
+	revID        string
+	args         []string
+	pool         *pgxpool.Pool
+}
+
+// command is one subcommand: its argument count and what it does.
+type command struct {
+	name    string
+	minArgs int
+	maxArgs int
+	run     func(ctx context.Context, c *cli) error
+}
+
+// relSentinel protects "-1" and "+2" from the flag package.
+const relSentinel = "\x00rel"
+
+func (c *cli) parse(args []string) (*command, error) {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.dbURL, "database-url", os.Getenv("DATABASE_URL"), "")
+	fs.StringVar(&c.dir, "dir", "migrations", "")
+	fs.StringVar(&c.versionTable, "version-table", DefaultVersionTable, "")
+	fs.DurationVar(&c.lockTimeout, "lock-timeout", DefaultLockTimeout, "")
+	fs.StringVar(&c.message, "m", "", "")
+	fs.BoolVar(&c.autogenerate, "autogenerate", false, "")
+	fs.StringVar(&c.revID, "rev-id", "", "")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) == 0 {
+		return nil, errors.New("no command")
+	}
+	cmd := commands[pos[0]]
+	if cmd == nil {
+		return nil, fmt.Errorf("unknown command %q", pos[0])
+	}
+	c.args = pos[1:]
+	if len(c.args) < cmd.minArgs || len(c.args) > cmd.maxArgs {
+		return nil, fmt.Errorf("%s: wrong number of arguments", cmd.name)
+	}
+	return cmd, nil
+}
+
+// parseInterleaved parses flags anywhere among the positional arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	args = append([]string(nil), args...)
+	for i, a := range args {
+		if isRelative(a) {
+			args[i] = relSentinel + a
+		}
+	}
+	var pos []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			pos = append(pos, strings.TrimPrefix(args[0], relSentinel))
+			args = args[1:]
+		}
+	}
+	return pos, nil
+}
+
+// runner opens the database and returns a runner on it.
+func (c *cli) runner(ctx context.Context) (*Runner, error) {
+	if c.dbURL == "" {
+		return nil, errors.New("no database: set DATABASE_URL or pass -database-url")
+	}
+	if c.pool == nil {
+		pool, err := pgxpool.New(ctx, c.dbURL)
+		if err != nil {
+			return nil, fmt.Errorf("connect: %w", err)
+		}
+		c.pool = pool
+	}
+	return NewRunner(c.pool, c.set, WithMetadata(c.meta), WithLog(c.out),
+		WithVersionTable(c.versionTable), WithLockTimeout(c.lockTimeout)), nil
+}
+
+func (c *cli) close() {
+	if c.pool != nil {
+		c.pool.Close()
+	}
+}
+
+func (c *cli) arg(i int, def string) string {
+	if i < len(c.args) {
+		return c.args[i]
+	}
+	return def
+}

@@ -1,0 +1,210 @@
+package migrate_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
+	"github.com/crucible-orm/crucible/migrate"
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// run runs the command line in process and returns stdout, stderr and the
+// exit code.
+func run(meta *schema.Metadata, set *migrate.Set, args ...string) (string, string, int) {
+	var out, errOut bytes.Buffer
+	code := migrate.Run(context.Background(), meta, set, args, &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// thingsMeta is the schema simpleSet builds.
+func thingsMeta(t *testing.T, extra ...*schema.Column) *schema.Metadata {
+	tb := &schema.Table{Name: "things",
+		Columns:    append([]*schema.Column{col("id", "integer"), nullCol("name", "text"), nullCol("size", "integer")}, extra...),
+		PrimaryKey: &schema.PrimaryKey{Name: "things_pkey", Columns: []string{"id"}},
+		Indexes:    []*schema.Index{idx("ix_things_name", "name")},
+	}
+	return meta(t, nil, tb)
+}
+
+func TestCLIUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "no command"},
+		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"missing argument", []string{"downgrade"}, "downgrade: wrong number of arguments"},
+		{"extra argument", []string{"check", "now"}, "check: wrong number of arguments"},
+		{"unknown flag", []string{"upgrade", "-fast"}, "flag provided but not defined: -fast"},
+		{"revision without message", []string{"revision", "-dir", t.TempDir()}, "a message is required"},
+		{"no database", []string{"upgrade", "-database-url", ""}, "no database: set DATABASE_URL"},
+		{"sql direction", []string{"sql", "sideways", "head"}, "want sql upgrade|downgrade"},
+		{"sql downgrade without from", []string{"sql", "downgrade", "base"}, "needs FROM:TO"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := run(nil, simpleSet(), tc.args...)
+			if code != migrate.ExitError || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q, want %q", code, errOut, tc.want)
+			}
+		})
+	}
+}
+
+// TestCLIDatabaseCommands drives upgrade, downgrade, current, stamp and
+// check through the command line against a real database.
+func TestCLIDatabaseCommands(t *testing.T) {
+	url := pgtest.New(t)
+	set := simpleSet()
+	good, drifted := thingsMeta(t), thingsMeta(t, nullCol("colour", "text"))
+	steps := []struct {
+		name string
+		meta *schema.Metadata
+		args []string
+		code int
+		want string
+	}{
+		{"current at base", good, []string{"current"}, 0, "base\n"},
+		{"check before upgrade", good, []string{"check"}, 1, "not at the head revision"},
+		{"upgrade one", good, []string{"upgrade", "+1"}, 0, "upgrade a1: things\n"},
+		{"upgrade rest", good, []string{"upgrade"}, 0, "upgrade b2: things.size\nupgrade c3: index by name\n"},
+		{"nothing left", good, []string{"upgrade", "head"}, 0, "nothing to upgrade\n"},
+		{"current at head", good, []string{"current"}, 0, "c3 (head)\n"},
+		{"check clean", good, []string{"check"}, 0, "ok: the database is at head and matches the models\n"},
+		{"check drift", drifted, []string{"check"}, 1, "  add column things.colour\n"},
+		{"downgrade one, flag after", good, []string{"downgrade", "-1", "-lock-timeout", "5s"}, 0, "downgrade c3: index by name\n"},
+		{"stamp head", good, []string{"stamp", "head"}, 0, "stamped head\n"},
+		// The stamp lied: c3's index is not there, and the error says where.
+		{"downgrade after a wrong stamp", good, []string{"downgrade", "base"}, 2, "downgrade c3: op 1 (drop index ix_things_name on things)"},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			out, errOut, code := run(s.meta, set, append(s.args, "-database-url", url)...)
+			if code != s.code || !strings.Contains(out+errOut, s.want) {
+				t.Errorf("exit %d (want %d)\nstdout %q\nstderr %q\nwant %q", code, s.code, out, errOut, s.want)
+			}
+		})
+	}
+}
+
+func TestCLISetCommands(t *testing.T) {
+	set := simpleSet()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"heads", []string{"heads"}, "c3: index by name\n"},
+		{"history", []string{"history"}, "b2 -> c3 (head): index by name\na1 -> b2: things.size\nbase -> a1: things\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := run(nil, set, tc.args...)
+			if code != 0 || out != tc.want {
+				t.Errorf("exit %d, stdout %q, stderr %q, want %q", code, out, errOut, tc.want)
+			}
+		})
+	}
+}
+
+func TestCLIOfflineSQL(t *testing.T) {
+	set := simpleSet()
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"upgrade head", []string{"sql", "upgrade", "head"}, []string{
+			"-- crucible migrate: upgrade base -> head (offline)",
+			`CREATE TABLE IF NOT EXISTS "crucible_version" (revision text PRIMARY KEY);`,
+			"-- upgrade a1: things\nBEGIN;\nCREATE TABLE things (id int PRIMARY KEY, name text);\n" +
+				`DELETE FROM "crucible_version";` + "\n" + `INSERT INTO "crucible_version" (revision) VALUES ('a1');` + "\nCOMMIT;",
+			"COMMIT;\n-- NOT TRANSACTIONAL: create index ix_things_name on things\nCREATE INDEX CONCURRENTLY \"ix_things_name\" ON \"things\" (\"name\");\nBEGIN;",
+		}},
+		{"upgrade range", []string{"sql", "upgrade", "a1:b2"}, []string{"-- upgrade b2: things.size", `ALTER TABLE "things" ADD COLUMN "size" integer`}},
+		{"downgrade range", []string{"sql", "downgrade", "c3:a1"}, []string{"-- downgrade c3: index by name", "-- downgrade b2: things.size",
+			"-- DESTRUCTIVE: drops column things.size and its data", `VALUES ('a1');`}},
+		{"downgrade to base", []string{"sql", "downgrade", "a1:base"}, []string{"DROP TABLE things;\n" + `DELETE FROM "crucible_version";` + "\nCOMMIT;"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// A database URL that cannot be reached: sql never connects.
+			out, errOut, code := run(nil, set, append(tc.args, "-database-url", "postgres://nowhere.invalid/x")...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// TestCLIFiles runs init, revision (empty and autogenerated) and merge and
+// checks the files they write.
+func TestCLIFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "migrations")
+	if _, errOut, code := run(nil, nil, "init", dir); code != 0 {
+		t.Fatalf("init: %s", errOut)
+	}
+	if _, errOut, code := run(nil, nil, "init", dir); code != migrate.ExitError || !strings.Contains(errOut, "already exists") {
+		t.Errorf("second init: exit %d %q", code, errOut)
+	}
+	out, errOut, code := run(nil, nil, "revision", "-m", "Fill in: by hand!", "-dir", dir)
+	if code != 0 || !strings.Contains(out, "0001_fill_in_by_hand.go") {
+		t.Fatalf("revision: exit %d %q %q", code, out, errOut)
+	}
+	src := readFile(t, filepath.Join(dir, "0001_fill_in_by_hand.go"))
+	flat := strings.Join(strings.Fields(src), " ")
+	for _, w := range []string{"package migrations", `Down: ""`, "Upgrade: []migrate.Op{ // Operations go here", `Message: "Fill in: by hand!"`} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("empty revision lacks %q:\n%s", w, src)
+		}
+	}
+	url := pgtest.New(t)
+	out, errOut, code = run(newBlog().meta(t), nil, "revision", "-autogenerate", "-m", "create blog", "-dir", dir, "-rev-id", "b10g", "-database-url", url)
+	if code != 0 || !strings.Contains(out, "wrote "+filepath.Join(dir, "0002_create_blog.go")+" (revision b10g)") || !strings.Contains(out, "  create table users\n") {
+		t.Fatalf("autogenerate: exit %d\n%s\n%s", code, out, errOut)
+	}
+	reg := readFile(t, filepath.Join(dir, migrate.RegistryFile))
+	if !strings.Contains(reg, "var Set = migrate.NewSet(\n\trev") || !strings.Contains(reg, "\trevb10g,\n") {
+		t.Errorf("registry:\n%s", reg)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestCLIMerge(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "migrations")
+	if err := migrate.Init(dir); err != nil {
+		t.Fatal(err)
+	}
+	branched := migrate.NewSet(rev("a", ""), rev("b", "a"), rev("c", "a"))
+	if _, errOut, code := run(nil, branched, "revision", "-m", "more", "-dir", dir); code != 2 || !strings.Contains(errOut, "several head revisions: b, c") {
+		t.Errorf("revision on two heads: exit %d %q", code, errOut)
+	}
+	out, errOut, code := run(nil, branched, "merge", "-m", "merge b and c", "-dir", dir, "-rev-id", "m1")
+	if code != 0 {
+		t.Fatalf("merge: exit %d %q", code, errOut)
+	}
+	src := readFile(t, filepath.Join(dir, "0001_merge_b_and_c.go"))
+	flat := strings.Join(strings.Fields(src), " ")
+	if !strings.Contains(flat, `Down: "b", Merges: []string{"c"},`) || !strings.Contains(out, "revision m1") {
+		t.Errorf("merge file:\n%s\n%s", src, out)
+	}
+}

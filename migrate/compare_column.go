@@ -1,0 +1,154 @@
+package migrate
+
+import (
+	"fmt"
+
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// columns compares the columns of a table on both sides: drops, adds,
+// alters, and hints at renames.
+func (c *comparer) columns(l, w *schema.Table) {
+	var dropped, added []*schema.Column
+	for _, lc := range l.Columns {
+		if w.Column(lc.Name) == nil {
+			dropped = append(dropped, lc)
+			c.add(phaseDropColumn, DropColumn{Table: l.Name, Column: lc})
+		}
+	}
+	for _, wc := range w.Columns {
+		lc := l.Column(wc.Name)
+		if lc == nil {
+			added = append(added, wc)
+			c.add(phaseAddColumn, AddColumn{Table: w.Name, Column: wc})
+			continue
+		}
+		if op, changed := alterColumn(w, lc, wc); changed {
+			c.add(phaseAlterColumn, op)
+		}
+	}
+	c.renameHints(w.Name, dropped, added)
+}
+
+// alterColumn returns the changes from lc to wc.
+func alterColumn(w *schema.Table, lc, wc *schema.Column) (AlterColumn, bool) {
+	a := AlterColumn{Table: w.Name, Column: wc.Name}
+	if !sameType(lc.Type, wc.Type) {
+		a.Type = &TypeChange{From: lc.Type, To: wc.Type}
+	}
+	if ln, wn := lc.Nullable, nullable(w, wc); ln != wn {
+		a.Nullable = &Change[bool]{From: ln, To: wn}
+	}
+	if lc.Identity != wc.Identity {
+		a.Identity = &Change[schema.Identity]{From: lc.Identity, To: wc.Identity}
+	}
+	if !sameDefault(lc, wc) {
+		a.Default = &Change[string]{From: lc.ServerDefault, To: wc.ServerDefault}
+	}
+	if lc.Comment != wc.Comment {
+		a.Comment = &Change[string]{From: lc.Comment, To: wc.Comment}
+	}
+	changed := a.Type != nil || a.Nullable != nil || a.Identity != nil || a.Default != nil || a.Comment != nil
+	return a, changed
+}
+
+// nullable is false for primary-key columns whatever the metadata says:
+// PostgreSQL makes them NOT NULL.
+func nullable(t *schema.Table, c *schema.Column) bool {
+	if !c.Nullable || t.PrimaryKey == nil {
+		return c.Nullable
+	}
+	for _, k := range t.PrimaryKey.Columns {
+		if k == c.Name {
+			return false
+		}
+	}
+	return true
+}
+
+// sameType compares types with aliases folded.
+func sameType(a, b schema.Type) bool { return schema.Equal(normalizeType(a), normalizeType(b)) }
+
+// sameDefault compares server defaults in normalised form; identity
+// columns have none.
+func sameDefault(a, b *schema.Column) bool {
+	if a.Identity != schema.IdentityNone && b.Identity != schema.IdentityNone {
+		return true
+	}
+	return normalizeDefault(a.ServerDefault) == normalizeDefault(b.ServerDefault)
+}
+
+// renameHints points out each dropped column that has an added column of
+// the same type in the same table.
+func (c *comparer) renameHints(table string, dropped, added []*schema.Column) {
+	used := map[string]bool{}
+	for _, d := range dropped {
+		for _, a := range added {
+			if used[a.Name] || !sameType(d.Type, a.Type) {
+				continue
+			}
+			used[a.Name] = true
+			c.hint(fmt.Sprintf("possible rename: column %s is dropped and %s is added with the same type (%s). "+
+				"If it is a rename, replace the DropColumn and the AddColumn (and their inverses in Downgrade) with",
+				dotted(table, d.Name), dotted(table, a.Name), a.Type),
+				fmt.Sprintf("migrate.RenameColumn{Table: %q, From: %q, To: %q},", table, d.Name, a.Name))
+			break
+		}
+	}
+}
+
+// intRank orders the integer types by range.
+var intRank = map[string]int{"smallint": 1, "smallserial": 1, "integer": 2, "serial": 2, "bigint": 3, "bigserial": 3}
+
+// intDigits is the number of decimal digits each integer type needs.
+var intDigits = map[string]int{"smallint": 5, "smallserial": 5, "integer": 10, "serial": 10, "bigint": 19, "bigserial": 19}
+
+// narrows reports whether converting from to to can lose or reject values.
+// Widening conversions (a longer varchar, varchar to text, a bigger
+// integer or numeric, real to double precision, anything to text) do not.
+func narrows(from, to schema.Type) bool {
+	from, to = normalizeType(from), normalizeType(to)
+	if sameType(from, to) {
+		return false
+	}
+	if fa, ok := from.(schema.Array); ok {
+		ta, ok := to.(schema.Array)
+		return !ok || narrows(fa.Elem, ta.Elem)
+	}
+	ts, ok := to.(schema.Scalar)
+	if ok && ts.Name == "text" {
+		_, isArray := from.(schema.Array)
+		return isArray
+	}
+	fs, fok := from.(schema.Scalar)
+	if !ok || !fok {
+		return !isJSONWidening(from, to)
+	}
+	return narrowsScalar(fs, ts)
+}
+
+func isJSONWidening(from, to schema.Type) bool {
+	f, fok := from.(schema.JSON)
+	t, tok := to.(schema.JSON)
+	return fok && tok && !f.Binary && t.Binary
+}
+
+func narrowsScalar(f, t schema.Scalar) bool {
+	switch {
+	case intRank[f.Name] > 0 && intRank[t.Name] > 0:
+		return intRank[t.Name] < intRank[f.Name]
+	case intRank[f.Name] > 0 && t.Name == "numeric":
+		return t.Precision > 0 && t.Precision-t.Scale < intDigits[f.Name]
+	case f.Name == "numeric" && t.Name == "numeric":
+		return t.Precision > 0 && (f.Precision == 0 || t.Scale < f.Scale || t.Precision-t.Scale < f.Precision-f.Scale)
+	case f.Name == "real" && t.Name == "double precision":
+		return false
+	case isChar(f.Name) && t.Name == "character varying":
+		return t.Size > 0 && (f.Size == 0 || t.Size < f.Size)
+	case f.Name == "timestamp without time zone" && t.Name == "timestamp with time zone":
+		return false
+	}
+	return true
+}
+
+func isChar(name string) bool { return name == "character varying" || name == "character" }

@@ -1,0 +1,125 @@
+package migrate
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// enums creates the wanted enum types the database lacks and brings the
+// values of the others in line: new values are added in place when the
+// old ones keep their order, otherwise the type is recreated.
+func (c *comparer) enums() {
+	for _, w := range c.want.Enums() {
+		l := c.live.Enum(w.Name)
+		switch {
+		case l == nil:
+			c.add(phaseCreateEnum, CreateEnum{Name: w.Name, Values: cloneStrings(w.Values)})
+		case slices.Equal(l.Values, w.Values):
+		case isSubsequence(l.Values, w.Values):
+			c.addEnumValues(l, w)
+		default:
+			c.recreateEnum(l, w)
+		}
+	}
+}
+
+// dropUnusedEnums drops the live enum types the models no longer declare,
+// after everything that used them.
+func (c *comparer) dropUnusedEnums() {
+	for _, l := range c.live.Enums() {
+		if c.want.Enum(l.Name) == nil {
+			c.add(phaseDropEnum, DropEnum{Name: l.Name, Values: cloneStrings(l.Values)})
+		}
+	}
+}
+
+// addEnumValues adds each new value after its predecessor in the wanted
+// order (before the first old value when it comes first). Each op records
+// how to undo it: recreating the type without the value, converting every
+// column that uses the type.
+func (c *comparer) addEnumValues(l, w *schema.Enum) {
+	cur := cloneStrings(l.Values)
+	cols := c.enumColumns(l.Name, false)
+	for i, v := range w.Values {
+		if slices.Contains(cur, v) {
+			continue
+		}
+		op := AddEnumValue{Enum: w.Name, Value: v}
+		if i > 0 {
+			op.After = w.Values[i-1]
+		} else {
+			op.Before = l.Values[0]
+		}
+		next := slices.Clone(cur)
+		at := slices.Index(next, op.After) + 1
+		if op.Before != "" {
+			at = slices.Index(next, op.Before)
+		}
+		next = slices.Insert(next, at, v)
+		op.undo = &RecreateEnum{Name: w.Name, From: next, To: cur, Columns: cols}
+		c.add(phaseAddEnumValue, op)
+		cur = next
+	}
+}
+
+// recreateEnum replaces a type whose values were removed or reordered, and
+// hints at RenameEnumValue when values were both removed and added.
+func (c *comparer) recreateEnum(l, w *schema.Enum) {
+	c.add(phaseRecreateEnum, RecreateEnum{Name: w.Name, From: cloneStrings(l.Values),
+		To: cloneStrings(w.Values), Columns: c.enumColumns(l.Name, true)})
+	gone, fresh := diffByKey(l.Values, w.Values, func(s string) string { return s })
+	if len(gone) == 1 && len(fresh) == 1 {
+		c.hint(fmt.Sprintf("possible rename: enum %s loses value %s and gains %s. "+
+			"If it is a rename, replace the RecreateEnum (and its inverse in Downgrade) with", w.Name, gone[0], fresh[0]),
+			fmt.Sprintf("migrate.RenameEnumValue{Enum: %q, From: %q, To: %q},", w.Name, gone[0], fresh[0]))
+	} else if len(gone) > 0 && len(fresh) > 0 {
+		c.hint(fmt.Sprintf("enum %s loses %s and gains %s: renamed values keep their rows with RenameEnumValue",
+			w.Name, strings.Join(gone, ", "), strings.Join(fresh, ", ")), "")
+	}
+}
+
+// enumColumns lists the live columns typed by the enum (or an array of
+// it). With kept, only columns the models keep are listed: the others are
+// dropped before the type is recreated.
+func (c *comparer) enumColumns(name string, kept bool) []EnumColumn {
+	var out []EnumColumn
+	for _, t := range c.live.Tables() {
+		wt := c.want.Table(t.Name)
+		for _, col := range t.Columns {
+			elem, array := enumOf(col.Type)
+			if elem != name || (kept && (wt == nil || wt.Column(col.Name) == nil)) {
+				continue
+			}
+			out = append(out, EnumColumn{Table: t.Name, Column: col.Name, Array: array, Default: col.ServerDefault})
+		}
+	}
+	return out
+}
+
+// enumOf returns the enum name of an enum or enum-array type, "" for
+// other types.
+func enumOf(t schema.Type) (name string, array bool) {
+	switch t := t.(type) {
+	case schema.EnumRef:
+		return t.Name, false
+	case schema.Array:
+		if e, ok := t.Elem.(schema.EnumRef); ok {
+			return e.Name, true
+		}
+	}
+	return "", false
+}
+
+// isSubsequence reports whether sub appears in seq in the same order.
+func isSubsequence(sub, seq []string) bool {
+	i := 0
+	for _, s := range seq {
+		if i < len(sub) && sub[i] == s {
+			i++
+		}
+	}
+	return i == len(sub)
+}

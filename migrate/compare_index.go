@@ -1,0 +1,58 @@
+package migrate
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// indexes compares the indexes of a table by definition (uniqueness,
+// method, columns or expressions, predicate), not by name.
+func (c *comparer) indexes(l, w *schema.Table) {
+	dropped, added := diffByKey(l.Indexes, w.Indexes, indexKey)
+	for _, ix := range dropped {
+		c.add(phaseDropIndex, DropIndex{Table: l.Name, Index: ix})
+	}
+	for _, ix := range added {
+		c.add(phaseCreateIndex, CreateIndex{Table: w.Name, Index: ix})
+	}
+}
+
+func indexKey(ix *schema.Index) string {
+	method := ix.Method
+	if method == "" {
+		method = "btree"
+	}
+	return strings.Join([]string{strconv.FormatBool(ix.Unique), method,
+		strings.Join(ix.Columns, ","), strings.Join(ix.Exprs, ","), normalizeExpr(ix.Where)}, "|")
+}
+
+// normalizeExpr folds white space and outer parentheses of an expression.
+func normalizeExpr(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	for len(s) > 1 && s[0] == '(' && s[len(s)-1] == ')' && balanced(s[1:len(s)-1]) {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return s
+}
+
+// balanced reports whether the parentheses of s (outside quotes) pair up
+// without going below zero.
+func balanced(s string) bool {
+	depth, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			if depth--; depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
+}

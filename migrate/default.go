@@ -1,0 +1,49 @@
+package migrate
+
+// The PostgreSQL defaults of the package: the dialect that renders ops,
+// the catalog reader, the advisory lock and the default normaliser. This
+// file is the only one that imports dialect/postgres.
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/crucible-orm/crucible/dialect/postgres"
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// defaultDDL is the dialect a Runner renders ops with unless WithDDL.
+func defaultDDL() DDL { return shimDDL{} }
+
+// normalizeDefault folds server-default spellings for Compare.
+var normalizeDefault = postgres.NormalizeDefault
+
+// inspect reads the current schema (or nsp) without the version table.
+func inspect(ctx context.Context, q querier, nsp, versionTable string) (*schema.Metadata, error) {
+	return postgres.Inspect(ctx, q, postgres.InspectOptions{Schema: nsp, Exclude: []string{versionTable}})
+}
+
+// lock takes the runner's advisory lock, keyed by the version table name.
+func lock(ctx context.Context, conn *pgx.Conn, versionTable string, timeout time.Duration) (func(context.Context) error, error) {
+	release, err := postgres.AdvisoryLock(ctx, conn, postgres.LockKey("crucible migrate "+versionTable), timeout)
+	if errors.Is(err, postgres.ErrLockTimeout) {
+		return nil, errLocked(err)
+	}
+	return release, err
+}
+
+// normalizeType folds type aliases (int4, varchar, timestamptz) for Compare.
+func normalizeType(t schema.Type) schema.Type {
+	switch x := t.(type) {
+	case schema.Scalar:
+		if p, err := postgres.ParseFormatType(x.String()); err == nil {
+			return p
+		}
+	case schema.Array:
+		return schema.Array{Elem: normalizeType(x.Elem)}
+	}
+	return t
+}

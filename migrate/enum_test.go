@@ -1,0 +1,84 @@
+package migrate_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
+	"github.com/crucible-orm/crucible/migrate"
+)
+
+// TestRecreateEnumConvertsRows recreates an enum type with a renamed and a
+// removed value, converting a plain and an array column with their rows,
+// and takes it back.
+func TestRecreateEnumConvertsRows(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	cols := []migrate.EnumColumn{{Table: "people", Column: "mood", Default: "'ok'::mood"}, {Table: "people", Column: "past", Array: true}}
+	set := migrate.NewSet(
+		migrate.Revision{ID: "a1", Upgrade: []migrate.Op{
+			migrate.CreateEnum{Name: "mood", Values: []string{"sad", "ok", "meh"}},
+			migrate.Execute{SQL: `CREATE TABLE people (id int, mood mood DEFAULT 'ok' NOT NULL, past mood[]);
+				INSERT INTO people VALUES (1, 'sad', '{sad,ok}'), (2, 'ok', NULL)`},
+		}},
+		migrate.Revision{ID: "b2", Down: "a1", Upgrade: []migrate.Op{
+			migrate.RecreateEnum{Name: "mood", From: []string{"sad", "ok", "meh"}, To: []string{"happy", "ok", "blue"},
+				Renames: map[string]string{"sad": "blue"}, Columns: cols},
+		}, Downgrade: []migrate.Op{
+			migrate.RecreateEnum{Name: "mood", From: []string{"happy", "ok", "blue"}, To: []string{"sad", "ok", "meh"},
+				Renames: map[string]string{"blue": "sad"}, Columns: cols},
+		}},
+	)
+	r := migrate.NewRunner(pool, set)
+	if _, err := r.Upgrade(ctx, "head"); err != nil {
+		t.Fatal(err)
+	}
+	rows := func() string {
+		var s string
+		err := pool.QueryRow(ctx, `SELECT string_agg(mood::text || ':' || coalesce(past::text, '-'), ' ' ORDER BY id)
+			|| ' ' || (SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'mood'::regtype)
+			|| ' ' || (SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'people'::regclass AND adnum = 2)
+			FROM people`).Scan(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if got, want := rows(), "blue:{blue,ok} ok:- happy,ok,blue 'ok'::mood"; got != want {
+		t.Errorf("after upgrade: %q, want %q", got, want)
+	}
+	if _, err := r.Downgrade(ctx, "a1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rows(), "sad:{sad,ok} ok:- sad,ok,meh 'ok'::mood"; got != want {
+		t.Errorf("after downgrade: %q, want %q", got, want)
+	}
+}
+
+// TestRecreateEnumRefusesHeldValue removes a value rows still hold: the
+// conversion fails and the revision rolls back.
+func TestRecreateEnumRefusesHeldValue(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	set := migrate.NewSet(
+		migrate.Revision{ID: "a1", Upgrade: []migrate.Op{
+			migrate.CreateEnum{Name: "mood", Values: []string{"sad", "ok"}},
+			migrate.Execute{SQL: "CREATE TABLE people (mood mood); INSERT INTO people VALUES ('sad')"},
+		}},
+		migrate.Revision{ID: "b2", Down: "a1", Upgrade: []migrate.Op{
+			migrate.RecreateEnum{Name: "mood", From: []string{"sad", "ok"}, To: []string{"ok"},
+				Columns: []migrate.EnumColumn{{Table: "people", Column: "mood"}}},
+		}},
+	)
+	r := migrate.NewRunner(pool, set)
+	_, err := r.Upgrade(ctx, "head")
+	var oe *migrate.OpError
+	if !errors.As(err, &oe) || oe.Revision != "b2" {
+		t.Fatalf("err = %v", err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM pg_enum WHERE enumtypid = 'mood'::regtype").Scan(&n); err != nil || n != 2 {
+		t.Errorf("enum has %d values (%v): the failed revision was not rolled back", n, err)
+	}
+}

@@ -1,0 +1,121 @@
+package migrate
+
+import (
+	"fmt"
+	"strings"
+)
+
+// SQL renders, without a database, the script that moves a database from
+// one revision to another: for a DBA to review, or to run by hand. With up
+// it upgrades from `from` ("" or [Base] for an empty database) to `to`
+// (as [Runner.Upgrade] takes it); without, it downgrades from `from` to
+// `to` (as [Runner.Downgrade] takes it). Each revision is wrapped in
+// BEGIN/COMMIT with its version-table update; non-transactional ops stand
+// outside, marked. d renders the ops (nil for the PostgreSQL default) and
+// versionTable names the version table ("" for the default).
+func SQL(set *Set, d DDL, up bool, from, to, versionTable string) (string, error) {
+	if d == nil {
+		d = defaultDDL()
+	}
+	if versionTable == "" {
+		versionTable = DefaultVersionTable
+	}
+	r := &Runner{set: set, ddl: d, versionTable: versionTable}
+	var current []string
+	if from != "" && from != Base {
+		id, err := set.lookup(from)
+		if err != nil {
+			return "", err
+		}
+		current = []string{id}
+	}
+	plan, err := r.offlinePlan(current, up, to)
+	if err != nil {
+		return "", err
+	}
+	return r.script(current, plan, up, from, to)
+}
+
+func (r *Runner) offlinePlan(current []string, up bool, to string) ([]*Revision, error) {
+	if up {
+		return r.set.upgradePlan(current, to)
+	}
+	return r.set.downgradePlan(current, to)
+}
+
+func (r *Runner) script(current []string, plan []*Revision, up bool, from, to string) (string, error) {
+	var b strings.Builder
+	if from == "" {
+		from = Base
+	}
+	fmt.Fprintf(&b, "-- crucible migrate: %s %s -> %s (offline)\n\n", direction(up), from, to)
+	vt, err := versionTableSQL(r.ddl, r.versionTable)
+	if err != nil {
+		return "", err
+	}
+	b.WriteString(vt + ";\n")
+	heads := current
+	for _, rev := range plan {
+		heads = r.set.after(heads, rev, up)
+		if err := r.scriptRevision(&b, rev, up, heads); err != nil {
+			return "", err
+		}
+	}
+	return b.String(), nil
+}
+
+func (r *Runner) scriptRevision(b *strings.Builder, rev *Revision, up bool, heads []string) error {
+	segs, err := r.segments(rev, up)
+	if err != nil {
+		return err
+	}
+	if len(segs) == 0 || !segs[len(segs)-1].tx {
+		segs = append(segs, segment{tx: true})
+	}
+	fmt.Fprintf(b, "\n-- %s %s: %s\n", direction(up), rev.ID, oneLine(rev.Message))
+	for i, seg := range segs {
+		if seg.tx {
+			b.WriteString("BEGIN;\n")
+		}
+		for _, o := range seg.ops {
+			writeOpSQL(b, o, seg.tx)
+		}
+		if i == len(segs)-1 {
+			r.writeVersionSQL(b, heads)
+		}
+		if seg.tx {
+			b.WriteString("COMMIT;\n")
+		}
+	}
+	return nil
+}
+
+func writeOpSQL(b *strings.Builder, o renderedOp, tx bool) {
+	if why := Destructive(o.op); why != "" {
+		b.WriteString("-- DESTRUCTIVE: " + why + "\n")
+	}
+	if !tx {
+		b.WriteString("-- NOT TRANSACTIONAL: " + o.op.String() + "\n")
+	}
+	if _, ok := o.op.(goRunner); ok {
+		b.WriteString("-- RUNS GO CODE, not shown as SQL: " + o.op.String() + " (apply this revision with the migrate command)\n")
+	}
+	for _, q := range o.sql {
+		b.WriteString(strings.TrimRight(q, "; \n") + ";\n")
+	}
+}
+
+// writeVersionSQL writes the version-table update with the revision ids as
+// escaped literals: an offline script has no bind parameters.
+func (r *Runner) writeVersionSQL(b *strings.Builder, heads []string) {
+	q, _ := r.ddl.QuoteIdent(r.versionTable)
+	b.WriteString("DELETE FROM " + q + ";\n")
+	if len(heads) == 0 {
+		return
+	}
+	vals := make([]string, len(heads))
+	for i, h := range heads {
+		vals[i] = "('" + strings.ReplaceAll(h, "'", "''") + "')"
+	}
+	b.WriteString("INSERT INTO " + q + " (revision) VALUES " + strings.Join(vals, ", ") + ";\n")
+}

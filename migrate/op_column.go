@@ -1,0 +1,228 @@
+package migrate
+
+import (
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// AddColumn adds Column to Table. Its reverse is [DropColumn].
+type AddColumn struct {
+	Table  string
+	Column *schema.Column
+}
+
+// DropColumn drops a column. Column is the whole dropped column, so that
+// the reverse adds it back as it was (its data excepted). It is
+// destructive.
+type DropColumn struct {
+	Table  string
+	Column *schema.Column
+}
+
+// RenameColumn renames a column, keeping its data. Autogenerate cannot tell
+// a rename from a drop and an add; it suggests this op instead when a
+// dropped and an added column of one table have the same type.
+type RenameColumn struct {
+	Table    string
+	From, To string
+}
+
+// TypeChange is the type part of an [AlterColumn]. Using is the USING
+// expression converting the old values; "" means a plain cast of the
+// column to the new type.
+type TypeChange struct {
+	From, To schema.Type
+	Using    string
+}
+
+// AlterColumn changes a column's type, nullability, server default,
+// identity or comment; each nil field is left alone. Its reverse changes
+// each attribute back (a custom Using is not reversed: the way back is a
+// plain cast).
+type AlterColumn struct {
+	Table    string
+	Column   string
+	Type     *TypeChange
+	Nullable *Change[bool]
+	Default  *Change[string]
+	Identity *Change[schema.Identity]
+	Comment  *Change[string]
+}
+
+// Reverse returns the [DropColumn] of the added column.
+func (o AddColumn) Reverse() (Op, error) { return DropColumn(o), nil }
+
+// String returns "add column TABLE.COLUMN".
+func (o AddColumn) String() string { return "add column " + dotted(o.Table, o.Column.Name) }
+
+func (o AddColumn) statements(d DDL) ([]string, error) { return d.AddColumn(o.Table, o.Column) }
+
+// Reverse returns the [AddColumn] of the dropped column.
+func (o DropColumn) Reverse() (Op, error) { return AddColumn(o), nil }
+
+// String returns "drop column TABLE.COLUMN".
+func (o DropColumn) String() string { return "drop column " + dotted(o.Table, o.Column.Name) }
+
+func (o DropColumn) statements(d DDL) ([]string, error) {
+	return one(d.DropColumn(o.Table, o.Column.Name))
+}
+
+func (o DropColumn) destructive() string {
+	return "drops column " + dotted(o.Table, o.Column.Name) + " and its data"
+}
+
+// Reverse renames the column back.
+func (o RenameColumn) Reverse() (Op, error) {
+	return RenameColumn{Table: o.Table, From: o.To, To: o.From}, nil
+}
+
+// String returns "rename column TABLE.FROM to TO".
+func (o RenameColumn) String() string {
+	return "rename column " + dotted(o.Table, o.From) + " to " + o.To
+}
+
+func (o RenameColumn) statements(d DDL) ([]string, error) {
+	return one(d.RenameColumn(o.Table, o.From, o.To))
+}
+
+// Reverse changes every attribute back.
+func (o AlterColumn) Reverse() (Op, error) {
+	r := AlterColumn{Table: o.Table, Column: o.Column,
+		Nullable: o.Nullable.reversed(), Default: o.Default.reversed(),
+		Identity: o.Identity.reversed(), Comment: o.Comment.reversed()}
+	if o.Type != nil {
+		r.Type = &TypeChange{From: o.Type.To, To: o.Type.From}
+	}
+	return r, nil
+}
+
+// String returns "alter column TABLE.COLUMN (type, nullable, …)".
+func (o AlterColumn) String() string {
+	s := "alter column " + dotted(o.Table, o.Column) + " ("
+	sep := ""
+	for _, part := range []struct {
+		set  bool
+		name string
+	}{{o.Type != nil, "type"}, {o.Nullable != nil, "nullable"}, {o.Default != nil, "default"},
+		{o.Identity != nil, "identity"}, {o.Comment != nil, "comment"}} {
+		if part.set {
+			s += sep + part.name
+			sep = ", "
+		}
+	}
+	return s + ")"
+}
+
+func (o AlterColumn) destructive() string {
+	switch {
+	case o.Type != nil && narrows(o.Type.From, o.Type.To):
+		return "narrows column " + dotted(o.Table, o.Column) + " from " + o.Type.From.String() +
+			" to " + o.Type.To.String() + ": values that do not fit fail the migration or are cut"
+	case o.Nullable != nil && o.Nullable.From && !o.Nullable.To:
+		return "makes column " + dotted(o.Table, o.Column) + " NOT NULL: fails if it holds NULLs"
+	}
+	return ""
+}
+
+// statements drops a changing default first (the old default may not cast
+// to the new type), then changes identity, type and nullability, sets the
+// new default and the comment.
+func (o AlterColumn) statements(d DDL) ([]string, error) {
+	var b stmts
+	if o.Default != nil && o.Default.From != "" {
+		b.add(d.AlterColumnDefault(o.Table, o.Column, ""))
+	}
+	if o.Identity != nil && o.Identity.From != schema.IdentityNone && o.Identity.To == schema.IdentityNone {
+		b.addAll(d.AlterColumnIdentity(o.Table, o.Column, o.Identity.From, o.Identity.To))
+	}
+	if o.Type != nil {
+		b.add(o.alterType(d))
+	}
+	if o.Nullable != nil {
+		b.add(d.AlterColumnNullable(o.Table, o.Column, o.Nullable.To))
+	}
+	if o.Identity != nil && o.Identity.To != schema.IdentityNone {
+		b.addAll(d.AlterColumnIdentity(o.Table, o.Column, o.Identity.From, o.Identity.To))
+	}
+	if o.Default != nil && o.Default.To != "" {
+		b.add(d.AlterColumnDefault(o.Table, o.Column, o.Default.To))
+	}
+	if o.Comment != nil {
+		b.add(d.CommentOnColumn(o.Table, o.Column, o.Comment.To))
+	}
+	return b.out, b.err
+}
+
+func (o AlterColumn) alterType(d DDL) (string, error) {
+	using := o.Type.Using
+	if using == "" {
+		var err error
+		if using, err = castUsing(d, o.Column, o.Type.From, o.Type.To); err != nil {
+			return "", err
+		}
+	}
+	return d.AlterColumnType(o.Table, o.Column, o.Type.To, using)
+}
+
+// castUsing returns `"column"::TYPE`, through text when either side is an
+// enum (enums cast only to and from text).
+func castUsing(d DDL, column string, from, to schema.Type) (string, error) {
+	col, err := d.QuoteIdent(column)
+	if err != nil {
+		return "", err
+	}
+	typ, err := typeSQL(d, to)
+	if err != nil {
+		return "", err
+	}
+	if isEnum(from) || isEnum(to) {
+		return col + "::" + textLike(to) + "::" + typ, nil
+	}
+	return col + "::" + typ, nil
+}
+
+// typeSQL renders t with enum names quoted.
+func typeSQL(d DDL, t schema.Type) (string, error) {
+	switch t := t.(type) {
+	case schema.EnumRef:
+		return d.QuoteIdent(t.Name)
+	case schema.Array:
+		s, err := typeSQL(d, t.Elem)
+		return s + "[]", err
+	}
+	return t.String(), nil
+}
+
+func isEnum(t schema.Type) bool {
+	switch t := t.(type) {
+	case schema.EnumRef:
+		return true
+	case schema.Array:
+		return isEnum(t.Elem)
+	}
+	return false
+}
+
+func textLike(t schema.Type) string {
+	if _, ok := t.(schema.Array); ok {
+		return "text[]"
+	}
+	return "text"
+}
+
+// stmts collects rendered statements and keeps the first error.
+type stmts struct {
+	out []string
+	err error
+}
+
+func (b *stmts) add(s string, err error) {
+	if b.err == nil {
+		b.out, b.err = append(b.out, s), err
+	}
+}
+
+func (b *stmts) addAll(s []string, err error) {
+	if b.err == nil {
+		b.out, b.err = append(b.out, s...), err
+	}
+}

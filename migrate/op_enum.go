@@ -1,0 +1,222 @@
+package migrate
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// CreateEnum creates an enum type with its values in order. Autogenerate
+// puts it before the first table or column that uses the type.
+type CreateEnum struct {
+	Name   string
+	Values []string
+}
+
+// DropEnum drops an enum type; Values are its values, so that the reverse
+// recreates it. Autogenerate drops a type once nothing uses it.
+type DropEnum struct {
+	Name   string
+	Values []string
+}
+
+// AddEnumValue adds Value to an enum type with ALTER TYPE … ADD VALUE,
+// placed Before or After an existing value (at the end when both are "").
+// PostgreSQL cannot drop an enum value, so the reverse recreates the type
+// ([RecreateEnum]); autogenerate records what that needs, and a hand-written
+// AddEnumValue has no reverse. A value added in a revision cannot be used
+// by later operations of the same revision (PostgreSQL refuses to use it
+// before the transaction commits).
+type AddEnumValue struct {
+	Enum          string
+	Value         string
+	Before, After string
+
+	undo *RecreateEnum // set by autogenerate
+}
+
+// RenameEnumValue renames a value of an enum type in place (ALTER TYPE …
+// RENAME VALUE); rows holding it keep it under the new name.
+type RenameEnumValue struct {
+	Enum     string
+	From, To string
+}
+
+// EnumColumn is a column converted by [RecreateEnum]. Default is the
+// column's server default, dropped before the conversion and set again
+// after it; Array says the column is an array of the enum.
+type EnumColumn struct {
+	Table   string
+	Column  string
+	Array   bool
+	Default string
+}
+
+// RecreateEnum changes an enum type's values from From to To when ALTER
+// TYPE cannot: a value removed or the values reordered. It renames the old
+// type away, creates the new one, converts Columns through text, and drops
+// the old type. Renames maps old values to new ones for the conversion
+// (rows holding a renamed value get the new one); rows holding a value
+// removed without a rename make it fail, and the revision roll back. It is
+// destructive when To lacks values of From that Renames does not carry
+// over.
+type RecreateEnum struct {
+	Name     string
+	From, To []string
+	Columns  []EnumColumn
+	Renames  map[string]string
+}
+
+// Reverse returns the [DropEnum].
+func (o CreateEnum) Reverse() (Op, error) { return DropEnum(o), nil }
+
+// String returns "create enum NAME".
+func (o CreateEnum) String() string { return "create enum " + o.Name }
+
+func (o CreateEnum) statements(d DDL) ([]string, error) {
+	return one(d.CreateEnum(&schema.Enum{Name: o.Name, Values: o.Values}))
+}
+
+// Reverse returns the [CreateEnum].
+func (o DropEnum) Reverse() (Op, error) { return CreateEnum(o), nil }
+
+// String returns "drop enum NAME".
+func (o DropEnum) String() string { return "drop enum " + o.Name }
+
+func (o DropEnum) statements(d DDL) ([]string, error) { return one(d.DropEnum(o.Name)) }
+
+// Reverse returns the [RecreateEnum] without the value that autogenerate
+// recorded, or an *IrreversibleError for a hand-written op.
+func (o AddEnumValue) Reverse() (Op, error) {
+	if o.undo == nil {
+		return nil, &IrreversibleError{Op: o.String(),
+			Reason: "PostgreSQL cannot drop an enum value; write a RecreateEnum listing the columns to convert"}
+	}
+	return *o.undo, nil
+}
+
+// String returns "add value V to enum NAME".
+func (o AddEnumValue) String() string { return "add value " + o.Value + " to enum " + o.Enum }
+
+func (o AddEnumValue) statements(d DDL) ([]string, error) {
+	return one(d.AddEnumValue(o.Enum, o.Value, o.Before, o.After))
+}
+
+// Reverse renames the value back.
+func (o RenameEnumValue) Reverse() (Op, error) {
+	return RenameEnumValue{Enum: o.Enum, From: o.To, To: o.From}, nil
+}
+
+// String returns "rename value FROM of enum NAME to TO".
+func (o RenameEnumValue) String() string {
+	return "rename value " + o.From + " of enum " + o.Enum + " to " + o.To
+}
+
+func (o RenameEnumValue) statements(d DDL) ([]string, error) {
+	return one(d.RenameEnumValue(o.Enum, o.From, o.To))
+}
+
+// Reverse recreates the type with the old values, renamed values renamed
+// back.
+func (o RecreateEnum) Reverse() (Op, error) {
+	r := RecreateEnum{Name: o.Name, From: o.To, To: o.From, Columns: slices.Clone(o.Columns)}
+	for from, to := range o.Renames {
+		if r.Renames == nil {
+			r.Renames = map[string]string{}
+		}
+		r.Renames[to] = from
+	}
+	return r, nil
+}
+
+// String returns "recreate enum NAME".
+func (o RecreateEnum) String() string { return "recreate enum " + o.Name }
+
+func (o RecreateEnum) destructive() string {
+	var gone []string
+	for _, v := range o.From {
+		if !slices.Contains(o.To, v) && !slices.Contains(o.To, o.Renames[v]) {
+			gone = append(gone, v)
+		}
+	}
+	if len(gone) == 0 {
+		return ""
+	}
+	return "removes value(s) " + strings.Join(gone, ", ") + " of enum " + o.Name +
+		": fails if rows still hold them"
+}
+
+// oldEnumName is the name the old type has while columns are converted.
+func oldEnumName(name string) string { return name + "_old" }
+
+func (o RecreateEnum) statements(d DDL) ([]string, error) {
+	old := oldEnumName(o.Name)
+	var b stmts
+	b.add(d.RenameEnum(o.Name, old))
+	b.add(d.CreateEnum(&schema.Enum{Name: o.Name, Values: o.To}))
+	for _, c := range o.Columns {
+		b.addAll(c.convert(d, o.Name, o.Renames))
+	}
+	b.add(d.DropEnum(old))
+	return b.out, b.err
+}
+
+// convert moves the column to the new type through text, renaming values
+// on the way.
+func (c EnumColumn) convert(d DDL, enum string, renames map[string]string) ([]string, error) {
+	var typ schema.Type = schema.EnumRef{Name: enum}
+	if c.Array {
+		typ = schema.Array{Elem: typ}
+	}
+	using, err := renameUsing(d, c, typ, renames)
+	if err != nil {
+		return nil, err
+	}
+	var b stmts
+	if c.Default != "" {
+		b.add(d.AlterColumnDefault(c.Table, c.Column, ""))
+	}
+	b.add(d.AlterColumnType(c.Table, c.Column, typ, using))
+	if c.Default != "" {
+		b.add(d.AlterColumnDefault(c.Table, c.Column, c.Default))
+	}
+	return b.out, b.err
+}
+
+// renameUsing returns the USING expression converting the column: a cast
+// through text, with CASE (array_replace for arrays) mapping renamed
+// values. Subqueries are not allowed in USING, hence no unnest.
+func renameUsing(d DDL, c EnumColumn, typ schema.Type, renames map[string]string) (string, error) {
+	if len(renames) == 0 {
+		return castUsing(d, c.Column, typ, typ)
+	}
+	col, err := d.QuoteIdent(c.Column)
+	if err != nil {
+		return "", err
+	}
+	target, err := typeSQL(d, typ)
+	if err != nil {
+		return "", err
+	}
+	olds := slices.Sorted(maps.Keys(renames))
+	if c.Array {
+		expr := col + "::text[]"
+		for _, old := range olds {
+			expr = "array_replace(" + expr + ", " + sqlString(old) + ", " + sqlString(renames[old]) + ")"
+		}
+		return expr + "::" + target, nil
+	}
+	expr := "CASE " + col + "::text"
+	for _, old := range olds {
+		expr += " WHEN " + sqlString(old) + " THEN " + sqlString(renames[old])
+	}
+	return expr + " ELSE " + col + "::text END::" + target, nil
+}
+
+// sqlString quotes a value as a SQL string literal (DDL takes no bind
+// parameters).
+func sqlString(s string) string {
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, "\x00", ""), "'", "''") + "'"
+}

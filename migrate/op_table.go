@@ -1,0 +1,70 @@
+package migrate
+
+import "github.com/crucible-orm/crucible/schema"
+
+// CreateTable creates a table with its columns, keys, constraints, indexes
+// and comments, all from Table. Its reverse is [DropTable].
+type CreateTable struct {
+	Table *schema.Table
+}
+
+// DropTable drops a table. Table is the whole dropped table, so that the
+// reverse recreates it; only its name is used to drop it. It is
+// destructive: the table's rows are lost.
+type DropTable struct {
+	Table *schema.Table
+}
+
+// RenameTable renames a table.
+type RenameTable struct {
+	From, To string
+}
+
+// AlterTable changes a table's comment.
+type AlterTable struct {
+	Table   string
+	Comment *Change[string]
+}
+
+// Reverse returns the [DropTable] of the same table.
+func (o CreateTable) Reverse() (Op, error) { return DropTable(o), nil }
+
+// String returns "create table NAME".
+func (o CreateTable) String() string { return "create table " + o.Table.Name }
+
+func (o CreateTable) statements(d DDL) ([]string, error) { return d.CreateTable(o.Table) }
+
+// Reverse returns the [CreateTable] of the dropped table.
+func (o DropTable) Reverse() (Op, error) { return CreateTable(o), nil }
+
+// String returns "drop table NAME".
+func (o DropTable) String() string { return "drop table " + o.Table.Name }
+
+func (o DropTable) statements(d DDL) ([]string, error) { return one(d.DropTable(o.Table.Name)) }
+
+func (o DropTable) destructive() string {
+	return "drops table " + o.Table.Name + " and all its rows"
+}
+
+// Reverse renames the table back.
+func (o RenameTable) Reverse() (Op, error) { return RenameTable{From: o.To, To: o.From}, nil }
+
+// String returns "rename table FROM to TO".
+func (o RenameTable) String() string { return "rename table " + o.From + " to " + o.To }
+
+func (o RenameTable) statements(d DDL) ([]string, error) { return one(d.RenameTable(o.From, o.To)) }
+
+// Reverse sets the comment back.
+func (o AlterTable) Reverse() (Op, error) {
+	return AlterTable{Table: o.Table, Comment: o.Comment.reversed()}, nil
+}
+
+// String returns "alter table NAME".
+func (o AlterTable) String() string { return "alter table " + o.Table + " comment" }
+
+func (o AlterTable) statements(d DDL) ([]string, error) {
+	if o.Comment == nil {
+		return nil, nil
+	}
+	return one(d.CommentOnTable(o.Table, o.Comment.To))
+}

@@ -1,0 +1,134 @@
+package migrate
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Targets of upgrade and downgrade besides revision ids (and [Base]).
+const (
+	Head  = "head"  // the single head revision
+	Heads = "heads" // every head, for a set with unmerged branches
+)
+
+// applied returns the revisions the database holds, given its heads.
+func (s *Set) applied(current []string) (map[string]bool, error) {
+	for _, id := range current {
+		if s.byID[id] == nil {
+			return nil, &UnknownRevisionError{Revision: id, Where: "in the version table"}
+		}
+	}
+	return s.ancestors(current...), nil
+}
+
+// upgradePlan returns the revisions to apply, parents first, to go from
+// current to target: "head", "heads", "+N" or a revision.
+func (s *Set) upgradePlan(current []string, target string) ([]*Revision, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	done, err := s.applied(current)
+	if err != nil {
+		return nil, err
+	}
+	tops, limit, err := s.upgradeTargets(target)
+	if err != nil {
+		return nil, err
+	}
+	want := s.ancestors(tops...)
+	var plan []*Revision
+	for _, r := range s.order {
+		if want[r.ID] && !done[r.ID] {
+			plan = append(plan, r)
+		}
+	}
+	if limit >= 0 {
+		if len(plan) < limit {
+			return nil, fmt.Errorf("upgrade %s: only %d revision(s) to apply", target, len(plan))
+		}
+		plan = plan[:limit]
+	}
+	return plan, nil
+}
+
+// upgradeTargets resolves an upgrade target into revisions and, for +N,
+// the number of steps (-1 when unlimited).
+func (s *Set) upgradeTargets(target string) ([]string, int, error) {
+	switch {
+	case target == Heads:
+		return s.Heads(), -1, nil
+	case target == Head || strings.HasPrefix(target, "+"):
+		head, err := s.Head()
+		if err != nil || target == Head {
+			return []string{head}, -1, err
+		}
+		n, err := relative(target)
+		return []string{head}, n, err
+	}
+	id, err := s.lookup(target)
+	return []string{id}, -1, err
+}
+
+// downgradePlan returns the revisions to undo, children first, to go from
+// current down to target: "base", "-N" or an applied revision.
+func (s *Set) downgradePlan(current []string, target string) ([]*Revision, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	done, err := s.applied(current)
+	if err != nil {
+		return nil, err
+	}
+	var undo []*Revision
+	for _, r := range slices.Backward(s.order) {
+		if done[r.ID] {
+			undo = append(undo, r)
+		}
+	}
+	return s.cutDowngrade(undo, done, target)
+}
+
+func (s *Set) cutDowngrade(undo []*Revision, done map[string]bool, target string) ([]*Revision, error) {
+	switch {
+	case target == Base:
+		return undo, nil
+	case strings.HasPrefix(target, "-"):
+		n, err := relative(target)
+		if err != nil {
+			return nil, err
+		}
+		if n > len(undo) {
+			return nil, fmt.Errorf("downgrade %s: only %d revision(s) applied", target, len(undo))
+		}
+		return undo[:n], nil
+	}
+	id, err := s.lookup(target)
+	if err != nil {
+		return nil, err
+	}
+	if !done[id] {
+		return nil, fmt.Errorf("downgrade %s: revision %s is not applied", target, id)
+	}
+	keep := s.ancestors(id)
+	return slices.DeleteFunc(undo, func(r *Revision) bool { return keep[r.ID] }), nil
+}
+
+// relative parses "+N" or "-N" into N > 0.
+func relative(target string) (int, error) {
+	n, err := strconv.Atoi(target[1:])
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("bad relative target %q: want +N or -N with N > 0", target)
+	}
+	return n, nil
+}
+
+// isRelative reports whether arg is +N or -N.
+func isRelative(arg string) bool {
+	if len(arg) < 2 || (arg[0] != '+' && arg[0] != '-') {
+		return false
+	}
+	_, err := strconv.Atoi(arg[1:])
+	return err == nil
+}

@@ -1,0 +1,327 @@
+package migrate_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crucible-orm/crucible/dialect/postgres"
+	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
+	"github.com/crucible-orm/crucible/migrate"
+)
+
+// tracer records the SQL a pool sends and whether it ran in a transaction.
+type tracer struct {
+	mu  sync.Mutex
+	sql []string
+}
+
+func (tr *tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.sql = append(tr.sql, d.SQL)
+	return ctx
+}
+
+func (tr *tracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (tr *tracer) statements() []string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return slices.Clone(tr.sql)
+}
+
+// tracedPool opens a pool on url whose statements tr records.
+func tracedPool(t *testing.T, url string, tr *tracer) *pgxpool.Pool {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.Tracer = tr
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// simpleSet is a linear history: a table, a column, an index built
+// concurrently.
+func simpleSet() *migrate.Set {
+	return migrate.NewSet(
+		migrate.Revision{ID: "a1", Message: "things",
+			Upgrade:   []migrate.Op{migrate.Execute{SQL: "CREATE TABLE things (id int PRIMARY KEY, name text)", Undo: "DROP TABLE things"}},
+			Downgrade: []migrate.Op{migrate.Execute{SQL: "DROP TABLE things"}}},
+		migrate.Revision{ID: "b2", Down: "a1", Message: "things.size",
+			Upgrade:   []migrate.Op{migrate.AddColumn{Table: "things", Column: nullCol("size", "integer")}},
+			Downgrade: []migrate.Op{migrate.DropColumn{Table: "things", Column: nullCol("size", "integer")}}},
+		migrate.Revision{ID: "c3", Down: "b2", Message: "index by name",
+			Upgrade: []migrate.Op{
+				migrate.Execute{SQL: "INSERT INTO things VALUES (1, 'one')"},
+				migrate.CreateIndex{Table: "things", Index: idx("ix_things_name", "name"), Concurrently: true},
+				migrate.Execute{SQL: "INSERT INTO things VALUES (2, 'two')"},
+			},
+			Downgrade: []migrate.Op{
+				migrate.DropIndex{Table: "things", Index: idx("ix_things_name", "name"), Concurrently: true},
+				migrate.Execute{SQL: "DELETE FROM things"},
+			}},
+	)
+}
+
+func TestRunnerUpgradeDowngradeTargets(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	r := migrate.NewRunner(pool, simpleSet())
+	ctx := context.Background()
+	steps := []struct {
+		name    string
+		up      bool
+		target  string
+		applied []string
+		current []string
+	}{
+		{"one step up", true, "+1", []string{"a1"}, []string{"a1"}},
+		{"back to base", false, "base", []string{"a1"}, nil},
+		{"to head", true, "head", []string{"a1", "b2", "c3"}, []string{"c3"}},
+		{"already at head", true, "head", nil, []string{"c3"}},
+		{"two steps down", false, "-2", []string{"c3", "b2"}, []string{"a1"}},
+		{"up to a revision", true, "b2", []string{"b2"}, []string{"b2"}},
+		{"down to a revision", false, "a1", []string{"b2"}, []string{"a1"}},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			run := r.Downgrade
+			if s.up {
+				run = r.Upgrade
+			}
+			done, err := run(ctx, s.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(done); !slices.Equal(got, s.applied) {
+				t.Errorf("ran %v, want %v", got, s.applied)
+			}
+			cur, err := r.Current(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(cur, s.current) {
+				t.Errorf("current %v, want %v", cur, s.current)
+			}
+		})
+	}
+}
+
+func ids(revs []*migrate.Revision) []string {
+	var out []string
+	for _, r := range revs {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+func TestRunnerBadTargets(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	r := migrate.NewRunner(pool, simpleSet())
+	ctx := context.Background()
+	if _, err := r.Upgrade(ctx, "b2"); err != nil {
+		t.Fatal(err)
+	}
+	var unknown *migrate.UnknownRevisionError
+	tests := []struct {
+		name  string
+		run   func() error
+		check func(error) bool
+	}{
+		{"unknown revision", func() error { _, err := r.Upgrade(ctx, "zzzz"); return err }, func(err error) bool { return errors.As(err, &unknown) }},
+		{"too many steps up", func() error { _, err := r.Upgrade(ctx, "+5"); return err }, func(err error) bool { return err != nil }},
+		{"too many steps down", func() error { _, err := r.Downgrade(ctx, "-3"); return err }, func(err error) bool { return err != nil }},
+		{"downgrade to an unapplied revision", func() error { _, err := r.Downgrade(ctx, "c3"); return err }, func(err error) bool { return err != nil }},
+		{"bad relative", func() error { _, err := r.Upgrade(ctx, "+0"); return err }, func(err error) bool { return err != nil }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.run(); !tc.check(err) {
+				t.Errorf("err = %v", err)
+			}
+			if cur, _ := r.Current(ctx); !slices.Equal(cur, []string{"b2"}) {
+				t.Errorf("current moved to %v", cur)
+			}
+		})
+	}
+}
+
+// TestRunnerNonTransactional checks that CREATE INDEX CONCURRENTLY runs on
+// its own, between two transactions of the same revision.
+func TestRunnerNonTransactional(t *testing.T) {
+	tr := &tracer{}
+	pool := tracedPool(t, pgtest.New(t), tr)
+	r := migrate.NewRunner(pool, simpleSet())
+	if _, err := r.Upgrade(context.Background(), "head"); err != nil {
+		t.Fatal(err)
+	}
+	sql := tr.statements()
+	i := slices.IndexFunc(sql, func(s string) bool { return strings.HasPrefix(s, "CREATE INDEX CONCURRENTLY") })
+	if i < 2 || sql[i-1] != "commit" || sql[i+1] != "begin" {
+		t.Errorf("CREATE INDEX CONCURRENTLY not between transactions:\n%s", strings.Join(sql, "\n"))
+	}
+	if _, err := r.Downgrade(context.Background(), migrate.Base); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunnerFailureRollsBack checks that a failing op rolls its revision
+// back, names the revision and the op, and keeps the earlier revisions.
+func TestRunnerFailureRollsBack(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	set := migrate.NewSet(
+		migrate.Revision{ID: "a1", Upgrade: []migrate.Op{migrate.Execute{SQL: "CREATE TABLE ok (id int)"}}},
+		migrate.Revision{ID: "b2", Down: "a1", Upgrade: []migrate.Op{
+			migrate.Execute{SQL: "CREATE TABLE half (id int)"},
+			migrate.AddColumn{Table: "missing", Column: col("x", "text")},
+		}},
+	)
+	r := migrate.NewRunner(pool, set)
+	ctx := context.Background()
+	done, err := r.Upgrade(ctx, "head")
+	var oe *migrate.OpError
+	if !errors.As(err, &oe) || oe.Revision != "b2" || oe.Index != 2 || oe.Op != "add column missing.x" || oe.Direction != "upgrade" {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(err.Error(), "upgrade b2: op 2 (add column missing.x)") {
+		t.Errorf("message %q", err)
+	}
+	if !slices.Equal(ids(done), []string{"a1"}) {
+		t.Errorf("applied %v", ids(done))
+	}
+	if cur, _ := r.Current(ctx); !slices.Equal(cur, []string{"a1"}) {
+		t.Errorf("current %v", cur)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM pg_class WHERE relname = 'half'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("table half left behind (%d, %v)", n, err)
+	}
+}
+
+func TestRunnerRefusesIrreversible(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	set := migrate.NewSet(
+		migrate.Revision{ID: "a1", Upgrade: []migrate.Op{migrate.Execute{SQL: "CREATE TABLE t (id int)"}},
+			Downgrade: []migrate.Op{migrate.Execute{SQL: "DROP TABLE t"}}},
+		migrate.Revision{ID: "b2", Down: "a1", Upgrade: []migrate.Op{migrate.Execute{SQL: "DELETE FROM t"}},
+			Downgrade: []migrate.Op{migrate.Irreversible{Reason: "deleted rows cannot come back"}}},
+	)
+	r := migrate.NewRunner(pool, set)
+	ctx := context.Background()
+	if _, err := r.Upgrade(ctx, "head"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := r.Downgrade(ctx, migrate.Base)
+	var ie *migrate.IrreversibleError
+	if !errors.As(err, &ie) || ie.Revision != "b2" || !strings.Contains(err.Error(), "deleted rows cannot come back") {
+		t.Fatalf("err = %v", err)
+	}
+	if cur, _ := r.Current(ctx); !slices.Equal(cur, []string{"b2"}) {
+		t.Errorf("current %v: the refused downgrade changed something", cur)
+	}
+}
+
+// TestRunnerConcurrent starts several runners at once: each revision is
+// applied once, the others wait on the lock and find nothing to do.
+func TestRunnerConcurrent(t *testing.T) {
+	url := pgtest.New(t)
+	set := migrate.NewSet(
+		migrate.Revision{ID: "a1", Upgrade: []migrate.Op{
+			migrate.Execute{SQL: "CREATE TABLE applied (rev text)"},
+			migrate.Execute{SQL: "INSERT INTO applied VALUES ('a1')"},
+			migrate.Execute{SQL: "SELECT pg_sleep(0.2)"},
+		}},
+		migrate.Revision{ID: "b2", Down: "a1", Upgrade: []migrate.Op{
+			migrate.Execute{SQL: "INSERT INTO applied VALUES ('b2')"},
+			migrate.Execute{SQL: "SELECT pg_sleep(0.2)"},
+		}},
+	)
+	const runners = 3
+	var wg sync.WaitGroup
+	applied := make([][]string, runners)
+	errs := make([]error, runners)
+	for i := range runners {
+		pool := tracedPool(t, url, &tracer{})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			done, err := migrate.NewRunner(pool, set, migrate.WithLockTimeout(10*time.Second)).Upgrade(context.Background(), "head")
+			applied[i], errs[i] = ids(done), err
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for i := range runners {
+		if errs[i] != nil {
+			t.Errorf("runner %d: %v", i, errs[i])
+		}
+		total += len(applied[i])
+	}
+	pool := tracedPool(t, url, &tracer{})
+	var rows []string
+	r, err := pool.Query(context.Background(), "SELECT rev FROM applied ORDER BY rev")
+	if err == nil {
+		rows, err = pgx.CollectRows(r, pgx.RowTo[string])
+	}
+	if err != nil || !slices.Equal(rows, []string{"a1", "b2"}) || total != 2 {
+		t.Errorf("rows %v (%v), %d applications in all: %v", rows, err, total, applied)
+	}
+}
+
+func TestRunnerLockTimeout(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	release, err := postgres.AdvisoryLock(ctx, conn, postgres.LockKey("crucible migrate "+migrate.DefaultVersionTable), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release(ctx) //nolint:errcheck
+	r := migrate.NewRunner(pool, simpleSet(), migrate.WithLockTimeout(100*time.Millisecond))
+	if _, err := r.Upgrade(ctx, "head"); !errors.Is(err, migrate.ErrLocked) || !errors.Is(err, postgres.ErrLockTimeout) {
+		t.Fatalf("err = %v, want ErrLocked", err)
+	}
+}
+
+func TestRunnerStamp(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	r := migrate.NewRunner(pool, simpleSet())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, target string
+		want         []string
+	}{
+		{"head", migrate.Head, []string{"c3"}},
+		{"revision", "b2", []string{"b2"}},
+		{"base", migrate.Base, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := r.Stamp(ctx, tc.target); err != nil {
+				t.Fatal(err)
+			}
+			if cur, _ := r.Current(ctx); !slices.Equal(cur, tc.want) {
+				t.Errorf("current %v, want %v", cur, tc.want)
+			}
+		})
+	}
+	var n int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM pg_class WHERE relname = 'things'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("stamp ran ops (%d, %v)", n, err)
+	}
+}

@@ -1,0 +1,79 @@
+// Package orm is Crucible's object-relational mapper for PostgreSQL: a
+// [Registry] of mapped structs, a [DB] over a pgx pool, and a [Session]
+// that tracks objects and writes them back as a unit of work, in the
+// spirit of SQLAlchemy's ORM.
+//
+// # Registry and DB
+//
+// Models are plain structs with `orm:"…"` tags (see the schema package for
+// the tag grammar) and `rel:"…"` relationships. [NewRegistry] maps them
+// once, in passes (columns, relationships, metadata, accessors), and
+// reports every mistake at once; it never panics ([MustRegistry] does).
+// The registry is immutable and shared.
+//
+//	reg := orm.MustRegistry(&User{}, &Post{})
+//	db, err := orm.Open(ctx, os.Getenv("DATABASE_URL"), reg, orm.WithMaxConns(10))
+//	defer db.Close()
+//
+// [Open] builds and owns a pgxpool; [New] wraps a pool you already have.
+// A DB is safe for concurrent use. [DB.CreateAll] and [DB.DropAll] run the
+// dialect's DDL for the registry's metadata in one transaction.
+//
+// # Sessions and the unit of work
+//
+// A [Session] is cheap, belongs to one goroutine, and holds:
+//
+//   - an identity map: one Go pointer per row, so [Get] of a loaded key
+//     costs no query and a query returning a held row returns the held
+//     pointer;
+//   - a snapshot of every loaded object, against which a flush finds what
+//     changed — including changes made in place inside slices, maps and
+//     JSON values — and sends UPDATEs of the changed columns only;
+//   - the pending objects of [Session.Add] and the deletions of
+//     [Session.Delete].
+//
+// [Session.Flush] writes all of it in one transaction in foreign-key order
+// (parents inserted first, children deleted first, rows of
+// self-referencing tables ordered row by row), grouping rows per table and
+// column set into single statements (INSERT … SELECT FROM unnest(…) for
+// many rows), and reading generated keys and server defaults back into the
+// structs with a row-to-object mapping that does not rely on the order of
+// RETURNING rows. [Session.Commit] flushes and commits; a commit whose
+// transaction holds nothing else travels in one round trip, or as a single
+// statement that is its own transaction. Queries flush pending changes
+// first (autoflush, see [Session.SetAutoflush]).
+//
+// A failed flush rolls back and leaves the session as it was before the
+// flush: pending objects still pending, keys assigned by the failed flush
+// cleared, snapshots unchanged. Fix the cause and flush again.
+// [Session.Rollback] does the same for the whole transaction.
+//
+// [DB.Transaction] runs a closure in a session's transaction and commits
+// on nil or rolls back on error or panic; [Session.Nested] is a savepoint.
+//
+// # Queries
+//
+// [Query] builds a typed SELECT: Where with ? placeholders (never string
+// formatting), OrderBy on field or column names checked against the model
+// ("-name" for descending), Limit, Offset, ForUpdate, and All, One, First,
+// Count, Exists or the streaming Iter. [Update] and [Delete] are
+// statement-level writes that keep the identity map in line. [Raw] and
+// [Session.Exec] take SQL written by the programmer through the [SQL]
+// type. [NewRepository] offers a typed collection view.
+//
+// # Errors
+//
+// Errors wrap with context and match with errors.Is and errors.As:
+// [ErrNotFound] (which also matches pgx.ErrNoRows), [ErrStaleData] inside
+// a *[StaleDataError] (optimistic locking with a `version` column),
+// *[ConstraintError] with [ErrUniqueViolation], [ErrForeignKeyViolation],
+// [ErrCheckViolation] and [ErrNotNullViolation], *[CycleError] for rows
+// that depend on each other, and *[UnknownOutcomeError] when the reply to
+// a COMMIT was lost. The session never retries a statement by itself.
+//
+// # Logging and tracing
+//
+// [WithLogger] logs each statement with its duration, row count and
+// arguments ([WithHiddenArgs] keeps them out); [WithTracer] passes a pgx
+// tracer (OpenTelemetry) to the pool's connections.
+package orm

@@ -1,0 +1,111 @@
+package orm
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrNotFound is returned (wrapped) by [Get], [SelectQuery.One] and
+// [SelectQuery.First] when no row matches. It also matches [pgx.ErrNoRows], so
+// code written against pgx keeps working: errors.Is(err, pgx.ErrNoRows).
+var ErrNotFound error = notFound{}
+
+type notFound struct{}
+
+// Error returns the message.
+func (notFound) Error() string { return "orm: no rows found" }
+
+// Is makes ErrNotFound match pgx.ErrNoRows.
+func (notFound) Is(target error) bool { return target == pgx.ErrNoRows }
+
+// Sentinels callers branch on; match them with errors.Is.
+var (
+	// ErrStaleData: an UPDATE or DELETE of the flush matched fewer rows
+	// than expected (another transaction changed the row's version or
+	// deleted it). Returned by Flush and Commit inside a *StaleDataError;
+	// nothing of the flush is written.
+	ErrStaleData = errors.New("stale data")
+	// ErrMultipleRows: One found more than one row.
+	ErrMultipleRows = errors.New("more than one row")
+	// ErrSessionClosed: the session was used after Close.
+	ErrSessionClosed = errors.New("session is closed")
+	// ErrUnknownModel: a type that was not registered.
+	ErrUnknownModel = errors.New("type is not a registered model")
+	// ErrUnknownColumn: OrderBy, Set or Explicit named a field or column
+	// the model does not have.
+	ErrUnknownColumn = errors.New("no such field or column")
+	// ErrPlaceholders: a condition's ? placeholders and arguments do not
+	// match in number.
+	ErrPlaceholders = errors.New("placeholders and arguments do not match")
+	// ErrNoCondition: a bulk Update or Delete without Where (use AllRows to
+	// mean every row).
+	ErrNoCondition = errors.New("bulk statement without a condition")
+	// ErrBadKey: a primary key value that does not fit the model's key.
+	ErrBadKey = errors.New("bad primary key value")
+	// ErrNotPersistent: Delete or Refresh of an object the session does not
+	// hold as a stored row.
+	ErrNotPersistent = errors.New("object is not persistent in this session")
+	// ErrNoPrimaryKey: registration of a model without a primary key.
+	ErrNoPrimaryKey = errors.New("model has no primary key")
+	// ErrTooManyColumns: registration of a model wider than 256 columns.
+	ErrTooManyColumns = errors.New("too many columns")
+	// ErrKeyChanged: a flush found that the primary key of a stored object
+	// was changed in memory.
+	ErrKeyChanged = errors.New("primary key of a persistent object changed")
+)
+
+// StaleDataError says which table's UPDATE or DELETE matched fewer rows
+// than the flush expected. It wraps [ErrStaleData].
+type StaleDataError struct {
+	Table    string // the table written
+	Op       string // "update" or "delete"
+	Expected int    // rows the flush meant to change
+	Err      error  // the database error that stopped the transaction, if any
+}
+
+// Error reports the table, the operation and the expected row count.
+func (e *StaleDataError) Error() string {
+	return fmt.Sprintf("%s %s: expected %d row(s), matched fewer (changed or deleted by another transaction): %v",
+		e.Op, e.Table, e.Expected, ErrStaleData)
+}
+
+// Unwrap returns ErrStaleData (and the driver error when there is one).
+func (e *StaleDataError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrStaleData}
+	}
+	return []error{ErrStaleData, e.Err}
+}
+
+// UnknownOutcomeError is returned by Commit (and a Transaction closure's
+// commit) when the COMMIT was sent but its reply was lost: the connection
+// broke or the context ended while waiting. The transaction may or may not
+// have committed; the session does not retry and leaves its objects as
+// before the commit, so the caller can check the database and decide.
+type UnknownOutcomeError struct {
+	Err error // the I/O or context error
+}
+
+// Error says that the outcome is unknown and why.
+func (e *UnknownOutcomeError) Error() string {
+	return "commit outcome unknown (the reply was lost; the transaction may have committed): " + e.Err.Error()
+}
+
+// Unwrap returns the I/O or context error.
+func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
+
+// CycleError is returned by a flush when rows depend on each other in a
+// cycle (each must be inserted before the other), which no statement order
+// can satisfy. Rows names the rows in the cycle as "table(key)" or
+// "table(new #n)" for rows not inserted yet.
+type CycleError struct {
+	Rows []string
+}
+
+// Error lists the rows of the cycle.
+func (e *CycleError) Error() string {
+	return "dependency cycle between rows: " + strings.Join(e.Rows, " -> ")
+}

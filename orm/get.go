@@ -1,0 +1,112 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"unsafe"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Get returns the object of type T with the given primary key (one value
+// per key column, in key order). When the session already holds that row
+// it returns the held pointer without a query; otherwise it flushes
+// pending changes (autoflush), selects the row and adds it to the session.
+// It fails with an error matching ErrNotFound (and pgx.ErrNoRows) when no
+// row has the key, or when the held object was deleted in this session.
+func Get[T any](ctx context.Context, s *Session, key ...any) (*T, error) {
+	m, err := modelFor[T](s.db.reg)
+	if err != nil {
+		return nil, fmt.Errorf("get: %w", err)
+	}
+	k, err := keyOf(m, key)
+	if err != nil {
+		return nil, fmt.Errorf("get: %w", err)
+	}
+	if st := s.lookup(k); st != nil {
+		if st.deleting {
+			return nil, fmt.Errorf("get %s: deleted in this session: %w", m, ErrNotFound)
+		}
+		return (*T)(st.obj), nil
+	}
+	p, err := s.get(ctx, m, key, false)
+	if err == nil && m.eager {
+		err = relHooks.afterLoad(ctx, s, m, []unsafe.Pointer{p}, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", m, err)
+	}
+	return (*T)(p), nil
+}
+
+// keyOf turns Get's arguments into an identity key, without reflection for
+// a single integer or string key.
+func keyOf(m *model, key []any) (idKey, error) {
+	if len(key) == 1 {
+		switch v := key[0].(type) {
+		case int64:
+			if m.key == keyInt64 || m.key == keyInt || m.key == keyInt32 {
+				return idKey{m: m, n: v}, nil
+			}
+		case int:
+			if m.key == keyInt64 || m.key == keyInt || m.key == keyInt32 {
+				return idKey{m: m, n: int64(v)}, nil
+			}
+		case string:
+			if m.key == keyString {
+				return idKey{m: m, s: v}, nil
+			}
+		}
+	}
+	return m.keyFromValues(key)
+}
+
+// get selects one row by key and merges it into the session.
+func (s *Session) get(ctx context.Context, m *model, key []any, refresh bool) (unsafe.Pointer, error) {
+	if s.autoflush {
+		if err := s.Flush(ctx); err != nil {
+			return nil, err
+		}
+	}
+	sc := newScanner(s, m, refresh)
+	defer sc.done()
+	var out unsafe.Pointer
+	err := s.query(ctx, s.db.sql[m.id].byKey, key, func(rows pgx.Rows) error {
+		if !rows.Next() {
+			return nil
+		}
+		p, err := sc.next(rows)
+		out = p
+		return err
+	})
+	if err == nil && out == nil {
+		err = ErrNotFound
+	}
+	return out, err
+}
+
+// Refresh reloads a persistent object's columns from the database,
+// discarding its unflushed changes. It fails with ErrNotPersistent for an
+// object the session does not hold and ErrNotFound when its row is gone.
+func (s *Session) Refresh(ctx context.Context, obj any) error {
+	m, p, err := s.object(obj)
+	if err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
+	st := s.stateOf(m, p)
+	if st == nil || st.status != Persistent {
+		return fmt.Errorf("refresh %s: %w", m, ErrNotPersistent)
+	}
+	key := make([]any, len(m.pk))
+	for i, c := range m.pk {
+		key[i] = c.arg(st.snap)
+	}
+	saved := s.autoflush
+	s.autoflush = false
+	_, err = s.get(ctx, m, key, true)
+	s.autoflush = saved
+	if err != nil {
+		return fmt.Errorf("refresh %s: %w", m, err)
+	}
+	return nil
+}

@@ -1,0 +1,264 @@
+package orm
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"unsafe"
+
+	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
+)
+
+// These tests drive the relationship seams the way cascade.go, sync.go and
+// dependency.go are meant to: a child row whose foreign key is copied from
+// a parent generated in the same flush.
+
+type hookParent struct {
+	ID   int64 `orm:"pk"`
+	Name string
+}
+
+type hookChild struct {
+	ID       int64       `orm:"pk"`
+	ParentID int64       `orm:"fk:hook_parents.id"`
+	Note     string      `orm:"check:note <> 'bad'"`
+	Parent   *hookParent `orm:"-"`
+}
+
+// installSyncHooks makes every child insert wait for its parent's insert
+// and copy the generated key, as sync.go will.
+func installSyncHooks(t *testing.T) {
+	saved := relHooks
+	t.Cleanup(func() { relHooks = saved })
+	relHooks.onAdd = func(s *Session, st *state) error {
+		if c, ok := childOf(st); ok && c.Parent != nil {
+			_, err := s.add(c.Parent) // save-update cascade
+			return err
+		}
+		return nil
+	}
+	relHooks.dependencies = func(f *flush) error {
+		for _, a := range f.actions {
+			c, ok := childOf(a.st)
+			if !ok || c.Parent == nil {
+				continue
+			}
+			pm := f.s.db.reg.byType[typeOfParent]
+			if ps := f.s.stateOf(pm, unsafe.Pointer(c.Parent)); ps != nil {
+				f.dependsOn(a, f.actionOf(ps), true)
+			}
+		}
+		return nil
+	}
+	relHooks.beforeWrite = func(f *flush, a *action) error {
+		if c, ok := childOf(a.st); ok && c.Parent != nil {
+			col := a.m.column("parent_id")
+			f.overwrite(a.st, col)
+			c.ParentID = c.Parent.ID
+		}
+		return nil
+	}
+}
+
+var typeOfParent = reflect.TypeFor[hookParent]()
+
+func childOf(st *state) (*hookChild, bool) {
+	if st == nil || st.m.typ != reflect.TypeFor[hookChild]() {
+		return nil, false
+	}
+	return (*hookChild)(st.obj), true
+}
+
+func hookDB(t *testing.T) (*DB, context.Context) {
+	ctx := context.Background()
+	reg, err := NewRegistry(&hookParent{}, &hookChild{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, pgtest.New(t), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if err := db.CreateAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db, ctx
+}
+
+func TestHooksSyncGeneratedKey(t *testing.T) {
+	installSyncHooks(t)
+	db, ctx := hookDB(t)
+	s := db.Session()
+	defer s.Close()
+	p := &hookParent{Name: "p"}
+	c1 := &hookChild{Parent: p, Note: "one"}
+	c2 := &hookChild{Parent: p, Note: "two"}
+	s.Add(c1, c2) // the parent comes in through the cascade
+	if got := s.Status(p); got != Pending {
+		t.Fatalf("parent status %v, want pending", got)
+	}
+	if err := s.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p.ID == 0 || c1.ParentID != p.ID || c2.ParentID != p.ID {
+		t.Fatalf("keys not synced: parent %d, children %d %d", p.ID, c1.ParentID, c2.ParentID)
+	}
+	var n int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM hook_children WHERE parent_id = $1`, p.ID).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("children in the database: %d, %v", n, err)
+	}
+
+	t.Run("a failure after the parent's insert restores both", func(t *testing.T) {
+		p2 := &hookParent{Name: "p2"}
+		bad := &hookChild{Parent: p2, Note: "bad"}
+		s.Add(bad)
+		err := s.Commit(ctx)
+		if !errors.Is(err, ErrCheckViolation) {
+			t.Fatalf("err = %v, want a check violation", err)
+		}
+		if p2.ID != 0 || bad.ParentID != 0 || s.Status(p2) != Pending {
+			t.Fatalf("not restored: parent %d (%v), child fk %d", p2.ID, s.Status(p2), bad.ParentID)
+		}
+		bad.Note = "good"
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if bad.ParentID != p2.ID || p2.ID == 0 {
+			t.Fatalf("retry: parent %d, child fk %d", p2.ID, bad.ParentID)
+		}
+	})
+}
+
+func TestHooksCycle(t *testing.T) {
+	saved := relHooks
+	t.Cleanup(func() { relHooks = saved })
+	relHooks.dependencies = func(f *flush) error {
+		// two rows that each claim to need the other first
+		f.dependsOn(f.actions[0], f.actions[1], true)
+		f.dependsOn(f.actions[1], f.actions[0], true)
+		return nil
+	}
+	db, ctx := hookDB(t)
+	s := db.Session()
+	defer s.Close()
+	s.Add(&hookParent{Name: "a"}, &hookParent{Name: "b"})
+	var cycle *CycleError
+	if err := s.Flush(ctx); !errors.As(err, &cycle) || len(cycle.Rows) != 3 {
+		t.Fatalf("err = %v, want a cycle of two rows", err)
+	}
+}
+
+func TestClassifyLostCommit(t *testing.T) {
+	lost := errors.New("read tcp: connection reset by peer")
+	cases := []struct {
+		name    string
+		p       pipe
+		unknown bool
+	}{
+		{"commit in flight", pipe{commit: true}, true},
+		{"implicit transaction in flight", pipe{implicit: true}, true},
+		{"no commit sent", pipe{}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var u *UnknownOutcomeError
+			if got := errors.As(tc.p.classify(lost, "x", nil), &u); got != tc.unknown {
+				t.Fatalf("unknown outcome = %v, want %v", got, tc.unknown)
+			}
+		})
+	}
+}
+
+func (hookChild) TableName() string { return "hook_children" }
+
+// TestHooksReparentAndStatement uses the other seams: an update action
+// created for an object whose foreign key only the sync changes, an extra
+// statement after the rows it depends on, and per-object bookkeeping.
+func TestHooksReparentAndStatement(t *testing.T) {
+	installSyncHooks(t)
+	db, ctx := hookDB(t)
+	s := db.Session()
+	defer s.Close()
+	old := &hookParent{Name: "old"}
+	c := &hookChild{Parent: old, Note: "n"}
+	s.Add(c)
+	if err := s.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sync := relHooks.dependencies
+	relHooks.dependencies = func(f *flush) error {
+		cm := f.s.db.reg.byType[reflect.TypeFor[hookChild]()]
+		cs := f.s.stateOf(cm, unsafe.Pointer(c))
+		if ps := f.s.stateOf(f.s.db.reg.byType[typeOfParent], unsafe.Pointer(c.Parent)); ps != nil && ps.status == Pending {
+			up := f.ensureUpdate(cs)
+			f.dependsOn(up, f.actionOf(ps), true)
+			f.statement(cm.table, []*action{up}, func(*flush) (string, []any, error) {
+				return `UPDATE hook_children SET note = note || '!' WHERE id = $1`, []any{c.ID}, nil
+			})
+			cs.related = "reparented"
+		}
+		return sync(f)
+	}
+	c.Parent = &hookParent{Name: "new"}
+	s.Add(c.Parent)
+	if err := s.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var parent int64
+	var note string
+	if err := db.Pool().QueryRow(ctx, `SELECT parent_id, note FROM hook_children WHERE id = $1`, c.ID).Scan(&parent, &note); err != nil {
+		t.Fatal(err)
+	}
+	if parent != c.Parent.ID || parent == old.ID || note != "n!" {
+		t.Fatalf("row: parent %d (new %d), note %q", parent, c.Parent.ID, note)
+	}
+	if st := s.stateOf(s.db.reg.byType[reflect.TypeFor[hookChild]()], unsafe.Pointer(c)); st.related != "reparented" {
+		t.Fatalf("related = %v", st.related)
+	}
+}
+
+func TestLoadRows(t *testing.T) {
+	db, ctx := hookDB(t)
+	s := db.Session()
+	defer s.Close()
+	p := &hookParent{Name: "p"}
+	s.Add(p)
+	if err := s.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m := db.reg.byType[typeOfParent]
+	ts := db.sql[m.id]
+	objs, err := s.loadRows(ctx, m, "SELECT "+ts.list+" FROM "+ts.table+" WHERE id = ANY($1)", []any{[]int64{p.ID}})
+	if err != nil || len(objs) != 1 || objs[0] != unsafe.Pointer(p) {
+		t.Fatalf("loadRows = %v, %v; want the held parent", objs, err)
+	}
+}
+
+// TestReorderByIdentity checks the fallback of matchByIdentity: returned
+// rows that did not come back in key order are redistributed so that keys
+// ascend in insert order, each with its own returned values.
+func TestReorderByIdentity(t *testing.T) {
+	reg, err := NewRegistry(&hookParent{}, &hookChild{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := (&DB{reg: reg}).Session()
+	m := reg.byType[typeOfParent]
+	objs := []*hookParent{{ID: 3, Name: "third"}, {ID: 1, Name: "first"}, {ID: 2, Name: "second"}}
+	states := make([]*state, len(objs))
+	for i, o := range objs {
+		states[i] = &state{m: m, obj: unsafe.Pointer(o)}
+	}
+	var ret colSet
+	for _, c := range m.cols {
+		ret.add(c.pos)
+	}
+	reorder(s, m, ret, states, m.pk[0])
+	for i, want := range []string{"first", "second", "third"} {
+		if objs[i].ID != int64(i+1) || objs[i].Name != want {
+			t.Fatalf("object %d = %+v, want id %d %s", i, *objs[i], i+1, want)
+		}
+	}
+}

@@ -1,0 +1,223 @@
+package orm
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"reflect"
+	"unsafe"
+)
+
+// The identity map: one Go pointer per (table, primary key) per session.
+// Keys are comparable values without boxing: integer keys live in n,
+// string keys in s, and any other or composite key is encoded into s.
+//
+// The map holds its objects strongly, clean or not. SQLAlchemy holds clean
+// objects weakly because its attribute events tell it the moment an object
+// becomes dirty; Go cannot intercept a field write, so an object is known
+// to be dirty only when a flush compares it with its snapshot — and an
+// object the program changed and then dropped must still be flushed. A
+// session is a unit of work, closed when the work is done; for large
+// read-only results, Query.Iter streams without tracking.
+
+// idKey identifies a row in the session's identity map.
+type idKey struct {
+	m *model
+	n int64
+	s string
+}
+
+// keyKind says how a model's primary key becomes an idKey.
+type keyKind uint8
+
+const (
+	keyInt64 keyKind = iota + 1
+	keyInt32
+	keyInt
+	keyString
+	keyOther // encoded
+)
+
+func keyKindOf(pk []*column) keyKind {
+	if len(pk) != 1 {
+		return keyOther
+	}
+	switch pk[0].goType.Kind() {
+	case reflect.Int64:
+		return keyInt64
+	case reflect.Int32:
+		return keyInt32
+	case reflect.Int:
+		return keyInt
+	case reflect.String:
+		return keyString
+	}
+	return keyOther
+}
+
+// keyOf returns the identity key of obj and false when the primary key is
+// not set (a zero value in any key column).
+func (m *model) keyOf(obj unsafe.Pointer) (idKey, bool) {
+	k := idKey{m: m}
+	switch m.key {
+	case keyInt64:
+		k.n = *(*int64)(m.pk[0].path.read(obj))
+		return k, k.n != 0
+	case keyInt32:
+		k.n = int64(*(*int32)(m.pk[0].path.read(obj)))
+		return k, k.n != 0
+	case keyInt:
+		k.n = int64(*(*int)(m.pk[0].path.read(obj)))
+		return k, k.n != 0
+	case keyString:
+		k.s = *(*string)(m.pk[0].path.read(obj))
+		return k, k.s != ""
+	}
+	var b []byte
+	for _, c := range m.pk {
+		p := c.path.read(obj)
+		if c.ops.isZero(p) {
+			return k, false
+		}
+		b = appendKeyPart(b, reflect.NewAt(c.goType, p).Elem())
+	}
+	k.s = string(b)
+	return k, true
+}
+
+// keyFromValues builds the identity key from primary key values given by a
+// caller of Get: one value per key column, convertible to its field type.
+func (m *model) keyFromValues(vals []any) (idKey, error) {
+	if len(vals) != len(m.pk) {
+		return idKey{}, fmt.Errorf("%s has %d primary key columns, got %d values: %w", m, len(m.pk), len(vals), ErrBadKey)
+	}
+	tmp := reflect.New(m.typ)
+	for i, c := range m.pk {
+		v := reflect.ValueOf(vals[i])
+		if !v.IsValid() || !v.Type().ConvertibleTo(c.goType) || !convertible(v, c.goType) {
+			return idKey{}, fmt.Errorf("%s key %s: %T is not a %s: %w", m, c.Name, vals[i], c.goType, ErrBadKey)
+		}
+		reflect.NewAt(c.goType, c.path.addr(tmp.UnsafePointer())).Elem().Set(v.Convert(c.goType))
+	}
+	k, ok := m.keyOf(tmp.UnsafePointer())
+	if !ok {
+		return idKey{}, fmt.Errorf("%s: zero primary key: %w", m, ErrBadKey)
+	}
+	return k, nil
+}
+
+// convertible refuses the conversions Go allows but a key never means, such
+// as an integer to a string.
+func convertible(v reflect.Value, to reflect.Type) bool {
+	from := v.Kind()
+	if to.Kind() == reflect.String {
+		return from == reflect.String
+	}
+	if isInt(to.Kind()) {
+		return isInt(from)
+	}
+	return true
+}
+
+func isInt(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Uint64
+}
+
+// appendKeyPart encodes one key column's value so that distinct values
+// give distinct encodings; each part is length-prefixed.
+func appendKeyPart(b []byte, v reflect.Value) []byte {
+	var part []byte
+	switch {
+	case v.CanInt():
+		part = binary.BigEndian.AppendUint64(nil, uint64(v.Int()))
+	case v.CanUint():
+		part = binary.BigEndian.AppendUint64(nil, v.Uint())
+	case v.CanFloat():
+		part = binary.BigEndian.AppendUint64(nil, math.Float64bits(v.Float()))
+	case v.Kind() == reflect.String:
+		part = []byte(v.String())
+	case v.Kind() == reflect.Array && v.Type().Elem().Kind() == reflect.Uint8:
+		part = make([]byte, v.Len())
+		reflect.Copy(reflect.ValueOf(part), v)
+	default:
+		part = fmt.Appendf(nil, "%v", v.Interface())
+	}
+	b = binary.AppendUvarint(b, uint64(len(part)))
+	return append(b, part...)
+}
+
+// identityMap maps identity keys to states, with one Go map per model and
+// key kind, so that integer keys hash as plain int64s.
+type identityMap struct {
+	ints []map[int64]*state  // by model id, integer keys
+	strs []map[string]*state // by model id, string and encoded keys
+}
+
+func (im *identityMap) get(k idKey) *state {
+	if k.m == nil {
+		return nil // a pending object's zero key
+	}
+	if k.m.key.integer() {
+		if k.m.id < len(im.ints) {
+			return im.ints[k.m.id][k.n]
+		}
+		return nil
+	}
+	if k.m.id < len(im.strs) {
+		return im.strs[k.m.id][k.s]
+	}
+	return nil
+}
+
+// put maps k to st.
+func (im *identityMap) put(k idKey, st *state) {
+	im.reserve(k.m, 1)
+	if k.m.key.integer() {
+		im.ints[k.m.id][k.n] = st
+		return
+	}
+	im.strs[k.m.id][k.s] = st
+}
+
+// del removes k when it maps to st.
+func (im *identityMap) del(k idKey, st *state) {
+	if im.get(k) != st || st == nil {
+		return
+	}
+	if k.m.key.integer() {
+		delete(im.ints[k.m.id], k.n)
+		return
+	}
+	delete(im.strs[k.m.id], k.s)
+}
+
+// reserve makes room for n more keys of model m, rebuilding the model's
+// map once with room for all when that saves the growth steps of a large
+// load.
+func (im *identityMap) reserve(m *model, n int) {
+	if m.key.integer() {
+		im.ints = reserveMap(im.ints, m.id, n)
+	} else {
+		im.strs = reserveMap(im.strs, m.id, n)
+	}
+}
+
+func reserveMap[K comparable](maps []map[K]*state, id, n int) []map[K]*state {
+	if len(maps) <= id {
+		maps = append(maps, make([]map[K]*state, id+1-len(maps))...)
+	}
+	old := maps[id]
+	switch {
+	case old == nil:
+		maps[id] = make(map[K]*state, max(n, 8))
+	case n > 64 && n > len(old):
+		grown := make(map[K]*state, len(old)+n)
+		for k, v := range old {
+			grown[k] = v
+		}
+		maps[id] = grown
+	}
+	return maps
+}
+
+func (k keyKind) integer() bool { return k == keyInt64 || k == keyInt32 || k == keyInt }

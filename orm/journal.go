@@ -1,0 +1,163 @@
+package orm
+
+import (
+	"cmp"
+	"slices"
+	"unsafe"
+)
+
+// The journal lets a failed flush, a failed commit or a Rollback put the
+// session back as it was when the transaction (or savepoint) began, in the
+// spirit of SQLAlchemy's SessionTransaction._restore_snapshot. Each flush
+// records, before it writes into an object or changes its state, an undo
+// entry: the state as it was, the columns it filled that were zero (keys
+// and server defaults read back, client defaults applied), and a copy of
+// columns it overwrote (version counters, onupdate values).
+
+type undo struct {
+	st    *state
+	prev  *state         // the state before the flush changed it; nil in a final flush
+	zero  colSet         // columns to set back to zero
+	saved unsafe.Pointer // copy of the object holding the overwritten columns
+	over  colSet         // columns to copy back from saved
+}
+
+// journal returns the flush's undo entry for st, creating it on first use.
+func (f *flush) journal(st *state) *undo {
+	t := f.s.tx
+	if st.jflush == f.id {
+		return &t.journal[st.jidx]
+	}
+	u := undo{st: st}
+	if !f.final {
+		// A flush that does not end the transaction changes states that a
+		// later failure must put back; a final flush changes states only
+		// once its COMMIT has succeeded.
+		prev := *st
+		u.prev = &prev
+	}
+	t.journal = append(t.journal, u)
+	st.jflush, st.jidx = f.id, len(t.journal)-1
+	return &t.journal[st.jidx]
+}
+
+// filled records that the flush is about to fill column c of st, which is
+// zero now.
+func (f *flush) filled(st *state, c *column) { f.journal(st).zero.add(c.pos) }
+
+// overwrite records the current value of column c of st before the flush
+// replaces it.
+func (f *flush) overwrite(st *state, c *column) {
+	u := f.journal(st)
+	if u.saved == nil {
+		u.saved = f.s.snapChunk(st.m).next()
+	}
+	if !u.over.has(c.pos) {
+		c.copyTo(u.saved, st.obj)
+		u.over.add(c.pos)
+	}
+}
+
+// restore replays the journal back to entry mark, newest first, and
+// rebuilds the session's collections for the states it touched.
+func (s *Session) restore(mark int) {
+	if s.tx == nil || len(s.tx.journal) <= mark {
+		return
+	}
+	entries := s.tx.journal[mark:]
+	touched := make(map[*state]struct{}, len(entries))
+	for i := range entries {
+		st := entries[i].st
+		touched[st] = struct{}{}
+		s.idmap.del(st.key, st)
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		entries[i].apply()
+	}
+	s.relink(entries, touched)
+	clear(entries)
+	s.tx.journal = s.tx.journal[:mark]
+}
+
+// apply puts one entry's object columns and state back. A mark for
+// deletion is the caller's intent, not the flush's doing: it survives the
+// replay, so that an object deleted in the transaction is marked again.
+func (u *undo) apply() {
+	for _, c := range u.st.m.cols {
+		if u.zero.has(c.pos) {
+			c.setZero(u.st.obj)
+		}
+		if u.over.has(c.pos) {
+			c.copyTo(u.st.obj, u.saved)
+		}
+	}
+	if u.prev == nil {
+		return
+	}
+	marked := u.st.deleting
+	*u.st = *u.prev
+	u.st.deleting = u.st.deleting || marked
+}
+
+// relink rebuilds the pending list, the loaded list and the identity map
+// for the touched states, in linear time.
+func (s *Session) relink(entries []undo, touched map[*state]struct{}) {
+	keep := func(st *state) bool { _, ok := touched[st]; return ok }
+	s.pending = slices.DeleteFunc(s.pending, keep)
+	s.filterLoaded(keep)
+	for i := range entries {
+		st := entries[i].st
+		if _, ok := touched[st]; !ok {
+			continue // seen
+		}
+		delete(touched, st)
+		switch st.status {
+		case Pending:
+			s.pending = append(s.pending, st)
+		case Persistent:
+			s.idmap.put(st.key, st)
+			s.loaded = append(s.loaded, st)
+		}
+	}
+	slices.SortFunc(s.pending, func(a, b *state) int { return cmp.Compare(a.ord, b.ord) })
+	s.byPtr = nil
+	if len(s.pending) > pendingIndex {
+		s.byPtr = make(map[unsafe.Pointer]*state, len(s.pending))
+		for _, st := range s.pending {
+			s.byPtr[st.obj] = st
+		}
+	}
+}
+
+// committed ends the journal after a successful COMMIT: deleted objects
+// become detached.
+func (s *Session) committed() {
+	if s.tx == nil {
+		return
+	}
+	for _, u := range s.tx.journal {
+		if u.st.status == Deleted {
+			u.st.status = detached
+		}
+	}
+	clear(s.tx.journal)
+	s.tx.journal = s.tx.journal[:0]
+}
+
+// discard drops the changes the session holds for objects added after the
+// Add counter seq (all of them for 0): those pending leave the session;
+// every persistent object gets back its snapshot values and loses its mark
+// for deletion.
+func (s *Session) discard(seq uint64) {
+	for _, st := range slices.Clone(s.pending) {
+		if st.ord > seq {
+			s.expunge(st)
+		}
+	}
+	for _, st := range s.loaded {
+		if st.status == Persistent {
+			st.deleting = false
+			st.revert()
+		}
+	}
+}

@@ -1,0 +1,258 @@
+package orm
+
+import (
+	"fmt"
+	"reflect"
+	"unsafe"
+
+	"github.com/crucible-orm/crucible/relation"
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// maxColumns bounds a mapped table's width so that column sets fit a
+// fixed-size bit set.
+const maxColumns = 256
+
+// colSet is a set of column positions of one model.
+type colSet [maxColumns / 64]uint64
+
+func (s *colSet) add(i int)      { s[i>>6] |= 1 << (i & 63) }
+func (s *colSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
+func (s *colSet) empty() bool    { return s[0]|s[1]|s[2]|s[3] == 0 }
+func (s *colSet) remove(i int)   { s[i>>6] &^= 1 << (i & 63) }
+
+// model is everything the session needs about one mapped struct type,
+// computed once at registration and immutable afterwards.
+type model struct {
+	id      int
+	order   int // position of the table in the metadata's foreign key order
+	table   *schema.Table
+	typ     reflect.Type // the struct type
+	ptrWord unsafe.Pointer
+	cols    []*column
+	pk      []*column
+	version *column
+	rels    []*relation.Relation
+
+	deep                               []*column    // columns whose snapshot needs a deep copy
+	inline                             []inlinePtr  // pointer columns copied into the snapshot record
+	snapType                           reflect.Type // the snapshot record: struct{ Row T; P0 E0; … }
+	encoded                            []*column    // columns snapshotted by encoding
+	defaults                           []*column    // columns with a client-side default
+	onUpdate                           []*column    // columns with an onupdate expression
+	key                                keyKind
+	indirect                           bool   // some column sits behind an embedded pointer
+	insertWhat, updateWhat, deleteWhat string // "insert users", for errors
+	staleUpdate                        *StaleDataError
+	eager                              bool // some relationship loads with every query (lazy:joined/selectin)
+
+	// Foreign key neighbours, set by the registry: the mapped tables this
+	// one references and those referencing it, leaving out self references
+	// and the foreign keys that close a cycle between tables; selfFKs are
+	// the self references, ordered row by row.
+	parents, children []*model
+	selfFKs           []*schema.ForeignKey
+}
+
+// copyStruct copies the whole struct at src to dst.
+func (m *model) copyStruct(dst, src unsafe.Pointer) {
+	reflect.NewAt(m.typ, dst).Elem().Set(reflect.NewAt(m.typ, src).Elem())
+}
+
+// column is one mapped column with its precomputed accessors.
+type column struct {
+	*schema.Column
+	pos       int // position in model.cols
+	path      fieldPath
+	goType    reflect.Type
+	ptrWord   unsafe.Pointer // type word of *goType
+	argWord   unsafe.Pointer // type word of the bound argument's pointer type
+	ops       valueOps
+	encSlot   int  // index among model.encoded, or -1
+	pk        bool // part of the primary key
+	serverGen bool // identity or server default: omitted from INSERT when zero
+	setDef    func(p unsafe.Pointer)
+	assign    func(dst, src unsafe.Pointer) // typed copy of one value
+}
+
+// ptr returns a typed pointer to the field inside obj, as pgx takes scan
+// destinations and arguments; it does not allocate.
+func (c *column) ptr(obj unsafe.Pointer) any { return pointerAny(c.ptrWord, c.path.addr(obj)) }
+
+// arg returns a typed pointer for reading the field as a bound argument.
+func (c *column) arg(obj unsafe.Pointer) any { return pointerAny(c.argWord, c.path.read(obj)) }
+
+// zero reports whether the field holds its type's zero value.
+func (c *column) zero(obj unsafe.Pointer) bool { return c.ops.isZero(c.path.read(obj)) }
+
+// setZero stores the zero value in the field.
+func (c *column) setZero(obj unsafe.Pointer) {
+	reflect.NewAt(c.goType, c.path.addr(obj)).Elem().SetZero()
+}
+
+// copyTo copies the field's value from src to dst (shallowly).
+func (c *column) copyTo(dst, src unsafe.Pointer) {
+	reflect.NewAt(c.goType, c.path.addr(dst)).Elem().Set(reflect.NewAt(c.goType, c.path.read(src)).Elem())
+}
+
+// newModel precomputes the accessors of a mapped table.
+func newModel(id int, t *schema.Table, rels []*relation.Relation) (*model, error) {
+	if len(t.Columns) > maxColumns {
+		return nil, &schema.ModelError{Type: t.GoType, Err: fmt.Errorf("%d columns, at most %d: %w", len(t.Columns), maxColumns, ErrTooManyColumns)}
+	}
+	if t.PrimaryKey == nil || len(t.PrimaryKey.Columns) == 0 {
+		return nil, &schema.ModelError{Type: t.GoType, Err: ErrNoPrimaryKey}
+	}
+	m := &model{id: id, table: t, typ: t.GoType, rels: rels, ptrWord: typeWord(reflect.PointerTo(t.GoType))}
+	for i, sc := range t.Columns {
+		if sc.Field == nil {
+			return nil, &schema.ModelError{Type: t.GoType, Err: fmt.Errorf("column %s maps no field", sc.Name)}
+		}
+		m.cols = append(m.cols, m.newColumn(i, sc))
+	}
+	for _, name := range t.PrimaryKey.Columns {
+		c := m.column(name)
+		c.pk = true
+		m.pk = append(m.pk, c)
+	}
+	m.key = keyKindOf(m.pk)
+	m.snapRecord()
+	m.insertWhat, m.updateWhat, m.deleteWhat = "insert "+t.Name, "update "+t.Name, "delete "+t.Name
+	m.staleUpdate = &StaleDataError{Table: t.Name, Op: "update", Expected: 1}
+	for _, r := range rels {
+		m.eager = m.eager || r.Lazy.Eager()
+	}
+	if v := m.version; v != nil && !isInt(v.goType.Kind()) {
+		return nil, &schema.ModelError{Type: t.GoType, Field: v.Field.Name, Tag: v.Field.Tag, Err: fmt.Errorf("version column must be an integer: %w", schema.ErrBadValue)}
+	}
+	return m, nil
+}
+
+func (m *model) newColumn(i int, sc *schema.Column) *column {
+	f := sc.Field
+	_, isJSON := sc.Type.(schema.JSON)
+	c := &column{
+		Column: sc, pos: i, goType: f.Type, encSlot: -1,
+		ptrWord: typeWord(reflect.PointerTo(f.Type)),
+		argWord: argWord(f.Type, sc.Type),
+		ops:     opsFor(f.Type, isJSON),
+		path: fieldPath{owner: m.typ, offset: f.Offset, direct: f.Direct, index: f.Index,
+			zero: reflect.New(f.Type).UnsafePointer()},
+		serverGen: sc.Identity != schema.IdentityNone || sc.ServerDefault != "",
+		assign:    assignFor(f.Type),
+	}
+	switch c.ops.kind {
+	case snapDeep:
+		m.deep = append(m.deep, c)
+	case snapEncoded:
+		c.encSlot = len(m.encoded)
+		m.encoded = append(m.encoded, c)
+	}
+	if sc.Default != nil {
+		c.setDef = defaultSetter(f.Type, sc.Default)
+		m.defaults = append(m.defaults, c)
+	}
+	if sc.OnUpdate != "" {
+		m.onUpdate = append(m.onUpdate, c)
+	}
+	if sc.Version {
+		m.version = c
+	}
+	if !f.Direct {
+		m.indirect = true
+	}
+	return c
+}
+
+// defaultSetter returns a function storing the client default v (already
+// of the field's type, or convertible to it) in a field.
+func defaultSetter(t reflect.Type, v any) func(p unsafe.Pointer) {
+	dv := reflect.ValueOf(v)
+	if dv.Type() != t && dv.Type().ConvertibleTo(t) {
+		dv = dv.Convert(t)
+	}
+	return func(p unsafe.Pointer) { reflect.NewAt(t, p).Elem().Set(dv) }
+}
+
+// column returns the column named name (a column name), or nil.
+func (m *model) column(name string) *column {
+	for _, c := range m.cols {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// lookup finds a column by Go field name or column name, as OrderBy, Set
+// and Explicit accept them.
+func (m *model) lookup(name string) *column {
+	if c := m.column(name); c != nil {
+		return c
+	}
+	if sc := m.table.ColumnByField(name); sc != nil {
+		return m.cols[indexOf(m.table.Columns, sc)]
+	}
+	return nil
+}
+
+func indexOf(cols []*schema.Column, c *schema.Column) int {
+	for i, x := range cols {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// String names the model for messages ("pkg.User").
+func (m *model) String() string {
+	if m == nil {
+		return "?"
+	}
+	return m.typ.String()
+}
+
+// inlinePtr is a *E column whose snapshot copy of the pointee lives in the
+// snapshot record itself, at off, instead of in an allocation of its own.
+type inlinePtr struct {
+	col    *column
+	off    uintptr
+	assign func(dst, src unsafe.Pointer)
+}
+
+// copy points the snapshot's field at the record's copy of the pointee.
+func (in *inlinePtr) copy(snap, obj unsafe.Pointer) {
+	p := *(*unsafe.Pointer)(in.col.path.read(obj))
+	field := in.col.path.addr(snap)
+	if p == nil {
+		*(*unsafe.Pointer)(field) = nil
+		return
+	}
+	slot := unsafe.Add(snap, in.off)
+	in.assign(slot, p)
+	*(*unsafe.Pointer)(field) = slot
+}
+
+// snapRecord builds the snapshot record type: the row followed by one
+// field per pointer column whose element is immutable, so that a snapshot
+// is one slab slot however many such columns the model has.
+func (m *model) snapRecord() {
+	fields := []reflect.StructField{{Name: "Row", Type: m.typ}}
+	var cols []*column
+	keep := m.deep[:0]
+	for _, c := range m.deep {
+		if m.indirect || c.goType.Kind() != reflect.Pointer || !immutable(c.goType.Elem()) {
+			keep = append(keep, c)
+			continue
+		}
+		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("P%d", len(cols)), Type: c.goType.Elem()})
+		cols = append(cols, c)
+	}
+	m.deep = keep
+	m.snapType = reflect.StructOf(fields)
+	for i, c := range cols {
+		f := m.snapType.Field(i + 1)
+		m.inline = append(m.inline, inlinePtr{col: c, off: f.Offset, assign: assignFor(f.Type)})
+	}
+}

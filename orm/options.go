@@ -1,0 +1,93 @@
+package orm
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crucible-orm/crucible/dialect"
+)
+
+// Option configures a [DB] built by [Open] or [New].
+type Option func(*config)
+
+type config struct {
+	maxConns        int32
+	minConns        int32
+	connectTimeout  time.Duration
+	maxConnLifetime time.Duration
+	maxConnIdle     time.Duration
+	poolHook        func(*pgxpool.Config)
+	tracer          pgx.QueryTracer
+	logger          *slog.Logger
+	hideArgs        bool
+	dialect         dialect.Dialect
+	session         sessionConfig
+}
+
+// sessionConfig is what every session of a DB starts with.
+type sessionConfig struct {
+	autoflush bool
+	isolation pgx.TxIsoLevel
+	readOnly  bool
+}
+
+func defaultConfig() config {
+	return config{session: sessionConfig{autoflush: true}}
+}
+
+// WithMaxConns sets the pool's maximum number of connections (Open only).
+func WithMaxConns(n int32) Option { return func(c *config) { c.maxConns = n } }
+
+// WithMinConns sets the number of connections the pool keeps open (Open
+// only).
+func WithMinConns(n int32) Option { return func(c *config) { c.minConns = n } }
+
+// WithConnectTimeout bounds the time to establish a connection (Open only).
+func WithConnectTimeout(d time.Duration) Option { return func(c *config) { c.connectTimeout = d } }
+
+// WithMaxConnLifetime closes connections older than d (Open only).
+func WithMaxConnLifetime(d time.Duration) Option { return func(c *config) { c.maxConnLifetime = d } }
+
+// WithMaxConnIdleTime closes connections idle longer than d (Open only).
+func WithMaxConnIdleTime(d time.Duration) Option { return func(c *config) { c.maxConnIdle = d } }
+
+// WithPoolConfig lets fn adjust the parsed pool configuration before the
+// pool is created, for any setting without an option of its own (TLS,
+// AfterConnect, runtime parameters, …). It runs after the other options
+// (Open only).
+func WithPoolConfig(fn func(*pgxpool.Config)) Option { return func(c *config) { c.poolHook = fn } }
+
+// WithTracer installs a pgx query tracer on the pool's connections, for
+// OpenTelemetry instrumentation such as otelpgx. It is kept alongside the
+// statement logging of [WithLogger] (Open only; with [New], configure the
+// tracer on your own pool).
+func WithTracer(t pgx.QueryTracer) Option { return func(c *config) { c.tracer = t } }
+
+// WithLogger logs every statement the DB's sessions send, at Debug level,
+// with its duration, row count and arguments (see [WithHiddenArgs]); a
+// failed statement is logged at Error level. It is the equivalent of
+// SQLAlchemy's echo.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithHiddenArgs keeps statement arguments out of the log: only their count
+// is logged. Use it when arguments may hold secrets or personal data.
+func WithHiddenArgs() Option { return func(c *config) { c.hideArgs = true } }
+
+// WithDialect replaces the SQL dialect (PostgreSQL by default).
+func WithDialect(d dialect.Dialect) Option { return func(c *config) { c.dialect = d } }
+
+// WithAutoflush sets whether sessions flush pending changes before running
+// a query (on by default). A session can change it with
+// [Session.SetAutoflush].
+func WithAutoflush(on bool) Option { return func(c *config) { c.session.autoflush = on } }
+
+// WithIsolation makes every session transaction use the given isolation
+// level. With a level above ReadCommitted the transaction begins with the
+// session's first statement, reads included, so that all of them share one
+// snapshot.
+func WithIsolation(level pgx.TxIsoLevel) Option {
+	return func(c *config) { c.session.isolation = level }
+}

@@ -1,0 +1,351 @@
+package orm
+
+import (
+	"cmp"
+	"reflect"
+	"slices"
+	"unsafe"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// maxParams is PostgreSQL's limit on bind parameters per statement.
+const maxParams = 65535
+
+// insertGroup is the rows of an insert batch that send the same columns.
+type insertGroup struct {
+	set, ret colSet
+	states   []*state
+}
+
+// queueInserts prepares a batch's rows (client defaults, first version)
+// and queues one statement per group of rows sending the same columns.
+func (f *flush) queueInserts(p *pipe, b *batch) error {
+	ts := f.s.db.sql[b.m.id]
+	if len(b.actions) == 1 {
+		st := b.actions[0].st
+		set := f.prepareInsert(st)
+		f.queueOne(p, ts, set, returnedBy(b.m, set), st, b)
+		return nil
+	}
+	var groups []*insertGroup
+	for _, a := range b.actions {
+		set := f.prepareInsert(a.st)
+		g := findGroup(groups, set)
+		if g == nil {
+			g = &insertGroup{set: set, ret: returnedBy(b.m, set)}
+			groups = append(groups, g)
+		}
+		g.states = append(g.states, a.st)
+	}
+	for _, g := range groups {
+		f.queueGroup(p, ts, g, b)
+	}
+	return nil
+}
+
+func findGroup(groups []*insertGroup, set colSet) *insertGroup {
+	for _, g := range groups {
+		if g.set == set {
+			return g
+		}
+	}
+	return nil
+}
+
+// prepareInsert fills client defaults and the first version of st and
+// returns the columns its INSERT sends: all but the zero ones whose column
+// the server fills (identity, server default), unless marked Explicit.
+func (f *flush) prepareInsert(st *state) colSet {
+	m := st.m
+	for _, c := range m.defaults {
+		if c.zero(st.obj) && !st.forced(c) {
+			f.filled(st, c)
+			c.setDef(c.path.addr(st.obj))
+		}
+	}
+	if v := m.version; v != nil && v.zero(st.obj) && v.ServerDefault == "" {
+		f.filled(st, v)
+		setInt(v, st.obj, 1)
+	}
+	var set colSet
+	for _, c := range m.cols {
+		if !c.serverGen || st.forced(c) || !c.zero(st.obj) {
+			set.add(c.pos)
+		}
+	}
+	return set
+}
+
+// returnedBy lists the columns the server fills for rows sending set.
+func returnedBy(m *model, set colSet) colSet {
+	var ret colSet
+	for _, c := range m.cols {
+		if !set.has(c.pos) {
+			ret.add(c.pos)
+		}
+	}
+	return ret
+}
+
+// queueGroup picks the statement form for a group of rows: one INSERT for a
+// single row; for many rows one unnest (or VALUES) statement when the
+// returned rows can be matched to objects with certainty (the keys are
+// known, or an identity key drawn in row order), else one statement per
+// row, still in the same round trip.
+func (f *flush) queueGroup(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
+	m := ts.m
+	for _, st := range g.states {
+		for _, c := range m.cols {
+			if g.ret.has(c.pos) {
+				f.filled(st, c)
+			}
+		}
+	}
+	switch {
+	case len(g.states) == 1 || (!g.ret.empty() && !keysKnown(m, g.set) && !identityKey(m, g.ret)):
+		for _, st := range g.states {
+			f.queueOne(p, ts, g.set, g.ret, st, b)
+		}
+	case ts.unnestable(g.set):
+		f.queueUnnest(p, ts, g, b)
+	default:
+		f.queueValues(p, ts, g, b)
+	}
+}
+
+// keysKnown reports whether every key column is sent.
+func keysKnown(m *model, set colSet) bool {
+	for _, c := range m.pk {
+		if !set.has(c.pos) {
+			return false
+		}
+	}
+	return true
+}
+
+// identityKey reports whether the key is one integer identity column the
+// server fills: the rows of one INSERT … SELECT … ORDER BY draw its values
+// in ascending order, which is what lets returned rows be matched to
+// objects by sorting on the key.
+func identityKey(m *model, ret colSet) bool {
+	if len(m.pk) != 1 {
+		return false
+	}
+	c := m.pk[0]
+	return ret.has(c.pos) && c.Identity != schema.IdentityNone && isInt(c.goType.Kind())
+}
+
+func (ts *tableSQL) unnestable(set colSet) bool {
+	if ts.nonArr {
+		return true
+	}
+	for _, c := range ts.m.cols {
+		if _, ok := c.Type.(schema.Array); ok && set.has(c.pos) {
+			return false
+		}
+	}
+	return true
+}
+
+// queueOne queues a single-row INSERT whose RETURNING is scanned straight
+// into the object.
+func (f *flush) queueOne(p *pipe, ts *tableSQL, set, ret colSet, st *state, b *batch) {
+	args := f.s.args(countSet(set))
+	for _, c := range ts.m.cols {
+		if set.has(c.pos) {
+			args = append(args, c.arg(st.obj))
+		} else if ret.has(c.pos) {
+			f.filled(st, c)
+		}
+	}
+	s := step{sql: ts.insertOne(set, ret), args: args, what: ts.m.insertWhat, batch: b}
+	if !ret.empty() {
+		r := ret
+		s.rows = func(rows pgx.Rows) error { return f.s.scanOne(rows, ts.m, r, st, true) }
+	}
+	p.add(s)
+}
+
+// scanOne scans the single returned row of a statement into st's ret
+// columns; no row is an error when must is set (else the caller's row
+// count check reports it).
+func (s *Session) scanOne(rows pgx.Rows, m *model, ret colSet, st *state, must bool) error {
+	if !rows.Next() {
+		if rows.Err() != nil || !must {
+			return rows.Err()
+		}
+		return errRowCount
+	}
+	dest := s.dest[:0]
+	for _, c := range m.cols {
+		if ret.has(c.pos) {
+			dest = append(dest, c.ptr(st.obj))
+		}
+	}
+	s.dest = dest
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	if rows.Next() {
+		return errRowCount
+	}
+	return rows.Err()
+}
+
+// queueUnnest queues one INSERT … SELECT FROM unnest(…) for the group,
+// with one array argument per column.
+func (f *flush) queueUnnest(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
+	ret := g.ret
+	if !ret.empty() && keysKnown(ts.m, g.set) {
+		ret = withKeyCols(ts.m, ret)
+	}
+	s := step{sql: ts.insertUnnest(g.set, ret), args: columnArrays(ts.m, g.set, g.states), what: ts.m.insertWhat, batch: b}
+	s.rows = f.matcher(ts.m, g, ret)
+	p.add(s)
+}
+
+// queueValues queues multi-row VALUES statements, as many rows each as the
+// parameter limit allows.
+func (f *flush) queueValues(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
+	ret := g.ret
+	if !ret.empty() && keysKnown(ts.m, g.set) {
+		ret = withKeyCols(ts.m, ret)
+	}
+	width := countSet(g.set)
+	per := max(1, maxParams/max(1, width))
+	for start := 0; start < len(g.states); start += per {
+		part := &insertGroup{set: g.set, ret: g.ret, states: g.states[start:min(len(g.states), start+per)]}
+		args := make([]any, 0, width*len(part.states))
+		for _, st := range part.states {
+			for _, c := range ts.m.cols {
+				if g.set.has(c.pos) {
+					args = append(args, c.arg(st.obj))
+				}
+			}
+		}
+		s := step{sql: ts.insertValues(g.set, ret, len(part.states)), args: args, what: ts.m.insertWhat, batch: b}
+		s.rows = f.matcher(ts.m, part, ret)
+		p.add(s)
+	}
+}
+
+// matcher returns the handler that puts returned rows into the group's
+// objects: by key when the keys were sent, else in identity order.
+func (f *flush) matcher(m *model, g *insertGroup, ret colSet) func(pgx.Rows) error {
+	switch {
+	case ret.empty():
+		return nil
+	case keysKnown(m, g.set):
+		return func(rows pgx.Rows) error { return matchByKey(rows, m, ret, g.states) }
+	}
+	return func(rows pgx.Rows) error { return matchByIdentity(f.s, rows, m, ret, g.states) }
+}
+
+// scanInto scans returned rows, in order, into the given objects' ret
+// columns.
+func scanInto(rows pgx.Rows, m *model, ret colSet, states []*state) error {
+	dest := make([]any, 0, countSet(ret))
+	i := 0
+	for rows.Next() {
+		if i >= len(states) {
+			return errRowCount
+		}
+		dest = dest[:0]
+		for _, c := range m.cols {
+			if ret.has(c.pos) {
+				dest = append(dest, c.ptr(states[i].obj))
+			}
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		i++
+	}
+	if rows.Err() == nil && i != len(states) {
+		return errRowCount
+	}
+	return rows.Err()
+}
+
+// matchByKey scans each returned row into a scratch object and copies it
+// into the object with the same key.
+func matchByKey(rows pgx.Rows, m *model, ret colSet, states []*state) error {
+	byKey := make(map[idKey]*state, len(states))
+	for _, st := range states {
+		k, _ := m.keyOf(st.obj)
+		byKey[k] = st
+	}
+	scratch := reflect.New(m.typ).UnsafePointer()
+	tmp := &state{m: m, obj: scratch}
+	for rows.Next() {
+		if err := scanRow(rows, m, ret, tmp); err != nil {
+			return err
+		}
+		k, _ := m.keyOf(scratch)
+		st := byKey[k]
+		if st == nil {
+			return errRowCount
+		}
+		for _, c := range m.cols {
+			if ret.has(c.pos) {
+				c.copyTo(st.obj, scratch)
+			}
+		}
+	}
+	return rows.Err()
+}
+
+func scanRow(rows pgx.Rows, m *model, ret colSet, st *state) error {
+	dest := make([]any, 0, countSet(ret))
+	for _, c := range m.cols {
+		if ret.has(c.pos) {
+			dest = append(dest, c.ptr(st.obj))
+		}
+	}
+	return rows.Scan(dest...)
+}
+
+// matchByIdentity scans returned rows into the objects in order, then
+// checks that the keys ascend. Identity values are drawn in the order the
+// rows were inserted (ORDER BY the ordinal), so ascending keys mean the
+// rows came back in insert order; if they did not, the values are put in
+// key order, which is insert order.
+func matchByIdentity(s *Session, rows pgx.Rows, m *model, ret colSet, states []*state) error {
+	if err := scanInto(rows, m, ret, states); err != nil {
+		return err
+	}
+	key := m.pk[0]
+	ascending := true
+	for i := 1; i < len(states) && ascending; i++ {
+		ascending = intValue(key, states[i-1].obj) < intValue(key, states[i].obj)
+	}
+	if !ascending {
+		reorder(s, m, ret, states, key)
+	}
+	return nil
+}
+
+// reorder redistributes the returned columns so that keys ascend in the
+// objects' insert order.
+func reorder(s *Session, m *model, ret colSet, states []*state, key *column) {
+	tmp := make([]unsafe.Pointer, len(states))
+	for i, st := range states {
+		tmp[i] = s.snapChunk(m).next()
+		for _, c := range m.cols {
+			if ret.has(c.pos) {
+				c.copyTo(tmp[i], st.obj)
+			}
+		}
+	}
+	slices.SortFunc(tmp, func(a, b unsafe.Pointer) int { return cmp.Compare(intValue(key, a), intValue(key, b)) })
+	for i, st := range states {
+		for _, c := range m.cols {
+			if ret.has(c.pos) {
+				c.copyTo(st.obj, tmp[i])
+			}
+		}
+	}
+}

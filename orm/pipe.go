@@ -1,0 +1,228 @@
+package orm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// pipe collects statements and sends them in one round trip (a pgx batch,
+// which pipelines Bind/Execute messages behind a single Sync). A pending
+// BEGIN or SAVEPOINT of the session's transaction goes first and a COMMIT
+// last, so a whole Commit usually costs one round trip. When any statement
+// fails, the server skips the rest up to the Sync, COMMIT included.
+type pipe struct {
+	s        *Session
+	steps    []step
+	commit   bool // COMMIT goes last
+	implicit bool // no BEGIN: the pipeline is its own (implicit) transaction
+}
+
+// step is one statement of a pipe and what to do with its result.
+type step struct {
+	sql   string
+	args  []any
+	rows  func(pgx.Rows) error          // consumes returned rows; nil for Exec
+	exec  func(pgconn.CommandTag) error // checks an Exec result; may be nil
+	what  string                        // "insert users", for errors
+	batch *batch                        // marked done once read
+
+	// An UPDATE or DELETE that must touch expect rows. When the pipeline
+	// commits and holds other statements, asserted (the statement wrapped
+	// by assertRows, taking expect as one more argument) is sent so that
+	// the server itself refuses the commit; otherwise sql is sent and the
+	// count checked here.
+	expect   int
+	asserted string
+	stale    *StaleDataError
+}
+
+func (p *pipe) add(st step) { p.steps = append(p.steps, st) }
+
+// run sends the queued statements and reads every result, calling the
+// steps' handlers in order. The pipe is empty afterwards.
+func (p *pipe) run(ctx context.Context) error {
+	if len(p.steps) == 0 && !p.commit {
+		return nil
+	}
+	s := p.s
+	conn, err := s.conn(ctx)
+	if err != nil {
+		return err
+	}
+	p.chooseForms()
+	prefix := s.tx.takePrefix()
+	defer func() { p.steps, p.commit = p.steps[:0], false }()
+	if len(prefix) == 0 && len(p.steps) == 1 && !p.commit {
+		return withContext(ctx, p.runOne(ctx, conn))
+	}
+	var b pgx.Batch
+	for _, q := range prefix {
+		b.Queue(q)
+	}
+	for _, st := range p.steps {
+		b.Queue(st.sql, st.args...)
+	}
+	if p.commit {
+		b.Queue("COMMIT")
+	}
+	start := s.db.log.start()
+	br := conn.SendBatch(ctx, &b)
+	err = p.read(ctx, br, prefix, start)
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = p.classify(cerr, "", nil)
+	}
+	return withContext(ctx, err)
+}
+
+// withContext makes an error caused by the context's end (a statement the
+// server cancelled on request) match context.Canceled or
+// DeadlineExceeded as well.
+func withContext(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ctx.Err(), err)
+}
+
+// chooseForms picks, for each counted step, the asserted statement when
+// the pipeline commits other statements along with it, else the plain one
+// checked here.
+func (p *pipe) chooseForms() {
+	assert := p.commit || (p.implicit && len(p.steps) > 1)
+	for i := range p.steps {
+		st := &p.steps[i]
+		if st.asserted != "" && assert {
+			st.sql, st.args, st.expect = st.asserted, append(st.args, st.expect), 0
+		}
+		st.asserted = ""
+	}
+}
+
+// runOne sends a lone statement without a batch: the cheapest path, and
+// with no BEGIN pending it is its own transaction.
+func (p *pipe) runOne(ctx context.Context, conn *pgxpool.Conn) error {
+	st := &p.steps[0]
+	start := p.s.db.log.start()
+	var err error
+	var n int64 = -1
+	if st.rows != nil {
+		var rows pgx.Rows
+		if rows, err = conn.Query(ctx, st.sql, st.args...); err == nil {
+			n, err = consume(rows, st.rows)
+		}
+	} else {
+		var tag pgconn.CommandTag
+		tag, err = conn.Exec(ctx, st.sql, st.args...)
+		n = tag.RowsAffected()
+		if err == nil && st.exec != nil {
+			err = st.exec(tag)
+		}
+	}
+	return p.finish(ctx, st, start, n, err)
+}
+
+// consume passes rows to fn, closes them and returns the row count.
+func consume(rows pgx.Rows, fn func(pgx.Rows) error) (int64, error) {
+	err := fn(rows)
+	rows.Close()
+	if err == nil {
+		err = rows.Err()
+	}
+	return rows.CommandTag().RowsAffected(), err
+}
+
+// finish logs a step, checks its row count and classifies its error.
+func (p *pipe) finish(ctx context.Context, st *step, start time.Time, n int64, err error) error {
+	p.s.db.log.statement(ctx, start, st.sql, st.args, n, err)
+	if err == nil && st.expect > 0 && n != int64(st.expect) {
+		e := *st.stale
+		return &e
+	}
+	if err != nil {
+		return p.classify(err, st.what, st.stale)
+	}
+	if st.batch != nil {
+		st.batch.done = true
+	}
+	return nil
+}
+
+// read consumes the results of prefix, steps and commit in order.
+func (p *pipe) read(ctx context.Context, br pgx.BatchResults, prefix []string, start time.Time) error {
+	log := p.s.db.log
+	for _, q := range prefix {
+		_, err := br.Exec()
+		log.statement(ctx, start, q, nil, -1, err)
+		if err != nil {
+			return p.classify(err, "", nil)
+		}
+	}
+	if len(prefix) > 0 {
+		p.s.tx.begun = true
+	}
+	for i := range p.steps {
+		if err := p.readStep(ctx, br, &p.steps[i], start); err != nil {
+			return err
+		}
+	}
+	if !p.commit {
+		return nil
+	}
+	tag, err := br.Exec()
+	log.statement(ctx, start, "COMMIT", nil, -1, err)
+	if err == nil && tag.String() != "COMMIT" {
+		err = fmt.Errorf("commit: transaction was rolled back (%s)", tag)
+	}
+	if err != nil {
+		return p.classify(err, "commit", nil)
+	}
+	return nil
+}
+
+func (p *pipe) readStep(ctx context.Context, br pgx.BatchResults, st *step, start time.Time) error {
+	var err error
+	var n int64 = -1
+	if st.rows != nil {
+		var rows pgx.Rows
+		if rows, err = br.Query(); err == nil {
+			n, err = consume(rows, st.rows)
+		}
+	} else {
+		var tag pgconn.CommandTag
+		tag, err = br.Exec()
+		n = tag.RowsAffected()
+		if err == nil && st.exec != nil {
+			err = st.exec(tag)
+		}
+	}
+	return p.finish(ctx, st, start, n, err)
+}
+
+// classify turns a statement error into the session's typed errors: a
+// failed row-count assertion into *StaleDataError, constraint violations
+// through the dialect, and an I/O error while a COMMIT was in flight into
+// *UnknownOutcomeError.
+func (p *pipe) classify(err error, what string, stale *StaleDataError) error {
+	var pg *pgconn.PgError
+	isPg := errors.As(err, &pg)
+	switch {
+	case isPg && stale != nil && pg.Code == staleSQLState:
+		e := *stale
+		e.Err = err
+		return &e
+	case isPg:
+		err = p.s.db.dialect.Classify(err)
+	case (p.commit || p.implicit) && !pgconn.SafeToRetry(err):
+		return &UnknownOutcomeError{Err: err}
+	}
+	if what == "" {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

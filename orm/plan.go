@@ -1,0 +1,338 @@
+package orm
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// The flush plan is a graph of actions, one per object to write (insert,
+// update or delete) plus extra statements from the relationship hooks.
+// Table-level foreign key order enters through barrier nodes (one per table
+// and phase) so that it costs O(rows) edges; row-level edges come from
+// self-referencing foreign key values and from the hooks. A longest-path
+// layering of the graph gives each action a level; actions of one level,
+// table and kind form a batch, sent as one statement where the form allows.
+
+type actionKind uint8
+
+const (
+	actInsert actionKind = iota + 1
+	actUpdate
+	actDelete
+	actExtra
+	actBarrier
+)
+
+var actionNames = [...]string{actInsert: "insert", actUpdate: "update", actDelete: "delete", actExtra: "statement"}
+
+// action is one node of the plan.
+type action struct {
+	kind   actionKind
+	st     *state // the object, nil for extras and barriers
+	m      *model // the table's model, nil for extras on unmapped tables and barriers
+	deps   []*action
+	values []*action // deps whose results this action's values are copied from
+	extra  *extraStmt
+	level  int
+	mark   uint8 // DFS colour: 0 new, 1 on stack, 2 done
+	batch  *batch
+	name   string // barrier name, for cycle messages
+}
+
+// extraStmt is a statement a hook adds: build runs when the statement is
+// about to be queued, after every action it depends on has run.
+type extraStmt struct {
+	table *schema.Table
+	build func(f *flush) (sql string, args []any, err error)
+}
+
+// batch is the actions of one level, table and kind.
+type batch struct {
+	kind    actionKind
+	m       *model
+	level   int
+	actions []*action
+	queued  bool // in the pipeline
+	done    bool // results read
+	inline  [2]*action
+}
+
+// String names the action for messages ("insert users(new #3)").
+func (a *action) String() string {
+	switch {
+	case a.kind == actBarrier:
+		return a.name
+	case a.st == nil:
+		return "statement"
+	}
+	return actionNames[a.kind] + " " + rowName(a.st)
+}
+
+// rowName names a row for messages: "users(42)" or "users(new #3)".
+func rowName(st *state) string {
+	if k, ok := st.m.keyOf(st.obj); ok && st.status != Pending {
+		if st.m.key == keyString {
+			return st.m.table.Name + "(" + strconv.Quote(k.s) + ")"
+		}
+		if st.m.key != keyOther {
+			return st.m.table.Name + "(" + strconv.FormatInt(k.n, 10) + ")"
+		}
+		return st.m.table.Name + "(key)"
+	}
+	return st.m.table.Name + "(new #" + strconv.FormatUint(st.ord, 10) + ")"
+}
+
+// dependsOn makes after run after before; with sync, after's values are
+// copied from before's results, so they cannot share a pipeline when
+// before returns generated values.
+func (f *flush) dependsOn(after, before *action, sync bool) {
+	if after == nil || before == nil || after == before {
+		return
+	}
+	after.deps = append(after.deps, before)
+	if sync {
+		after.values = append(after.values, before)
+	}
+}
+
+// actionOf returns st's action in this flush, or nil.
+func (f *flush) actionOf(st *state) *action {
+	if st.actFlush == f.id {
+		return st.act
+	}
+	return nil
+}
+
+// ensureUpdate returns st's action, creating an update action for a
+// persistent object that had none.
+func (f *flush) ensureUpdate(st *state) *action {
+	if a := f.actionOf(st); a != nil {
+		return a
+	}
+	return f.newAction(actUpdate, st)
+}
+
+// statement adds an extra statement on table t after deps.
+func (f *flush) statement(t *schema.Table, deps []*action, build func(f *flush) (string, []any, error)) *action {
+	a := &action{kind: actExtra, extra: &extraStmt{table: t, build: build}, m: f.s.db.reg.byTable[t]}
+	a.deps = append(a.deps, deps...)
+	f.actions = append(f.actions, a)
+	f.single = nil
+	return a
+}
+
+func (f *flush) newAction(kind actionKind, st *state) *action {
+	if len(f.slab) == cap(f.slab) {
+		f.slab = make([]action, 0, max(8, 2*cap(f.slab)))
+	}
+	f.slab = append(f.slab, action{kind: kind, st: st, m: st.m})
+	a := &f.slab[len(f.slab)-1]
+	if len(f.actions) == 0 {
+		f.single = st.m
+	} else if f.single != st.m {
+		f.single = nil
+	}
+	f.actions = append(f.actions, a)
+	st.act, st.actFlush = a, f.id
+	return a
+}
+
+// tableEdges adds the table-level foreign key order through barriers:
+// saves of a table after the saves of the tables it references; deletes of
+// a table after the saves and deletes of the tables referencing it.
+func (f *flush) tableEdges() {
+	saves, deletes := map[*model][]*action{}, map[*model][]*action{}
+	for _, a := range f.actions {
+		switch a.kind {
+		case actInsert, actUpdate:
+			saves[a.m] = append(saves[a.m], a)
+		case actDelete:
+			deletes[a.m] = append(deletes[a.m], a)
+		}
+	}
+	saveDone := barriers("saves of ", saves)
+	delDone := barriers("deletes of ", deletes)
+	for _, a := range f.actions {
+		switch a.kind {
+		case actDelete:
+			for _, c := range a.m.children {
+				a.deps = appendIf(a.deps, saveDone[c], delDone[c])
+			}
+		case actInsert, actUpdate:
+			for _, p := range a.m.parents {
+				a.deps = appendIf(a.deps, saveDone[p])
+			}
+		}
+	}
+}
+
+func barriers(prefix string, groups map[*model][]*action) map[*model]*action {
+	out := make(map[*model]*action, len(groups))
+	for m, list := range groups {
+		out[m] = &action{kind: actBarrier, deps: list, name: prefix + m.table.Name}
+	}
+	return out
+}
+
+func appendIf(list []*action, as ...*action) []*action {
+	for _, a := range as {
+		if a != nil {
+			list = append(list, a)
+		}
+	}
+	return list
+}
+
+// layer gives every action its level (longest path from the sources) and
+// fails with a *CycleError naming the rows of a cycle.
+func (f *flush) layer() error {
+	if f.single != nil && !f.anyDeps() {
+		return nil // every action at level 0
+	}
+	for _, a := range f.actions {
+		if err := visit(a, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *flush) anyDeps() bool {
+	for _, a := range f.actions {
+		if len(a.deps) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func visit(a *action, stack []*action) error {
+	switch a.mark {
+	case 2:
+		return nil
+	case 1:
+		return cycleError(stack, a)
+	}
+	a.mark = 1
+	stack = append(stack, a)
+	level := 0
+	for _, d := range a.deps {
+		if err := visit(d, stack); err != nil {
+			return err
+		}
+		l := d.level
+		if d.kind != actBarrier {
+			l++
+		}
+		level = max(level, l)
+	}
+	a.level, a.mark = level, 2
+	return nil
+}
+
+func cycleError(stack []*action, a *action) error {
+	i := slices.Index(stack, a)
+	e := &CycleError{}
+	for _, x := range append(stack[i:], a) {
+		if x.kind != actBarrier {
+			e.Rows = append(e.Rows, x.String())
+		}
+	}
+	return e
+}
+
+// group puts the actions into batches in execution order: by level, then
+// inserts, updates, deletes and extra statements, then table order.
+func (f *flush) group() {
+	type key struct {
+		level int
+		kind  actionKind
+		m     *model
+	}
+	if f.single != nil && f.flat() {
+		f.groupFlat()
+		return
+	}
+	byKey := map[key]*batch{}
+	for _, a := range f.actions {
+		if a.kind == actExtra {
+			b := &batch{kind: actExtra, m: a.m, level: a.level, actions: []*action{a}}
+			a.batch, f.batches = b, append(f.batches, b)
+			continue
+		}
+		k := key{a.level, a.kind, a.m}
+		b := byKey[k]
+		if b == nil {
+			b = &batch{kind: a.kind, m: a.m, level: a.level}
+			byKey[k] = b
+			f.batches = append(f.batches, b)
+		}
+		b.actions = append(b.actions, a)
+		a.batch = b
+	}
+	slices.SortStableFunc(f.batches, func(x, y *batch) int {
+		return cmp.Or(cmp.Compare(x.level, y.level), cmp.Compare(x.kind, y.kind), cmp.Compare(orderOf(x.m), orderOf(y.m)))
+	})
+	for _, b := range f.batches {
+		sortRows(b)
+	}
+}
+
+func orderOf(m *model) int {
+	if m == nil {
+		return -1
+	}
+	return m.order
+}
+
+// flat reports whether every action is at level 0 (no edges at all).
+func (f *flush) flat() bool {
+	for _, a := range f.actions {
+		if a.level != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// groupFlat is group for the common flush of one table without row
+// dependencies: at most one batch per kind.
+func (f *flush) groupFlat() {
+	var byKind [actExtra]*batch
+	for _, a := range f.actions {
+		b := byKind[a.kind]
+		if b == nil {
+			b = &f.batchBuf[a.kind-1]
+			*b = batch{kind: a.kind, m: a.m}
+			b.actions = b.inline[:0]
+			byKind[a.kind] = b
+		}
+		b.actions = append(b.actions, a)
+		a.batch = b
+	}
+	for _, b := range byKind {
+		if b != nil {
+			f.batches = append(f.batches, b)
+			if len(b.actions) > 1 {
+				sortRows(b)
+			}
+		}
+	}
+}
+
+// sortRows orders a batch's rows: inserts in Add order, updates and deletes
+// by primary key (a stable order across transactions, which avoids
+// deadlocks between concurrent flushes).
+func sortRows(b *batch) {
+	switch b.kind {
+	case actInsert:
+		slices.SortFunc(b.actions, func(x, y *action) int { return cmp.Compare(x.st.ord, y.st.ord) })
+	case actUpdate, actDelete:
+		slices.SortFunc(b.actions, func(x, y *action) int {
+			return cmp.Or(cmp.Compare(x.st.key.n, y.st.key.n), cmp.Compare(x.st.key.s, y.st.key.s))
+		})
+	}
+}

@@ -1,0 +1,150 @@
+package orm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// scanner turns rows of a model's full select list into objects merged
+// into the session: per row it takes a zeroed struct from a slab, points
+// the reused destination slice at its fields (no reflection, no
+// allocation) and lets pgx scan.
+//
+// New objects go to the session's loaded list as they are scanned and,
+// when the scan ends (done), join the identity map lazily in one sized
+// batch (Session.lookup). Rows of one single-table query have distinct
+// keys, so nothing is missed meanwhile.
+type scanner struct {
+	s       *Session
+	m       *model
+	dest    []any
+	refresh bool                          // overwrite held objects even when they have changes
+	track   bool                          // register new objects in the session
+	copy    func(dst, src unsafe.Pointer) // whole-struct copy for snapshots
+}
+
+// typedCopy copies a T without reflection.
+func typedCopy[T any](dst, src unsafe.Pointer) { *(*T)(dst) = *(*T)(src) }
+
+func newScanner(s *Session, m *model, refresh bool) scanner {
+	s.index() // rows of earlier queries must be found by this one
+	if cap(s.dest) < len(m.cols) {
+		s.dest = make([]any, len(m.cols))
+	}
+	return scanner{s: s, m: m, dest: s.dest[:len(m.cols)], refresh: refresh, track: true, copy: m.copyStruct}
+}
+
+// done ends a scan: the objects it added join the
+// identity map when a key is first looked up (Session.lookup).
+func (sc *scanner) done() {}
+
+// next scans the current row and returns the session's object for it.
+func (sc *scanner) next(rows pgx.Rows) (unsafe.Pointer, error) {
+	obj := sc.s.objChunk(sc.m).next()
+	for i, c := range sc.m.cols {
+		sc.dest[i] = c.ptr(obj)
+	}
+	if err := rows.Scan(sc.dest...); err != nil {
+		return nil, fmt.Errorf("scan %s: %w", sc.m.table.Name, err)
+	}
+	if !sc.track {
+		if st := sc.s.held(sc.m, obj); st != nil {
+			return st.obj, nil
+		}
+		return obj, nil
+	}
+	k, _ := sc.m.keyOf(obj)
+	if st := sc.s.idmap.get(k); st != nil {
+		return sc.s.merge(st, obj, sc.refresh), nil
+	}
+	sc.s.addLoaded(sc.m, obj, k, sc.copy)
+	return obj, nil
+}
+
+// held returns the state of the row the object at p was loaded from, when
+// the session holds it.
+func (s *Session) held(m *model, p unsafe.Pointer) *state {
+	k, ok := m.keyOf(p)
+	if !ok {
+		return nil
+	}
+	return s.lookup(k)
+}
+
+// query runs a statement whose rows fn consumes, in the session's
+// transaction when one is open and either eager or already begun, else on
+// its own connection from the pool.
+func (s *Session) query(ctx context.Context, sql string, args []any, fn func(pgx.Rows) error) error {
+	if s.closed {
+		return ErrSessionClosed
+	}
+	if s.tx == nil && ((s.cfg.isolation != "" && s.cfg.isolation != pgx.ReadCommitted) || s.cfg.readOnly) {
+		s.ensureTx()
+	}
+	if s.tx != nil && (s.tx.eager || s.tx.begun) {
+		p := &pipe{s: s}
+		p.add(step{sql: sql, args: args, rows: fn, what: "query"})
+		if err := p.run(ctx); err != nil && !errors.Is(err, errStop) {
+			return s.queryFailed(err)
+		} else if err != nil {
+			return errStop
+		}
+		return nil
+	}
+	start := s.db.log.start()
+	rows, err := s.db.pool.Query(ctx, sql, args...)
+	if err == nil {
+		err = fn(rows)
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	var n int64 = -1
+	if rows != nil {
+		n = rows.CommandTag().RowsAffected()
+	}
+	if errors.Is(err, errStop) {
+		s.db.log.statement(ctx, start, sql, args, n, nil)
+		return err
+	}
+	s.db.log.statement(ctx, start, sql, args, n, err)
+	return err
+}
+
+// queryFailed handles an error of a statement run in the transaction: the
+// transaction is unusable after a server error, so it is rolled back (to
+// the savepoint inside Nested) and the session restored to match.
+func (s *Session) queryFailed(err error) error {
+	var pg *pgconn.PgError
+	if s.tx != nil && s.tx.begun && (errors.As(err, &pg) || s.tx.conn.Conn().IsClosed()) {
+		return s.failTx(err)
+	}
+	return err
+}
+
+// loadRows runs sql, whose select list must be m's full column list in
+// table order (the tableSQL list), and returns the session's objects for
+// its rows, merged into the identity map like a query's. It is the
+// relationship loaders' building block.
+func (s *Session) loadRows(ctx context.Context, m *model, sql string, args []any) ([]unsafe.Pointer, error) {
+	sc := newScanner(s, m, false)
+	var out []unsafe.Pointer
+	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
+		for rows.Next() {
+			p, err := sc.next(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	sc.done()
+	return out, err
+}

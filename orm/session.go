@@ -1,0 +1,469 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"unsafe"
+)
+
+// Session is a unit of work: it tracks the objects you add, load, change
+// and delete, and writes all of it in one transaction when you Flush or
+// Commit. It holds an identity map (one Go pointer per row) and a snapshot
+// of every loaded object for dirty checking.
+//
+// A Session is not safe for concurrent use: use one per goroutine (one per
+// request, say) and Close it when done. Its objects are plain structs the
+// session keeps references to until Close.
+//
+// The transaction begins with the session's first write: a flush that has
+// work, a bulk Update or Delete, Exec, a ForUpdate query or an explicit
+// Begin. Reads before it run on their own; under PostgreSQL's default READ
+// COMMITTED isolation each statement takes a fresh snapshot either way, so
+// this only saves the BEGIN and ROLLBACK round trips of read-only sessions.
+// With [WithIsolation] above READ COMMITTED (or after Begin), reads are
+// part of the transaction too.
+type Session struct {
+	db        *DB
+	autoflush bool
+	cfg       sessionConfig
+
+	idmap   identityMap               // persistent objects by (table, key)
+	indexed int                       // loaded[:indexed] are in idmap (see lookup)
+	loaded  []*state                  // persistent (and deleted) states in load order
+	pending []*state                  // pending states in Add order
+	byPtr   map[unsafe.Pointer]*state // pending states by object address
+	seq     uint64                    // Add counter
+
+	tx    *txn // the open transaction (&txBuf), nil when none
+	txBuf txn
+	err   error // first error of Add, Delete or Explicit, reported by the next flush
+
+	slabs     []slabs // per model id, for loaded objects and snapshots
+	states    []state // slab of states
+	stateGrow int     // size of the next state slab
+	dest      []any   // scan destinations, reused by queries
+	argArena  []any   // bound arguments of the current flush (see args)
+	flushBuf  flush   // the current flush, reused
+	flushing  bool
+	flushSeq  uint64 // id of the last flush, for journal entries
+	closed    bool
+}
+
+func newSession(db *DB) *Session {
+	return &Session{db: db, autoflush: db.session.autoflush, cfg: db.session}
+}
+
+// SetAutoflush turns autoflush on or off for this session: when on (the
+// default), pending changes are flushed before each query so that the
+// query sees them.
+func (s *Session) SetAutoflush(on bool) { s.autoflush = on }
+
+// DB returns the session's DB.
+func (s *Session) DB() *DB { return s.db }
+
+// Add puts objects (pointers to registered structs) into the session. A
+// new object becomes pending and is inserted by the next flush; an object
+// the session already holds is left as is (one marked by Delete and not
+// flushed yet is kept after all). Adding an object whose primary
+// key is set but which the session did not load inserts it with that key.
+// Mistakes (a nil pointer, an unregistered type, another object with the
+// same key) are reported by the next Flush or Commit.
+func (s *Session) Add(objs ...any) {
+	for _, o := range objs {
+		if _, err := s.add(o); err != nil {
+			s.fail(err)
+		}
+	}
+}
+
+// add adds one object and returns its state; it is the seam the
+// save-update cascade calls for related objects.
+func (s *Session) add(o any) (*state, error) {
+	m, p, err := s.object(o)
+	if err != nil {
+		return nil, fmt.Errorf("add: %w", err)
+	}
+	if st := s.pendingOf(p); st != nil {
+		return st, nil
+	}
+	if k, ok := m.keyOf(p); ok {
+		if st := s.lookup(k); st != nil {
+			if st.obj != p {
+				return nil, fmt.Errorf("add %s: another object with the same primary key is in the session", m)
+			}
+			st.deleting = false // adding back an object marked for deletion keeps it
+			return st, nil
+		}
+	}
+	st := s.newState(m, p)
+	st.status = Pending
+	s.seq++
+	st.ord = s.seq
+	s.addPending(st)
+	if err := relHooks.onAdd(s, st); err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+// Delete marks a persistent object for deletion by the next flush. A
+// pending object is simply removed from the session. Deleting an object the
+// session does not hold is reported by the next Flush or Commit
+// (ErrNotPersistent).
+func (s *Session) Delete(obj any) {
+	m, p, err := s.object(obj)
+	if err != nil {
+		s.fail(fmt.Errorf("delete: %w", err))
+		return
+	}
+	st := s.stateOf(m, p)
+	switch {
+	case st == nil:
+		s.fail(fmt.Errorf("delete %s: %w", m, ErrNotPersistent))
+	case st.status == Pending:
+		s.expunge(st)
+	case st.status == Persistent:
+		st.deleting = true
+	}
+}
+
+// Explicit makes the next INSERT of a pending object send the named fields
+// (Go field or column names) as they are, even when they hold the zero
+// value: a nil pointer is then inserted as NULL rather than leaving the
+// column to its server default, and a zero value is kept rather than
+// replaced by the column's client default. Without Explicit, a zero field
+// whose column has a default (client or server) gets that default.
+func (s *Session) Explicit(obj any, fields ...string) {
+	m, p, err := s.object(obj)
+	if err != nil {
+		s.fail(fmt.Errorf("explicit: %w", err))
+		return
+	}
+	st := s.pendingOf(p)
+	if st == nil {
+		s.fail(fmt.Errorf("explicit %s: object is not pending: %w", m, ErrNotPersistent))
+		return
+	}
+	if st.explicit == nil {
+		st.explicit = new(colSet)
+	}
+	for _, f := range fields {
+		c := m.lookup(f)
+		if c == nil {
+			s.fail(fmt.Errorf("explicit %s.%s: %w", m, f, ErrUnknownColumn))
+			continue
+		}
+		st.explicit.add(c.pos)
+	}
+}
+
+// Status returns the lifecycle state of obj in this session.
+func (s *Session) Status(obj any) Status {
+	m, p, err := s.object(obj)
+	if err != nil {
+		return Transient
+	}
+	st := s.stateOf(m, p)
+	if st == nil {
+		return Transient
+	}
+	if st.deleting {
+		return Persistent
+	}
+	return st.status
+}
+
+// Expunge removes obj from the session without touching the database: it
+// becomes detached, and later changes to it are not tracked.
+func (s *Session) Expunge(obj any) {
+	m, p, err := s.object(obj)
+	if err != nil {
+		return
+	}
+	if st := s.stateOf(m, p); st != nil {
+		s.expunge(st)
+	}
+}
+
+// Close ends the session: an open transaction is rolled back and its
+// connection returned to the pool, and every object becomes detached.
+// Close is safe to call more than once and always returns the connection;
+// its error only reports a failed rollback.
+func (s *Session) Close() error {
+	if s.closed {
+		return nil
+	}
+	var err error
+	if s.tx != nil {
+		err = s.endTx(context.Background(), false)
+	}
+	s.closed = true
+	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, nil, 0
+	return err
+}
+
+// fail records the first deferred error.
+func (s *Session) fail(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+}
+
+// takeErr returns and clears the deferred error.
+func (s *Session) takeErr() error {
+	err := s.err
+	s.err = nil
+	if s.closed {
+		return ErrSessionClosed
+	}
+	return err
+}
+
+// object checks that o is a non-nil pointer to a registered model.
+func (s *Session) object(o any) (*model, unsafe.Pointer, error) {
+	if s.closed {
+		return nil, nil, ErrSessionClosed
+	}
+	t := reflect.TypeOf(o)
+	if t == nil || t.Kind() != reflect.Pointer {
+		return nil, nil, fmt.Errorf("%T: want a pointer to a model: %w", o, ErrUnknownModel)
+	}
+	m := s.db.reg.byType[t.Elem()]
+	if m == nil {
+		return nil, nil, fmt.Errorf("%s: %w", t.Elem(), ErrUnknownModel)
+	}
+	p := anyPointer(o)
+	if p == nil {
+		return nil, nil, fmt.Errorf("nil %s: %w", t, ErrUnknownModel)
+	}
+	return m, p, nil
+}
+
+// stateOf finds the session's state of the object at p, or nil.
+func (s *Session) stateOf(m *model, p unsafe.Pointer) *state {
+	if st := s.pendingOf(p); st != nil {
+		return st
+	}
+	if k, ok := m.keyOf(p); ok {
+		if st := s.lookup(k); st != nil && st.obj == p {
+			return st
+		}
+	}
+	for _, st := range s.loaded {
+		if st.obj == p && st.status != detached {
+			return st // its key was changed in memory
+		}
+	}
+	if s.tx != nil {
+		for i := range s.tx.journal {
+			if st := s.tx.journal[i].st; st.obj == p && st.status == Deleted {
+				return st
+			}
+		}
+	}
+	return nil
+}
+
+// newState takes a state from the session's slab.
+func (s *Session) newState(m *model, p unsafe.Pointer) *state {
+	if len(s.states) == 0 {
+		s.stateGrow = min(max(1, 4*s.stateGrow), 64)
+		s.states = make([]state, s.stateGrow)
+	}
+	st := &s.states[0]
+	s.states = s.states[1:]
+	st.obj, st.m = p, m
+	return st
+}
+
+// expunge detaches st.
+func (s *Session) expunge(st *state) {
+	switch st.status {
+	case Pending:
+		s.dropPending(st)
+		s.pending = removeState(s.pending, st)
+	case Persistent, Deleted:
+		s.idmap.del(st.key, st)
+		s.filterLoaded(func(x *state) bool { return x == st })
+	}
+	st.status = detached
+	st.deleting = false
+}
+
+func removeState(list []*state, st *state) []*state {
+	for i, x := range list {
+		if x == st {
+			return append(list[:i], list[i+1:]...)
+		}
+	}
+	return list
+}
+
+// slabs are a model's allocators in one session: loaded objects and
+// snapshots live and die separately.
+type slabs struct{ obj, snap chunk }
+
+func (s *Session) objChunk(m *model) *chunk  { return &s.slabsOf(m).obj }
+func (s *Session) snapChunk(m *model) *chunk { return &s.slabsOf(m).snap }
+
+func (s *Session) slabsOf(m *model) *slabs {
+	if len(s.slabs) == 0 {
+		s.slabs = make([]slabs, len(s.db.reg.models))
+	}
+	sl := &s.slabs[m.id]
+	if sl.obj.typ == nil {
+		sl.obj = chunk{typ: m.typ, size: m.typ.Size()}
+		sl.snap = chunk{typ: m.snapType, size: m.snapType.Size()}
+	}
+	return sl
+}
+
+// persist registers a freshly loaded object (from a query) and returns the
+// pointer the caller must use: the session's own object when it already
+// holds the row. A held object that has unflushed changes keeps them unless
+// refresh is set; otherwise it takes the loaded values.
+func (s *Session) persist(m *model, p unsafe.Pointer, refresh bool) unsafe.Pointer {
+	k, _ := m.keyOf(p)
+	if st := s.lookup(k); st != nil {
+		return s.merge(st, p, refresh)
+	}
+	s.idmap.put(k, s.addLoaded(m, p, k, m.copyStruct))
+	return p
+}
+
+// merge handles a loaded row the session already holds as st and returns
+// the held object.
+func (s *Session) merge(st *state, p unsafe.Pointer, refresh bool) unsafe.Pointer {
+	if refresh || !st.dirty() {
+		s.overwrite(st, p)
+	}
+	return st.obj
+}
+
+// addLoaded makes the object at p persistent with key k, snapshotted and
+// in the loaded list; the caller puts it in the identity map.
+func (s *Session) addLoaded(m *model, p unsafe.Pointer, k idKey, copyStruct func(dst, src unsafe.Pointer)) *state {
+	st := s.newState(m, p)
+	st.status, st.key = Persistent, k
+	s.snapshotWith(st, copyStruct)
+	s.loaded = append(s.loaded, st)
+	return st
+}
+
+// overwrite copies the column values of the loaded object p into the held
+// object and snapshots them.
+func (s *Session) overwrite(st *state, p unsafe.Pointer) {
+	for _, c := range st.m.cols {
+		c.copyTo(st.obj, p)
+	}
+	s.snapshot(st)
+}
+
+// pendingIndex is the number of pending objects from which they are also
+// indexed by address; below it a scan of the pending list is cheaper.
+const pendingIndex = 16
+
+// pendingOf returns the pending state of the object at p, or nil.
+func (s *Session) pendingOf(p unsafe.Pointer) *state {
+	if s.byPtr != nil {
+		return s.byPtr[p]
+	}
+	for _, st := range s.pending {
+		if st.obj == p && st.status == Pending {
+			return st
+		}
+	}
+	return nil
+}
+
+// addPending appends st to the pending list (and index).
+func (s *Session) addPending(st *state) {
+	s.pending = append(s.pending, st)
+	switch {
+	case s.byPtr != nil:
+		s.byPtr[st.obj] = st
+	case len(s.pending) > pendingIndex:
+		s.byPtr = make(map[unsafe.Pointer]*state, 2*len(s.pending))
+		for _, x := range s.pending {
+			s.byPtr[x.obj] = x
+		}
+	}
+}
+
+// dropPending removes st from the pending index; the caller removes it
+// from the list.
+func (s *Session) dropPending(st *state) {
+	if s.byPtr != nil {
+		delete(s.byPtr, st.obj)
+	}
+}
+
+// reindexPending rebuilds the pending index after many objects left the
+// pending list at once.
+func (s *Session) reindexPending() {
+	if s.byPtr == nil {
+		return
+	}
+	if len(s.pending) <= pendingIndex {
+		s.byPtr = nil
+		return
+	}
+	clear(s.byPtr)
+	for _, st := range s.pending {
+		s.byPtr[st.obj] = st
+	}
+}
+
+// lookup returns the persistent state with key k. States loaded by queries
+// enter the identity map only when something first looks a key up, in
+// one sized batch: a session that loads rows and never asks for one by key
+// (the common read-only request) never builds the map.
+func (s *Session) lookup(k idKey) *state {
+	s.index()
+	return s.idmap.get(k)
+}
+
+// index puts the loaded states past s.indexed into the identity map. It
+// must run before the loaded list is filtered, which would move them.
+func (s *Session) index() {
+	fresh := s.loaded[s.indexed:]
+	if len(fresh) == 0 {
+		return
+	}
+	if len(fresh) > 64 {
+		byModel := map[*model]int{}
+		for _, st := range fresh {
+			byModel[st.m]++
+		}
+		for m, n := range byModel {
+			s.idmap.reserve(m, n)
+		}
+	}
+	for _, st := range fresh {
+		if st.status == Persistent && s.idmap.get(st.key) == nil {
+			s.idmap.put(st.key, st)
+		}
+	}
+	s.indexed = len(s.loaded)
+}
+
+// filterLoaded keeps the loaded states for which keep is true.
+func (s *Session) filterLoaded(drop func(*state) bool) {
+	s.index()
+	s.loaded = slices.DeleteFunc(s.loaded, drop)
+	s.indexed = len(s.loaded)
+}
+
+// args returns an empty slice with room for n bound arguments, cut from an
+// arena the session reuses from one flush to the next (a flush's
+// arguments are dead once its pipeline has run).
+func (s *Session) args(n int) []any {
+	if cap(s.argArena)-len(s.argArena) < n {
+		s.argArena = make([]any, 0, max(64, 2*n))
+	}
+	i := len(s.argArena)
+	s.argArena = s.argArena[:i+n]
+	return s.argArena[i : i : i+n]
+}

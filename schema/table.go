@@ -1,0 +1,105 @@
+package schema
+
+import "reflect"
+
+// Table is a table's metadata: columns in table order, keys, constraints,
+// indexes and, for mapped models, the Go type. A Table is immutable once it
+// is part of a [Metadata]; build a new one rather than changing it.
+type Table struct {
+	Schema      string // "" means the search path's first schema
+	Name        string
+	Columns     []*Column
+	PrimaryKey  *PrimaryKey
+	Uniques     []*Unique
+	Indexes     []*Index
+	ForeignKeys []*ForeignKey
+	Checks      []*Check
+	Comment     string
+
+	// GoType is the model struct type (not a pointer), nil for tables that
+	// are not mapped (association tables, introspected tables).
+	GoType reflect.Type
+
+	// Relations holds the struct fields tagged `rel:"…"`, unresolved; the
+	// relation package turns them into relationships.
+	Relations []*RelationField
+
+	byName  map[string]*Column
+	byField map[string]*Column
+}
+
+// RelationField is a struct field carrying a `rel` tag, recorded by the
+// mapper for the relation package to resolve.
+type RelationField struct {
+	Name   string       // Go field name
+	Index  []int        // reflect index path
+	Type   reflect.Type // *T or []*T
+	Target reflect.Type // T, the related model struct type
+	Many   bool         // true for slices
+	Tag    string       // the raw `rel` tag
+	Offset uintptr
+	Direct bool
+}
+
+// Column returns the column with the given name, or nil.
+func (t *Table) Column(name string) *Column {
+	if t.byName == nil {
+		for _, c := range t.Columns {
+			if c.Name == name {
+				return c
+			}
+		}
+		return nil
+	}
+	return t.byName[name]
+}
+
+// ColumnByField returns the column mapped from the Go field with the given
+// name (the plain name, not the dotted path), or nil.
+func (t *Table) ColumnByField(field string) *Column {
+	if t.byField == nil {
+		for _, c := range t.Columns {
+			if c.Field != nil && lastName(c.Field.Name) == field {
+				return c
+			}
+		}
+		return nil
+	}
+	return t.byField[field]
+}
+
+// PrimaryKeyColumns returns the primary key's columns in key order.
+func (t *Table) PrimaryKeyColumns() []*Column {
+	if t.PrimaryKey == nil {
+		return nil
+	}
+	cols := make([]*Column, 0, len(t.PrimaryKey.Columns))
+	for _, n := range t.PrimaryKey.Columns {
+		cols = append(cols, t.Column(n))
+	}
+	return cols
+}
+
+// Seal builds the table's lookup indexes. Metadata seals every table it is
+// given; call it yourself only on a table used outside a Metadata.
+func (t *Table) Seal() { t.index() }
+
+func (t *Table) index() {
+	t.byName = make(map[string]*Column, len(t.Columns))
+	t.byField = make(map[string]*Column, len(t.Columns))
+	for _, c := range t.Columns {
+		t.byName[c.Name] = c
+		if c.Field != nil {
+			t.byField[lastName(c.Field.Name)] = c
+		}
+	}
+}
+
+func lastName(dotted string) string {
+	for i := len(dotted) - 1; i >= 0; i-- {
+		if dotted[i] == '.' {
+			return dotted[i+1:]
+		}
+	}
+	return dotted
+}
