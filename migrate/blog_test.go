@@ -64,7 +64,7 @@ func newBlog() *blog {
 		ForeignKeys: []*schema.ForeignKey{fk("comments", "post_id", "posts", schema.Cascade)},
 	}
 	tags := &schema.Table{Name: "tags", PrimaryKey: pk("tags"),
-		Columns: append(base(), &schema.Column{Name: "name", Type: schema.Scalar{Name: "character varying", Size: 40}}),
+		Columns: append(base(), &schema.Column{Name: "name", Type: schema.Scalar{Name: "character varying", Size: 50}}),
 		Uniques: []*schema.Unique{{Name: "uq_tags_name", Columns: []string{"name"}}},
 	}
 	return &blog{

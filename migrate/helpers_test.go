@@ -20,6 +20,8 @@ type history struct {
 	pool *pgxpool.Pool
 	revs []migrate.Revision
 	diff *migrate.Diff // of the last revise
+
+	files [][]byte // each revision's file as autogenerate writes it
 }
 
 func newHistory(t testing.TB) *history {
@@ -44,8 +46,13 @@ func (h *history) revise(meta *schema.Metadata, msg string) *migrate.Revision {
 	if err != nil {
 		h.t.Fatalf("draft %q: %v", msg, err)
 	}
+	src, err := migrate.RenderRevision("migrations", rev, d.Hints)
+	if err != nil {
+		h.t.Fatalf("render %q: %v", msg, err)
+	}
 	h.revs = append(h.revs, *rev)
-	return rev
+	h.files = append(h.files, src)
+	return &h.revs[len(h.revs)-1]
 }
 
 func (h *history) upgrade(meta *schema.Metadata, target string) {

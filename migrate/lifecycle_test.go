@@ -1,6 +1,7 @@
 package migrate_test
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ type change struct {
 	want   []string // op descriptions, in order
 	hint   string   // a substring of a hint, "" for none
 	edit   func(rev *migrate.Revision)
+	check  func(h *history) // more checks once it is applied
 }
 
 var changes = []change{
@@ -36,9 +38,12 @@ var changes = []change{
 		want:   []string{"alter column profiles.name (nullable)"},
 	},
 	{
-		name:   "widen a type",
-		mutate: func(b *blog) { b.column("tags", "name").Type = schema.Scalar{Name: "character varying", Size: 80} },
-		want:   []string{"alter column tags.name (type)"},
+		name: "widen types",
+		mutate: func(b *blog) {
+			b.column("tags", "name").Type = schema.Scalar{Name: "character varying", Size: 200}
+			b.column("profiles", "age").Type = schema.Scalar{Name: "bigint"}
+		},
+		want: []string{"alter column profiles.age (type)", "alter column tags.name (type)"},
 	},
 	{
 		name: "add an enum value",
@@ -85,6 +90,11 @@ var changes = []change{
 			rev.Upgrade = []migrate.Op{migrate.RenameColumn{Table: "users", From: "phone", To: "mobile"}}
 			rev.Downgrade = []migrate.Op{migrate.RenameColumn{Table: "users", From: "mobile", To: "phone"}}
 		},
+		check: func(h *history) {
+			if n := h.count("SELECT count(*) FROM users WHERE mobile = '555-0100'"); n != 1 {
+				h.t.Errorf("rename lost the data: %d users with the phone as mobile", n)
+			}
+		},
 	},
 	{
 		name:   "add a many-to-many table",
@@ -109,29 +119,40 @@ var changes = []change{
 	},
 }
 
-// TestLifecycle runs the blog model from empty through every change: each
-// revision finds the expected ops, upgrades, leaves nothing to
-// autogenerate, downgrades cleanly and upgrades again. At the end the
-// database goes back to base, empty. The whole cycle runs three times and
-// must draft the same revisions each time.
+// TestLifecycle is the scenario of issue 5, from the blog model: each
+// change autogenerates the expected ops, upgrades (with rows in the
+// tables), leaves nothing to autogenerate, downgrades cleanly and upgrades
+// again. At the end the database goes back to base and holds no table,
+// type or sequence; then concurrent runners apply every revision once. The
+// whole cycle runs three times and must write the same files each time.
+// The revisions then go through a CI job (offline SQL, check) and are
+// compiled as a user's migrations package.
 func TestLifecycle(t *testing.T) {
-	var first []string
+	var first *history
 	for round := range 3 {
-		ids := runLifecycle(t)
+		h := runLifecycle(t)
 		if round == 0 {
-			first = ids
-		} else if !slices.Equal(ids, first) {
-			t.Errorf("round %d drafted %v, round 0 %v", round, ids, first)
+			first = h
+			continue
+		}
+		for i := range first.files {
+			if !bytes.Equal(h.files[i], first.files[i]) {
+				t.Errorf("round %d: file %d differs from round 0:\n%s\n---\n%s", round, i, h.files[i], first.files[i])
+			}
 		}
 	}
+	final := blogAt(t, len(changes))
+	t.Run("ci job", func(t *testing.T) { ciJob(t, first.set(), final) })
+	t.Run("compiled files", func(t *testing.T) { compileRevisions(t, first) })
 }
 
-func runLifecycle(t *testing.T) []string {
+func runLifecycle(t *testing.T) *history {
 	h := newHistory(t)
 	prev := blogAt(t, 0)
 	h.revise(prev, "create blog")
 	h.upgrade(prev, "head")
 	h.assertClean(prev, "create blog")
+	seedBlog(h)
 	for i, ch := range changes {
 		meta := blogAt(t, i+1)
 		rev := h.revise(meta, ch.name)
@@ -141,18 +162,22 @@ func runLifecycle(t *testing.T) []string {
 		}
 		h.upgrade(meta, "head")
 		h.assertClean(meta, ch.name+": after upgrade")
+		h.assertSeeded(ch.name + ": after upgrade")
+		if ch.check != nil {
+			ch.check(h)
+		}
 		h.downgrade(meta, "-1")
 		h.assertCleanAt(prev, ch.name+": after downgrade", len(h.revs)-1)
+		h.assertSeeded(ch.name + ": after downgrade")
 		h.upgrade(meta, "head")
 		prev = meta
 	}
 	h.downgrade(prev, migrate.Base)
 	h.assertEmptySchema()
-	var ids []string
-	for _, r := range h.revs {
-		ids = append(ids, r.ID)
-	}
-	return ids
+	concurrentUpgrade(h, prev, 4)
+	h.downgrade(prev, migrate.Base)
+	h.assertEmptySchema()
+	return h
 }
 
 // blogAt returns the blog model with the first n changes made, built
