@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -212,6 +214,8 @@ func TestModule(t *testing.T) {
 	}
 	secondRevision(t, a)
 	a.mustMigrate("downgrade", "base")
+	concurrentProcesses(t, a, 3)
+	a.mustMigrate("downgrade", "base")
 	if out := a.mustMigrate("current"); strings.TrimSpace(out) != "base" {
 		t.Errorf("current after downgrade: %q", out)
 	}
@@ -243,5 +247,27 @@ func checkModuleSQL(t *testing.T, a *app) {
 		if !strings.Contains(out, want) {
 			t.Errorf("sql upgrade lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// concurrentProcesses starts n `migrate upgrade head` processes at once on
+// a database at base: together they apply each revision once, and the
+// others find nothing left to do.
+func concurrentProcesses(t *testing.T, a *app, n int) {
+	outs := make([]string, n)
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], codes[i] = a.migrate([]string{"EXTRA_COLUMN=1"}, "upgrade", "head")
+		}()
+	}
+	wg.Wait()
+	all := strings.Join(outs, "")
+	if strings.Count(all, "upgrade ") != 2 || strings.Count(all, ": create users and posts\n") != 1 ||
+		strings.Count(all, ": users.bio\n") != 1 || slices.Max(codes) != 0 {
+		t.Errorf("%d concurrent upgrades: exit codes %v, output:\n%s", n, codes, all)
 	}
 }
