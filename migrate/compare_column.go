@@ -42,7 +42,10 @@ func alterColumn(w *schema.Table, lc, wc *schema.Column) (AlterColumn, bool) {
 	if lc.Identity != wc.Identity {
 		a.Identity = &Change[schema.Identity]{From: lc.Identity, To: wc.Identity}
 	}
-	if !sameDefault(lc, wc) {
+	// A type change recasts the default too, which PostgreSQL refuses for
+	// most pairs of types ('x'::text to an enum): drop and set it around
+	// the change, even when its text stays the same.
+	if !sameDefault(lc, wc) || a.Type != nil && lc.ServerDefault != "" {
 		a.Default = &Change[string]{From: lc.ServerDefault, To: wc.ServerDefault}
 	}
 	if lc.Comment != wc.Comment {

@@ -125,23 +125,35 @@ func (o AlterColumn) destructive() string {
 
 // statements drops a changing default first (the old default may not cast
 // to the new type), then changes identity, type and nullability, sets the
-// new default and the comment.
+// new default and the comment. A serial column loses its sequence before
+// the change and gets one after it (see serialOf); a sequence that starts
+// on a column holding rows starts after its largest value.
 func (o AlterColumn) statements(d DDL) ([]string, error) {
 	var b stmts
+	fromSerial, toSerial, base := o.serials()
 	if o.Default != nil && o.Default.From != "" {
 		b.add(d.AlterColumnDefault(o.Table, o.Column, ""))
+	}
+	if fromSerial {
+		b.addAll(dropSerial(d, o.Table, o.Column))
 	}
 	if o.Identity != nil && o.Identity.From != schema.IdentityNone && o.Identity.To == schema.IdentityNone {
 		b.addAll(d.AlterColumnIdentity(o.Table, o.Column, o.Identity.From, o.Identity.To))
 	}
 	if o.Type != nil {
-		b.add(o.alterType(d))
+		b.addAll(o.alterType(d))
 	}
 	if o.Nullable != nil {
 		b.add(d.AlterColumnNullable(o.Table, o.Column, o.Nullable.To))
 	}
 	if o.Identity != nil && o.Identity.To != schema.IdentityNone {
 		b.addAll(d.AlterColumnIdentity(o.Table, o.Column, o.Identity.From, o.Identity.To))
+		if o.Identity.From == schema.IdentityNone {
+			b.add(restartSequence(d, o.Table, o.Column))
+		}
+	}
+	if toSerial {
+		b.addAll(makeSerial(d, o.Table, o.Column, base))
 	}
 	if o.Default != nil && o.Default.To != "" {
 		b.add(d.AlterColumnDefault(o.Table, o.Column, o.Default.To))
@@ -152,15 +164,33 @@ func (o AlterColumn) statements(d DDL) ([]string, error) {
 	return b.out, b.err
 }
 
-func (o AlterColumn) alterType(d DDL) (string, error) {
+// serials reports whether the type change leaves or enters a serial type,
+// and the integer type the column has after it.
+func (o AlterColumn) serials() (from, to bool, base schema.Type) {
+	if o.Type == nil {
+		return false, false, nil
+	}
+	_, from = serialOf(o.Type.From)
+	base, to = serialOf(o.Type.To)
+	return from, to, base
+}
+
+// alterType changes the column's type, serial types read as the integers
+// they are; nothing is left to do when those are the same.
+func (o AlterColumn) alterType(d DDL) ([]string, error) {
+	from, _ := serialOf(o.Type.From)
+	to, _ := serialOf(o.Type.To)
+	if sameType(from, to) {
+		return nil, nil
+	}
 	using := o.Type.Using
 	if using == "" {
 		var err error
-		if using, err = castUsing(d, o.Column, o.Type.From, o.Type.To); err != nil {
-			return "", err
+		if using, err = castUsing(d, o.Column, from, to); err != nil {
+			return nil, err
 		}
 	}
-	return d.AlterColumnType(o.Table, o.Column, o.Type.To, using)
+	return one(d.AlterColumnType(o.Table, o.Column, to, using))
 }
 
 // castUsing returns `"column"::TYPE`, through text when either side is an
