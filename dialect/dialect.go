@@ -17,6 +17,15 @@ type Quoter interface {
 	Placeholder(n int) string
 }
 
+// TypeNamer renders column types. It is an optional ability: code that
+// renders types for an arbitrary DDL renderer finds it by type assertion.
+type TypeNamer interface {
+	// TypeName returns t as it is written in a column definition or a
+	// cast, with enum type names quoted. It fails (wrapping
+	// ErrInvalidDefinition) on a nil type or impossible modifiers.
+	TypeName(t schema.Type) (string, error)
+}
+
 // ErrorClassifier turns driver errors into the typed errors of this package.
 type ErrorClassifier interface {
 	// Classify returns a *ConstraintError wrapping err when err is a
@@ -37,6 +46,7 @@ type DDL interface {
 
 // Dialect is everything Crucible needs from a database.
 type Dialect interface {
+	// Name is the database's name, "postgres".
 	Name() string
 	Quoter
 	ErrorClassifier

@@ -1,0 +1,282 @@
+package postgres
+
+import "github.com/crucible-orm/crucible/schema"
+
+// The DDL methods below render one schema change each, as migrate's DDL
+// interface asks: identifiers quoted, string values as literals,
+// expressions copied. Tables, columns and constraints are named without a
+// schema (the search path decides), except that CreateTable qualifies the
+// table with its Schema when set. Statements are plain: no IF EXISTS, so a
+// migration that does not match the database fails loudly.
+
+// CreateEnum renders CREATE TYPE … AS ENUM with the labels in order.
+func (Dialect) CreateEnum(e *schema.Enum) (string, error) {
+	w := stmt("CREATE TYPE ").qualified(e.Schema, e.Name).sql(" AS ENUM (")
+	for i, v := range e.Values {
+		if i > 0 {
+			w.sql(", ")
+		}
+		w.literal(v)
+	}
+	return w.sql(")").done()
+}
+
+// DropEnum renders DROP TYPE.
+func (Dialect) DropEnum(name string) (string, error) {
+	return stmt("DROP TYPE ").ident(name).done()
+}
+
+// AddEnumValue renders ALTER TYPE … ADD VALUE, placed BEFORE or AFTER an
+// existing label when one is given (not both; neither appends it).
+func (Dialect) AddEnumValue(enum, value, before, after string) (string, error) {
+	w := stmt("ALTER TYPE ").ident(enum).sql(" ADD VALUE ").literal(value)
+	switch {
+	case before != "" && after != "":
+		w.invalid("enum %q: value %q both before %q and after %q", enum, value, before, after)
+	case before != "":
+		w.sql(" BEFORE ").literal(before)
+	case after != "":
+		w.sql(" AFTER ").literal(after)
+	}
+	return w.done()
+}
+
+// RenameEnumValue renders ALTER TYPE … RENAME VALUE.
+func (Dialect) RenameEnumValue(enum, from, to string) (string, error) {
+	return stmt("ALTER TYPE ").ident(enum).sql(" RENAME VALUE ").literal(from).sql(" TO ").literal(to).done()
+}
+
+// RenameEnum renders ALTER TYPE … RENAME TO.
+func (Dialect) RenameEnum(from, to string) (string, error) {
+	return stmt("ALTER TYPE ").ident(from).sql(" RENAME TO ").ident(to).done()
+}
+
+// CreateTable renders CREATE TABLE with the columns, primary key, unique,
+// check and foreign-key constraints inline, then CREATE INDEX for each
+// index, then COMMENT ON for the table and each commented column.
+func (Dialect) CreateTable(t *schema.Table) ([]string, error) {
+	s, err := createTable(t, nil)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := indexes(t)
+	if err != nil {
+		return nil, err
+	}
+	com, err := comments(t)
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]string{s}, idx...), com...), nil
+}
+
+// DropTable renders DROP TABLE.
+func (Dialect) DropTable(name string) (string, error) {
+	return stmt("DROP TABLE ").ident(name).done()
+}
+
+// RenameTable renders ALTER TABLE … RENAME TO.
+func (Dialect) RenameTable(from, to string) (string, error) {
+	return stmt("ALTER TABLE ").ident(from).sql(" RENAME TO ").ident(to).done()
+}
+
+// CommentOnTable renders COMMENT ON TABLE; an empty comment removes it.
+func (Dialect) CommentOnTable(table, comment string) (string, error) {
+	return commentOn("", table, "", comment)
+}
+
+// AddColumn renders ALTER TABLE … ADD COLUMN, then COMMENT ON COLUMN when
+// the column has a comment.
+func (Dialect) AddColumn(table string, c *schema.Column) ([]string, error) {
+	s, err := stmt("ALTER TABLE ").ident(table).sql(" ADD COLUMN ").column(c).done()
+	if err != nil {
+		return nil, err
+	}
+	if c.Comment == "" {
+		return []string{s}, nil
+	}
+	com, err := commentOn("", table, c.Name, c.Comment)
+	if err != nil {
+		return nil, err
+	}
+	return []string{s, com}, nil
+}
+
+// DropColumn renders ALTER TABLE … DROP COLUMN.
+func (Dialect) DropColumn(table, column string) (string, error) {
+	return stmt("ALTER TABLE ").ident(table).sql(" DROP COLUMN ").ident(column).done()
+}
+
+// RenameColumn renders ALTER TABLE … RENAME COLUMN.
+func (Dialect) RenameColumn(table, from, to string) (string, error) {
+	return stmt("ALTER TABLE ").ident(table).sql(" RENAME COLUMN ").ident(from).sql(" TO ").ident(to).done()
+}
+
+// AlterColumnType renders ALTER COLUMN … TYPE, with USING when given.
+func (Dialect) AlterColumnType(table, column string, to schema.Type, using string) (string, error) {
+	w := alterColumn(table, column).sql("TYPE ").typ(to)
+	if using != "" {
+		w.sql(" USING ").expr("USING of "+column, using)
+	}
+	return w.done()
+}
+
+// AlterColumnNullable renders ALTER COLUMN … DROP NOT NULL (nullable) or
+// SET NOT NULL.
+func (Dialect) AlterColumnNullable(table, column string, nullable bool) (string, error) {
+	if nullable {
+		return alterColumn(table, column).sql("DROP NOT NULL").done()
+	}
+	return alterColumn(table, column).sql("SET NOT NULL").done()
+}
+
+// AlterColumnDefault renders ALTER COLUMN … SET DEFAULT expr, or DROP
+// DEFAULT when expr is "".
+func (Dialect) AlterColumnDefault(table, column, expr string) (string, error) {
+	if expr == "" {
+		return alterColumn(table, column).sql("DROP DEFAULT").done()
+	}
+	return alterColumn(table, column).sql("SET DEFAULT ").expr("default of "+column, expr).done()
+}
+
+// AlterColumnIdentity renders the change of a column's identity: ADD …
+// AS IDENTITY from none, DROP IDENTITY to none, SET GENERATED between the
+// two kinds, and nothing when from and to are both none.
+func (Dialect) AlterColumnIdentity(table, column string, from, to schema.Identity) ([]string, error) {
+	w := alterColumn(table, column)
+	switch {
+	case to > schema.IdentityAlways || from > schema.IdentityAlways:
+		w.invalid("column %q: unknown identity %d -> %d", column, from, to)
+	case to == schema.IdentityNone && from == schema.IdentityNone:
+		return nil, nil
+	case to == schema.IdentityNone:
+		w.sql("DROP IDENTITY")
+	case from == schema.IdentityNone:
+		w.sql("ADD ", to.String())
+	case to == schema.IdentityAlways:
+		w.sql("SET GENERATED ALWAYS")
+	default:
+		w.sql("SET GENERATED BY DEFAULT")
+	}
+	s, err := w.done()
+	if err != nil {
+		return nil, err
+	}
+	return []string{s}, nil
+}
+
+// CommentOnColumn renders COMMENT ON COLUMN; an empty comment removes it.
+func (Dialect) CommentOnColumn(table, column, comment string) (string, error) {
+	return commentOn("", table, column, comment)
+}
+
+// AddPrimaryKey renders ALTER TABLE … ADD CONSTRAINT … PRIMARY KEY.
+func (Dialect) AddPrimaryKey(table string, pk *schema.PrimaryKey) (string, error) {
+	return addConstraint(table).primaryKey(pk).done()
+}
+
+// AddUnique renders ALTER TABLE … ADD CONSTRAINT … UNIQUE.
+func (Dialect) AddUnique(table string, u *schema.Unique) (string, error) {
+	return addConstraint(table).unique(u).done()
+}
+
+// AddForeignKey renders ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY.
+func (Dialect) AddForeignKey(table string, fk *schema.ForeignKey) (string, error) {
+	return addForeignKey("", table, fk)
+}
+
+// AddCheck renders ALTER TABLE … ADD CONSTRAINT … CHECK.
+func (Dialect) AddCheck(table string, c *schema.Check) (string, error) {
+	return addConstraint(table).check(c).done()
+}
+
+// DropConstraint renders ALTER TABLE … DROP CONSTRAINT.
+func (Dialect) DropConstraint(table, name string) (string, error) {
+	return stmt("ALTER TABLE ").ident(table).sql(" DROP CONSTRAINT ").ident(name).done()
+}
+
+// CreateIndex renders CREATE [UNIQUE] INDEX [CONCURRENTLY] with the access
+// method, the columns (or parenthesised expressions) and the WHERE
+// predicate of a partial index. An index without a name gets the server's.
+func (Dialect) CreateIndex(table string, ix *schema.Index, concurrently bool) (string, error) {
+	return createIndex("", table, ix, concurrently)
+}
+
+// DropIndex renders DROP INDEX [CONCURRENTLY].
+func (Dialect) DropIndex(name string, concurrently bool) (string, error) {
+	w := stmt("DROP INDEX ")
+	if concurrently {
+		w.sql("CONCURRENTLY ")
+	}
+	return w.ident(name).done()
+}
+
+func alterColumn(table, column string) *writer {
+	return stmt("ALTER TABLE ").ident(table).sql(" ALTER COLUMN ").ident(column).sql(" ")
+}
+
+func addConstraint(table string) *writer {
+	return stmt("ALTER TABLE ").ident(table).sql(" ADD ")
+}
+
+func addForeignKey(nsp, table string, fk *schema.ForeignKey) (string, error) {
+	return stmt("ALTER TABLE ").qualified(nsp, table).sql(" ADD ").foreignKey(fk).done()
+}
+
+// commentOn renders COMMENT ON TABLE, or ON COLUMN when column is set.
+func commentOn(nsp, table, column, comment string) (string, error) {
+	w := stmt("COMMENT ON TABLE ")
+	if column != "" {
+		w = stmt("COMMENT ON COLUMN ")
+	}
+	w.qualified(nsp, table)
+	if column != "" {
+		w.sql(".").ident(column)
+	}
+	if comment == "" {
+		return w.sql(" IS NULL").done()
+	}
+	return w.sql(" IS ").literal(comment).done()
+}
+
+func createIndex(nsp, table string, ix *schema.Index, concurrently bool) (string, error) {
+	w := stmt("CREATE ")
+	if ix.Unique {
+		w.sql("UNIQUE ")
+	}
+	w.sql("INDEX ")
+	if concurrently {
+		w.sql("CONCURRENTLY ")
+	}
+	if ix.Name != "" {
+		w.ident(ix.Name).sql(" ")
+	}
+	w.sql("ON ").qualified(nsp, table)
+	if ix.Method != "" {
+		w.sql(" USING ").ident(ix.Method)
+	}
+	w.sql(" ").indexKeys(ix)
+	if ix.Where != "" {
+		w.sql(" WHERE ").expr("predicate of index "+ix.Name, ix.Where)
+	}
+	return w.done()
+}
+
+// indexKeys writes the key list: expressions when the index has any,
+// otherwise its columns.
+func (w *writer) indexKeys(ix *schema.Index) *writer {
+	if len(ix.Exprs) == 0 {
+		if len(ix.Columns) == 0 {
+			w.invalid("index %q has no columns", ix.Name)
+		}
+		return w.list(ix.Columns)
+	}
+	w.sql("(")
+	for i, e := range ix.Exprs {
+		if i > 0 {
+			w.sql(", ")
+		}
+		w.sql("(").expr("index "+ix.Name, e).sql(")")
+	}
+	return w.sql(")")
+}
