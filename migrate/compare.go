@@ -68,6 +68,9 @@ type comparer struct {
 	live, want *schema.Metadata
 	phases     [phaseCount][]Op
 	hints      []Hint
+	// foldedDefaults holds the TABLE.COLUMN whose default change a
+	// RecreateEnum makes, so that no AlterColumn makes it again.
+	foldedDefaults map[string]bool
 }
 
 // Compare returns the ops that turn live (usually read from the database)
@@ -79,7 +82,7 @@ type comparer struct {
 // expressions push want through the database first, as
 // [Runner.Autogenerate] does. Compare reads its arguments only.
 func Compare(live, want *schema.Metadata) *Diff {
-	c := &comparer{live: live, want: want}
+	c := &comparer{live: live, want: want, foldedDefaults: map[string]bool{}}
 	c.enums()
 	c.tables()
 	c.dropUnusedEnums()

@@ -23,7 +23,11 @@ func (c *comparer) columns(l, w *schema.Table) {
 			c.add(phaseAddColumn, AddColumn{Table: w.Name, Column: wc})
 			continue
 		}
-		if op, changed := alterColumn(w, lc, wc); changed {
+		op := alterColumn(w, lc, wc)
+		if c.foldedDefaults[dotted(w.Name, wc.Name)] {
+			op.Default = nil
+		}
+		if op.changed() {
 			c.add(phaseAlterColumn, op)
 		}
 	}
@@ -31,7 +35,7 @@ func (c *comparer) columns(l, w *schema.Table) {
 }
 
 // alterColumn returns the changes from lc to wc.
-func alterColumn(w *schema.Table, lc, wc *schema.Column) (AlterColumn, bool) {
+func alterColumn(w *schema.Table, lc, wc *schema.Column) AlterColumn {
 	a := AlterColumn{Table: w.Name, Column: wc.Name}
 	if !sameType(lc.Type, wc.Type) {
 		a.Type = &TypeChange{From: lc.Type, To: wc.Type}
@@ -51,8 +55,12 @@ func alterColumn(w *schema.Table, lc, wc *schema.Column) (AlterColumn, bool) {
 	if lc.Comment != wc.Comment {
 		a.Comment = &Change[string]{From: lc.Comment, To: wc.Comment}
 	}
-	changed := a.Type != nil || a.Nullable != nil || a.Identity != nil || a.Default != nil || a.Comment != nil
-	return a, changed
+	return a
+}
+
+// changed reports whether the op changes anything.
+func (o AlterColumn) changed() bool {
+	return o.Type != nil || o.Nullable != nil || o.Identity != nil || o.Default != nil || o.Comment != nil
 }
 
 // nullable is false for primary-key columns whatever the metadata says:

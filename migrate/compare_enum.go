@@ -82,21 +82,48 @@ func (c *comparer) recreateEnum(l, w *schema.Enum) {
 }
 
 // enumColumns lists the live columns typed by the enum (or an array of
-// it). With kept, only columns the models keep are listed: the others are
-// dropped before the type is recreated.
+// it), with their defaults. With kept, only columns the models keep are
+// listed (the others are dropped before the type is recreated), and a
+// kept column's new default is set by the conversion itself, since the
+// old one may name a value the new type lacks: the AlterColumn leaves it
+// alone (see foldedDefaults).
 func (c *comparer) enumColumns(name string, kept bool) []EnumColumn {
 	var out []EnumColumn
 	for _, t := range c.live.Tables() {
 		wt := c.want.Table(t.Name)
 		for _, col := range t.Columns {
 			elem, array := enumOf(col.Type)
-			if elem != name || (kept && (wt == nil || wt.Column(col.Name) == nil)) {
+			if elem != name {
 				continue
 			}
-			out = append(out, EnumColumn{Table: t.Name, Column: col.Name, Array: array, Default: col.ServerDefault})
+			var wc *schema.Column
+			if wt != nil {
+				wc = wt.Column(col.Name)
+			}
+			if kept && wc == nil {
+				continue
+			}
+			ec := EnumColumn{Table: t.Name, Column: col.Name, Array: array}
+			def := &Change[string]{From: col.ServerDefault, To: col.ServerDefault}
+			if wanted, _ := enumOf(typeOf(wc)); kept && wanted == name && !sameDefault(col, wc) {
+				def.To = wc.ServerDefault
+				c.foldedDefaults[dotted(t.Name, col.Name)] = true
+			}
+			if def.From != "" || def.To != "" {
+				ec.Default = def
+			}
+			out = append(out, ec)
 		}
 	}
 	return out
+}
+
+// typeOf returns c's type, nil for nil.
+func typeOf(c *schema.Column) schema.Type {
+	if c == nil {
+		return nil
+	}
+	return c.Type
 }
 
 // enumOf returns the enum name of an enum or enum-array type, "" for

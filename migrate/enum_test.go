@@ -7,6 +7,7 @@ import (
 
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
 	"github.com/crucible-orm/crucible/migrate"
+	"github.com/crucible-orm/crucible/schema"
 )
 
 // TestRecreateEnumConvertsRows recreates an enum type with a renamed and a
@@ -15,7 +16,7 @@ import (
 func TestRecreateEnumConvertsRows(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	ctx := context.Background()
-	cols := []migrate.EnumColumn{{Table: "people", Column: "mood", Default: "'ok'::mood"}, {Table: "people", Column: "past", Array: true}}
+	cols := []migrate.EnumColumn{{Table: "people", Column: "mood", Default: &migrate.Change[string]{From: "'ok'::mood", To: "'ok'::mood"}}, {Table: "people", Column: "past", Array: true}}
 	set := migrate.NewSet(
 		migrate.Revision{ID: "a1", Upgrade: []migrate.Op{
 			migrate.CreateEnum{Name: "mood", Values: []string{"sad", "ok", "meh"}},
@@ -80,5 +81,38 @@ func TestRecreateEnumRefusesHeldValue(t *testing.T) {
 	var n int
 	if err := pool.QueryRow(ctx, "SELECT count(*) FROM pg_enum WHERE enumtypid = 'mood'::regtype").Scan(&n); err != nil || n != 2 {
 		t.Errorf("enum has %d values (%v): the failed revision was not rolled back", n, err)
+	}
+}
+
+// TestRecreateEnumChangesDefault removes the enum value that is a column's
+// default and makes another one the default: the conversion sets the new
+// default itself (the old one cannot stay on the new type), and the
+// downgrade sets the old one back.
+func TestRecreateEnumChangesDefault(t *testing.T) {
+	h := newHistory(t)
+	mk := func(def string, vals ...string) *schema.Metadata {
+		return meta(t, []*schema.Enum{{Name: "g", Values: vals}}, table("p", col("id", "bigint"),
+			&schema.Column{Name: "g", Type: schema.EnumRef{Name: "g"}, ServerDefault: def},
+			&schema.Column{Name: "gs", Type: schema.Array{Elem: schema.EnumRef{Name: "g"}}, ServerDefault: "'{}'"}))
+	}
+	before, after := mk("'U'", "M", "F", "U"), mk("'X'", "M", "F", "X")
+	h.revise(before, "one")
+	h.upgrade(before, "head")
+	h.insert("INSERT INTO p (id, g, gs) VALUES (1, 'M', '{F,M}')")
+	rev := h.revise(after, "two")
+	if got := opNames(rev.Upgrade); !slicesEqual(got, []string{"recreate enum g"}) {
+		t.Errorf("ops %q: the default change belongs to the conversion", got)
+	}
+	h.upgrade(after, "head")
+	h.assertClean(after, "after upgrade")
+	h.insert("INSERT INTO p (id) VALUES (2)")
+	if n := h.count("SELECT count(*) FROM p WHERE g = 'X' AND gs = '{}'"); n != 1 {
+		t.Errorf("new default: %d rows", n)
+	}
+	h.insert("DELETE FROM p WHERE id = 2")
+	h.downgrade(after, "-1")
+	h.assertCleanAt(before, "after downgrade", 1)
+	if n := h.count("SELECT count(*) FROM p WHERE g = 'M' AND gs = '{F,M}'"); n != 1 {
+		t.Errorf("rows lost in the round trip: %d", n)
 	}
 }

@@ -45,13 +45,15 @@ type RenameEnumValue struct {
 }
 
 // EnumColumn is a column converted by [RecreateEnum]. Default is the
-// column's server default, dropped before the conversion and set again
-// after it; Array says the column is an array of the enum.
+// column's server default before (From) and after (To) the conversion: it
+// is dropped before and set after, since the old type's default cannot
+// stay on the new type (nil when the column has none). Array says the
+// column is an array of the enum.
 type EnumColumn struct {
 	Table   string
 	Column  string
 	Array   bool
-	Default string
+	Default *Change[string]
 }
 
 // RecreateEnum changes an enum type's values from From to To when ALTER
@@ -122,6 +124,9 @@ func (o RenameEnumValue) statements(d DDL) ([]string, error) {
 // back.
 func (o RecreateEnum) Reverse() (Op, error) {
 	r := RecreateEnum{Name: o.Name, From: o.To, To: o.From, Columns: slices.Clone(o.Columns)}
+	for i, c := range r.Columns {
+		r.Columns[i].Default = c.Default.reversed()
+	}
 	for from, to := range o.Renames {
 		if r.Renames == nil {
 			r.Renames = map[string]string{}
@@ -175,12 +180,12 @@ func (c EnumColumn) convert(d DDL, enum string, renames map[string]string) ([]st
 		return nil, err
 	}
 	var b stmts
-	if c.Default != "" {
+	if c.Default != nil && c.Default.From != "" {
 		b.add(d.AlterColumnDefault(c.Table, c.Column, ""))
 	}
 	b.add(d.AlterColumnType(c.Table, c.Column, typ, using))
-	if c.Default != "" {
-		b.add(d.AlterColumnDefault(c.Table, c.Column, c.Default))
+	if c.Default != nil && c.Default.To != "" {
+		b.add(d.AlterColumnDefault(c.Table, c.Column, c.Default.To))
 	}
 	return b.out, b.err
 }

@@ -18,7 +18,7 @@ func sampleOps() []migrate.Op {
 		migrate.DropEnum{Name: "mood", Values: []string{"sad", "happy"}},
 		migrate.RenameEnumValue{Enum: "mood", From: "sad", To: "blue"},
 		migrate.RecreateEnum{Name: "mood", From: []string{"a", "b"}, To: []string{"b"},
-			Columns: []migrate.EnumColumn{{Table: "t", Column: "m", Default: "'b'::mood"}, {Table: "t", Column: "ms", Array: true}},
+			Columns: []migrate.EnumColumn{{Table: "t", Column: "m", Default: &migrate.Change[string]{From: "'b'::mood", To: "'a'::mood"}}, {Table: "t", Column: "ms", Array: true}},
 			Renames: map[string]string{"c": "b", "a": "z"}},
 		migrate.CreateTable{Table: users},
 		migrate.DropTable{Table: users},
