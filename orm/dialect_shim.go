@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/crucible-orm/crucible/dialect"
+	"github.com/crucible-orm/crucible/dialect/postgres"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -25,7 +26,7 @@ func (shimDialect) QuoteIdent(name string) (string, error) {
 
 func (shimDialect) Placeholder(n int) string { return fmt.Sprintf("$%d", n) }
 
-func (shimDialect) Classify(err error) error { return shimClassify(err) }
+func (shimDialect) Classify(err error) error { return postgres.Dialect{}.Classify(err) }
 
 func (d shimDialect) CreateAll(m *schema.Metadata) ([]string, error) {
 	var out []string

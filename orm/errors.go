@@ -6,6 +6,24 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/crucible-orm/crucible/dialect"
+)
+
+// ConstraintError is a constraint violation with the constraint, table and
+// column the server reported; Flush and Commit return it (wrapped) when a
+// statement breaks a constraint. It wraps its kind and the driver's
+// *pgconn.PgError. See [dialect.ConstraintError].
+type ConstraintError = dialect.ConstraintError
+
+// Constraint violation kinds, matched with errors.Is on the error of a
+// failed Flush or Commit; aliases of the dialect's sentinels.
+var (
+	ErrUniqueViolation     = dialect.ErrUniqueViolation     // unique constraint or index
+	ErrForeignKeyViolation = dialect.ErrForeignKeyViolation // missing or still referenced row
+	ErrCheckViolation      = dialect.ErrCheckViolation      // CHECK constraint
+	ErrNotNullViolation    = dialect.ErrNotNullViolation    // NULL in a NOT NULL column
+	ErrExclusionViolation  = dialect.ErrExclusionViolation  // exclusion constraint
 )
 
 // ErrNotFound is returned (wrapped) by [Get], [SelectQuery.One] and
