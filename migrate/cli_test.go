@@ -208,3 +208,43 @@ func TestCLIMerge(t *testing.T) {
 		t.Errorf("merge file:\n%s\n%s", src, out)
 	}
 }
+
+// TestCLIRevisionWarns checks what `revision -autogenerate` prints for a
+// renamed column: the destructive drop, and the rename hint with the line
+// to use instead.
+func TestCLIRevisionWarns(t *testing.T) {
+	url := pgtest.New(t)
+	dir := filepath.Join(t.TempDir(), "migrations")
+	if err := migrate.Init(dir); err != nil {
+		t.Fatal(err)
+	}
+	set := simpleSet()
+	if _, errOut, code := run(nil, set, "upgrade", "-database-url", url); code != 0 {
+		t.Fatalf("upgrade: %s", errOut)
+	}
+	renamed := &schema.Table{Name: "things",
+		Columns:    []*schema.Column{col("id", "integer"), nullCol("label", "text"), nullCol("size", "integer")},
+		PrimaryKey: &schema.PrimaryKey{Name: "things_pkey", Columns: []string{"id"}},
+	}
+	out, errOut, code := run(meta(t, nil, renamed), set, "revision", "-autogenerate", "-m", "label", "-dir", dir, "-database-url", url)
+	if code != 0 {
+		t.Fatalf("revision: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"  drop index ix_things_name on things\n",
+		"  drop column things.name\n    DESTRUCTIVE: drops column things.name and its data\n",
+		"  add column things.label\n",
+		"NOTE: possible rename: column things.name is dropped and things.label is added with the same type (text).",
+		"\tmigrate.RenameColumn{Table: \"things\", From: \"name\", To: \"label\"},\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("revision output lacks %q:\n%s", want, out)
+		}
+	}
+	src := readFile(t, filepath.Join(dir, "0001_label.go"))
+	for _, want := range []string{"// DESTRUCTIVE: drops column things.name and its data.", "//\tmigrate.RenameColumn{Table: \"things\", From: \"name\", To: \"label\"},"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("file lacks %q:\n%s", want, src)
+		}
+	}
+}
