@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crucible-orm/crucible/dialect"
+	"github.com/crucible-orm/crucible/dialect/postgres"
 )
 
 // DB is a connection pool bound to a [Registry] and a dialect. It is safe
@@ -186,4 +187,4 @@ func firstLine(s string) string {
 }
 
 // defaultDialect is PostgreSQL.
-func defaultDialect() dialect.Dialect { return shimDialect{} }
+func defaultDialect() dialect.Dialect { return postgres.New() }
