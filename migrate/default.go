@@ -16,7 +16,7 @@ import (
 )
 
 // defaultDDL is the dialect a Runner renders ops with unless WithDDL.
-func defaultDDL() DDL { return shimDDL{} }
+func defaultDDL() DDL { return postgres.New() }
 
 // normalizeDefault folds server-default spellings for Compare.
 var normalizeDefault = postgres.NormalizeDefault
