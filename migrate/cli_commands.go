@@ -97,6 +97,9 @@ func (c *cli) write(rev *Revision, d *Diff) error {
 		if why := Destructive(op); why != "" {
 			fmt.Fprintf(c.out, "    DESTRUCTIVE: %s\n", why)
 		}
+		if why := Caution(op); why != "" {
+			fmt.Fprintf(c.out, "    CAUTION: %s\n", why)
+		}
 	}
 	for _, h := range hints {
 		fmt.Fprintf(c.out, "NOTE: %s\n", h.Text)

@@ -40,6 +40,13 @@ type destructive interface {
 	destructive() string
 }
 
+// cautious is implemented by ops that are safe for the data but can fail
+// on a table holding rows; the caution is written into the migration file
+// and printed on the terminal. An empty caution means none.
+type cautious interface {
+	caution() string
+}
+
 // nonTransactional is implemented by ops PostgreSQL cannot run inside a
 // transaction block (CREATE INDEX CONCURRENTLY).
 type nonTransactional interface {
@@ -51,6 +58,16 @@ type nonTransactional interface {
 func Destructive(op Op) string {
 	if d, ok := op.(destructive); ok {
 		return d.destructive()
+	}
+	return ""
+}
+
+// Caution returns why op may fail on a table holding rows (adding a NOT
+// NULL column without a server default), "" when nothing is known to make
+// it fail.
+func Caution(op Op) string {
+	if c, ok := op.(cautious); ok {
+		return c.caution()
 	}
 	return ""
 }

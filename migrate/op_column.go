@@ -56,6 +56,18 @@ func (o AddColumn) String() string { return "add column " + dotted(o.Table, o.Co
 
 func (o AddColumn) statements(d DDL) ([]string, error) { return d.AddColumn(o.Table, o.Column) }
 
+func (o AddColumn) caution() string {
+	c := o.Column
+	if c.Nullable || c.ServerDefault != "" || c.Identity != schema.IdentityNone {
+		return ""
+	}
+	if _, serial := serialOf(c.Type); serial {
+		return ""
+	}
+	return "adds NOT NULL column " + dotted(o.Table, c.Name) + " without a server default: fails if " + o.Table +
+		" has rows (give it a ServerDefault, or add it nullable, fill it with an Execute, then make it NOT NULL)"
+}
+
 // Reverse returns the [AddColumn] of the dropped column.
 func (o DropColumn) Reverse() (Op, error) { return AddColumn(o), nil }
 

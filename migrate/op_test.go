@@ -25,6 +25,7 @@ func sampleOps() []migrate.Op {
 		migrate.RenameTable{From: "a", To: "b"},
 		migrate.AlterTable{Table: "t", Comment: &migrate.Change[string]{From: "", To: "things"}},
 		migrate.AddColumn{Table: "t", Column: nullCol("a", "text")},
+		migrate.AddColumn{Table: "t", Column: col("n", "text")},
 		migrate.DropColumn{Table: "t", Column: col("a", "text")},
 		migrate.RenameColumn{Table: "t", From: "a", To: "b"},
 		migrate.AlterColumn{Table: "t", Column: "a",
@@ -94,5 +95,30 @@ func TestAlterColumnUsingIsNotReversed(t *testing.T) {
 	want := migrate.AlterColumn{Table: "t", Column: "a", Type: &migrate.TypeChange{From: scalar("integer"), To: scalar("text")}}
 	if !reflect.DeepEqual(r, want) {
 		t.Errorf("got %#v", r)
+	}
+}
+
+func TestCaution(t *testing.T) {
+	tests := []struct {
+		name   string
+		column *schema.Column
+		want   bool
+	}{
+		{"nullable", nullCol("a", "text"), false},
+		{"server default", &schema.Column{Name: "a", Type: scalar("integer"), ServerDefault: "0"}, false},
+		{"identity", &schema.Column{Name: "a", Type: scalar("bigint"), Identity: schema.IdentityAlways}, false},
+		{"serial", col("a", "bigserial"), false},
+		{"not null without default", col("a", "text"), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := migrate.Caution(migrate.AddColumn{Table: "t", Column: tc.column})
+			if (got != "") != tc.want {
+				t.Errorf("caution %q, want one: %v", got, tc.want)
+			}
+			if got := migrate.Caution(migrate.DropColumn{Table: "t", Column: tc.column}); got != "" {
+				t.Errorf("drop column: caution %q", got)
+			}
+		})
 	}
 }

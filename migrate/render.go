@@ -68,7 +68,10 @@ func (g *literal) ops(ops []Op, hints []Hint) string {
 	}
 	for _, op := range ops {
 		if why := Destructive(op); why != "" {
-			b.WriteString("// DESTRUCTIVE: " + why + ".\n")
+			writeComment(&b, "DESTRUCTIVE: "+why+".")
+		}
+		if why := Caution(op); why != "" {
+			writeComment(&b, "CAUTION: "+why+".")
 		}
 		if !Transactional(op) {
 			b.WriteString("// NOT TRANSACTIONAL: runs outside the revision's transaction.\n")
@@ -79,22 +82,30 @@ func (g *literal) ops(ops []Op, hints []Hint) string {
 	return b.String()
 }
 
-func writeHint(b *strings.Builder, h Hint) {
-	for _, line := range wrap("NOTE: "+h.Text, 76) {
+// writeComment writes text as a comment wrapped at 76 bytes.
+func writeComment(b *strings.Builder, text string) {
+	for _, line := range wrap(text, 76) {
 		b.WriteString("// " + line + "\n")
 	}
+}
+
+func writeHint(b *strings.Builder, h Hint) {
+	writeComment(b, "NOTE: "+h.Text)
 	if h.Code != "" {
 		b.WriteString("//\t" + h.Code + "\n")
 	}
 }
 
-// writeWarnings lists the destructive and non-transactional ops of a list
+// writeWarnings lists the destructive, cautious and non-transactional ops of a list
 // in the file's header comment.
 func writeWarnings(b *strings.Builder, list string, ops []Op) {
 	var lines []string
 	for _, op := range ops {
 		if why := Destructive(op); why != "" {
 			lines = append(lines, "DESTRUCTIVE: "+why)
+		}
+		if why := Caution(op); why != "" {
+			lines = append(lines, "CAUTION: "+why)
 		}
 		if !Transactional(op) {
 			lines = append(lines, "NOT TRANSACTIONAL: "+op.String())
