@@ -124,3 +124,16 @@ func checkRefusal(t *testing.T, name, q string, ie *dialect.IdentError) {
 		t.Fatalf("%q: refused as %v with output %q", name, ie.Problem, q)
 	}
 }
+
+func BenchmarkQuoteIdent(b *testing.B) {
+	for _, name := range []string{"created_at", `we"ird`} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := pg.QuoteIdent(name); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
