@@ -29,18 +29,11 @@ func SQL(set *Set, d DDL, up bool, from, to, versionTable string) (string, error
 		}
 		current = []string{id}
 	}
-	plan, err := r.offlinePlan(current, up, to)
+	plan, err := set.plan(current, to, up)
 	if err != nil {
 		return "", err
 	}
 	return r.script(current, plan, up, from, to)
-}
-
-func (r *Runner) offlinePlan(current []string, up bool, to string) ([]*Revision, error) {
-	if up {
-		return r.set.upgradePlan(current, to)
-	}
-	return r.set.downgradePlan(current, to)
 }
 
 func (r *Runner) script(current []string, plan []*Revision, up bool, from, to string) (string, error) {

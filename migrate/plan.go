@@ -23,6 +23,14 @@ func (s *Set) applied(current []string) (map[string]bool, error) {
 	return s.ancestors(current...), nil
 }
 
+// plan returns the revisions to apply (up) or undo to reach target.
+func (s *Set) plan(current []string, target string, up bool) ([]*Revision, error) {
+	if up {
+		return s.upgradePlan(current, target)
+	}
+	return s.downgradePlan(current, target)
+}
+
 // upgradePlan returns the revisions to apply, parents first, to go from
 // current to target: "head", "heads", "+N" or a revision.
 func (s *Set) upgradePlan(current []string, target string) ([]*Revision, error) {

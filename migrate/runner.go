@@ -76,24 +76,7 @@ func (r *Runner) Set() *Set { return r.set }
 // applied before the failing one, and an *OpError naming the revision and
 // the op.
 func (r *Runner) Upgrade(ctx context.Context, target string) ([]*Revision, error) {
-	var done []*Revision
-	err := r.locked(ctx, func(s *session) error {
-		plan, err := r.set.upgradePlan(s.heads, target)
-		if err != nil {
-			return err
-		}
-		if err := r.prepare(plan, true); err != nil {
-			return err
-		}
-		for _, rev := range plan {
-			if err := s.apply(ctx, rev, true); err != nil {
-				return err
-			}
-			done = append(done, rev)
-		}
-		return nil
-	})
-	return done, err
+	return r.move(ctx, target, true)
 }
 
 // Downgrade undoes the revisions above target: [Base] (all of them), "-N"
@@ -101,17 +84,23 @@ func (r *Runner) Upgrade(ctx context.Context, target string) ([]*Revision, error
 // before changing anything, a plan holding an [Irreversible] op. It returns
 // the revisions undone, in order.
 func (r *Runner) Downgrade(ctx context.Context, target string) ([]*Revision, error) {
+	return r.move(ctx, target, false)
+}
+
+// move plans the way to target under the lock, renders all of it, then
+// applies the revisions one transaction each.
+func (r *Runner) move(ctx context.Context, target string, up bool) ([]*Revision, error) {
 	var done []*Revision
 	err := r.locked(ctx, func(s *session) error {
-		plan, err := r.set.downgradePlan(s.heads, target)
+		plan, err := r.set.plan(s.heads, target, up)
 		if err != nil {
 			return err
 		}
-		if err := r.prepare(plan, false); err != nil {
+		if err := r.prepare(plan, up); err != nil {
 			return err
 		}
 		for _, rev := range plan {
-			if err := s.apply(ctx, rev, false); err != nil {
+			if err := s.apply(ctx, rev, up); err != nil {
 				return err
 			}
 			done = append(done, rev)
