@@ -9,6 +9,9 @@ import "github.com/crucible-orm/crucible/schema"
 // checks, index predicates, USING) are raw SQL from the migration file.
 type DDL interface {
 	QuoteIdent(name string) (string, error)
+	// TypeName spells a column type, enum names quoted ("text[]",
+	// `"mood"`, "numeric(10,2)").
+	TypeName(t schema.Type) (string, error)
 
 	CreateEnum(e *schema.Enum) (string, error)
 	DropEnum(name string) (string, error)

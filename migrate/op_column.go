@@ -212,7 +212,7 @@ func castUsing(d DDL, column string, from, to schema.Type) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	typ, err := typeSQL(d, to)
+	typ, err := d.TypeName(to)
 	if err != nil {
 		return "", err
 	}
@@ -220,18 +220,6 @@ func castUsing(d DDL, column string, from, to schema.Type) (string, error) {
 		return col + "::" + textLike(to) + "::" + typ, nil
 	}
 	return col + "::" + typ, nil
-}
-
-// typeSQL renders t with enum names quoted.
-func typeSQL(d DDL, t schema.Type) (string, error) {
-	switch t := t.(type) {
-	case schema.EnumRef:
-		return d.QuoteIdent(t.Name)
-	case schema.Array:
-		s, err := typeSQL(d, t.Elem)
-		return s + "[]", err
-	}
-	return t.String(), nil
 }
 
 func isEnum(t schema.Type) bool {

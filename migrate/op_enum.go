@@ -201,7 +201,7 @@ func renameUsing(d DDL, c EnumColumn, typ schema.Type, renames map[string]string
 	if err != nil {
 		return "", err
 	}
-	target, err := typeSQL(d, typ)
+	target, err := d.TypeName(typ)
 	if err != nil {
 		return "", err
 	}
