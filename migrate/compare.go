@@ -86,6 +86,7 @@ func Compare(live, want *schema.Metadata) *Diff {
 	c.enums()
 	c.tables()
 	c.dropUnusedEnums()
+	c.newValueHints()
 	d := &Diff{Hints: c.hints}
 	for _, ops := range c.phases {
 		d.Ops = append(d.Ops, ops...)

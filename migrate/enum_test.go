@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
@@ -115,4 +116,38 @@ func TestRecreateEnumChangesDefault(t *testing.T) {
 	if n := h.count("SELECT count(*) FROM p WHERE g = 'M' AND gs = '{F,M}'"); n != 1 {
 		t.Errorf("rows lost in the round trip: %d", n)
 	}
+}
+
+// TestNewEnumValueUsedAtOnce adds an enum value and makes it a default in
+// one model change: autogenerate warns that the revision would fail, it
+// does fail (rolled back, naming the revision and the op), and split the
+// way the hint says, it applies.
+func TestNewEnumValueUsedAtOnce(t *testing.T) {
+	h := newHistory(t)
+	mk := func(def string, vals ...string) *schema.Metadata {
+		return meta(t, []*schema.Enum{{Name: "g", Values: vals}}, table("p", col("id", "bigint"),
+			&schema.Column{Name: "g", Type: schema.EnumRef{Name: "g"}, ServerDefault: def}))
+	}
+	before, after := mk("'A'", "A", "B"), mk("'C'", "A", "B", "C")
+	h.revise(before, "one")
+	h.upgrade(before, "head")
+	rev := h.revise(after, "two")
+	if len(h.diff.Hints) != 1 || !strings.Contains(h.diff.Hints[0].Text, "enum g gains value C, which alter column p.g (default) already uses") {
+		t.Errorf("hints %+v", h.diff.Hints)
+	}
+	_, err := h.runner(after).Upgrade(context.Background(), migrate.Head)
+	var opErr *migrate.OpError
+	if !errors.As(err, &opErr) || opErr.Revision != rev.ID || opErr.Op != "alter column p.g (default)" {
+		t.Fatalf("upgrade: %v", err)
+	}
+	if cur, _ := h.runner(after).Current(context.Background()); len(cur) != 1 || cur[0] != h.revs[0].ID {
+		t.Errorf("current %v after the failed revision", cur)
+	}
+	split := h.revs[1]
+	h.revs[1] = migrate.Revision{ID: "add_c", Down: split.Down, Upgrade: split.Upgrade[:1], Downgrade: split.Downgrade[1:]}
+	h.revs = append(h.revs, migrate.Revision{ID: "use_c", Down: "add_c", Upgrade: split.Upgrade[1:], Downgrade: split.Downgrade[:1]})
+	h.upgrade(after, "head")
+	h.assertClean(after, "after the split revisions")
+	h.downgrade(after, "base")
+	h.assertEmptySchema()
 }
