@@ -67,7 +67,7 @@ func Run(ctx context.Context, meta *schema.Metadata, set *Set, args []string, st
 	}
 	defer c.close()
 	if err := cmd.run(ctx, c); err != nil {
-		if errors.Is(err, ErrDrift) || errors.Is(err, ErrNotUpToDate) {
+		if cmd.name == "check" && (errors.Is(err, ErrDrift) || errors.Is(err, ErrNotUpToDate)) {
 			fmt.Fprintf(stdout, "%v\n", err)
 			return ExitDrift
 		}

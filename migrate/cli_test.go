@@ -46,6 +46,7 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"no database", []string{"upgrade", "-database-url", ""}, "no database: set DATABASE_URL"},
 		{"sql direction", []string{"sql", "sideways", "head"}, "want sql upgrade|downgrade"},
 		{"sql downgrade without from", []string{"sql", "downgrade", "base"}, "needs FROM:TO"},
+		{"unreachable database", []string{"upgrade", "head", "-database-url", "postgres://nowhere.invalid/x"}, "connect"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,6 +73,7 @@ func TestCLIDatabaseCommands(t *testing.T) {
 	}{
 		{"current at base", good, []string{"current"}, 0, "base\n"},
 		{"check before upgrade", good, []string{"check"}, 1, "not at the head revision"},
+		{"revision before upgrade is an error", good, []string{"revision", "-autogenerate", "-m", "x", "-dir", t.TempDir()}, 2, "migrate revision: database is not at the head revision"},
 		{"upgrade one", good, []string{"upgrade", "+1"}, 0, "upgrade a1: things\n"},
 		{"upgrade rest", good, []string{"upgrade"}, 0, "upgrade b2: things.size\nupgrade c3: index by name\n"},
 		{"nothing left", good, []string{"upgrade", "head"}, 0, "nothing to upgrade\n"},
