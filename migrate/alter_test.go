@@ -92,3 +92,45 @@ func slicesEqual(a, b []string) bool {
 	}
 	return true
 }
+
+// TestKeyChangeUnderForeignKey changes a primary key that foreign keys
+// reference, one from a kept table and one from a dropped table: they go
+// before the key and the kept one comes back after the new keys.
+func TestKeyChangeUnderForeignKey(t *testing.T) {
+	mk := func(changed bool) *schema.Metadata {
+		a := &schema.Table{Name: "a",
+			Columns:    []*schema.Column{col("id", "integer"), col("k", "integer")},
+			PrimaryKey: &schema.PrimaryKey{Name: "pk_a", Columns: []string{"id"}},
+		}
+		b := &schema.Table{Name: "b",
+			Columns:     []*schema.Column{col("id", "integer"), col("a_id", "bigint")},
+			PrimaryKey:  &schema.PrimaryKey{Name: "pk_b", Columns: []string{"id"}},
+			ForeignKeys: []*schema.ForeignKey{fk("b", "a_id", "a", schema.Cascade)},
+		}
+		gone := &schema.Table{Name: "gone",
+			Columns:     []*schema.Column{col("a_id", "integer")},
+			ForeignKeys: []*schema.ForeignKey{fk("gone", "a_id", "a", schema.NoAction)},
+		}
+		if !changed {
+			return meta(t, nil, a, b, gone)
+		}
+		a.Columns[0].Type = scalar("bigint")
+		a.PrimaryKey.Columns = []string{"id", "k"}
+		a.Uniques = []*schema.Unique{{Name: "uq_a_id", Columns: []string{"id"}}}
+		return meta(t, nil, a, b)
+	}
+	h := newHistory(t)
+	before, after := mk(false), mk(true)
+	h.revise(before, "before")
+	h.upgrade(before, "head")
+	rev := h.revise(after, "after")
+	want := []string{"drop foreign key fk_gone_a_id_a on gone", "drop foreign key fk_b_a_id_a on b", "drop primary key pk_a on a",
+		"drop table gone", "alter column a.id (type)", "add primary key pk_a on a", "add unique uq_a_id on a", "add foreign key fk_b_a_id_a on b"}
+	if got := opNames(rev.Upgrade); !slicesEqual(got, want) {
+		t.Errorf("ops\n got %q\nwant %q", got, want)
+	}
+	h.upgrade(after, "head")
+	h.assertClean(after, "after upgrade")
+	h.downgrade(after, "-1")
+	h.assertCleanAt(before, "after downgrade", 1)
+}

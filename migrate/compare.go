@@ -85,6 +85,7 @@ func Compare(live, want *schema.Metadata) *Diff {
 	c := &comparer{live: live, want: want, foldedDefaults: map[string]bool{}}
 	c.enums()
 	c.tables()
+	c.keyDependents()
 	c.dropUnusedEnums()
 	c.newValueHints()
 	d := &Diff{Hints: c.hints}
