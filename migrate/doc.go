@@ -57,8 +57,9 @@
 // schema in a rolled-back transaction, so both sides are compared in the
 // server's own spelling: int4 and integer, now() and CURRENT_TIMESTAMP,
 // '{}' and '{}'::text[] make no difference. Destructive ops ([Destructive])
-// are marked in the file and printed; a dropped and an added column of the
-// same type become a [Hint] with the [RenameColumn] to use instead.
+// and ops that fail on a table with rows ([Caution]) are marked in the file
+// and printed; a dropped and an added column of the same type become a
+// [Hint] with the [RenameColumn] to use instead.
 //
 // # The runner
 //
