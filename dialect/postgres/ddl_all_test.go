@@ -74,9 +74,18 @@ func TestCreateAllDropAll(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	execAll(t, pool, "CREATE SCHEMA app")
 	m := richMetadata(t)
-	before := ourObjects(t, pool)
+	before := ourObjects(t, pool, "app")
 	create := must[[]string](t)(pg.CreateAll(m))
 	inTx(t, pool, create)
+	require.Empty(t, before)
+	require.Equal(t, []string{
+		"class S app.audit_seq_seq", "class S people_id_seq", "class S teams_id_seq",
+		"class i app.ix_audit_person_id", "class i app.pk_audit", "class i ix_people_contacts", "class i ix_people_lower_name",
+		"class i pk_people", "class i pk_teams", "class i uq_people_name_team_id",
+		"class r app.audit", "class r people", "class r teams",
+		"type app.audit", "type app.audit[]", "type mood", "type mood[]", "type people", "type people[]",
+		"type teams", "type teams[]", "type unused", "type unused[]",
+	}, ourObjects(t, pool, "app"))
 
 	require.Equal(t, []string{"mood", "unused"}, strs(t, pool, `SELECT typname::text FROM pg_type WHERE typtype = 'e' ORDER BY 1`))
 	require.Equal(t, []string{"sad", "ok", "it's"}, labels(t, pool, "mood"))
@@ -121,11 +130,11 @@ func TestCreateAllDropAll(t *testing.T) {
 
 	drop := must[[]string](t)(pg.DropAll(m))
 	inTx(t, pool, drop)
-	require.Equal(t, before, ourObjects(t, pool), "DropAll leaves no type, table, sequence or index")
+	require.Equal(t, before, ourObjects(t, pool, "app"), "DropAll leaves no type, table, sequence or index")
 	inTx(t, pool, drop) // IF EXISTS: safe on an empty schema
 	inTx(t, pool, create)
 	inTx(t, pool, drop)
-	require.Equal(t, before, ourObjects(t, pool))
+	require.Equal(t, before, ourObjects(t, pool, "app"))
 }
 
 // TestDropAllPartial drops a schema CreateAll only half made.
@@ -133,13 +142,13 @@ func TestDropAllPartial(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	execAll(t, pool, "CREATE SCHEMA app")
 	m := richMetadata(t)
-	before := ourObjects(t, pool)
+	before := ourObjects(t, pool, "app")
 	create := must[[]string](t)(pg.CreateAll(m))
 	for n := range create {
 		t.Run(create[n][:20], func(t *testing.T) {
 			inTx(t, pool, create[:n])
 			inTx(t, pool, must[[]string](t)(pg.DropAll(m)))
-			require.Equal(t, before, ourObjects(t, pool), "after the first %d statements", n)
+			require.Equal(t, before, ourObjects(t, pool, "app"), "after the first %d statements", n)
 		})
 	}
 }
@@ -219,17 +228,17 @@ func checkInspect(t *testing.T, pool *pgxpool.Pool, want *schema.Metadata) {
 }
 
 // ourObjects lists every table, sequence, index, view and type in the
-// public and app schemas (the tables' row types and the enums' array
-// types included).
-func ourObjects(t *testing.T, pool *pgxpool.Pool) []string {
+// public schema and the given others (the tables' row types and the enums'
+// array types included).
+func ourObjects(t *testing.T, pool *pgxpool.Pool, schemas ...string) []string {
 	t.Helper()
 	return strs(t, pool, `
 		SELECT 'class ' || relkind::text || ' ' || oid::regclass::text FROM pg_class
-		WHERE relnamespace IN ('public'::regnamespace, 'app'::regnamespace)
+		WHERE relnamespace::regnamespace::text = ANY ($1)
 		UNION ALL
 		SELECT 'type ' || oid::regtype::text FROM pg_type
-		WHERE typnamespace IN ('public'::regnamespace, 'app'::regnamespace)
-		ORDER BY 1`)
+		WHERE typnamespace::regnamespace::text = ANY ($1)
+		ORDER BY 1`, append(schemas, "public"))
 }
 
 // inTx runs the statements in one transaction, as orm's CreateAll does.
