@@ -2,12 +2,17 @@ package migrate_test
 
 import (
 	"flag"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/crucible-orm/crucible/migrate"
+	"github.com/crucible-orm/crucible/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -59,5 +64,28 @@ func TestVarName(t *testing.T) {
 				t.Errorf("VarName(%q) = %q", tc.id, got)
 			}
 		})
+	}
+}
+
+// TestRenderLeavesOutMapperFields renders a mapped table: what only the
+// ORM uses (client defaults, Go fields and types, relations) stays out of
+// the file, which still parses.
+func TestRenderLeavesOutMapperFields(t *testing.T) {
+	c := &schema.Column{Name: "n", Type: scalar("integer"), Default: 3, DefaultText: "3", OnUpdate: "n + 1",
+		Version: true, Field: &schema.Field{Name: "N", Index: []int{0}, Type: reflect.TypeFor[int]()}}
+	tb := &schema.Table{Name: "t", Columns: []*schema.Column{c}, GoType: reflect.TypeFor[struct{ N int }](),
+		Relations: []*schema.RelationField{{Name: "Parent", Tag: "many_to_one"}}}
+	rev := &migrate.Revision{ID: "x1", Upgrade: []migrate.Op{migrate.CreateTable{Table: tb}, migrate.AddColumn{Table: "t", Column: c}}}
+	src, err := migrate.RenderRevision("migrations", rev, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, unwanted := range []string{"Field", "GoType", "Relations", "OnUpdate", "Version", " Default:", "DefaultText"} {
+		if strings.Contains(string(src), unwanted) {
+			t.Errorf("the file holds %s:\n%s", unwanted, src)
+		}
+	}
+	if _, err := parser.ParseFile(token.NewFileSet(), "x.go", src, 0); err != nil {
+		t.Errorf("%v:\n%s", err, src)
 	}
 }

@@ -21,10 +21,14 @@ type literal struct {
 // inlineWidth is the length under which a literal stays on one line.
 const inlineWidth = 90
 
-// skippedFields are fields of schema values that carry no DDL.
-var skippedFields = map[reflect.Type]map[string]bool{
-	reflect.TypeFor[schema.Column](): {"Default": true, "DefaultText": true, "OnUpdate": true, "Version": true, "Field": true},
-	reflect.TypeFor[schema.Table]():  {"GoType": true, "Relations": true},
+// ddlFields lists the fields of the schema values that carry DDL; the
+// others (client defaults, Go types and fields, relations, whatever the
+// mapper adds later) are never written into a migration file.
+var ddlFields = map[reflect.Type]map[string]bool{
+	reflect.TypeFor[schema.Column](): {"Name": true, "Type": true, "Nullable": true, "Identity": true,
+		"ServerDefault": true, "Comment": true},
+	reflect.TypeFor[schema.Table](): {"Schema": true, "Name": true, "Columns": true, "PrimaryKey": true,
+		"Uniques": true, "Indexes": true, "ForeignKeys": true, "Checks": true, "Comment": true},
 }
 
 // constNames spells values of schema's named constants.
@@ -93,14 +97,14 @@ func constKey(v reflect.Value) any {
 
 func (g *literal) structLit(v reflect.Value, elide bool) string {
 	t := v.Type()
-	skip := skippedFields[t]
+	only := ddlFields[t]
 	keepZero := strings.HasPrefix(t.Name(), "Change[")
 	var fields []string
 	for i := range t.NumField() {
 		f := t.Field(i)
 		fv := v.Field(i)
 		zero := fv.IsZero() || isEmptySlice(fv)
-		if !f.IsExported() || skip[f.Name] || zero && !keepZero {
+		if !f.IsExported() || only != nil && !only[f.Name] || zero && !keepZero {
 			continue
 		}
 		fields = append(fields, f.Name+": "+g.render(fv, false))
