@@ -47,7 +47,7 @@ func Metadata() *schema.Metadata {
 	posts := &schema.Table{Name: "posts",
 		Columns: []*schema.Column{
 			{Name: "id", Type: schema.Scalar{Name: "int8"}, Identity: schema.IdentityByDefault},
-			{Name: "user_id", Type: schema.Scalar{Name: "int8"}},
+			{Name: "user_id", Type: schema.Scalar{Name: "bigint"}},
 			{Name: "title", Type: schema.Scalar{Name: "text"}},
 		},
 		PrimaryKey:  &schema.PrimaryKey{Name: "pk_posts", Columns: []string{"id"}},
