@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/crucible-orm/crucible/schema"
+
 	"github.com/crucible-orm/crucible/dialect"
 )
 
@@ -67,7 +69,7 @@ var (
 	// hold as a stored row.
 	ErrNotPersistent = errors.New("object is not persistent in this session")
 	// ErrNoPrimaryKey: registration of a model without a primary key.
-	ErrNoPrimaryKey = errors.New("model has no primary key")
+	ErrNoPrimaryKey = schema.ErrNoPrimaryKey
 	// ErrTooManyColumns: registration of a model wider than 256 columns.
 	ErrTooManyColumns = errors.New("too many columns")
 	// ErrKeyChanged: a flush found that the primary key of a stored object

@@ -244,7 +244,9 @@ func TestCommitOutcomeUnknown(t *testing.T) {
 	// client gives up on the connection, so it cannot know the outcome.
 	e.exec(`CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN
-			BEGIN PERFORM pg_sleep(1.5); EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(1.5); END;
+			FOR i IN 1..6 LOOP
+				BEGIN PERFORM pg_sleep(0.5); EXCEPTION WHEN query_canceled THEN NULL; END;
+			END LOOP;
 			RETURN NULL;
 		END $$`)
 	e.exec(`CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON authors DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()`)

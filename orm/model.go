@@ -168,6 +168,15 @@ func (m *model) newColumn(i int, sc *schema.Column) *column {
 // of the field's type, or convertible to it) in a field.
 func defaultSetter(t reflect.Type, v any) func(p unsafe.Pointer) {
 	dv := reflect.ValueOf(v)
+	if t.Kind() == reflect.Pointer && dv.Type() == t.Elem() {
+		// A pointer field gets a fresh pointer each time: objects never
+		// share the default's storage.
+		return func(p unsafe.Pointer) {
+			np := reflect.New(t.Elem())
+			np.Elem().Set(dv)
+			reflect.NewAt(t, p).Elem().Set(np)
+		}
+	}
 	if dv.Type() != t && dv.Type().ConvertibleTo(t) {
 		dv = dv.Convert(t)
 	}

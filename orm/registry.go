@@ -33,12 +33,9 @@ func NewRegistry(models ...any) (*Registry, error) {
 	if err != nil {
 		return nil, err
 	}
-	rels, extra, err := relation.Resolve(tables)
-	if err != nil {
-		return nil, err
-	}
-	meta, err := schema.NewMetadata(append(tables, extra...), enums)
-	if err != nil {
+	rels, extra, relErr := relation.Resolve(tables)
+	meta, metaErr := schema.NewMetadata(append(tables, extra...), enums)
+	if err := errors.Join(metaErr, relErr); err != nil {
 		return nil, err
 	}
 	return build(meta, rels, tables)
@@ -56,37 +53,17 @@ func MustRegistry(models ...any) *Registry {
 
 // mapAll is the first pass: each model struct becomes a table.
 func mapAll(models []any) ([]*schema.Table, []*schema.Enum, error) {
-	var (
-		tables []*schema.Table
-		enums  []*schema.Enum
-		errs   []error
-		seen   = map[string]bool{}
-		types  = map[reflect.Type]bool{}
-	)
+	var errs []error
 	for _, m := range models {
 		typ := reflect.TypeOf(m)
 		if typ == nil || typ.Kind() != reflect.Pointer || typ.Elem().Kind() != reflect.Struct {
 			errs = append(errs, fmt.Errorf("register %T: want a pointer to a struct: %w", m, ErrUnknownModel))
-			continue
-		}
-		if types[typ.Elem()] {
-			continue
-		}
-		types[typ.Elem()] = true
-		t, es, err := mapModel(m)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		tables = append(tables, t)
-		for _, e := range es {
-			if !seen[e.Name] {
-				seen[e.Name] = true
-				enums = append(enums, e)
-			}
 		}
 	}
-	return tables, enums, errors.Join(errs...)
+	if len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
+	return schema.NewMapper().MapAll(models...)
 }
 
 // build is the last pass: accessors per model.

@@ -15,6 +15,7 @@ var (
 	ErrDuplicateTable  = errors.New("duplicate table name")
 	ErrEmptyEnum       = errors.New("enum type without values")
 	ErrZeroDefault     = errors.New("server default hides the zero value")
+	ErrNoPrimaryKey    = errors.New("model has no primary key")
 )
 
 // ModelError is a mistake in a model found at registration. It names the Go

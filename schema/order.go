@@ -1,17 +1,231 @@
 package schema
 
-// newMetadata is a placeholder until the full validation lands: it seals
-// the tables and indexes names without checking references.
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// newMetadata validates the tables and enums, names unnamed constraints by
+// the convention (see [ConstraintName]), seals the tables and orders them
+// by foreign key.
 func newMetadata(tables []*Table, enums []*Enum) (*Metadata, error) {
 	m := &Metadata{byName: map[string]*Table{}, byEnum: map[string]*Enum{}}
+	var errs []error
+	for _, e := range enums {
+		switch prev := m.byEnum[e.Name]; {
+		case prev != nil && !slices.Equal(prev.Values, e.Values):
+			errs = append(errs, fmt.Errorf("enum type %s declared twice with different values: %w", e.Name, ErrBadValue))
+		case prev == nil:
+			m.enums = append(m.enums, e)
+			m.byEnum[e.Name] = e
+		}
+	}
 	for _, t := range tables {
+		if prev, dup := m.byName[t.Name]; dup {
+			errs = append(errs, tableError(t, "", fmt.Errorf("%w: %s is already the table of %s", ErrDuplicateTable, t.Name, describe(prev))))
+			continue
+		}
+		nameConstraints(t)
 		t.Seal()
-		m.tables = append(m.tables, t)
 		m.byName[t.Name] = t
 	}
-	for _, e := range enums {
-		m.enums = append(m.enums, e)
-		m.byEnum[e.Name] = e
+	for _, t := range tables {
+		if m.byName[t.Name] == t {
+			errs = append(errs, m.check(t)...)
+		}
 	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	m.tables, m.cyclic = sortTables(tables)
 	return m, nil
+}
+
+// describe names a table's origin for messages.
+func describe(t *Table) string {
+	if t.GoType != nil {
+		return t.GoType.String()
+	}
+	return "table " + t.Name
+}
+
+// tableError wraps err as a *ModelError for a mapped table, or adds the
+// table's name for one that is not.
+func tableError(t *Table, col string, err error) error {
+	if t.GoType == nil {
+		if col != "" {
+			return fmt.Errorf("table %s column %s: %w", t.Name, col, err)
+		}
+		return fmt.Errorf("table %s: %w", t.Name, err)
+	}
+	me := &ModelError{Type: t.GoType, Err: err}
+	if c := t.Column(col); c != nil && c.Field != nil {
+		me.Field, me.Tag = c.Field.Name, c.Field.Tag
+	}
+	return me
+}
+
+// nameConstraints gives every unnamed constraint and index its
+// conventional name.
+func nameConstraints(t *Table) {
+	if t.PrimaryKey != nil && t.PrimaryKey.Name == "" {
+		t.PrimaryKey.Name = PrimaryKeyName(t.Name)
+	}
+	for _, u := range t.Uniques {
+		if u.Name == "" {
+			u.Name = UniqueName(t.Name, u.Columns)
+		}
+	}
+	for _, ix := range t.Indexes {
+		if ix.Name == "" {
+			ix.Name = IndexName(t.Name, ix.Columns)
+		}
+	}
+	for _, fk := range t.ForeignKeys {
+		if fk.Name == "" {
+			fk.Name = ForeignKeyName(t.Name, fk.Columns, fk.RefTable)
+		}
+	}
+	for i, c := range t.Checks {
+		if c.Name == "" {
+			c.Name = CheckName(t.Name, fmt.Sprint(i+1))
+		}
+	}
+}
+
+// check validates one table's references against the whole metadata.
+func (m *Metadata) check(t *Table) []error {
+	var errs []error
+	cols := func(what string, names []string) {
+		for _, n := range names {
+			if t.Column(n) == nil {
+				errs = append(errs, tableError(t, "", fmt.Errorf("%w: %s names column %q, which %s does not have", ErrMissingRef, what, n, t.Name)))
+			}
+		}
+	}
+	if t.PrimaryKey != nil {
+		cols("primary key "+t.PrimaryKey.Name, t.PrimaryKey.Columns)
+	}
+	for _, u := range t.Uniques {
+		cols("unique "+u.Name, u.Columns)
+	}
+	for _, ix := range t.Indexes {
+		cols("index "+ix.Name, ix.Columns)
+	}
+	for _, c := range t.Columns {
+		if e := enumOfType(c.Type); e != "" && m.byEnum[e] == nil {
+			errs = append(errs, tableError(t, c.Name, fmt.Errorf("%w: column %s uses enum type %s, which is not declared", ErrMissingRef, c.Name, e)))
+		}
+	}
+	for _, fk := range t.ForeignKeys {
+		cols("foreign key "+fk.Name, fk.Columns)
+		col := ""
+		if len(fk.Columns) > 0 {
+			col = fk.Columns[0]
+		}
+		ref := m.byName[fk.RefTable]
+		switch {
+		case fk.RefSchema != "" && fk.RefSchema != t.Schema:
+			continue // another schema: not ours to check
+		case ref == nil:
+			errs = append(errs, tableError(t, col, fmt.Errorf("%w: fk to table %q, which is not registered", ErrMissingRef, fk.RefTable)))
+			continue
+		case len(fk.RefColumns) != len(fk.Columns):
+			errs = append(errs, tableError(t, col, fmt.Errorf("%w: foreign key %s has %d columns but references %d", ErrBadValue, fk.Name, len(fk.Columns), len(fk.RefColumns))))
+			continue
+		}
+		for i, rc := range fk.RefColumns {
+			target := ref.Column(rc)
+			if target == nil {
+				errs = append(errs, tableError(t, col, fmt.Errorf("%w: fk to %s.%s: table %s has no column %q (it has %s)",
+					ErrMissingRef, fk.RefTable, rc, fk.RefTable, rc, columnNames(ref))))
+				continue
+			}
+			if c := t.Column(fk.Columns[i]); c != nil && typeFamily(c.Type) != typeFamily(target.Type) {
+				errs = append(errs, tableError(t, c.Name, fmt.Errorf("%w: column %s is %s but references %s.%s of type %s",
+					ErrBadValue, c.Name, c.Type, fk.RefTable, rc, target.Type)))
+			}
+		}
+	}
+	return errs
+}
+
+// typeFamily groups types that PostgreSQL lets a foreign key compare:
+// integers of any width, character types of any length.
+func typeFamily(t Type) string {
+	if s, ok := t.(Scalar); ok {
+		if c, err := ParseType(s.Name); err == nil {
+			t = c
+		}
+	}
+	switch s, _ := t.(Scalar); s.Name {
+	case "smallint", "integer", "bigint":
+		return "integer"
+	case "text", "character varying", "character":
+		return "text"
+	}
+	return t.String()
+}
+
+func columnNames(t *Table) string {
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// enumOfType returns the enum a column type uses, directly or as an array
+// element, or "".
+func enumOfType(t Type) string {
+	switch t := t.(type) {
+	case EnumRef:
+		return t.Name
+	case Array:
+		return enumOfType(t.Elem)
+	}
+	return ""
+}
+
+// sortTables orders tables so that referenced tables come first, keeping
+// the given order wherever the references allow it. Self references are
+// ignored. When the remaining tables all wait on each other (a cycle), the
+// first of them in the given order is placed, and its foreign keys to
+// tables not yet placed are returned in cyclic: DDL adds them after all
+// tables exist.
+func sortTables(tables []*Table) (order []*Table, cyclic []*ForeignKey) {
+	pending := make(map[string]bool, len(tables))
+	for _, t := range tables {
+		pending[t.Name] = true
+	}
+	waits := func(t *Table, fk *ForeignKey) bool {
+		return fk.RefTable != t.Name && pending[fk.RefTable] && (fk.RefSchema == "" || fk.RefSchema == t.Schema)
+	}
+	ready := func(t *Table) bool {
+		for _, fk := range t.ForeignKeys {
+			if waits(t, fk) {
+				return false
+			}
+		}
+		return true
+	}
+	rest := slices.Clone(tables)
+	for len(rest) > 0 {
+		i := slices.IndexFunc(rest, ready)
+		if i < 0 {
+			i = 0
+			for _, fk := range rest[0].ForeignKeys {
+				if waits(rest[0], fk) {
+					cyclic = append(cyclic, fk)
+				}
+			}
+		}
+		t := rest[i]
+		order = append(order, t)
+		delete(pending, t.Name)
+		rest = slices.Delete(rest, i, i+1)
+	}
+	return order, cyclic
 }

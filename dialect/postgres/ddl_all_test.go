@@ -168,9 +168,6 @@ func TestCreateAllOrder(t *testing.T) {
 }
 
 func TestCreateAllErrors(t *testing.T) {
-	unnamed := &schema.Table{Name: "a", Columns: []*schema.Column{{Name: "b_id", Type: scalar("bigint")}},
-		ForeignKeys: []*schema.ForeignKey{{Columns: []string{"b_id"}, RefTable: "b", RefColumns: []string{"id"}}}}
-	b := &schema.Table{Name: "b", Columns: []*schema.Column{id()}, PrimaryKey: &schema.PrimaryKey{Columns: []string{"id"}}}
 	badIndex := &schema.Table{Name: "c", Indexes: []*schema.Index{{Name: "ix"}}}
 	badEnum := &schema.Enum{Name: "e", Values: []string{"\x00"}}
 	tests := []struct {
@@ -178,7 +175,6 @@ func TestCreateAllErrors(t *testing.T) {
 		tables []*schema.Table
 		enums  []*schema.Enum
 	}{
-		{"unnamed foreign key in a cycle", []*schema.Table{unnamed, b}, nil},
 		{"index without columns", []*schema.Table{badIndex}, nil},
 		{"bad enum label", nil, []*schema.Enum{badEnum}},
 	}
@@ -191,10 +187,6 @@ func TestCreateAllErrors(t *testing.T) {
 			require.Nil(t, s)
 		})
 	}
-	m, err := schema.NewMetadata([]*schema.Table{unnamed, b}, nil)
-	require.NoError(t, err)
-	_, err = pg.DropAll(m)
-	require.ErrorIs(t, err, dialect.ErrInvalidDefinition, "DropAll could not drop the unnamed key")
 }
 
 // checkInspect reads the database back and compares what CreateAll wrote.

@@ -1,0 +1,409 @@
+package schema
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// columnTags are the options of an `orm` tag once read, before they are
+// applied: the tag is read whole first because the meaning of onupdate
+// depends on whether fk is present.
+type columnTags struct {
+	name                         string
+	pk, unique, version          bool
+	identity                     string
+	hasIdentity                  bool
+	index, uniqueIndex           []string // "" = a single-column index
+	typ, enum, comment, check    string
+	size, precision, scale       int
+	hasDefault                   bool
+	def, serverDefault, onupdate string
+	fk, ondelete, fkOnUpdate     string
+}
+
+// column maps one field to a column, with the constraints its tag declares.
+func (b *builder) column(f reflect.StructField, fld *Field) {
+	tag := f.Tag.Get("orm")
+	tagText := `orm:"` + tag + `"`
+	fail := func(err error) { b.fail(fld.Name, tagText, err) }
+	ct, err := readColumnTags(tag)
+	if err != nil {
+		fail(err)
+		return
+	}
+	c := &Column{Name: ColumnName(f.Name), Field: fld, Comment: ct.comment, ServerDefault: ct.serverDefault,
+		OnUpdate: ct.onupdate, Version: ct.version}
+	if ct.name != "" {
+		c.Name = ct.name
+	}
+	if !validIdent(c.Name) {
+		fail(fmt.Errorf("%w: column name %q must be 1 to %d bytes without NUL", ErrBadValue, c.Name, MaxIdentLen))
+	}
+	g, err := typeOf(f.Type, ct.enum)
+	if err != nil && ct.typ == "" {
+		fail(err)
+		return
+	}
+	c.Type, c.Nullable = g.typ, g.nullable || (err != nil && nilable(f.Type))
+	if ct.enum != "" && g.enum == nil {
+		fail(fmt.Errorf("%w: enum:%s needs a Go type with EnumValues() []string", ErrBadValue, ct.enum))
+	}
+	if g.enum != nil && ct.typ == "" {
+		b.enums = append(b.enums, g.enum)
+	}
+	if ct.typ != "" {
+		t, err := ParseType(ct.typ)
+		if err != nil {
+			fail(fmt.Errorf("%w: type:%s: %v", ErrBadValue, ct.typ, err))
+		}
+		c.Type, g.zeroReal = t, g.zeroReal && isZeroMeaningful(t)
+	}
+	b.sizeAndPrecision(c, ct, f.Type, fail)
+	if ct.hasDefault {
+		v, err := parseDefault(f.Type, ct.def, g.enum)
+		if err != nil {
+			fail(err)
+		} else {
+			c.Default, c.DefaultText = v, ct.def
+		}
+	}
+	if ct.serverDefault != "" && g.zeroReal && !ct.pk && !ct.version && !ct.hasDefault {
+		fail(fmt.Errorf("%w: with server_default the zero value %#v could never be inserted (it would be replaced by the default); use a pointer type (*%s), where nil means the default",
+			ErrZeroDefault, reflect.Zero(f.Type).Interface(), f.Type))
+	}
+	if ct.version && (!isInteger(c.Type) || c.Nullable) {
+		fail(fmt.Errorf("%w: version needs a non-pointer integer field, not %s", ErrBadValue, f.Type))
+	}
+	b.identity(c, ct, fail)
+	b.constraints(c, ct, fail)
+	b.t.Columns = append(b.t.Columns, c)
+	if ct.pk {
+		b.pk = append(b.pk, c)
+	} else if c.Name == "id" {
+		b.ids = append(b.ids, c)
+	}
+}
+
+func readColumnTags(tag string) (columnTags, error) {
+	var ct columnTags
+	opts, err := ParseTag(tag)
+	if err != nil {
+		return ct, err
+	}
+	hasFK := false
+	for _, o := range opts {
+		hasFK = hasFK || o.Key == "fk"
+	}
+	for i, o := range opts {
+		needValue := func() error {
+			if o.Value == "" {
+				return fmt.Errorf("%w: %s needs a value (%s:…)", ErrBadValue, o.Key, o.Key)
+			}
+			return nil
+		}
+		noValue := func() error {
+			if o.HasValue {
+				return fmt.Errorf("%w: %s takes no value", ErrBadValue, o.Key)
+			}
+			return nil
+		}
+		number := func(dst *int) error {
+			n, err := strconv.Atoi(o.Value)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%w: %s:%s is not a positive number", ErrBadValue, o.Key, o.Value)
+			}
+			*dst = n
+			return nil
+		}
+		var err error
+		switch o.Key {
+		case "pk":
+			err, ct.pk = noValue(), true
+		case "unique":
+			err, ct.unique = noValue(), true
+		case "version":
+			err, ct.version = noValue(), true
+		case "identity", "autoincrement":
+			ct.hasIdentity, ct.identity = true, strings.ToLower(o.Value)
+			switch ct.identity {
+			case "", "by_default", "always", "none":
+			default:
+				err = fmt.Errorf("%w: %s:%s (want identity, identity:always or identity:none)", ErrBadValue, o.Key, o.Value)
+			}
+		case "index":
+			ct.index = append(ct.index, o.Value)
+		case "unique_index":
+			if err = needValue(); err == nil {
+				ct.uniqueIndex = append(ct.uniqueIndex, o.Value)
+			}
+		case "type":
+			err, ct.typ = needValue(), o.Value
+		case "enum":
+			err, ct.enum = needValue(), o.Value
+		case "comment":
+			err, ct.comment = needValue(), unquote(o.Value)
+		case "check":
+			err, ct.check = needValue(), o.Value
+		case "size":
+			err = number(&ct.size)
+		case "precision":
+			err = number(&ct.precision)
+		case "scale":
+			n, e := strconv.Atoi(o.Value)
+			if e != nil || n < 0 {
+				err = fmt.Errorf("%w: scale:%s is not a number ≥ 0", ErrBadValue, o.Value)
+			}
+			ct.scale = n
+		case "default":
+			if !o.HasValue {
+				err = fmt.Errorf("%w: default needs a value (default:V)", ErrBadValue)
+			}
+			ct.hasDefault, ct.def = true, unquote(o.Value)
+		case "server_default":
+			err, ct.serverDefault = needValue(), o.Value
+		case "onupdate":
+			if err = needValue(); err == nil {
+				if _, isAction := parseAction(o.Value); hasFK && isAction {
+					ct.fkOnUpdate = o.Value
+				} else {
+					ct.onupdate = o.Value
+				}
+			}
+		case "fk":
+			err, ct.fk = needValue(), o.Value
+		case "ondelete":
+			if err = needValue(); err == nil && !hasFK {
+				err = fmt.Errorf("%w: ondelete without fk", ErrBadValue)
+			}
+			ct.ondelete = o.Value
+		default:
+			if i == 0 && !o.HasValue {
+				ct.name = o.Key
+				continue
+			}
+			err = fmt.Errorf("%w %q", ErrUnknownOption, o.Key)
+		}
+		if err != nil {
+			return ct, err
+		}
+	}
+	return ct, nil
+}
+
+// unquote strips one pair of single quotes, undoubling inner ones, so that
+// a value may hold a comma: comment:'a, b'.
+func unquote(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
+		return strings.ReplaceAll(s[1:len(s)-1], "''", "'")
+	}
+	return s
+}
+
+func (b *builder) sizeAndPrecision(c *Column, ct columnTags, goT reflect.Type, fail func(error)) {
+	if ct.size > 0 {
+		s, ok := c.Type.(Scalar)
+		switch {
+		case ok && (s.Name == "text" || s.Name == "character varying" || s.Name == "character"):
+			if s.Name == "text" {
+				s.Name = "character varying"
+			}
+			s.Size = ct.size
+			c.Type = s
+		default:
+			fail(fmt.Errorf("%w: size applies to string columns, not %s", ErrBadValue, c.Type))
+		}
+	}
+	if ct.precision > 0 || ct.scale > 0 {
+		s, ok := c.Type.(Scalar)
+		isFloat := goT.Kind() == reflect.Float32 || goT.Kind() == reflect.Float64
+		switch {
+		case ct.precision == 0:
+			fail(fmt.Errorf("%w: scale needs precision", ErrBadValue))
+		case ct.scale > ct.precision:
+			fail(fmt.Errorf("%w: scale %d is larger than precision %d", ErrBadValue, ct.scale, ct.precision))
+		case ok && (s.Name == "numeric" || isFloat):
+			c.Type = Scalar{Name: "numeric", Precision: ct.precision, Scale: ct.scale}
+		default:
+			fail(fmt.Errorf("%w: precision applies to numeric columns (pgtype.Numeric, floats), not %s", ErrBadValue, c.Type))
+		}
+	}
+}
+
+func (b *builder) identity(c *Column, ct columnTags, fail func(error)) {
+	if !ct.hasIdentity {
+		return
+	}
+	if ct.identity == "none" {
+		if b.noID == nil {
+			b.noID = map[*Column]bool{}
+		}
+		b.noID[c] = true
+		return
+	}
+	if !isInteger(c.Type) || c.Nullable {
+		fail(fmt.Errorf("%w: identity needs a non-pointer integer column, not %s", ErrBadValue, c.Type))
+		return
+	}
+	if c.ServerDefault != "" {
+		fail(fmt.Errorf("%w: an identity column cannot also have a server_default", ErrBadValue))
+	}
+	c.Identity = IdentityByDefault
+	if ct.identity == "always" {
+		c.Identity = IdentityAlways
+	}
+}
+
+func (b *builder) constraints(c *Column, ct columnTags, fail func(error)) {
+	t := b.t
+	if ct.unique {
+		t.Uniques = append(t.Uniques, &Unique{Name: UniqueName(t.Name, []string{c.Name}), Columns: []string{c.Name}})
+	}
+	for _, name := range ct.index {
+		b.addIndex(c, name, false, fail)
+	}
+	for _, name := range ct.uniqueIndex {
+		b.addIndex(c, name, true, fail)
+	}
+	if ct.check != "" {
+		t.Checks = append(t.Checks, &Check{Name: CheckName(t.Name, c.Name), Expr: ct.check})
+	}
+	if ct.fk != "" {
+		parts := strings.Split(ct.fk, ".")
+		if len(parts) < 2 || len(parts) > 3 || slices.Contains(parts, "") {
+			fail(fmt.Errorf("%w: fk:%s (want fk:table.column)", ErrBadValue, ct.fk))
+			return
+		}
+		fk := &ForeignKey{Columns: []string{c.Name}, RefTable: parts[len(parts)-2], RefColumns: []string{parts[len(parts)-1]}}
+		if len(parts) == 3 {
+			fk.RefSchema = parts[0]
+		}
+		fk.Name = ForeignKeyName(t.Name, fk.Columns, fk.RefTable)
+		var ok bool
+		if ct.ondelete != "" {
+			if fk.OnDelete, ok = parseAction(ct.ondelete); !ok {
+				fail(fmt.Errorf("%w: ondelete:%s (want cascade, restrict, set null, set default or no action)", ErrBadValue, ct.ondelete))
+			}
+			if fk.OnDelete == SetNull && !c.Nullable {
+				fail(fmt.Errorf("%w: ondelete:set null on a column that cannot be NULL; use a pointer type", ErrBadValue))
+			}
+		}
+		if ct.fkOnUpdate != "" {
+			fk.OnUpdate, _ = parseAction(ct.fkOnUpdate)
+		}
+		t.ForeignKeys = append(t.ForeignKeys, fk)
+	}
+}
+
+// addIndex adds c to a single-column index (name "") or to the named,
+// possibly composite, index.
+func (b *builder) addIndex(c *Column, name string, unique bool, fail func(error)) {
+	if name == "" {
+		b.t.Indexes = append(b.t.Indexes, &Index{Name: IndexName(b.t.Name, []string{c.Name}), Columns: []string{c.Name}, Unique: unique})
+		return
+	}
+	if ix, ok := b.named[name]; ok {
+		if ix.Unique != unique {
+			fail(fmt.Errorf("%w: index %s is declared both with index: and unique_index:", ErrBadValue, name))
+			return
+		}
+		ix.Columns = append(ix.Columns, c.Name)
+		return
+	}
+	if !validIdent(name) {
+		fail(fmt.Errorf("%w: index name %q must be 1 to %d bytes", ErrBadValue, name, MaxIdentLen))
+		return
+	}
+	ix := &Index{Name: name, Columns: []string{c.Name}, Unique: unique}
+	b.named[name] = ix
+	b.t.Indexes = append(b.t.Indexes, ix)
+}
+
+// parseAction reads a referential action, case-insensitively, with '_' or
+// ' ' between words ("set null", "SET_NULL", "setnull").
+func parseAction(s string) (Action, bool) {
+	switch strings.ToLower(strings.NewReplacer("_", "", " ", "", "-", "").Replace(s)) {
+	case "cascade":
+		return Cascade, true
+	case "restrict":
+		return Restrict, true
+	case "setnull":
+		return SetNull, true
+	case "setdefault":
+		return SetDefault, true
+	case "noaction":
+		return NoAction, true
+	}
+	return NoAction, false
+}
+
+// isZeroMeaningful reports whether Go's zero value (false, 0, "") is a
+// value a column of type t would store as such.
+func isZeroMeaningful(t Type) bool {
+	s, ok := t.(Scalar)
+	if !ok {
+		return false
+	}
+	switch s.Name {
+	case "boolean", "smallint", "integer", "bigint", "real", "double precision", "numeric",
+		"text", "character varying", "character":
+		return true
+	}
+	return false
+}
+
+// parseDefault converts a `default:` text into a value of the field's type
+// (for a pointer field, of the pointed-to type).
+func parseDefault(t reflect.Type, text string, enum *Enum) (any, error) {
+	elem := t
+	if elem.Kind() == reflect.Pointer {
+		elem = elem.Elem()
+	}
+	bad := func(err error) error {
+		return fmt.Errorf("%w: default:%s is not a %s: %v", ErrBadValue, text, elem, err)
+	}
+	v := reflect.New(elem).Elem()
+	switch {
+	case elem == durationType:
+		d, err := time.ParseDuration(text)
+		if err != nil {
+			return nil, bad(err)
+		}
+		v.SetInt(int64(d))
+	case elem.Kind() == reflect.String:
+		if enum != nil && !slices.Contains(enum.Values, text) {
+			return nil, fmt.Errorf("%w: default:%s is not a value of enum %s %v", ErrBadValue, text, enum.Name, enum.Values)
+		}
+		v.SetString(text)
+	case elem.Kind() == reflect.Bool:
+		x, err := strconv.ParseBool(text)
+		if err != nil {
+			return nil, bad(err)
+		}
+		v.SetBool(x)
+	case v.CanInt():
+		x, err := strconv.ParseInt(text, 10, elem.Bits())
+		if err != nil {
+			return nil, bad(err)
+		}
+		v.SetInt(x)
+	case v.CanUint():
+		x, err := strconv.ParseUint(text, 10, elem.Bits())
+		if err != nil {
+			return nil, bad(err)
+		}
+		v.SetUint(x)
+	case v.CanFloat():
+		x, err := strconv.ParseFloat(text, elem.Bits())
+		if err != nil {
+			return nil, bad(err)
+		}
+		v.SetFloat(x)
+	default:
+		return nil, fmt.Errorf("%w: default: is not supported for %s; use server_default:EXPR", ErrBadValue, t)
+	}
+	return v.Interface(), nil
+}
