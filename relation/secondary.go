@@ -254,7 +254,7 @@ func (r *resolver) checkSides(name string, group []*item, s [2]side) bool {
 // defaultNames names the columns referencing t: snake_case of the model's
 // Go name, then "_" and each primary key column ("post_id").
 func defaultNames(t *schema.Table) []string {
-	prefix := snake(t.GoType.Name())
+	prefix := schema.ColumnName(t.GoType.Name())
 	var out []string
 	for _, c := range t.PrimaryKeyColumns() {
 		out = append(out, prefix+"_"+c.Name)
@@ -277,14 +277,14 @@ func buildSecondary(name string, s [2]side) *schema.Table {
 		}
 		all = append(all, names...)
 		t.ForeignKeys = append(t.ForeignKeys, &schema.ForeignKey{
-			Name: foreignKeyName(tbl, names, sd.table.Name), Columns: names,
+			Name: schema.ForeignKeyName(tbl, names, sd.table.Name), Columns: names,
 			RefSchema: sd.table.Schema, RefTable: sd.table.Name,
 			RefColumns: slices.Clone(sd.table.PrimaryKey.Columns), OnDelete: schema.Cascade,
 		})
 	}
-	t.PrimaryKey = &schema.PrimaryKey{Name: primaryKeyName(tbl), Columns: all}
+	t.PrimaryKey = &schema.PrimaryKey{Name: schema.PrimaryKeyName(tbl), Columns: all}
 	second := slices.Clone(s[1].names)
-	t.Indexes = []*schema.Index{{Name: indexName(tbl, second), Columns: second}}
+	t.Indexes = []*schema.Index{{Name: schema.IndexName(tbl, second), Columns: second}}
 	t.Seal()
 	return t
 }

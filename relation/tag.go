@@ -3,6 +3,8 @@ package relation
 import (
 	"fmt"
 	"strings"
+
+	"github.com/crucible-orm/crucible/schema"
 )
 
 // spec is a parsed `rel` tag, before any table is looked at.
@@ -34,9 +36,13 @@ var optionParsers = map[string]func(sp *spec, v string) error{
 
 // parseSpec parses a `rel` tag: a kind, then key:value options.
 func parseSpec(tag string) (*spec, error) {
-	name, opts, err := splitTag(tag)
+	opts, err := schema.ParseTag(tag)
 	if err != nil {
 		return nil, err
+	}
+	name := ""
+	if len(opts) > 0 {
+		name, opts = opts[0].String(), opts[1:]
 	}
 	kind, ok := parseKind(name)
 	if !ok {
@@ -45,7 +51,7 @@ func parseSpec(tag string) (*spec, error) {
 	sp := &spec{kind: kind}
 	seen := map[string]bool{}
 	for _, o := range opts {
-		if err := sp.apply(o.key, o.value, seen); err != nil {
+		if err := sp.apply(o.Key, o.Value, seen); err != nil {
 			return nil, err
 		}
 	}
