@@ -1,13 +1,14 @@
 package migrate_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/crucible-orm/crucible/schema"
 )
 
-// blog is the blog model of DESIGN.md as metadata, built by hand so that
-// each test can change it. Names follow the naming convention.
+// blog is the blog model of DESIGN.md as metadata, which each test can
+// change.
 type blog struct {
 	enums  []*schema.Enum
 	tables []*schema.Table
@@ -21,56 +22,59 @@ func nullCol(name, typ string) *schema.Column {
 	return &schema.Column{Name: name, Type: scalar(typ), Nullable: true}
 }
 
-// base returns the columns every model embeds.
-func base() []*schema.Column {
-	return []*schema.Column{
-		{Name: "id", Type: scalar("bigint"), Identity: schema.IdentityByDefault},
-		{Name: "created_at", Type: scalar("timestamp with time zone"), ServerDefault: "now()"},
-		{Name: "updated_at", Type: scalar("timestamp with time zone"), ServerDefault: "CURRENT_TIMESTAMP"},
-	}
-}
-
-func pk(table string) *schema.PrimaryKey {
-	return &schema.PrimaryKey{Name: "pk_" + table, Columns: []string{"id"}}
-}
-
 func fk(table, column, ref string, onDelete schema.Action) *schema.ForeignKey {
 	return &schema.ForeignKey{Name: "fk_" + table + "_" + column + "_" + ref, Columns: []string{column},
 		RefTable: ref, RefColumns: []string{"id"}, OnDelete: onDelete}
 }
 
+// blogMapper maps the blog's structs (blog_models_test.go) once; its
+// tables are shared, so newBlog hands out copies.
+var blogMapper = schema.NewMapper()
+
+// newBlog returns the blog model of DESIGN.md as the schema mapper makes
+// it, in copies each test may change.
 func newBlog() *blog {
-	users := &schema.Table{Name: "users", PrimaryKey: pk("users"),
-		Columns: append(base(), col("username", "text"), col("email", "text"), col("password", "text"), nullCol("phone", "text")),
-		Uniques: []*schema.Unique{{Name: "uq_users_username", Columns: []string{"username"}},
-			{Name: "uq_users_email", Columns: []string{"email"}}},
-		Indexes: []*schema.Index{{Name: "ix_users_email", Columns: []string{"email"}}},
+	tables, enums, err := blogMapper.MapAll(&User{}, &Profile{}, &Post{}, &Comment{}, &Tag{})
+	if err != nil {
+		panic(err)
 	}
-	profiles := &schema.Table{Name: "profiles", PrimaryKey: pk("profiles"),
-		Columns: append(base(), col("user_id", "bigint"), nullCol("name", "text"), nullCol("age", "integer"),
-			&schema.Column{Name: "gender", Type: schema.EnumRef{Name: "gender"}, ServerDefault: "'UNDEFINED'"},
-			&schema.Column{Name: "interests", Type: schema.Array{Elem: scalar("text")}, ServerDefault: "'{}'"},
-			&schema.Column{Name: "contacts", Type: schema.JSON{Binary: true}, Nullable: true}),
-		Uniques:     []*schema.Unique{{Name: "uq_profiles_user_id", Columns: []string{"user_id"}}},
-		ForeignKeys: []*schema.ForeignKey{fk("profiles", "user_id", "users", schema.Cascade)},
-		Checks:      []*schema.Check{{Name: "ck_profiles_age", Expr: "age >= 0"}},
+	b := &blog{}
+	for _, t := range tables {
+		b.tables = append(b.tables, cloneTable(t))
 	}
-	posts := &schema.Table{Name: "posts", PrimaryKey: pk("posts"),
-		Columns:     append(base(), col("title", "text"), col("content", "text"), col("user_id", "bigint")),
-		ForeignKeys: []*schema.ForeignKey{fk("posts", "user_id", "users", schema.NoAction)},
+	for _, e := range enums {
+		b.enums = append(b.enums, &schema.Enum{Name: e.Name, Values: slices.Clone(e.Values)})
 	}
-	comments := &schema.Table{Name: "comments", PrimaryKey: pk("comments"),
-		Columns:     append(base(), col("body", "text"), col("post_id", "bigint")),
-		ForeignKeys: []*schema.ForeignKey{fk("comments", "post_id", "posts", schema.Cascade)},
+	return b
+}
+
+// cloneTable deep-copies what a test may change in a mapped table.
+func cloneTable(t *schema.Table) *schema.Table {
+	cp := *t
+	cp.Columns = nil
+	for _, c := range t.Columns {
+		cc := *c
+		cp.Columns = append(cp.Columns, &cc)
 	}
-	tags := &schema.Table{Name: "tags", PrimaryKey: pk("tags"),
-		Columns: append(base(), &schema.Column{Name: "name", Type: schema.Scalar{Name: "character varying", Size: 50}}),
-		Uniques: []*schema.Unique{{Name: "uq_tags_name", Columns: []string{"name"}}},
+	if t.PrimaryKey != nil {
+		pk := *t.PrimaryKey
+		cp.PrimaryKey = &pk
 	}
-	return &blog{
-		enums:  []*schema.Enum{{Name: "gender", Values: []string{"MALE", "FEMALE", "UNDEFINED"}}},
-		tables: []*schema.Table{users, profiles, posts, comments, tags},
+	cp.Uniques = cloneAll(t.Uniques)
+	cp.Indexes = cloneAll(t.Indexes)
+	cp.ForeignKeys = cloneAll(t.ForeignKeys)
+	cp.Checks = cloneAll(t.Checks)
+	cp.Seal()
+	return &cp
+}
+
+func cloneAll[T any](in []*T) []*T {
+	var out []*T
+	for _, v := range in {
+		c := *v
+		out = append(out, &c)
 	}
+	return out
 }
 
 func (b *blog) table(name string) *schema.Table {
@@ -106,12 +110,11 @@ func (b *blog) meta(t testing.TB) *schema.Metadata {
 
 // postTags is the many-to-many association table of posts and tags.
 func postTags() *schema.Table {
-	return &schema.Table{Name: "post_tags",
-		Columns:    []*schema.Column{col("post_id", "bigint"), col("tag_id", "bigint")},
-		PrimaryKey: &schema.PrimaryKey{Name: "pk_post_tags", Columns: []string{"post_id", "tag_id"}},
-		ForeignKeys: []*schema.ForeignKey{fk("post_tags", "post_id", "posts", schema.Cascade),
-			fk("post_tags", "tag_id", "tags", schema.Cascade)},
+	t, _, err := blogMapper.Map(&PostTag{})
+	if err != nil {
+		panic(err)
 	}
+	return cloneTable(t)
 }
 
 func idx(name string, cols ...string) *schema.Index { return &schema.Index{Name: name, Columns: cols} }

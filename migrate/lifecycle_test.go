@@ -43,7 +43,7 @@ var changes = []change{
 			b.column("tags", "name").Type = schema.Scalar{Name: "character varying", Size: 200}
 			b.column("profiles", "age").Type = schema.Scalar{Name: "bigint"}
 		},
-		want: []string{"alter column profiles.age (type)", "alter column tags.name (type)"},
+		want: []string{"alter column tags.name (type)", "alter column profiles.age (type)"},
 	},
 	{
 		name: "add an enum value",
