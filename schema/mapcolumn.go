@@ -52,7 +52,7 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 	if ct.enum != "" && g.enum == nil {
 		fail(fmt.Errorf("%w: enum:%s needs a Go type with EnumValues() []string", ErrBadValue, ct.enum))
 	}
-	if g.enum != nil && ct.typ == "" {
+	if g.enum != nil && ct.typ == "" && !slices.ContainsFunc(b.enums, func(e *Enum) bool { return e.Name == g.enum.Name }) {
 		b.enums = append(b.enums, g.enum)
 	}
 	if ct.typ != "" {
@@ -180,12 +180,17 @@ func readColumnTags(tag string) (columnTags, error) {
 				err = fmt.Errorf("%w: ondelete without fk", ErrBadValue)
 			}
 			ct.ondelete = o.Value
+		case "column":
+			err, ct.name = needValue(), o.Value
 		default:
-			if i == 0 && !o.HasValue {
+			if near := nearOption(o.Key); near != "" {
+				err = fmt.Errorf("%w %q (did you mean %s? name a column so spelled with column:%s)", ErrUnknownOption, o.Key, near, o.Key)
+			} else if i == 0 && !o.HasValue {
 				ct.name = o.Key
 				continue
+			} else {
+				err = fmt.Errorf("%w %q", ErrUnknownOption, o.Key)
 			}
-			err = fmt.Errorf("%w %q", ErrUnknownOption, o.Key)
 		}
 		if err != nil {
 			return ct, err
@@ -307,7 +312,7 @@ func (b *builder) addIndex(c *Column, name string, unique bool, fail func(error)
 	}
 	if ix, ok := b.named[name]; ok {
 		if ix.Unique != unique {
-			fail(fmt.Errorf("%w: index %s is declared both with index: and unique_index:", ErrBadValue, name))
+			fail(fmt.Errorf("%w: index %s is declared both as index and as unique_index", ErrBadValue, name))
 			return
 		}
 		ix.Columns = append(ix.Columns, c.Name)
@@ -406,4 +411,45 @@ func parseDefault(t reflect.Type, text string, enum *Enum) (any, error) {
 		return nil, fmt.Errorf("%w: default: is not supported for %s; use server_default:EXPR", ErrBadValue, t)
 	}
 	return v.Interface(), nil
+}
+
+// columnOptions are the option names of the orm tag.
+var columnOptions = []string{"pk", "unique", "version", "identity", "autoincrement", "index", "unique_index",
+	"type", "enum", "comment", "check", "size", "precision", "scale", "default", "server_default", "onupdate",
+	"fk", "ondelete", "column"}
+
+// nearOption returns the option name that key is one typo away from (one
+// letter added, dropped, changed, or two swapped), or "".
+func nearOption(key string) string {
+	for _, o := range columnOptions {
+		if len(o) > 2 && typoDistance(key, o) == 1 {
+			return o
+		}
+	}
+	return ""
+}
+
+// typoDistance is the optimal-string-alignment distance of a and b.
+func typoDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }

@@ -141,7 +141,7 @@ func (b *builder) build() {
 	seen := map[string]string{}
 	for _, c := range b.t.Columns {
 		if prev, dup := seen[c.Name]; dup {
-			b.fail(c.Field.Name, "", fmt.Errorf("%w: column %q is also mapped from field %s", ErrBadValue, c.Name, prev))
+			b.fail(c.Field.Name, c.Field.Tag, fmt.Errorf("%w: column %q is also mapped from field %s", ErrBadValue, c.Name, prev))
 		}
 		seen[c.Name] = c.Field.Name
 	}

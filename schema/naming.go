@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
-
-	"github.com/iancoleman/strcase"
 )
 
 // MaxIdentLen is PostgreSQL's identifier limit in bytes (NAMEDATALEN-1).
@@ -14,15 +12,40 @@ import (
 const MaxIdentLen = 63
 
 // ColumnName returns the column name of a Go field: its snake_case
-// ("CreatedAt" -> "created_at", "UserID" -> "user_id").
-func ColumnName(field string) string { return strcase.ToSnake(field) }
+// ("CreatedAt" -> "created_at", "UserID" -> "user_id", "HTTPCode" ->
+// "http_code"). Digits stay with the word before them ("Sha256" ->
+// "sha256", "Line2" -> "line2"), unlike strcase.ToSnake.
+func ColumnName(field string) string { return Snake(field) }
+
+// Snake returns the snake_case of a Go identifier: a '_' goes before an
+// upper-case letter that follows a lower-case letter or a digit, or that
+// ends a run of capitals followed by a lower-case letter.
+func Snake(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' }) < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s)+4)
+	upper := func(c byte) bool { return c >= 'A' && c <= 'Z' }
+	lowerOrDigit := func(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') }
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if upper(c) {
+			if i > 0 && s[i-1] != '_' && (lowerOrDigit(s[i-1]) || (upper(s[i-1]) && i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z')) {
+				b = append(b, '_')
+			}
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
 
 // TableName returns the table name of a Go type name: the snake_case
 // plural ("User" -> "users", "Category" -> "categories", "Address" ->
 // "addresses", "Box" -> "boxes", "PostTag" -> "post_tags"). Irregular
 // plurals are not guessed; a model declares its name with a
 // TableName() string method instead.
-func TableName(typeName string) string { return Plural(strcase.ToSnake(typeName)) }
+func TableName(typeName string) string { return Plural(Snake(typeName)) }
 
 // Plural returns the English plural of a snake_case word by the regular
 // rules: -s/-x/-z/-ch/-sh take -es, a consonant followed by -y takes -ies,
