@@ -17,46 +17,61 @@ import (
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
 )
 
-// The user's program: models as metadata and the few lines of main.go.
+// The user's program: models as structs and the few lines of main.go.
 const (
 	appModels = `package models
 
 import (
 	"os"
+	"time"
 
 	"github.com/crucible-orm/crucible/schema"
 )
 
-// Metadata returns the application's models. EXTRA_COLUMN adds a column,
-// so that a test can make the models drift from the database.
+// Gender is a PostgreSQL enum.
+type Gender string
+
+// EnumValues lists the enum's values in order.
+func (Gender) EnumValues() []string { return []string{"MALE", "FEMALE", "UNDEFINED"} }
+
+// User is written with type aliases (timestamptz, varchar, '{}'::text[]).
+type User struct {
+	ID        int64     ` + "`orm:\"pk\"`" + `
+	CreatedAt time.Time ` + "`orm:\"type:timestamptz,server_default:CURRENT_TIMESTAMP\"`" + `
+	Email     string    ` + "`orm:\"type:varchar(200),unique\"`" + `
+	Gender    Gender    ` + "`orm:\"server_default:'UNDEFINED'\"`" + `
+	Tags      []string  ` + "`orm:\"type:text[],server_default:'{}'::text[]\"`" + `
+}
+
+// TableName keeps the name when the struct is embedded.
+func (User) TableName() string { return "users" }
+
+// UserWithBio is the next version of User.
+type UserWithBio struct {
+	User
+	Bio *string
+}
+
+// Post belongs to a user.
+type Post struct {
+	ID     int64  ` + "`orm:\"pk,type:int8\"`" + `
+	UserID int64  ` + "`orm:\"fk:users.id,ondelete:cascade,index\"`" + `
+	Title  string
+}
+
+// Metadata returns the application's models. EXTRA_COLUMN maps the next
+// version of User, so that a test can make the models drift from the
+// database.
 func Metadata() *schema.Metadata {
-	users := &schema.Table{Name: "users",
-		Columns: []*schema.Column{
-			{Name: "id", Type: schema.Scalar{Name: "bigint"}, Identity: schema.IdentityByDefault},
-			{Name: "created_at", Type: schema.Scalar{Name: "timestamptz"}, ServerDefault: "CURRENT_TIMESTAMP"},
-			{Name: "email", Type: schema.Scalar{Name: "varchar", Size: 200}},
-			{Name: "gender", Type: schema.EnumRef{Name: "gender"}, ServerDefault: "'UNDEFINED'"},
-			{Name: "tags", Type: schema.Array{Elem: schema.Scalar{Name: "text"}}, ServerDefault: "'{}'::text[]"},
-		},
-		PrimaryKey: &schema.PrimaryKey{Name: "pk_users", Columns: []string{"id"}},
-		Uniques:    []*schema.Unique{{Name: "uq_users_email", Columns: []string{"email"}}},
-	}
+	var user any = &User{}
 	if os.Getenv("EXTRA_COLUMN") != "" {
-		users.Columns = append(users.Columns, &schema.Column{Name: "bio", Type: schema.Scalar{Name: "text"}, Nullable: true})
+		user = &UserWithBio{}
 	}
-	posts := &schema.Table{Name: "posts",
-		Columns: []*schema.Column{
-			{Name: "id", Type: schema.Scalar{Name: "int8"}, Identity: schema.IdentityByDefault},
-			{Name: "user_id", Type: schema.Scalar{Name: "bigint"}},
-			{Name: "title", Type: schema.Scalar{Name: "text"}},
-		},
-		PrimaryKey:  &schema.PrimaryKey{Name: "pk_posts", Columns: []string{"id"}},
-		ForeignKeys: []*schema.ForeignKey{{Name: "fk_posts_user_id_users", Columns: []string{"user_id"},
-			RefTable: "users", RefColumns: []string{"id"}, OnDelete: schema.Cascade}},
-		Indexes: []*schema.Index{{Name: "ix_posts_user_id", Columns: []string{"user_id"}}},
+	tables, enums, err := schema.NewMapper().MapAll(user, &Post{})
+	if err != nil {
+		panic(err)
 	}
-	m, err := schema.NewMetadata([]*schema.Table{users, posts},
-		[]*schema.Enum{{Name: "gender", Values: []string{"MALE", "FEMALE", "UNDEFINED"}}})
+	m, err := schema.NewMetadata(tables, enums)
 	if err != nil {
 		panic(err)
 	}
