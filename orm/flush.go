@@ -17,6 +17,7 @@ type flush struct {
 	batches []*batch
 	single  *model // the only table written, nil when several
 	final   bool   // the flush ends the transaction (its pipeline commits)
+	rel     any    // the relationship hooks' bookkeeping for this flush
 
 	// Inline storage for the small flushes that are the common case.
 	pipe      pipe
@@ -151,10 +152,12 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	if err := relHooks.beforeFlush(f); err != nil {
 		return f, err
 	}
-	if err := f.collect(); err != nil || len(f.actions) == 0 {
+	if err := f.collect(); err != nil {
 		return f, err
 	}
-	if err := relHooks.dependencies(f); err != nil {
+	// The hooks may add statements (association rows) to a flush without
+	// row actions.
+	if err := relHooks.dependencies(f); err != nil || len(f.actions) == 0 {
 		return f, err
 	}
 	f.selfEdges()
