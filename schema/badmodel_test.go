@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -162,6 +163,21 @@ type (
 		X  string `orm:"a_column_name_that_is_far_too_long_for_postgresql_identifiers_really"`
 	}
 	notAStruct int
+	twice      struct {
+		ID int64 `orm:"pk,pk"`
+	}
+	forgotRel struct {
+		ID     int64 `orm:"pk"`
+		Author *refUser
+	}
+	forgotRelMany struct {
+		ID    int64 `orm:"pk"`
+		Posts []*Post
+	}
+	pgPoint struct {
+		ID int64 `orm:"pk"`
+		At pgtype.Point
+	}
 )
 
 type emptyEnum string
@@ -217,6 +233,10 @@ func TestBadModels(t *testing.T) {
 		{"two fields, one column", &duplicateColumn{}, schema.ErrBadValue, "Label", `column "name" is also mapped from field Name`},
 		{"relation of values", &badRelationType{}, schema.ErrUnsupportedType, "Posts", "*T or []*T"},
 		{"identifier too long", &longColumn{}, schema.ErrBadValue, "X", "must be 1 to 63 bytes"},
+		{"an option twice", &twice{}, schema.ErrBadValue, "ID", "pk given twice"},
+		{"forgotten rel tag", &forgotRel{}, schema.ErrUnsupportedType, "Author", "looks like a relationship without its rel tag"},
+		{"forgotten rel tag on a slice", &forgotRelMany{}, schema.ErrUnsupportedType, "Posts", "add rel:"},
+		{"pgtype without a default type", &pgPoint{}, schema.ErrUnsupportedType, "At", "pgtype.Point has no default column type"},
 		{"not a struct", new(notAStruct), schema.ErrUnsupportedType, "", "a model is a struct"},
 	}
 	for _, tc := range tests {

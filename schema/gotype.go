@@ -82,6 +82,7 @@ func typeOf(t reflect.Type, enumName string) (goType, error) {
 		if typ, ok := pgtypeTypes[t.Name()]; ok {
 			return goType{typ: typ, nullable: true}, nil
 		}
+		return goType{}, fmt.Errorf("%w: %s has no default column type (name one with type:…)", ErrUnsupportedType, t)
 	case sqlPkg:
 		if t.Kind() == reflect.Struct && t.NumField() == 2 && t.Field(1).Name == "Valid" {
 			g, err := typeOf(t.Field(0).Type, enumName) // sql.NullString, sql.Null[T], …
@@ -131,6 +132,20 @@ func typeOf(t reflect.Type, enumName string) (goType, error) {
 		return goType{typ: JSON{Binary: true}}, nil
 	}
 	return goType{}, fmt.Errorf("%w: %s", ErrUnsupportedType, t)
+}
+
+// modelLike reports whether t (a field type) looks like a relationship
+// field that lacks its rel tag: *T or []*T of a struct T that would
+// otherwise silently become a jsonb column.
+func modelLike(t reflect.Type) bool {
+	if t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	e := t.Elem()
+	return e != timeType && e.PkgPath() != pgtypePkg && e.PkgPath() != sqlPkg && !e.Implements(sqlTyper) && !t.Implements(sqlTyper)
 }
 
 // nilable reports whether the Go type has a nil value.

@@ -43,6 +43,10 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 	if !validIdent(c.Name) {
 		fail(fmt.Errorf("%w: column name %q must be 1 to %d bytes without NUL", ErrBadValue, c.Name, MaxIdentLen))
 	}
+	if ct.typ == "" && modelLike(f.Type) {
+		fail(fmt.Errorf("%w: %s looks like a relationship without its rel tag; add rel:\"…\", or type:jsonb to store it as JSON", ErrUnsupportedType, f.Type))
+		return
+	}
 	g, err := typeOf(f.Type, ct.enum)
 	if err != nil && ct.typ == "" {
 		fail(err)
@@ -95,8 +99,13 @@ func readColumnTags(tag string) (columnTags, error) {
 		return ct, err
 	}
 	hasFK := false
+	seen := make(map[string]bool, len(opts))
 	for _, o := range opts {
 		hasFK = hasFK || o.Key == "fk"
+		if seen[o.Key] && o.Key != "index" && o.Key != "unique_index" {
+			return ct, fmt.Errorf("%w: %s given twice", ErrBadValue, o.Key)
+		}
+		seen[o.Key] = true
 	}
 	for i, o := range opts {
 		needValue := func() error {
