@@ -3,11 +3,13 @@ package postgres_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
+	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -56,55 +58,75 @@ func useBlog(t *testing.T, pool *pgxpool.Pool) {
 	require.Equal(t, "true", str(t, pool, `SELECT (created_at = updated_at AND created_at <= now())::text FROM users`))
 }
 
-func base() []*schema.Column {
-	ts := schema.Scalar{Name: "timestamp with time zone"}
-	return []*schema.Column{id(),
-		{Name: "created_at", Type: ts, ServerDefault: "now()"},
-		{Name: "updated_at", Type: ts, ServerDefault: "now()", OnUpdate: "now()"},
-	}
+// The blog model of DESIGN.md, as a user writes it.
+
+// Gender is a native enum type, "gender".
+
+type Gender string
+
+// EnumValues lists the labels.
+func (Gender) EnumValues() []string { return []string{"MALE", "FEMALE", "UNDEFINED"} }
+
+type Base struct {
+	ID        int64     `orm:"pk"`
+	CreatedAt time.Time `orm:"server_default:now()"`
+	UpdatedAt time.Time `orm:"server_default:now(),onupdate:now()"`
 }
 
-func table(name string, cols ...*schema.Column) *schema.Table {
-	return &schema.Table{Name: name, Columns: append(base(), cols...), PrimaryKey: &schema.PrimaryKey{Name: "pk_" + name, Columns: []string{"id"}}}
+type User struct {
+	Base
+	Username string `orm:"unique"`
+	Email    string `orm:"unique,index"`
+	Password string
+	Phone    *string
+	Profile  *Profile `rel:"one_to_one,back_populates:User,cascade:all|delete-orphan,lazy:joined"`
+	Posts    []*Post  `rel:"one_to_many,back_populates:User,cascade:all|delete-orphan"`
 }
 
-func fk(table, col, ref string, onDelete schema.Action) *schema.ForeignKey {
-	return &schema.ForeignKey{Name: "fk_" + table + "_" + col + "_" + ref, Columns: []string{col}, RefTable: ref, RefColumns: []string{"id"}, OnDelete: onDelete}
+type Profile struct {
+	Base
+	UserID    int64 `orm:"unique,fk:users.id,ondelete:cascade"`
+	User      *User `rel:"many_to_one,back_populates:Profile"`
+	Name      *string
+	Age       *int
+	Gender    Gender            `orm:"default:UNDEFINED,server_default:'UNDEFINED'"`
+	Interests []string          `orm:"type:text[]"`
+	Contacts  map[string]string `orm:"type:jsonb"`
 }
 
-func unique(table, col string) *schema.Unique {
-	return &schema.Unique{Name: "uq_" + table + "_" + col, Columns: []string{col}}
+type Post struct {
+	Base
+	Title    string
+	Content  string
+	UserID   int64      `orm:"fk:users.id"`
+	User     *User      `rel:"many_to_one,back_populates:Posts"`
+	Comments []*Comment `rel:"one_to_many,back_populates:Post,cascade:all|delete-orphan,order_by:id"`
+	Tags     []*Tag     `rel:"many_to_many,secondary:post_tags,back_populates:Posts"`
 }
 
-// blogMetadata is the metadata of the blog model, by the naming
-// convention of DESIGN.md.
+type Comment struct {
+	Base
+	Body   string
+	PostID int64 `orm:"fk:posts.id,ondelete:cascade"`
+	Post   *Post `rel:"many_to_one,back_populates:Comments"`
+}
+
+type Tag struct {
+	Base
+	Name  string  `orm:"unique"`
+	Posts []*Post `rel:"many_to_many,secondary:post_tags,back_populates:Tags"`
+}
+
+// blogMetadata maps the models with the schema mapper and resolves their
+// relationships (which add the post_tags association table), as
+// orm.NewRegistry does.
 func blogMetadata(t *testing.T) *schema.Metadata {
-	text := scalar("text")
-	users := table("users", &schema.Column{Name: "username", Type: text}, &schema.Column{Name: "email", Type: text},
-		&schema.Column{Name: "password", Type: text}, &schema.Column{Name: "phone", Type: text, Nullable: true})
-	users.Uniques = []*schema.Unique{unique("users", "username"), unique("users", "email")}
-	users.Indexes = []*schema.Index{{Name: "ix_users_email", Columns: []string{"email"}}}
-	profiles := table("profiles", &schema.Column{Name: "user_id", Type: scalar("bigint")},
-		&schema.Column{Name: "name", Type: text, Nullable: true}, &schema.Column{Name: "age", Type: scalar("bigint"), Nullable: true},
-		&schema.Column{Name: "gender", Type: schema.EnumRef{Name: "gender"}, ServerDefault: "'UNDEFINED'"},
-		&schema.Column{Name: "interests", Type: schema.Array{Elem: text}}, &schema.Column{Name: "contacts", Type: schema.JSON{Binary: true}})
-	profiles.Uniques = []*schema.Unique{unique("profiles", "user_id")}
-	profiles.ForeignKeys = []*schema.ForeignKey{fk("profiles", "user_id", "users", schema.Cascade)}
-	posts := table("posts", &schema.Column{Name: "title", Type: text}, &schema.Column{Name: "content", Type: text},
-		&schema.Column{Name: "user_id", Type: scalar("bigint")})
-	posts.ForeignKeys = []*schema.ForeignKey{fk("posts", "user_id", "users", schema.NoAction)}
-	comments := table("comments", &schema.Column{Name: "body", Type: text}, &schema.Column{Name: "post_id", Type: scalar("bigint")})
-	comments.ForeignKeys = []*schema.ForeignKey{fk("comments", "post_id", "posts", schema.Cascade)}
-	tags := table("tags", &schema.Column{Name: "name", Type: text})
-	tags.Uniques = []*schema.Unique{unique("tags", "name")}
-	postTags := &schema.Table{Name: "post_tags",
-		Columns:     []*schema.Column{{Name: "post_id", Type: scalar("bigint")}, {Name: "tag_id", Type: scalar("bigint")}},
-		PrimaryKey:  &schema.PrimaryKey{Name: "pk_post_tags", Columns: []string{"post_id", "tag_id"}},
-		ForeignKeys: []*schema.ForeignKey{fk("post_tags", "post_id", "posts", schema.Cascade), fk("post_tags", "tag_id", "tags", schema.Cascade)},
-		Indexes:     []*schema.Index{{Name: "ix_post_tags_tag_id", Columns: []string{"tag_id"}}},
-	}
-	m, err := schema.NewMetadata([]*schema.Table{users, profiles, posts, comments, tags, postTags},
-		[]*schema.Enum{{Name: "gender", Values: []string{"MALE", "FEMALE", "UNDEFINED"}}})
+	t.Helper()
+	tables, enums, err := schema.NewMapper().MapAll(&User{}, &Profile{}, &Post{}, &Comment{}, &Tag{})
+	require.NoError(t, err)
+	_, extra, err := relation.Resolve(tables)
+	require.NoError(t, err)
+	m, err := schema.NewMetadata(append(tables, extra...), enums)
 	require.NoError(t, err)
 	return m
 }
@@ -131,8 +153,8 @@ var blogCatalog = []struct {
 		column{Name: "name", Type: "text"},
 		column{Name: "age", Type: "bigint"},
 		column{Name: "gender", Type: "gender", Default: "'UNDEFINED'::gender", NotNull: true},
-		column{Name: "interests", Type: "text[]", NotNull: true},
-		column{Name: "contacts", Type: "jsonb", NotNull: true},
+		column{Name: "interests", Type: "text[]"}, // a nil slice is NULL
+		column{Name: "contacts", Type: "jsonb"},   // and so is a nil map
 	), []string{
 		"fk_profiles_user_id_users: FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
 		"pk_profiles: PRIMARY KEY (id)",
