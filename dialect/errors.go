@@ -43,7 +43,11 @@ type ConstraintError struct {
 // driver's message.
 func (e *ConstraintError) Error() string {
 	var b strings.Builder
-	b.WriteString(e.Kind.Error())
+	if e.Kind != nil {
+		b.WriteString(e.Kind.Error())
+	} else {
+		b.WriteString("constraint violation")
+	}
 	if e.Table != "" {
 		b.WriteString(" on " + e.Table)
 		if e.Column != "" {
@@ -53,7 +57,10 @@ func (e *ConstraintError) Error() string {
 	if e.Constraint != "" {
 		b.WriteString(" (constraint " + e.Constraint + ")")
 	}
-	return b.String() + ": " + e.Err.Error()
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
 }
 
 // Unwrap returns the Kind sentinel and the driver error.
