@@ -67,6 +67,7 @@ type column struct {
 	goType    reflect.Type
 	ptrWord   unsafe.Pointer // type word of *goType
 	argWord   unsafe.Pointer // type word of the bound argument's pointer type
+	empty     any            // what a nil slice or map is written as, see emptyArg
 	ops       valueOps
 	encSlot   int  // index among model.encoded, or -1
 	pk        bool // part of the primary key
@@ -80,7 +81,31 @@ type column struct {
 func (c *column) ptr(obj unsafe.Pointer) any { return pointerAny(c.ptrWord, c.path.addr(obj)) }
 
 // arg returns a typed pointer for reading the field as a bound argument.
-func (c *column) arg(obj unsafe.Pointer) any { return pointerAny(c.argWord, c.path.read(obj)) }
+func (c *column) arg(obj unsafe.Pointer) any {
+	p := c.path.read(obj)
+	if c.empty != nil && *(*unsafe.Pointer)(p) == nil {
+		return c.empty
+	}
+	return pointerAny(c.argWord, p)
+}
+
+// emptyArg returns, for a NOT NULL slice or map column, the argument a nil
+// field is written as (an empty array, bytea or JSON object), so that a
+// nil Go value never becomes NULL; nil for other columns.
+func emptyArg(t reflect.Type, nullable bool) any {
+	v := reflect.New(t)
+	switch {
+	case nullable:
+		return nil
+	case t.Kind() == reflect.Slice:
+		v.Elem().Set(reflect.MakeSlice(t, 0, 0))
+	case t.Kind() == reflect.Map:
+		v.Elem().Set(reflect.MakeMap(t))
+	default:
+		return nil
+	}
+	return v.Interface()
+}
 
 // zero reports whether the field holds its type's zero value.
 func (c *column) zero(obj unsafe.Pointer) bool { return c.ops.isZero(c.path.read(obj)) }
@@ -135,6 +160,7 @@ func (m *model) newColumn(i int, sc *schema.Column) *column {
 		Column: sc, pos: i, goType: f.Type, encSlot: -1,
 		ptrWord: typeWord(reflect.PointerTo(f.Type)),
 		argWord: argWord(f.Type, sc.Type),
+		empty:   emptyArg(f.Type, sc.Nullable),
 		ops:     opsFor(f.Type, isJSON),
 		path: fieldPath{owner: m.typ, offset: f.Offset, direct: f.Direct, index: f.Index,
 			zero: reflect.New(f.Type).UnsafePointer()},

@@ -114,7 +114,7 @@ func typeOf(t reflect.Type, enumName string) (goType, error) {
 		}
 	case reflect.Slice:
 		if t.Elem().Kind() == bytesElemKind {
-			return goType{typ: Scalar{Name: "bytea"}, nullable: true}, nil
+			return goType{typ: Scalar{Name: "bytea"}}, nil
 		}
 		elem, err := typeOf(t.Elem(), enumName)
 		if err != nil {
@@ -123,10 +123,10 @@ func typeOf(t reflect.Type, enumName string) (goType, error) {
 		if _, nested := elem.typ.(Array); nested {
 			return goType{}, fmt.Errorf("%w: %s (multi-dimensional arrays are not mapped; use type:)", ErrUnsupportedType, t)
 		}
-		return goType{typ: Array{Elem: elem.typ}, nullable: true, enum: elem.enum}, nil
+		return goType{typ: Array{Elem: elem.typ}, enum: elem.enum}, nil
 	case reflect.Map:
 		if t.Key().Kind() == reflect.String {
-			return goType{typ: JSON{Binary: true}, nullable: true}, nil
+			return goType{typ: JSON{Binary: true}}, nil
 		}
 	case reflect.Struct:
 		return goType{typ: JSON{Binary: true}}, nil

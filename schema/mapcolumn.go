@@ -52,7 +52,7 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 		fail(err)
 		return
 	}
-	c.Type, c.Nullable = g.typ, g.nullable || (err != nil && nilable(f.Type))
+	c.Type, c.Nullable = g.typ, g.nullable || (err != nil && f.Type.Kind() == reflect.Interface)
 	if ct.enum != "" && g.enum == nil {
 		fail(fmt.Errorf("%w: enum:%s needs a Go type with EnumValues() []string", ErrBadValue, ct.enum))
 	}
