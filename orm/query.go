@@ -88,27 +88,35 @@ func (q *SelectQuery[T]) ForUpdate() *SelectQuery[T] { q.lock = " FOR UPDATE"; r
 // loaded values).
 func (q *SelectQuery[T]) Refresh() *SelectQuery[T] { q.refresh = true; return q }
 
-// Load asks for relationships to be loaded with the results, as dotted
-// paths of relationship fields ("Posts.Comments"), each with its default
-// strategy (selectin for collections, joined for to-one).
-func (q *SelectQuery[T]) Load(paths ...string) *SelectQuery[T] {
-	return q.load(paths, false)
+// Load asks for relationships to be loaded with the results. Each string
+// is a dotted path of relationship fields ("Posts.Comments"), loaded step
+// by step with its default strategy (selectin for collections, joined for
+// to-one); the [LoadOption] values after a path ([Where], [OrderBy])
+// filter and order its last step. One statement per step, whatever the
+// number of rows. A path naming no relationship fails the query with
+// ErrNoRelation, any other argument with ErrLoadArg.
+func (q *SelectQuery[T]) Load(args ...any) *SelectQuery[T] {
+	return q.load(args, false)
 }
 
 // LoadJoined is Load with the joined strategy.
-func (q *SelectQuery[T]) LoadJoined(paths ...string) *SelectQuery[T] {
-	return q.load(paths, true)
+func (q *SelectQuery[T]) LoadJoined(args ...any) *SelectQuery[T] {
+	return q.load(args, true)
 }
 
-func (q *SelectQuery[T]) load(paths []string, joined bool) *SelectQuery[T] {
+func (q *SelectQuery[T]) load(args []any, joined bool) *SelectQuery[T] {
+	paths, err := parseLoads(args, joined)
+	if err != nil {
+		q.keep(fmt.Errorf("load: %w", err))
+	}
 	for _, p := range paths {
 		if q.m != nil {
-			if _, err := q.s.db.reg.rels.Path(q.m.table, p); err != nil {
+			if _, err := q.s.db.reg.rels.Path(q.m.table, p.path); err != nil {
 				q.keep(fmt.Errorf("load: %w", err))
 				continue
 			}
 		}
-		q.loads = append(q.loads, loadPath{path: p, joined: joined})
+		q.loads = append(q.loads, p)
 	}
 	return q
 }
