@@ -80,8 +80,62 @@ type relationHooks struct {
 
 // loadPath is one Load or LoadJoined argument of a query.
 type loadPath struct {
-	path   string // dotted field path, "Posts.Comments"
-	joined bool   // LoadJoined
+	path   string       // dotted field path, "Posts.Comments"
+	joined bool         // LoadJoined
+	opts   []LoadOption // filter and order of the path's last step
+}
+
+// The implementations: cascade.go (save-update, delete, delete-orphan),
+// sync.go (keys copied at write time), dependency.go (row order and
+// association rows), load.go (the loading strategies).
+func init() {
+	relHooks = relationHooks{
+		onAdd:        cascadeOnAdd,
+		beforeFlush:  cascadeBeforeFlush,
+		dependencies: relDependencies,
+		beforeWrite:  syncBeforeWrite,
+		afterFlush:   relAfterFlush,
+		afterLoad:    loadAfterQuery,
+	}
+}
+
+// relState is what state.related holds: per relationship of the object's
+// model (by index in model.rels), whether it was loaded (or the object was
+// created in this session, so the field is all there is) and the targets
+// it held as of the last load or flush. It is replaced, never mutated.
+type relState struct {
+	loaded uint64
+	seen   [][]unsafe.Pointer
+}
+
+func relOf(st *state) *relState {
+	rs, _ := st.related.(*relState)
+	return rs
+}
+
+// isLoaded reports whether relationship i of st was loaded or flushed.
+func (rs *relState) isLoaded(i int) bool { return rs != nil && rs.loaded&(1<<uint(i)) != 0 }
+
+// seenOf returns the targets of relationship i as of the last load or
+// flush.
+func (rs *relState) seenOf(i int) []unsafe.Pointer {
+	if rs == nil || i >= len(rs.seen) {
+		return nil
+	}
+	return rs.seen[i]
+}
+
+// withSeen returns a copy of rs (which may be nil) recording targets as
+// the loaded value of relationship i of a model with n relationships.
+func (rs *relState) withSeen(n, i int, targets []unsafe.Pointer) *relState {
+	out := &relState{seen: make([][]unsafe.Pointer, n)}
+	if rs != nil {
+		out.loaded = rs.loaded
+		copy(out.seen, rs.seen)
+	}
+	out.loaded |= 1 << uint(i)
+	out.seen[i] = targets
+	return out
 }
 
 // relHooks holds the installed hooks; see relationHooks.

@@ -1,0 +1,322 @@
+package orm
+
+import (
+	"unsafe"
+
+	"github.com/crucible-orm/crucible/relation"
+)
+
+// Cascades along relationships, SQLAlchemy's way: save-update when an
+// object is added and again at every flush (objects attached since), the
+// foreign keys every held object's relationships imply (sync.go writes
+// them), delete-orphan for targets detached from a parent, and delete from
+// deleted parents to their children, deepest first.
+
+// flushRel is the relationship bookkeeping of one flush (flush.rel).
+type flushRel struct {
+	links    map[*state][]*link // per child, one link per foreign key
+	children []*state           // keys of links in the order found
+	visited  []*state           // held objects with relationships
+	orphans  []orphan
+	m2mAdd   map[*relMeta][]pair // association rows to insert, by canonical side
+	m2mDel   map[*relMeta][]pair // association rows to delete
+	secOwner map[*relMeta][]*state
+}
+
+// pair is an association row: an owner and a target of a many_to_many.
+type pair struct{ owner, target unsafe.Pointer }
+
+// orphan is a child detached from a parent's unique-key relationship (a
+// replaced one_to_one): its DELETE (or key clearing) goes before the new
+// child's write.
+type orphan struct {
+	rm     *relMeta
+	parent *state
+	child  *state
+}
+
+// cascadeOnAdd is the onAdd hook: the save-update cascade.
+func cascadeOnAdd(s *Session, st *state) error { return saveUpdate(s, st) }
+
+// saveUpdate adds the targets of st's save-update relationships that the
+// session does not hold.
+func saveUpdate(s *Session, st *state) error {
+	for _, r := range st.m.rels {
+		if !r.Cascade.Has(relation.SaveUpdate) {
+			continue
+		}
+		rm := metaOf(s.db.reg, r)
+		for _, t := range rm.targets(st.obj) {
+			if t == nil || s.stateOf(rm.target, t) != nil {
+				continue
+			}
+			if _, err := s.add(pointerAny(rm.target.ptrWord, t)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// cascadeBeforeFlush is the beforeFlush hook.
+func cascadeBeforeFlush(f *flush) error {
+	s := f.s
+	fr := &flushRel{links: map[*state][]*link{}}
+	f.rel = fr
+	for i := 0; i < len(s.pending); i++ {
+		if err := saveUpdate(s, s.pending[i]); err != nil {
+			return err
+		}
+	}
+	for _, st := range s.loaded {
+		if st.status == Persistent && !st.deleting && len(st.m.rels) > 0 {
+			if err := saveUpdate(s, st); err != nil {
+				return err
+			}
+		}
+	}
+	for _, list := range [][]*state{s.pending, s.loaded} {
+		for _, st := range list {
+			if len(st.m.rels) > 0 && (st.status == Pending || st.status == Persistent) {
+				fr.visited = append(fr.visited, st)
+			}
+		}
+	}
+	for _, st := range fr.visited {
+		if !st.deleting {
+			fr.collectLinks(s, st)
+		}
+	}
+	for _, st := range fr.visited {
+		if st.status == Persistent && !st.deleting {
+			fr.findOrphans(s, st)
+		}
+	}
+	return fr.cascadeDeletes(f)
+}
+
+// collectLinks records the keys st's relationships imply and the
+// association rows added to its collections.
+func (fr *flushRel) collectLinks(s *Session, st *state) {
+	rs := relOf(st)
+	for i, r := range st.m.rels {
+		rm := metaOf(s.db.reg, r)
+		switch r.Side {
+		case relation.FKOnOwner:
+			p := r.One(st.obj)
+			seen := rs.seenOf(i)
+			if p == nil {
+				if len(seen) == 1 && seen[0] != nil && r.Nullable {
+					fr.addLink(&link{rm: rm, child: st, fresh: true})
+				}
+				continue
+			}
+			fresh := len(seen) != 1 || seen[0] != p
+			fr.addLink(&link{rm: rm, child: st, parent: p, fresh: fresh})
+		case relation.FKOnTarget:
+			old := asSet(rs.seenOf(i))
+			for _, c := range rm.targets(st.obj) {
+				cs := s.stateOf(rm.target, c)
+				if cs == nil || cs.deleting {
+					continue
+				}
+				_, was := old[c]
+				fr.addLink(&link{rm: rm, child: cs, parent: st.obj, fresh: !was})
+			}
+		case relation.FKOnSecondary:
+			for _, t := range minus(rm.targets(st.obj), rs.seenOf(i)) {
+				fr.addPair(s, &fr.m2mAdd, rm, st.obj, t)
+			}
+		}
+	}
+}
+
+// addLink keeps one link per child and foreign key: a fresh link (set
+// since the last flush) wins over an old one.
+func (fr *flushRel) addLink(l *link) {
+	ls, ok := fr.links[l.child]
+	if !ok {
+		fr.children = append(fr.children, l.child)
+	}
+	for i, x := range ls {
+		if x.rm.r.ForeignKey == l.rm.r.ForeignKey {
+			if l.fresh || !x.fresh {
+				ls[i] = l
+			}
+			return
+		}
+	}
+	fr.links[l.child] = append(ls, l)
+}
+
+// addPair records an association row on the canonical side of the pair
+// of relationships (the one whose name sorts first).
+func (fr *flushRel) addPair(s *Session, set *map[*relMeta][]pair, rm *relMeta, owner, target unsafe.Pointer) {
+	if b := rm.r.Back; b != nil && b.String() < rm.r.String() {
+		rm, owner, target = metaOf(s.db.reg, b), target, owner
+	}
+	if *set == nil {
+		*set = map[*relMeta][]pair{}
+	}
+	for _, p := range (*set)[rm] {
+		if p.owner == owner && p.target == target {
+			return
+		}
+	}
+	(*set)[rm] = append((*set)[rm], pair{owner, target})
+}
+
+// findOrphans handles the targets removed from st's relationships since
+// the last load or flush: association rows are deleted; a child is
+// deleted (delete-orphan) or its key cleared, unless it moved to another
+// parent.
+func (fr *flushRel) findOrphans(s *Session, st *state) {
+	rs := relOf(st)
+	if rs == nil {
+		return
+	}
+	for i, r := range st.m.rels {
+		if !r.OwnerIsParent() || len(rs.seenOf(i)) == 0 {
+			continue
+		}
+		rm := metaOf(s.db.reg, r)
+		for _, t := range minus(rs.seenOf(i), rm.targets(st.obj)) {
+			if r.Side == relation.FKOnSecondary {
+				fr.addPair(s, &fr.m2mDel, rm, st.obj, t)
+				continue
+			}
+			cs := s.stateOf(rm.target, t)
+			if cs == nil || cs.status != Persistent || cs.deleting || fr.moved(rm, cs, st.obj) {
+				continue
+			}
+			if r.Back != nil && r.Back.One(t) == st.obj {
+				r.Back.SetOne(t, nil) // the other side of the removal
+			}
+			switch {
+			case r.Cascade.Has(relation.DeleteOrphan):
+				cs.deleting = true
+			case r.Nullable:
+				fr.addLink(&link{rm: rm, child: cs, fresh: true})
+			default:
+				continue
+			}
+			fr.orphans = append(fr.orphans, orphan{rm: rm, parent: st, child: cs})
+		}
+	}
+}
+
+// moved reports whether child, removed from parent's relationship, was
+// attached to another parent along the same foreign key.
+func (fr *flushRel) moved(rm *relMeta, child *state, parent unsafe.Pointer) bool {
+	for _, l := range fr.links[child] {
+		if l.rm.r.ForeignKey == rm.r.ForeignKey && l.parent != nil && l.parent != parent {
+			return true
+		}
+	}
+	return false
+}
+
+// cascadeDeletes follows delete cascades from every object marked for
+// deletion, level by level: loaded children are marked too; children not
+// loaded are selected (one statement per relationship and level) unless
+// the database deletes them itself (passive deletes). Children of a
+// relationship without delete get their key cleared when it is nullable.
+func (fr *flushRel) cascadeDeletes(f *flush) error {
+	s := f.s
+	var work []*state
+	for _, st := range s.loaded {
+		if st.deleting && st.status == Persistent {
+			work = append(work, st)
+		}
+	}
+	for len(work) > 0 {
+		var next []*state
+		need := map[*relMeta][]unsafe.Pointer{}
+		var order []*relMeta
+		for _, st := range work {
+			for i, r := range st.m.rels {
+				if !r.OwnerIsParent() {
+					continue
+				}
+				rm := metaOf(s.db.reg, r)
+				if r.Side == relation.FKOnSecondary {
+					if !r.PassiveDeletes {
+						if fr.secOwner == nil {
+							fr.secOwner = map[*relMeta][]*state{}
+						}
+						fr.secOwner[rm] = append(fr.secOwner[rm], st)
+					}
+					continue
+				}
+				for _, t := range rm.targets(st.obj) {
+					next = fr.deleteChild(s, rm, t, next)
+				}
+				if relOf(st).isLoaded(i) || r.PassiveDeletes || !r.Cascade.Has(relation.Delete) || r.Lazy == relation.NoLoad {
+					continue
+				}
+				if r.Lazy == relation.Raise {
+					return &NotLoadedError{Model: st.m.typ.String(), Relation: r.Name, Need: "delete cascade"}
+				}
+				if need[rm] == nil {
+					order = append(order, rm)
+				}
+				need[rm] = append(need[rm], st.obj)
+			}
+		}
+		for _, rm := range order {
+			targets, err := loadStep(f.ctx, s, rm, need[rm], nil)
+			if err != nil {
+				return err
+			}
+			for _, t := range targets {
+				next = fr.deleteChild(s, rm, t, next)
+			}
+		}
+		work = next
+	}
+	return nil
+}
+
+// deleteChild marks child t of a deleted parent for deletion (and returns
+// it in next) or clears its key.
+func (fr *flushRel) deleteChild(s *Session, rm *relMeta, t unsafe.Pointer, next []*state) []*state {
+	cs := s.stateOf(rm.target, t)
+	if cs == nil || cs.status != Persistent || cs.deleting {
+		return next
+	}
+	switch {
+	case rm.r.Cascade.Has(relation.Delete):
+		cs.deleting = true
+		return append(next, cs)
+	case rm.r.Nullable && !rm.r.PassiveDeletes:
+		fr.addLink(&link{rm: rm, child: cs, fresh: true})
+	}
+	return next
+}
+
+// asSet returns the pointers as a set.
+func asSet(ps []unsafe.Pointer) map[unsafe.Pointer]struct{} {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make(map[unsafe.Pointer]struct{}, len(ps))
+	for _, p := range ps {
+		out[p] = struct{}{}
+	}
+	return out
+}
+
+// minus returns the elements of a that are not in b.
+func minus(a, b []unsafe.Pointer) []unsafe.Pointer {
+	if len(a) == 0 {
+		return nil
+	}
+	in := asSet(b)
+	var out []unsafe.Pointer
+	for _, p := range a {
+		if _, ok := in[p]; !ok && p != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
