@@ -248,9 +248,11 @@ func relAfterFlush(f *flush) {
 			gone[a.st.obj] = true
 		}
 	}
-	for _, st := range fr.visited {
-		if st.status == Persistent {
-			fr.backPopulate(s, st)
+	for _, side := range []relation.Side{relation.FKOnOwner, relation.FKOnTarget} {
+		for _, st := range fr.visited {
+			if st.status == Persistent {
+				fr.backPopulate(s, st, side)
+			}
 		}
 	}
 	fr.backPopulatePairs(s)
@@ -266,13 +268,15 @@ func relAfterFlush(f *flush) {
 	}
 }
 
-// backPopulate sets the other side of st's relationships: the to-one back
-// reference of each child in a collection, and the collection of a parent
-// a to-one relationship was pointed at in this flush.
-func (fr *flushRel) backPopulate(s *Session, st *state) {
+// backPopulate sets the other side of st's relationships of one side:
+// the collection of a parent a to-one relationship was pointed at in this
+// flush (moving the child out of its old parent's), or the to-one back
+// reference of each child in a collection. Moves go first, so that a
+// child's old parent no longer claims it.
+func (fr *flushRel) backPopulate(s *Session, st *state, side relation.Side) {
 	for _, r := range st.m.rels {
 		b := r.Back
-		if b == nil {
+		if b == nil || r.Side != side {
 			continue
 		}
 		rm := metaOf(s.db.reg, r)

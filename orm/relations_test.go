@@ -1,0 +1,277 @@
+package orm_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crucible-orm/crucible/orm"
+)
+
+// The blog model of DESIGN.md (prefixed to keep the package's other test
+// models apart), plus self-referential models, used by the relationship
+// tests.
+
+type Gender string
+
+// EnumValues makes Gender a native enum.
+func (Gender) EnumValues() []string { return []string{"MALE", "FEMALE", "UNDEFINED"} }
+
+type RBase struct {
+	ID        int64     `orm:"pk"`
+	CreatedAt time.Time `orm:"server_default:now()"`
+}
+
+type RUser struct {
+	RBase
+	Username string     `orm:"unique"`
+	Profile  *RProfile  `rel:"one_to_one,back_populates:User,cascade:all|delete-orphan,lazy:joined"`
+	Posts    []*RPost   `rel:"one_to_many,back_populates:User,cascade:all|delete-orphan"`
+	Reports  []*RReport `rel:"one_to_many,back_populates:User"`
+}
+
+func (RUser) TableName() string { return "users" }
+
+type RProfile struct {
+	RBase
+	UserID int64  `orm:"unique,fk:users.id,ondelete:cascade"`
+	User   *RUser `rel:"many_to_one,back_populates:Profile"`
+	Name   *string
+	Gender Gender `orm:"default:UNDEFINED,server_default:'UNDEFINED'"`
+}
+
+func (RProfile) TableName() string { return "profiles" }
+
+type RPost struct {
+	RBase
+	Title     string
+	Published bool
+	UserID    int64       `orm:"fk:users.id"`
+	User      *RUser      `rel:"many_to_one,back_populates:Posts"`
+	Comments  []*RComment `rel:"one_to_many,back_populates:Post,cascade:all|delete-orphan,order_by:id"`
+	Tags      []*RTag     `rel:"many_to_many,secondary:post_tags,back_populates:Posts"`
+}
+
+func (RPost) TableName() string { return "posts" }
+
+type RComment struct {
+	RBase
+	Body     string
+	PostID   int64       `orm:"fk:posts.id,ondelete:cascade"`
+	Post     *RPost      `rel:"many_to_one,back_populates:Comments"`
+	ParentID *int64      `orm:"fk:comments.id,ondelete:cascade"`
+	Parent   *RComment   `rel:"many_to_one,back_populates:Replies"`
+	Replies  []*RComment `rel:"one_to_many,back_populates:Parent,cascade:all|delete-orphan,order_by:id"`
+}
+
+func (RComment) TableName() string { return "comments" }
+
+type RTag struct {
+	RBase
+	Name  string   `orm:"unique"`
+	Posts []*RPost `rel:"many_to_many,secondary:post_tags,back_populates:Tags"`
+}
+
+func (RTag) TableName() string { return "tags" }
+
+// RReport has a nullable key and no cascade from its user: removing it
+// from the user's collection clears the key.
+type RReport struct {
+	ID     int64 `orm:"pk"`
+	Note   string
+	UserID *int64 `orm:"fk:users.id"`
+	User   *RUser `rel:"many_to_one,back_populates:Reports"`
+}
+
+func (RReport) TableName() string { return "reports" }
+
+// RCategory is a tree without ON DELETE: the session deletes children
+// itself, deepest first; its children must be loaded explicitly (raise).
+type RCategory struct {
+	ID       int64 `orm:"pk"`
+	Name     string
+	ParentID *int64       `orm:"fk:categories.id"`
+	Parent   *RCategory   `rel:"many_to_one,back_populates:Children"`
+	Children []*RCategory `rel:"one_to_many,back_populates:Parent,cascade:all|delete-orphan,order_by:name,lazy:raise"`
+}
+
+func (RCategory) TableName() string { return "categories" }
+
+// REmployee's manager is a plain self reference.
+type REmployee struct {
+	ID        int64 `orm:"pk"`
+	Name      string
+	ManagerID *int64       `orm:"fk:employees.id,ondelete:set null"`
+	Manager   *REmployee   `rel:"many_to_one,back_populates:Reports"`
+	Reports   []*REmployee `rel:"one_to_many,back_populates:Manager"`
+}
+
+func (REmployee) TableName() string { return "employees" }
+
+func blogRegistry() *orm.Registry {
+	return orm.MustRegistry(&RUser{}, &RProfile{}, &RPost{}, &RComment{}, &RTag{}, &RReport{}, &RCategory{}, &REmployee{})
+}
+
+
+// statements returns the captured statements whose text starts with one
+// of the prefixes.
+func (e *env) statements(prefixes ...string) []string {
+	var out []string
+	for _, s := range e.cap.sqls() {
+		for _, p := range prefixes {
+			if strings.HasPrefix(s, p) {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// newBlog builds a user with a profile, two posts (the first with two
+// comments, one a reply to the other) and tags.
+func newBlog(name string, tags ...*RTag) *RUser {
+	u := &RUser{Username: name, Profile: &RProfile{Name: ptr(name)}}
+	reply := &RComment{Body: "reply"}
+	first := &RComment{Body: "first", Replies: []*RComment{reply}}
+	u.Posts = []*RPost{
+		{Title: name + " one", Published: true, Comments: []*RComment{first, reply}, Tags: tags},
+		{Title: name + " two"},
+	}
+	return u
+}
+
+func TestNestedCreateOneFlush(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	golang, sql := &RTag{Name: "go"}, &RTag{Name: "sql"}
+	u := newBlog("ann", golang, sql)
+	s.Add(u) // everything else follows save-update
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := u.Posts[0]
+	first, reply := p.Comments[0], p.Comments[1]
+	switch {
+	case u.ID == 0 || u.Profile.UserID != u.ID:
+		t.Fatalf("profile key %d, user %d", u.Profile.UserID, u.ID)
+	case p.UserID != u.ID || u.Posts[1].UserID != u.ID:
+		t.Fatalf("post keys %d %d, user %d", p.UserID, u.Posts[1].UserID, u.ID)
+	case first.PostID != p.ID || reply.PostID != p.ID || reply.ParentID == nil || *reply.ParentID != first.ID:
+		t.Fatalf("comment keys: %+v %+v", first, reply)
+	case p.User != u || u.Profile.User != u || reply.Parent != first || reply.Post != p:
+		t.Fatal("back references not set after flush")
+	case !slices.Contains(golang.Posts, p) || !slices.Contains(sql.Posts, p):
+		t.Fatal("tags' posts not back-populated")
+	}
+	rows := e.rows(`SELECT * FROM post_tags ORDER BY 2`)
+	if len(rows) != 2 || rows[0][0].(int64) != p.ID || rows[0][1].(int64) != golang.ID {
+		t.Fatalf("post_tags rows %v", rows)
+	}
+	for table, want := range map[string]int64{"users": 1, "profiles": 1, "posts": 2, "comments": 2, "tags": 2} {
+		if n := e.count(table); n != want {
+			t.Errorf("%s: %d rows, want %d", table, n, want)
+		}
+	}
+	// One INSERT per table, whatever the number of rows; the replies wait
+	// for their parent comment's key, so comments take two.
+	for _, table := range []string{"users", "profiles", "posts", "tags", "post_tags"} {
+		if n := len(e.statements(`INSERT INTO "` + table + `"`)); n != 1 {
+			t.Errorf("%d INSERTs into %s, want 1", n, table)
+		}
+	}
+	if n := len(e.statements(`INSERT INTO "comments"`)); n != 2 {
+		t.Errorf("%d INSERTs into comments, want 2 (parent, then reply)", n)
+	}
+
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("a second commit sent %v (%v)", e.cap.sqls(), err)
+	}
+}
+
+func TestSyncAttachAndMove(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	ann, bob := &RUser{Username: "ann"}, &RUser{Username: "bob"}
+	s.Add(ann, bob)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("many_to_one set on a new child", func(t *testing.T) {
+		p := &RPost{Title: "set", User: ann}
+		s.Add(p)
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if p.UserID != ann.ID || !slices.Contains(ann.Posts, p) {
+			t.Fatalf("post key %d (ann %d), in ann.Posts: %v", p.UserID, ann.ID, slices.Contains(ann.Posts, p))
+		}
+	})
+	t.Run("appended to a collection", func(t *testing.T) {
+		p := &RPost{Title: "appended"}
+		bob.Posts = append(bob.Posts, p)
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if p.UserID != bob.ID || p.User != bob {
+			t.Fatalf("post key %d (bob %d), back ref %v", p.UserID, bob.ID, p.User == bob)
+		}
+	})
+	t.Run("moved by its many_to_one", func(t *testing.T) {
+		p := ann.Posts[0]
+		p.User = bob
+		e.cap.reset()
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := e.rows(`SELECT user_id FROM posts WHERE id = $1`, p.ID)[0][0].(int64)
+		if got != bob.ID || slices.Contains(ann.Posts, p) || !slices.Contains(bob.Posts, p) {
+			t.Fatalf("row user %d (bob %d); in ann %v, in bob %v", got, bob.ID, slices.Contains(ann.Posts, p), slices.Contains(bob.Posts, p))
+		}
+		if n := len(e.statements(`DELETE`)); n != 0 {
+			t.Fatalf("a moved post is no orphan: %v", e.cap.sqls())
+		}
+	})
+	t.Run("nullable key cleared when removed", func(t *testing.T) {
+		r := &RReport{Note: "r"}
+		ann.Reports = append(ann.Reports, r)
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		ann.Reports = nil
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.rows(`SELECT user_id FROM reports WHERE id = $1`, r.ID)[0][0]; got != nil || r.UserID != nil {
+			t.Fatalf("report key %v (field %v), want NULL", got, r.UserID)
+		}
+	})
+}
+
+func TestSelfReferentialRows(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	boss := &REmployee{Name: "boss"}
+	mid := &REmployee{Name: "mid", Manager: boss}
+	low := &REmployee{Name: "low", Manager: mid}
+	s.Add(low) // the managers come along
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if mid.ManagerID == nil || *mid.ManagerID != boss.ID || low.ManagerID == nil || *low.ManagerID != mid.ID {
+		t.Fatalf("manager keys: mid %v, low %v", mid.ManagerID, low.ManagerID)
+	}
+	if !slices.Contains(boss.Reports, mid) || !slices.Contains(mid.Reports, low) {
+		t.Fatal("reports not back-populated")
+	}
+	rows := e.rows(`SELECT name, manager_id FROM employees ORDER BY id`)
+	if len(rows) != 3 || rows[0][1] != nil {
+		t.Fatalf("rows %v", rows)
+	}
+}
