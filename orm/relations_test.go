@@ -113,7 +113,6 @@ func blogRegistry() *orm.Registry {
 	return orm.MustRegistry(&RUser{}, &RProfile{}, &RPost{}, &RComment{}, &RTag{}, &RReport{}, &RCategory{}, &REmployee{})
 }
 
-
 // statements returns the captured statements whose text starts with one
 // of the prefixes.
 func (e *env) statements(prefixes ...string) []string {
