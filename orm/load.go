@@ -121,7 +121,7 @@ func (n *loadNode) child(rm *relMeta) *loadNode {
 
 // loadAfterQuery is the afterLoad hook.
 func loadAfterQuery(ctx context.Context, s *Session, m *model, objs []unsafe.Pointer, loads []loadPath) error {
-	root, err := loadTree(s.db.reg, m, loads)
+	root, err := loadTree(s.db.reg, m, loads, true)
 	if err != nil {
 		return err
 	}
@@ -131,8 +131,10 @@ func loadAfterQuery(ctx context.Context, s *Session, m *model, objs []unsafe.Poi
 // loadTree builds the steps of the paths plus the eager lazy: strategies
 // of every model reached. Eager defaults do not follow a relationship back
 // along its partner, nor repeat one already on the path (a
-// self-referential relationship loads one level).
-func loadTree(reg *Registry, m *model, loads []loadPath) (*loadNode, error) {
+// self-referential relationship loads one level). Without rootEager the
+// owners' own eager relationships are left alone (LoadRelated: the owners
+// were loaded before).
+func loadTree(reg *Registry, m *model, loads []loadPath, rootEager bool) (*loadNode, error) {
 	root := &loadNode{}
 	for _, lp := range loads {
 		rels, err := reg.rels.Path(m.table, lp.path)
@@ -150,7 +152,13 @@ func loadTree(reg *Registry, m *model, loads []loadPath) (*loadNode, error) {
 			}
 		}
 	}
-	eager(reg, root, m, nil)
+	if rootEager {
+		eager(reg, root, m, nil)
+		return root, nil
+	}
+	for _, k := range root.kids {
+		eager(reg, k, k.rm.target, []*relation.Relation{k.rm.r})
+	}
 	return root, nil
 }
 
@@ -490,7 +498,11 @@ func (s *Session) LoadRelated(ctx context.Context, obj any, path string, opts ..
 		err = s.flush(ctx, false)
 	}
 	if err == nil {
-		err = loadAfterQuery(ctx, s, m, []unsafe.Pointer{p}, []loadPath{{path: path, opts: opts}})
+		var root *loadNode
+		root, err = loadTree(s.db.reg, m, []loadPath{{path: path, opts: opts}}, false)
+		if err == nil {
+			err = runLoads(ctx, s, root, []unsafe.Pointer{p})
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("load related %s: %w", path, err)
