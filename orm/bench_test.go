@@ -110,6 +110,7 @@ func BenchmarkCompare(b *testing.B) {
 		b.Run("crucible", e.updateOneCrucible)
 		b.Run("pgx", e.updateOnePgx)
 	})
+	relationBenchmarks(b) // bench_relation_test.go
 }
 
 func (e *benchEnv) insertCrucible(n int) func(b *testing.B) {
