@@ -205,68 +205,124 @@ func runLoads(ctx context.Context, s *Session, n *loadNode, owners []unsafe.Poin
 // no owner has a key, or every to-one target is already held), sets the
 // fields and the back references, and returns the distinct targets.
 func loadStep(ctx context.Context, s *Session, rm *relMeta, owners []unsafe.Pointer, opts *loadOpts) ([]unsafe.Pointer, error) {
-	r := rm.r
-	keyCols := rm.local
-	byKey := make(map[vkey][]unsafe.Pointer, len(owners))
-	var reps []unsafe.Pointer // one owner per distinct key
-	for _, o := range owners {
-		k, ok := readKey(keyCols, o)
-		if !ok {
-			continue
-		}
-		if _, dup := byKey[k]; !dup {
-			reps = append(reps, o)
-		}
-		byKey[k] = append(byKey[k], o)
-	}
-	found := map[vkey][]unsafe.Pointer{}
-	var targets []unsafe.Pointer
-	if r.Side == relation.FKOnOwner && opts == nil {
-		reps = heldTargets(s, rm, reps, found, &targets)
+	g := groupOwners(rm.local, owners)
+	var rows []loadedRow
+	reps := g.reps
+	if rm.r.Side == relation.FKOnOwner && opts == nil {
+		rows, reps = g.held(s, rm)
 	}
 	if len(reps) > 0 {
-		rows, err := selectTargets(ctx, s, rm, reps, opts)
+		more, err := selectTargets(ctx, s, rm, reps, opts)
 		if err != nil {
 			return nil, err
 		}
-		for _, row := range rows {
-			if _, dup := found[row.key]; !dup || r.Side != relation.FKOnOwner {
-				found[row.key] = append(found[row.key], row.obj)
-			}
-		}
-		targets = distinct(targets, rows)
+		rows = append(rows, more...)
 	}
-	for k, list := range byKey {
-		for _, o := range list {
-			setLoaded(s, rm, o, found[k])
-		}
-	}
-	for _, o := range owners {
-		if _, ok := readKey(keyCols, o); !ok {
-			setLoaded(s, rm, o, nil)
-		}
-	}
-	return targets, nil
+	lists := g.distribute(rm, rows)
+	setLoaded(s, rm, owners, g.of, lists)
+	return distinct(rows, rm.r.Side == relation.FKOnSecondary), nil
 }
 
-// heldTargets resolves to-one targets the identity map already holds and
-// returns the owners whose target must still be selected.
-func heldTargets(s *Session, rm *relMeta, reps []unsafe.Pointer, found map[vkey][]unsafe.Pointer, targets *[]unsafe.Pointer) []unsafe.Pointer {
+// keyGroups groups owners by the values of their join columns.
+type keyGroups struct {
+	of   []int32          // each owner's group, -1 when it has no key
+	reps []unsafe.Pointer // the first owner of each group
+	ints map[int64]int32  // group of an integer key (vkey.s empty)
+	strs map[string]int32 // group of any other key
+}
+
+func groupOwners(cols []*column, owners []unsafe.Pointer) *keyGroups {
+	g := &keyGroups{of: make([]int32, len(owners)), ints: make(map[int64]int32, len(owners))}
+	for i, o := range owners {
+		k, ok := readKey(cols, o)
+		if !ok {
+			g.of[i] = -1
+			continue
+		}
+		id, seen := g.id(k)
+		if !seen {
+			id = int32(len(g.reps))
+			g.set(k, id)
+			g.reps = append(g.reps, o)
+		}
+		g.of[i] = id
+	}
+	return g
+}
+
+// id returns the group of key k.
+func (g *keyGroups) id(k vkey) (int32, bool) {
+	if k.s == "" {
+		id, ok := g.ints[k.n]
+		return id, ok
+	}
+	id, ok := g.strs[k.s]
+	return id, ok
+}
+
+func (g *keyGroups) set(k vkey, id int32) {
+	if k.s == "" {
+		g.ints[k.n] = id
+		return
+	}
+	if g.strs == nil {
+		g.strs = map[string]int32{}
+	}
+	g.strs[k.s] = id
+}
+
+// held resolves to-one targets the identity map already holds and returns
+// them with the owners whose target must still be selected.
+func (g *keyGroups) held(s *Session, rm *relMeta) ([]loadedRow, []unsafe.Pointer) {
 	tm := rm.target
 	if len(tm.pk) != 1 || rm.remote[0] != tm.pk[0] || tm.key == keyOther {
-		return reps
+		return nil, g.reps
 	}
-	rest := reps[:0:0]
-	for _, o := range reps {
+	var rows []loadedRow
+	rest := g.reps[:0:0]
+	for _, o := range g.reps {
 		k, _ := readKey(rm.local, o)
 		if st := s.lookup(idKey{m: tm, n: k.n, s: k.s}); st != nil && !st.deleting {
-			found[k] = []unsafe.Pointer{st.obj}
-			*targets = append(*targets, st.obj)
+			rows = append(rows, loadedRow{k, st.obj})
 			continue
 		}
 		rest = append(rest, o)
 	}
-	return rest
+	return rows, rest
+}
+
+// distribute returns each group's targets in row order, carved from one
+// array (a to-one group keeps its first target); each list's capacity
+// ends at its length, so appending to a field never writes into the next.
+func (g *keyGroups) distribute(rm *relMeta, rows []loadedRow) [][]unsafe.Pointer {
+	gid := make([]int32, len(rows))
+	counts := make([]int32, len(g.reps)+1)
+	for i, row := range rows {
+		id, ok := g.id(row.key)
+		if !ok || (!rm.r.Uselist && counts[id+1] > 0) {
+			gid[i] = -1
+			continue
+		}
+		gid[i] = id
+		counts[id+1]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	all := make([]unsafe.Pointer, counts[len(counts)-1])
+	next := append([]int32(nil), counts[:len(counts)-1]...)
+	for i, row := range rows {
+		if id := gid[i]; id >= 0 {
+			all[next[id]] = row.obj
+			next[id]++
+		}
+	}
+	lists := make([][]unsafe.Pointer, len(g.reps))
+	for id := range lists {
+		lo, hi := counts[id], counts[id+1]
+		lists[id] = all[lo:hi:hi]
+	}
+	return lists
 }
 
 // loadedRow is a target row with the key it matched.
@@ -275,11 +331,17 @@ type loadedRow struct {
 	obj unsafe.Pointer
 }
 
-func distinct(out []unsafe.Pointer, rows []loadedRow) []unsafe.Pointer {
-	seen := make(map[unsafe.Pointer]struct{}, len(rows))
-	for _, p := range out {
-		seen[p] = struct{}{}
+// distinct returns the rows' objects, each once: only the rows of a
+// many_to_many can repeat a target (shared by several owners).
+func distinct(rows []loadedRow, repeats bool) []unsafe.Pointer {
+	out := make([]unsafe.Pointer, 0, len(rows))
+	if !repeats {
+		for _, r := range rows {
+			out = append(out, r.obj)
+		}
+		return out
 	}
+	seen := make(map[unsafe.Pointer]struct{}, len(rows))
 	for _, r := range rows {
 		if _, ok := seen[r.obj]; !ok {
 			seen[r.obj] = struct{}{}
@@ -289,29 +351,81 @@ func distinct(out []unsafe.Pointer, rows []loadedRow) []unsafe.Pointer {
 	return out
 }
 
-// setLoaded stores owner's loaded targets in its field, records them as
-// loaded, and points the targets' to-one back reference at owner.
-func setLoaded(s *Session, rm *relMeta, owner unsafe.Pointer, targets []unsafe.Pointer) {
-	r := rm.r
-	if r.Uselist {
-		r.SetMany(owner, targets)
-	} else if len(targets) > 0 {
-		r.SetOne(owner, targets[0])
-	} else {
-		r.SetOne(owner, nil)
+// setLoaded stores each owner's targets (lists[of[i]], none when of[i] is
+// -1) in its field, records them as loaded, and points the targets' to-one
+// back reference at their owner.
+func setLoaded(s *Session, rm *relMeta, owners []unsafe.Pointer, of []int32, lists [][]unsafe.Pointer) {
+	r, b := rm.r, rm.r.Back
+	states := ownerStates(s, rm.owner, owners)
+	n := len(rm.owner.rels)
+	rsBuf := make([]relState, len(owners))
+	seenBuf := make([][]unsafe.Pointer, len(owners)*n)
+	var total int
+	for _, l := range lists {
+		total += len(l)
 	}
-	if b := r.Back; b != nil && !b.Uselist {
-		for _, t := range targets {
-			b.SetOne(t, owner)
+	copies := make([]unsafe.Pointer, 0, total)
+	for i, o := range owners {
+		var targets []unsafe.Pointer
+		if of[i] >= 0 {
+			targets = lists[of[i]]
+		}
+		switch {
+		case r.Uselist:
+			r.SetMany(o, targets)
+		case len(targets) > 0:
+			r.SetOne(o, targets[0])
+		default:
+			r.SetOne(o, nil)
+		}
+		if b != nil && !b.Uselist {
+			for _, t := range targets {
+				b.SetOne(t, o)
+			}
+		}
+		st := states[i]
+		if st == nil {
+			continue
+		}
+		rs := &rsBuf[i]
+		rs.seen = seenBuf[i*n : (i+1)*n : (i+1)*n]
+		if old := relOf(st); old != nil {
+			rs.loaded = old.loaded
+			copy(rs.seen, old.seen)
+		}
+		rs.loaded |= 1 << uint(rm.idx)
+		lo := len(copies)
+		copies = append(copies, targets...)
+		rs.seen[rm.idx] = copies[lo:len(copies):len(copies)]
+		st.related = rs
+	}
+}
+
+// ownerStates finds the states of owners, which a query or an earlier
+// step just loaded, without building the identity map for them.
+func ownerStates(s *Session, m *model, owners []unsafe.Pointer) []*state {
+	out := make([]*state, len(owners))
+	at := make(map[unsafe.Pointer]int, len(owners))
+	for i, o := range owners {
+		at[o] = i
+	}
+	missing := len(owners)
+	for i := len(s.loaded) - 1; i >= 0 && missing > 0; i-- {
+		st := s.loaded[i]
+		if st.m != m {
+			continue
+		}
+		if j, ok := at[st.obj]; ok && out[j] == nil && st.status != detached {
+			out[j] = st
+			missing--
 		}
 	}
-	if st := s.stateOf(rm.owner, owner); st != nil {
-		seen := append([]unsafe.Pointer(nil), targets...)
-		if !r.Uselist && len(seen) > 1 {
-			seen = seen[:1]
+	for i, o := range owners {
+		if out[i] == nil {
+			out[i] = s.stateOf(m, o)
 		}
-		st.related = relOf(st).withSeen(len(rm.owner.rels), rm.idx, seen)
 	}
+	return out
 }
 
 // selectTargets sends the step's SELECT for the owners reps (one per
