@@ -125,19 +125,6 @@ func (rs *relState) seenOf(i int) []unsafe.Pointer {
 	return rs.seen[i]
 }
 
-// withSeen returns a copy of rs (which may be nil) recording targets as
-// the loaded value of relationship i of a model with n relationships.
-func (rs *relState) withSeen(n, i int, targets []unsafe.Pointer) *relState {
-	out := &relState{seen: make([][]unsafe.Pointer, n)}
-	if rs != nil {
-		out.loaded = rs.loaded
-		copy(out.seen, rs.seen)
-	}
-	out.loaded |= 1 << uint(i)
-	out.seen[i] = targets
-	return out
-}
-
 // relHooks holds the installed hooks; see relationHooks.
 var relHooks = relationHooks{
 	onAdd:        func(*Session, *state) error { return nil },
