@@ -153,8 +153,8 @@ var blogCatalog = []struct {
 		column{Name: "name", Type: "text"},
 		column{Name: "age", Type: "bigint"},
 		column{Name: "gender", Type: "gender", Default: "'UNDEFINED'::gender", NotNull: true},
-		column{Name: "interests", Type: "text[]"}, // a nil slice is NULL
-		column{Name: "contacts", Type: "jsonb"},   // and so is a nil map
+		column{Name: "interests", Type: "text[]", NotNull: true}, // a nil slice is written as {}
+		column{Name: "contacts", Type: "jsonb", NotNull: true},   // and a nil map as {}
 	), []string{
 		"fk_profiles_user_id_users: FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
 		"pk_profiles: PRIMARY KEY (id)",
