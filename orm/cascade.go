@@ -1,6 +1,9 @@
 package orm
 
 import (
+	"context"
+	"fmt"
+	"reflect"
 	"unsafe"
 
 	"github.com/crucible-orm/crucible/relation"
@@ -319,4 +322,109 @@ func minus(a, b []unsafe.Pointer) []unsafe.Pointer {
 		}
 	}
 	return out
+}
+
+// Merge copies obj — typically a detached object, say one decoded from a
+// request — onto the session's object for the same row: the one the
+// session holds, else the row loaded by primary key, else a new pending
+// copy. It returns that object (of obj's pointer type); obj itself never
+// joins the session. Every column is copied, zero values included. Along
+// relationships with the merge cascade (the default) the targets are
+// merged the same way and the returned object's fields point at the
+// merged ones; a nil field is left alone (it may simply not be loaded).
+func (s *Session) Merge(ctx context.Context, obj any) (any, error) {
+	m, p, err := s.object(obj)
+	if err == nil {
+		p, err = s.mergeObj(ctx, m, p, map[unsafe.Pointer]unsafe.Pointer{})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	return pointerAny(m.ptrWord, p), nil
+}
+
+// mergeObj merges the object at p and its merge-cascaded targets; memo
+// maps merged objects to the session's, so that cycles end.
+func (s *Session) mergeObj(ctx context.Context, m *model, p unsafe.Pointer, memo map[unsafe.Pointer]unsafe.Pointer) (unsafe.Pointer, error) {
+	if q, ok := memo[p]; ok {
+		return q, nil
+	}
+	dst, fresh := p, false
+	if s.stateOf(m, p) == nil {
+		held, err := s.heldOrLoaded(ctx, m, p)
+		if err != nil {
+			return nil, err
+		}
+		if dst = held; dst == nil {
+			dst, fresh = reflect.New(m.typ).UnsafePointer(), true
+		}
+		for _, c := range m.cols {
+			c.copyTo(dst, p)
+		}
+	}
+	memo[p] = dst
+	for _, r := range m.rels {
+		if !r.Cascade.Has(relation.Merge) {
+			continue
+		}
+		rm := metaOf(s.db.reg, r)
+		if r.Uselist && r.Many(p) != nil || !r.Uselist && r.One(p) != nil {
+			if err := s.mergeField(ctx, rm, p, dst, memo); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if fresh {
+		if _, err := s.add(pointerAny(m.ptrWord, dst)); err != nil {
+			return nil, err
+		}
+	}
+	return dst, nil
+}
+
+// mergeField merges the targets of src's relationship into dst's. An
+// unloaded collection of a stored dst is loaded first, so that targets
+// missing from src count as removed (delete-orphan applies).
+func (s *Session) mergeField(ctx context.Context, rm *relMeta, src, dst unsafe.Pointer, memo map[unsafe.Pointer]unsafe.Pointer) error {
+	if st := s.stateOf(rm.owner, dst); rm.r.Uselist && st != nil && st.status == Persistent && !relOf(st).isLoaded(rm.idx) {
+		if _, err := loadStep(ctx, s, rm, []unsafe.Pointer{dst}, nil); err != nil {
+			return err
+		}
+	}
+	from := rm.targets(src)
+	merged := make([]unsafe.Pointer, len(from))
+	for i, t := range from {
+		q, err := s.mergeObj(ctx, rm.target, t, memo)
+		if err != nil {
+			return err
+		}
+		merged[i] = q
+	}
+	if rm.r.Uselist {
+		rm.r.SetMany(dst, merged)
+	} else {
+		rm.r.SetOne(dst, merged[0])
+	}
+	return nil
+}
+
+// heldOrLoaded returns the session's object with p's primary key: held,
+// or loaded; nil when p has no key or no row has it.
+func (s *Session) heldOrLoaded(ctx context.Context, m *model, p unsafe.Pointer) (unsafe.Pointer, error) {
+	k, ok := m.keyOf(p)
+	if !ok {
+		return nil, nil
+	}
+	if st := s.lookup(k); st != nil {
+		return st.obj, nil
+	}
+	args := make([]any, len(m.pk))
+	for i, c := range m.pk {
+		args[i] = c.arg(p)
+	}
+	objs, err := s.loadRows(ctx, m, s.db.sql[m.id].byKey, args)
+	if err != nil || len(objs) == 0 {
+		return nil, err
+	}
+	return objs[0], nil
 }

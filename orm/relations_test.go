@@ -1,6 +1,7 @@
 package orm_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -272,5 +273,62 @@ func TestSelfReferentialRows(t *testing.T) {
 	rows := e.rows(`SELECT name, manager_id FROM employees ORDER BY id`)
 	if len(rows) != 3 || rows[0][1] != nil {
 		t.Fatalf("rows %v", rows)
+	}
+}
+
+func TestMergeCascade(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	// A detached copy, as decoded from a request: the user with one of its
+	// posts changed, the other left out (an orphan: deleted) and a new one.
+	first := e.rows(`SELECT id FROM posts WHERE user_id = $1 ORDER BY id LIMIT 1`, annID)[0][0].(int64)
+	in := &RUser{RBase: RBase{ID: annID}, Username: "ann2", Posts: []*RPost{
+		{RBase: RBase{ID: first}, Title: "edited", UserID: annID},
+		{Title: "new"},
+	}}
+	s := e.db.Session()
+	defer s.Close()
+	got, err := s.Merge(e.ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := got.(*RUser)
+	if u == in || s.Status(u) != orm.Persistent || s.Status(in) != orm.Transient || len(u.Posts) != 2 || u.Posts[0] == in.Posts[0] {
+		t.Fatalf("merged %p (in %p), status %v, posts %d", u, in, s.Status(u), len(u.Posts))
+	}
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows := e.rows(`SELECT title FROM posts WHERE user_id = $1 ORDER BY id`, annID)
+	if e.rows(`SELECT username FROM users WHERE id = $1`, annID)[0][0] != "ann2" || len(rows) != 2 || rows[0][0] != "edited" || rows[1][0] != "new" {
+		t.Fatalf("after merge: posts %v", rows)
+	}
+	if _, err := s.Merge(e.ctx, 7); !errors.Is(err, orm.ErrUnknownModel) {
+		t.Fatalf("merge of a non-model: %v", err)
+	}
+}
+
+func TestFailedFlushKeepsRelationships(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	s.Add(&RUser{Username: "taken"})
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	u := newBlog("taken")
+	s.Add(u)
+	if err := s.Commit(e.ctx); !errors.Is(err, orm.ErrUniqueViolation) {
+		t.Fatalf("err = %v, want a unique violation", err)
+	}
+	if u.ID != 0 || u.Posts[0].UserID != 0 || u.Posts[0].Comments[0].PostID != 0 || s.Status(u.Posts[0]) != orm.Pending {
+		t.Fatalf("not restored: user %d, post key %d, comment key %d", u.ID, u.Posts[0].UserID, u.Posts[0].Comments[0].PostID)
+	}
+	u.Username = "free"
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e.count("posts") != 2 || e.count("comments") != 2 || u.Posts[0].UserID != u.ID {
+		t.Fatalf("retry: posts %d, comments %d", e.count("posts"), e.count("comments"))
 	}
 }
