@@ -3,6 +3,7 @@ package orm
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"unsafe"
@@ -296,7 +297,7 @@ func (fr *flushRel) backPopulate(s *Session, st *state, side relation.Side) {
 				b.SetOne(p, st.obj)
 				continue
 			}
-			if !containsPtr(b.Many(p), st.obj) {
+			if !slices.Contains(b.Many(p), st.obj) {
 				b.Append(p, st.obj)
 			}
 			if old := relOf(st).seenOf(rm.idx); len(old) == 1 && old[0] != p && old[0] != nil {
@@ -321,10 +322,10 @@ func (fr *flushRel) wrote(st *state, rm *relMeta) bool {
 func (fr *flushRel) backPopulatePairs(s *Session) {
 	for rm, pairs := range fr.m2mAdd {
 		for _, p := range pairs {
-			if !containsPtr(rm.r.Many(p.owner), p.target) {
+			if !slices.Contains(rm.r.Many(p.owner), p.target) {
 				rm.r.Append(p.owner, p.target)
 			}
-			if b := rm.r.Back; b != nil && !containsPtr(b.Many(p.target), p.owner) {
+			if b := rm.r.Back; b != nil && !slices.Contains(b.Many(p.target), p.owner) {
 				b.Append(p.target, p.owner)
 			}
 		}
@@ -356,7 +357,7 @@ func snapRels(s *Session, st *state, inserted bool, gone map[unsafe.Pointer]bool
 		if gone != nil {
 			cur = dropGone(rm, st, cur, gone)
 		}
-		if prev := old.seenOf(i); samePtrs(prev, cur) {
+		if prev := old.seenOf(i); slices.Equal(prev, cur) {
 			rs.seen[i] = prev
 			continue
 		}
@@ -384,37 +385,10 @@ func dropGone(rm *relMeta, st *state, cur []unsafe.Pointer, gone map[unsafe.Poin
 	return keep
 }
 
-func samePtrs(a, b []unsafe.Pointer) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func containsPtr(list []unsafe.Pointer, p unsafe.Pointer) bool {
-	for _, x := range list {
-		if x == p {
-			return true
-		}
-	}
-	return false
-}
-
 // removePtr returns list without p, in a new slice when p was there.
 func removePtr(list []unsafe.Pointer, p unsafe.Pointer) []unsafe.Pointer {
-	if !containsPtr(list, p) {
+	if !slices.Contains(list, p) {
 		return list
 	}
-	out := make([]unsafe.Pointer, 0, len(list)-1)
-	for _, x := range list {
-		if x != p {
-			out = append(out, x)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(list), func(x unsafe.Pointer) bool { return x == p })
 }
