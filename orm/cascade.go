@@ -222,8 +222,9 @@ func (fr *flushRel) moved(rm *relMeta, child *state, parent unsafe.Pointer) bool
 // cascadeDeletes follows delete cascades from every object marked for
 // deletion, level by level: loaded children are marked too; children not
 // loaded are selected (one statement per relationship and level) unless
-// the database deletes them itself (passive deletes). Children of a
-// relationship without delete get their key cleared when it is nullable.
+// the database deletes or detaches them itself (passive deletes). Children
+// of a relationship without delete get their key cleared when it is
+// nullable (and are selected for it the same way).
 func (fr *flushRel) cascadeDeletes(f *flush) error {
 	s := f.s
 	var work []*state
@@ -254,7 +255,8 @@ func (fr *flushRel) cascadeDeletes(f *flush) error {
 				for _, t := range rm.targets(st.obj) {
 					next = fr.deleteChild(s, rm, t, next)
 				}
-				if relOf(st).isLoaded(i) || r.PassiveDeletes || !r.Cascade.Has(relation.Delete) || r.Lazy == relation.NoLoad {
+				acts := r.Cascade.Has(relation.Delete) || r.Nullable // deletes or detaches them
+				if relOf(st).isLoaded(i) || r.PassiveDeletes || !acts || r.Lazy == relation.NoLoad {
 					continue
 				}
 				if r.Lazy == relation.Raise {

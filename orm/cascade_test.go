@@ -16,6 +16,7 @@ func seedBlog(t *testing.T, e *env) (ann, bob int64) {
 	defer s.Close()
 	golang := &RTag{Name: "go"}
 	a, b := newBlog("ann", golang), newBlog("bob", golang)
+	a.Reports = []*RReport{{Note: "ann's"}}
 	s.Add(a, b)
 	if err := s.Commit(e.ctx); err != nil {
 		t.Fatal(err)
@@ -39,10 +40,15 @@ func TestDeleteCascade(t *testing.T) {
 		t.Fatal(err)
 	}
 	// posts.user_id has no ON DELETE: the posts are selected and deleted by
-	// the session; comments, replies, the profile and post_tags rows go by
-	// their ON DELETE CASCADE keys (passive: never selected).
-	if sel := e.statements("SELECT"); len(sel) != 1 || !strings.Contains(sel[0], `FROM "posts" WHERE "posts"."user_id" = ANY($1)`) {
-		t.Fatalf("selects %q, want the posts only", sel)
+	// the session, and the reports selected to clear their nullable key;
+	// comments, replies, the profile and post_tags rows go by their ON
+	// DELETE CASCADE keys (passive: never selected).
+	sel := e.statements("SELECT")
+	if len(sel) != 2 || !strings.Contains(sel[0], `FROM "posts" WHERE "posts"."user_id" = ANY($1)`) || !strings.Contains(sel[1], `FROM "reports" WHERE`) {
+		t.Fatalf("selects %q, want the posts and the reports", sel)
+	}
+	if got := e.rows(`SELECT user_id FROM reports`); len(got) != 1 || got[0][0] != nil {
+		t.Fatalf("ann's report: %v, want a NULL key", got)
 	}
 	// The profile came with the user (lazy:joined), so the session deletes
 	// it too; users go last.
