@@ -99,13 +99,14 @@ type RCategory struct {
 
 func (RCategory) TableName() string { return "categories" }
 
-// REmployee's manager is a plain self reference.
+// REmployee's manager is a plain self reference; its reports are never
+// loaded implicitly (noload).
 type REmployee struct {
 	ID        int64 `orm:"pk"`
 	Name      string
 	ManagerID *int64       `orm:"fk:employees.id,ondelete:set null"`
 	Manager   *REmployee   `rel:"many_to_one,back_populates:Reports"`
-	Reports   []*REmployee `rel:"one_to_many,back_populates:Manager"`
+	Reports   []*REmployee `rel:"one_to_many,back_populates:Manager,lazy:noload"`
 }
 
 func (REmployee) TableName() string { return "employees" }
@@ -330,5 +331,46 @@ func TestFailedFlushKeepsRelationships(t *testing.T) {
 	}
 	if e.count("posts") != 2 || e.count("comments") != 2 || u.Posts[0].UserID != u.ID {
 		t.Fatalf("retry: posts %d, comments %d", e.count("posts"), e.count("comments"))
+	}
+}
+
+func TestNoLoad(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	boss := &REmployee{Name: "boss", Reports: []*REmployee{{Name: "a"}, {Name: "b"}}}
+	s.Add(boss)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	other := e.db.Session()
+	defer other.Close()
+	b, err := orm.Get[REmployee](e.ctx, other, boss.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.cap.reset()
+	got, err := other.Related(e.ctx, b, "Reports")
+	if err != nil || len(got.([]*REmployee)) != 0 || len(e.cap.sqls()) != 0 {
+		t.Fatalf("noload read: %v, %d statements, %v", got, len(e.cap.sqls()), err)
+	}
+	if err := other.LoadRelated(e.ctx, b, "Reports"); err != nil || len(b.Reports) != 2 || b.Reports[0].Manager != b {
+		t.Fatalf("LoadRelated still loads noload: %d reports, %v", len(b.Reports), err)
+	}
+	// ON DELETE SET NULL: deleting the boss selects nothing and the
+	// database detaches the reports.
+	other2 := e.db.Session()
+	defer other2.Close()
+	b2, _ := orm.Get[REmployee](e.ctx, other2, boss.ID)
+	e.cap.reset()
+	other2.Delete(b2)
+	if err := other2.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sel := e.statements("SELECT"); len(sel) != 0 {
+		t.Fatalf("selected %q", sel)
+	}
+	if n := e.rows(`SELECT count(*) FROM employees WHERE manager_id IS NULL`)[0][0].(int64); n != 2 {
+		t.Fatalf("%d detached reports, want 2", n)
 	}
 }
