@@ -111,8 +111,19 @@ type REmployee struct {
 
 func (REmployee) TableName() string { return "employees" }
 
+// RPerson follows other people: a self-referential many-to-many whose
+// association table names its two columns.
+type RPerson struct {
+	ID        int64 `orm:"pk"`
+	Name      string
+	Following []*RPerson `rel:"many_to_many,secondary:follows,foreign_key:follower_id,back_populates:Followers"`
+	Followers []*RPerson `rel:"many_to_many,secondary:follows,foreign_key:followed_id,back_populates:Following"`
+}
+
+func (RPerson) TableName() string { return "people" }
+
 func blogRegistry() *orm.Registry {
-	return orm.MustRegistry(&RUser{}, &RProfile{}, &RPost{}, &RComment{}, &RTag{}, &RReport{}, &RCategory{}, &REmployee{})
+	return orm.MustRegistry(&RUser{}, &RProfile{}, &RPost{}, &RComment{}, &RTag{}, &RReport{}, &RCategory{}, &REmployee{}, &RPerson{})
 }
 
 // statements returns the captured statements whose text starts with one
@@ -372,5 +383,41 @@ func TestNoLoad(t *testing.T) {
 	}
 	if n := e.rows(`SELECT count(*) FROM employees WHERE manager_id IS NULL`)[0][0].(int64); n != 2 {
 		t.Fatalf("%d detached reports, want 2", n)
+	}
+}
+
+func TestSelfReferentialManyToMany(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	b, c := &RPerson{Name: "b"}, &RPerson{Name: "c"}
+	a := &RPerson{Name: "a", Following: []*RPerson{b, c}}
+	s.Add(a)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows := e.rows(`SELECT follower_id, followed_id FROM follows ORDER BY followed_id`)
+	if len(rows) != 2 || rows[0][0].(int64) != a.ID || rows[0][1].(int64) != b.ID {
+		t.Fatalf("follows %v (a %d, b %d)", rows, a.ID, b.ID)
+	}
+	if !slices.Contains(b.Followers, a) || !slices.Contains(c.Followers, a) {
+		t.Fatal("followers not back-populated")
+	}
+	other := e.db.Session()
+	defer other.Close()
+	people, err := orm.Query[RPerson](other).Where("name = ?", "c").Load("Followers.Following").All(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(people[0].Followers) != 1 || len(people[0].Followers[0].Following) != 2 || !slices.Contains(people[0].Followers[0].Following, people[0]) {
+		t.Fatalf("loaded followers of c: %+v", people[0].Followers)
+	}
+	a2 := people[0].Followers[0]
+	a2.Following = slices.DeleteFunc(a2.Following, func(p *RPerson) bool { return p.Name == "b" })
+	if err := other.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rows := e.rows(`SELECT followed_id FROM follows`); len(rows) != 1 || rows[0][0].(int64) != c.ID {
+		t.Fatalf("after unfollowing b: %v", rows)
 	}
 }
