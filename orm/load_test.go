@@ -50,11 +50,11 @@ func TestLoadStatementsPerStep(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// users, then one statement per step: Profile (lazy:joined),
-			// Posts, Comments, Tags.
+			// users joined with their profiles (lazy:joined), then one
+			// statement per step: Posts, Comments, Tags.
 			sqls := e.cap.sqls()
-			if len(sqls) != 5 {
-				t.Fatalf("%d statements, want 5:\n%s", len(sqls), strings.Join(sqls, "\n"))
+			if len(sqls) != 4 || !strings.Contains(sqls[0], `LEFT OUTER JOIN "profiles"`) {
+				t.Fatalf("%d statements, want 4:\n%s", len(sqls), strings.Join(sqls, "\n"))
 			}
 			for _, st := range e.cap.stmts[1:] {
 				if !strings.Contains(st.SQL, "= ANY($1)") || len(st.Args) != 1 {
@@ -101,9 +101,9 @@ func TestLoadNestedSelfReferential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// posts, comments, replies, replies of replies, user, the user's
-	// profile (lazy:joined on User)
-	if n := len(e.cap.sqls()); n != 6 {
+	// posts joined with their users, the users' profiles (lazy:joined on
+	// User, one level down: a step), comments, replies, replies of replies
+	if n := len(e.cap.sqls()); n != 5 {
 		t.Fatalf("%d statements:\n%s", n, strings.Join(e.cap.sqls(), "\n"))
 	}
 	c := posts[0].Comments
@@ -204,5 +204,46 @@ func TestLoadErrors(t *testing.T) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestLoadJoined(t *testing.T) {
+	e := setup(t, blogRegistry())
+	seedMany(t, e, 2, 1)
+	s := e.db.Session()
+	defer s.Close()
+	s.Add(&RUser{Username: "no profile"})
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.cap.reset()
+	// "id" is a column of both tables: the query's own conditions keep
+	// their meaning inside the joined statement.
+	users, err := orm.Query[RUser](s).Where("id > ?", 0).OrderBy("-id").Limit(2).LoadJoined("Profile").All(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqls := e.cap.sqls()
+	if len(sqls) != 1 || !strings.Contains(sqls[0], `LEFT OUTER JOIN "profiles" AS "j1" ON "j1"."user_id" = "users"."id" ORDER BY "users"."id" DESC`) {
+		t.Fatalf("statements:\n%s", strings.Join(sqls, "\n"))
+	}
+	if len(users) != 2 || users[0].Username != "no profile" || users[0].Profile != nil || users[1].Profile == nil || users[1].Profile.User != users[1] {
+		t.Fatalf("users %+v", users)
+	}
+	// The joined profile is the session's object for its row.
+	same, err := orm.Get[RProfile](e.ctx, s, users[1].Profile.ID)
+	if err != nil || same != users[1].Profile {
+		t.Fatalf("Get after join: %v", err)
+	}
+	// Posts with their users: the shared user is one object, and a later
+	// step starts from the joined targets.
+	posts, err := orm.Query[RPost](s).LoadJoined("User.Posts").All(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range posts {
+		if p.User == nil || !slices.Contains(p.User.Posts, p) {
+			t.Fatalf("post %d: user %v", p.ID, p.User)
+		}
 	}
 }
