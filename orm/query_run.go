@@ -123,6 +123,15 @@ func (q *SelectQuery[T]) run(ctx context.Context, limit int, each func(unsafe.Po
 	if err != nil {
 		return nil, err
 	}
+	var jp *joinPlan // to-one relationships loaded in this statement (load.go)
+	if each == nil && q.lock == "" {
+		if jp, err = planJoins(q.s, q.m, q.loads); err != nil {
+			return nil, err
+		}
+	}
+	if jp != nil {
+		sql = jp.wrap(sql, string(q.renderOrder(nil, q.s.db.sql[q.m.id])))
+	}
 	if err := q.prepare(ctx); err != nil {
 		return nil, err
 	}
@@ -134,7 +143,11 @@ func (q *SelectQuery[T]) run(ctx context.Context, limit int, each func(unsafe.Po
 	}
 	err = q.s.query(ctx, sql, args, func(rows pgx.Rows) error {
 		for rows.Next() {
-			p, err := sc.next(rows)
+			next := sc.next
+			if jp != nil {
+				next = func(rows pgx.Rows) (unsafe.Pointer, error) { return jp.next(&sc, rows) }
+			}
+			p, err := next(rows)
 			if err != nil {
 				return err
 			}
@@ -154,6 +167,13 @@ func (q *SelectQuery[T]) run(ctx context.Context, limit int, each func(unsafe.Po
 	}
 	if err != nil {
 		return nil, err
+	}
+	if jp != nil {
+		objs := make([]unsafe.Pointer, len(out))
+		for i, o := range out {
+			objs[i] = unsafe.Pointer(o)
+		}
+		return out, jp.finish(ctx, objs)
 	}
 	return out, q.afterLoad(ctx, out)
 }
