@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"unsafe"
 
 	"github.com/crucible-orm/crucible/relation"
@@ -17,7 +18,8 @@ import (
 
 // flushRel is the relationship bookkeeping of one flush (flush.rel).
 type flushRel struct {
-	links    map[*state][]*link // per child, one link per foreign key
+	links    map[*state]*link // per child, a chain of one link per foreign key
+	slab     []link
 	children []*state           // keys of links in the order found
 	visited  []*state           // held objects with relationships
 	orphans  []orphan
@@ -64,7 +66,10 @@ func saveUpdate(s *Session, st *state) error {
 // cascadeBeforeFlush is the beforeFlush hook.
 func cascadeBeforeFlush(f *flush) error {
 	s := f.s
-	fr := &flushRel{links: map[*state][]*link{}}
+	if len(s.db.reg.rels.All()) == 0 {
+		return nil
+	}
+	fr := &flushRel{}
 	f.rel = fr
 	for i := 0; i < len(s.pending); i++ {
 		if err := saveUpdate(s, s.pending[i]); err != nil {
@@ -110,21 +115,26 @@ func (fr *flushRel) collectLinks(s *Session, st *state) {
 			seen := rs.seenOf(i)
 			if p == nil {
 				if len(seen) == 1 && seen[0] != nil && r.Nullable {
-					fr.addLink(&link{rm: rm, child: st, fresh: true})
+					fr.addLink(link{rm: rm, child: st, fresh: true})
 				}
 				continue
 			}
 			fresh := len(seen) != 1 || seen[0] != p
-			fr.addLink(&link{rm: rm, child: st, parent: p, fresh: fresh})
+			fr.addLink(link{rm: rm, child: st, parent: p, fresh: fresh})
 		case relation.FKOnTarget:
-			old := asSet(rs.seenOf(i))
-			for _, c := range rm.targets(st.obj) {
+			seen, cur := rs.seenOf(i), rm.targets(st.obj)
+			same := slices.Equal(seen, cur)
+			var old map[unsafe.Pointer]struct{}
+			if !same {
+				old = asSet(seen)
+			}
+			for _, c := range cur {
 				cs := s.stateOf(rm.target, c)
 				if cs == nil || cs.deleting {
 					continue
 				}
 				_, was := old[c]
-				fr.addLink(&link{rm: rm, child: cs, parent: st.obj, fresh: !was})
+				fr.addLink(link{rm: rm, child: cs, parent: st.obj, fresh: !same && !was})
 			}
 		case relation.FKOnSecondary:
 			for _, t := range minus(rm.targets(st.obj), rs.seenOf(i)) {
@@ -136,20 +146,29 @@ func (fr *flushRel) collectLinks(s *Session, st *state) {
 
 // addLink keeps one link per child and foreign key: a fresh link (set
 // since the last flush) wins over an old one.
-func (fr *flushRel) addLink(l *link) {
-	ls, ok := fr.links[l.child]
+func (fr *flushRel) addLink(l link) {
+	if fr.links == nil {
+		fr.links = map[*state]*link{}
+	}
+	head, ok := fr.links[l.child]
 	if !ok {
 		fr.children = append(fr.children, l.child)
 	}
-	for i, x := range ls {
+	for x := head; x != nil; x = x.next {
 		if x.rm.r.ForeignKey == l.rm.r.ForeignKey {
 			if l.fresh || !x.fresh {
-				ls[i] = l
+				l.next = x.next
+				*x = l
 			}
 			return
 		}
 	}
-	fr.links[l.child] = append(ls, l)
+	if len(fr.slab) == cap(fr.slab) {
+		fr.slab = make([]link, 0, max(16, 2*cap(fr.slab)))
+	}
+	l.next = head
+	fr.slab = append(fr.slab, l)
+	fr.links[l.child] = &fr.slab[len(fr.slab)-1]
 }
 
 // addPair records an association row on the canonical side of the pair
@@ -199,7 +218,7 @@ func (fr *flushRel) findOrphans(s *Session, st *state) {
 			case r.Cascade.Has(relation.DeleteOrphan):
 				cs.deleting = true
 			case r.Nullable:
-				fr.addLink(&link{rm: rm, child: cs, fresh: true})
+				fr.addLink(link{rm: rm, child: cs, fresh: true})
 			default:
 				continue
 			}
@@ -211,7 +230,7 @@ func (fr *flushRel) findOrphans(s *Session, st *state) {
 // moved reports whether child, removed from parent's relationship, was
 // attached to another parent along the same foreign key.
 func (fr *flushRel) moved(rm *relMeta, child *state, parent unsafe.Pointer) bool {
-	for _, l := range fr.links[child] {
+	for l := fr.links[child]; l != nil; l = l.next {
 		if l.rm.r.ForeignKey == rm.r.ForeignKey && l.parent != nil && l.parent != parent {
 			return true
 		}
@@ -294,7 +313,7 @@ func (fr *flushRel) deleteChild(s *Session, rm *relMeta, t unsafe.Pointer, next 
 		cs.deleting = true
 		return append(next, cs)
 	case rm.r.Nullable && !rm.r.PassiveDeletes:
-		fr.addLink(&link{rm: rm, child: cs, fresh: true})
+		fr.addLink(link{rm: rm, child: cs, fresh: true})
 	}
 	return next
 }
@@ -313,7 +332,7 @@ func asSet(ps []unsafe.Pointer) map[unsafe.Pointer]struct{} {
 
 // minus returns the elements of a that are not in b.
 func minus(a, b []unsafe.Pointer) []unsafe.Pointer {
-	if len(a) == 0 {
+	if len(a) == 0 || slices.Equal(a, b) {
 		return nil
 	}
 	in := asSet(b)

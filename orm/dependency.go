@@ -42,13 +42,13 @@ func relDependencies(f *flush) error {
 // linkActions keeps the links of child that change its key, gives child
 // an action for them and orders it after parents inserted in this flush.
 func (fr *flushRel) linkActions(f *flush, child *state) {
-	ls := fr.links[child]
 	if child.deleting || (child.status != Pending && child.status != Persistent) {
 		delete(fr.links, child)
 		return
 	}
-	keep := ls[:0]
-	for _, l := range ls {
+	var keep *link
+	for l := fr.links[child]; l != nil; {
+		next := l.next
 		var ps *state
 		unsettled := false
 		if l.parent != nil {
@@ -56,21 +56,21 @@ func (fr *flushRel) linkActions(f *flush, child *state) {
 			_, known := readKey(l.rm.parent, l.parent)
 			unsettled = ps != nil && ps.status == Pending && !known
 		}
-		if !unsettled && !l.differs() {
-			continue
-		}
-		keep = append(keep, l)
-		ca := f.actionOf(child)
-		if ca == nil {
-			ca = f.ensureUpdate(child)
-		}
-		if ps != nil {
-			if pa := f.actionOf(ps); pa != nil && pa.kind == actInsert {
-				f.dependsOn(ca, pa, unsettled)
+		if unsettled || l.differs() {
+			l.next, keep = keep, l
+			ca := f.actionOf(child)
+			if ca == nil {
+				ca = f.ensureUpdate(child)
+			}
+			if ps != nil {
+				if pa := f.actionOf(ps); pa != nil && pa.kind == actInsert {
+					f.dependsOn(ca, pa, unsettled)
+				}
 			}
 		}
+		l = next
 	}
-	if len(keep) == 0 {
+	if keep == nil {
 		delete(fr.links, child)
 		return
 	}

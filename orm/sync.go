@@ -191,6 +191,7 @@ type link struct {
 	child  *state
 	parent unsafe.Pointer // nil: set the key to NULL
 	fresh  bool           // set since the last flush or load
+	next   *link          // the child's next link
 }
 
 // syncLink copies the parent's key into the child (or clears it), with
@@ -224,7 +225,7 @@ func syncBeforeWrite(f *flush, a *action) error {
 	if fr == nil {
 		return nil
 	}
-	for _, l := range fr.links[a.st] {
+	for l := fr.links[a.st]; l != nil; l = l.next {
 		syncLink(f, l)
 	}
 	return nil
@@ -257,6 +258,11 @@ func relAfterFlush(f *flush) {
 		}
 	}
 	fr.backPopulatePairs(s)
+	ar := &relArena{}
+	for _, st := range fr.visited {
+		ar.nStates++
+		ar.nSeen += len(st.m.rels)
+	}
 	for _, st := range fr.visited {
 		if st.status != Persistent {
 			continue
@@ -265,8 +271,42 @@ func relAfterFlush(f *flush) {
 		if a := f.actionOf(st); a != nil && a.kind == actInsert {
 			inserted = true
 		}
-		st.related = snapRels(s, st, inserted, gone)
+		st.related = snapRels(s, ar, st, inserted, gone)
 	}
+}
+
+// relArena allocates the relStates of one flush in a few blocks.
+type relArena struct {
+	nStates, nSeen int
+	states         []relState
+	seens          [][]unsafe.Pointer
+	ptrs           []unsafe.Pointer
+}
+
+func (a *relArena) state(nRels int) *relState {
+	if len(a.states) == 0 {
+		a.states = make([]relState, max(a.nStates, 1))
+	}
+	if len(a.seens) < nRels {
+		a.seens = make([][]unsafe.Pointer, max(a.nSeen, nRels))
+	}
+	rs := &a.states[0]
+	a.states = a.states[1:]
+	rs.seen, a.seens = a.seens[:nRels:nRels], a.seens[nRels:]
+	return rs
+}
+
+// copy returns a copy of ps whose capacity ends at its length.
+func (a *relArena) copy(ps []unsafe.Pointer) []unsafe.Pointer {
+	if len(ps) == 0 {
+		return nil
+	}
+	if cap(a.ptrs)-len(a.ptrs) < len(ps) {
+		a.ptrs = make([]unsafe.Pointer, 0, max(256, 2*cap(a.ptrs), len(ps)))
+	}
+	lo := len(a.ptrs)
+	a.ptrs = append(a.ptrs, ps...)
+	return a.ptrs[lo:len(a.ptrs):len(a.ptrs)]
 }
 
 // backPopulate sets the other side of st's relationships of one side:
@@ -309,7 +349,7 @@ func (fr *flushRel) backPopulate(s *Session, st *state, side relation.Side) {
 
 // wrote reports whether this flush wrote st's key for rm.
 func (fr *flushRel) wrote(st *state, rm *relMeta) bool {
-	for _, l := range fr.links[st] {
+	for l := fr.links[st]; l != nil; l = l.next {
 		if l.rm == rm {
 			return true
 		}
@@ -342,9 +382,9 @@ func (fr *flushRel) backPopulatePairs(s *Session) {
 
 // snapRels records st's relationships as of now; objects in gone (deleted
 // by the flush) are first removed from its fields.
-func snapRels(s *Session, st *state, inserted bool, gone map[unsafe.Pointer]bool) *relState {
+func snapRels(s *Session, ar *relArena, st *state, inserted bool, gone map[unsafe.Pointer]bool) *relState {
 	old := relOf(st)
-	rs := &relState{seen: make([][]unsafe.Pointer, len(st.m.rels))}
+	rs := ar.state(len(st.m.rels))
 	if old != nil {
 		rs.loaded = old.loaded
 	}
@@ -361,7 +401,7 @@ func snapRels(s *Session, st *state, inserted bool, gone map[unsafe.Pointer]bool
 			rs.seen[i] = prev
 			continue
 		}
-		rs.seen[i] = append([]unsafe.Pointer(nil), cur...)
+		rs.seen[i] = ar.copy(cur)
 	}
 	return rs
 }
