@@ -20,8 +20,9 @@ import (
 type flushRel struct {
 	links    map[*state]*link // per child, a chain of one link per foreign key
 	slab     []link
-	children []*state           // keys of links in the order found
-	visited  []*state           // held objects with relationships
+	written  map[unsafe.Pointer]*link // child object → the link this flush writes
+	children []*state                 // keys of links in the order found
+	visited  []*state                 // held objects with relationships
 	orphans  []orphan
 	m2mAdd   map[*relMeta][]pair // association rows to insert, by canonical side
 	m2mDel   map[*relMeta][]pair // association rows to delete

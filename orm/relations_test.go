@@ -249,6 +249,17 @@ func TestSyncAttachAndMove(t *testing.T) {
 			t.Fatalf("a moved post is no orphan: %v", e.cap.sqls())
 		}
 	})
+	t.Run("moved by appending to another collection", func(t *testing.T) {
+		p := bob.Posts[0]
+		ann.Posts = append(ann.Posts, p) // still in bob.Posts, p.User still bob
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := e.rows(`SELECT user_id FROM posts WHERE id = $1`, p.ID)[0][0].(int64)
+		if got != ann.ID || p.User != ann || slices.Contains(bob.Posts, p) || !slices.Contains(ann.Posts, p) {
+			t.Fatalf("row user %d (ann %d); back ref ann %v; in bob %v", got, ann.ID, p.User == ann, slices.Contains(bob.Posts, p))
+		}
+	})
 	t.Run("nullable key cleared when removed", func(t *testing.T) {
 		r := &RReport{Note: "r"}
 		ann.Reports = append(ann.Reports, r)

@@ -323,11 +323,7 @@ func (fr *flushRel) backPopulate(s *Session, st *state, side relation.Side) {
 		rm := metaOf(s.db.reg, r)
 		switch r.Side {
 		case relation.FKOnTarget:
-			for _, t := range rm.targets(st.obj) {
-				if b.One(t) != st.obj {
-					b.SetOne(t, st.obj)
-				}
-			}
+			fr.pointBack(rm, st.obj)
 		case relation.FKOnOwner:
 			p := r.One(st.obj)
 			if p == nil || !fr.wrote(st, rm) {
@@ -344,6 +340,41 @@ func (fr *flushRel) backPopulate(s *Session, st *state, side relation.Side) {
 				b.SetMany(old[0], removePtr(b.Many(old[0]), st.obj))
 			}
 		}
+	}
+}
+
+// pointBack points the children in owner's field back at owner. A child
+// this flush moved to another parent leaves owner's field; one it moved
+// here leaves its old parent's.
+func (fr *flushRel) pointBack(rm *relMeta, owner unsafe.Pointer) {
+	r, b := rm.r, rm.r.Back
+	var gone []unsafe.Pointer
+	for _, t := range rm.targets(owner) {
+		l := fr.written[t]
+		switch {
+		case l != nil && l.rm.r.ForeignKey == r.ForeignKey && l.parent != owner:
+			gone = append(gone, t)
+			continue
+		case l != nil && l.parent == owner:
+			if old := b.One(t); old != nil && old != owner {
+				detach(r, old, t)
+			}
+		}
+		if b.One(t) != owner {
+			b.SetOne(t, owner)
+		}
+	}
+	for _, t := range gone {
+		detach(r, owner, t)
+	}
+}
+
+// detach removes t from owner's field.
+func detach(r *relation.Relation, owner, t unsafe.Pointer) {
+	if r.Uselist {
+		r.SetMany(owner, removePtr(r.Many(owner), t))
+	} else if r.One(owner) == t {
+		r.SetOne(owner, nil)
 	}
 }
 
