@@ -115,9 +115,7 @@ func (fr *flushRel) collectLinks(s *Session, st *state) {
 			p := r.One(st.obj)
 			seen := rs.seenOf(i)
 			if p == nil {
-				if len(seen) == 1 && seen[0] != nil && r.Nullable {
-					fr.addLink(link{rm: rm, child: st, fresh: true})
-				}
+				fr.unset(st, rm, seen)
 				continue
 			}
 			fresh := len(seen) != 1 || seen[0] != p
@@ -142,6 +140,20 @@ func (fr *flushRel) collectLinks(s *Session, st *state) {
 				fr.addPair(s, &fr.m2mAdd, rm, st.obj, t)
 			}
 		}
+	}
+}
+
+// unset handles a to-one field set to nil since the last load or flush:
+// the child is an orphan when its parent's side has delete-orphan, else
+// its key is cleared when nullable.
+func (fr *flushRel) unset(st *state, rm *relMeta, seen []unsafe.Pointer) {
+	r := rm.r
+	switch {
+	case len(seen) != 1 || seen[0] == nil:
+	case r.Back != nil && r.Back.Cascade.Has(relation.DeleteOrphan) && st.status == Persistent:
+		st.deleting = true
+	case r.Nullable:
+		fr.addLink(link{rm: rm, child: st, fresh: true})
 	}
 }
 

@@ -58,12 +58,10 @@ func (fr *flushRel) linkActions(f *flush, child *state) {
 		}
 		if unsettled || l.differs() {
 			l.next, keep = keep, l
-			if l.parent != nil {
-				if fr.written == nil {
-					fr.written = map[unsafe.Pointer]*link{}
-				}
-				fr.written[child.obj] = l
+			if fr.written == nil {
+				fr.written = map[unsafe.Pointer]*link{}
 			}
+			fr.written[child.obj] = l
 			ca := f.actionOf(child)
 			if ca == nil {
 				ca = f.ensureUpdate(child)

@@ -260,6 +260,30 @@ func TestSyncAttachAndMove(t *testing.T) {
 			t.Fatalf("row user %d (ann %d); back ref ann %v; in bob %v", got, ann.ID, p.User == ann, slices.Contains(bob.Posts, p))
 		}
 	})
+	t.Run("many_to_one set to nil: an orphan of delete-orphan", func(t *testing.T) {
+		p := ann.Posts[0]
+		p.User = nil
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.rows(`SELECT count(*) FROM posts WHERE id = $1`, p.ID)[0][0].(int64); n != 0 || slices.Contains(ann.Posts, p) {
+			t.Fatalf("post rows %d, still in ann.Posts %v", n, slices.Contains(ann.Posts, p))
+		}
+	})
+	t.Run("nullable key cleared when set to nil", func(t *testing.T) {
+		r := &RReport{Note: "n", User: bob}
+		s.Add(r)
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		r.User = nil
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.rows(`SELECT user_id FROM reports WHERE id = $1`, r.ID)[0][0]; got != nil || slices.Contains(bob.Reports, r) {
+			t.Fatalf("report key %v, in bob.Reports %v", got, slices.Contains(bob.Reports, r))
+		}
+	})
 	t.Run("nullable key cleared when removed", func(t *testing.T) {
 		r := &RReport{Note: "r"}
 		ann.Reports = append(ann.Reports, r)

@@ -344,8 +344,8 @@ func (fr *flushRel) backPopulate(s *Session, st *state, side relation.Side) {
 }
 
 // pointBack points the children in owner's field back at owner. A child
-// this flush moved to another parent leaves owner's field; one it moved
-// here leaves its old parent's.
+// this flush moved to another parent (or detached) leaves owner's field;
+// one it moved here leaves its old parent's.
 func (fr *flushRel) pointBack(rm *relMeta, owner unsafe.Pointer) {
 	r, b := rm.r, rm.r.Back
 	var gone []unsafe.Pointer
