@@ -821,3 +821,43 @@ func (jp *joinPlan) finish(ctx context.Context, owners []unsafe.Pointer) error {
 	}
 	return runLoads(ctx, jp.s, rest, owners)
 }
+
+// getEager is Get's load of a row whose model has eager relationships:
+// the row by key with its joined targets in one statement, then the other
+// steps. It falls back to the plain Get and the loader when nothing is
+// joined.
+func getEager(ctx context.Context, s *Session, m *model, key []any) (unsafe.Pointer, error) {
+	jp, err := planJoins(s, m, nil)
+	if err != nil {
+		return nil, err
+	}
+	if jp == nil {
+		p, err := s.get(ctx, m, key, false)
+		if err != nil {
+			return nil, err
+		}
+		return p, relHooks.afterLoad(ctx, s, m, []unsafe.Pointer{p}, nil)
+	}
+	if s.autoflush {
+		if err := s.Flush(ctx); err != nil {
+			return nil, err
+		}
+	}
+	sc := newScanner(s, m, false)
+	var out unsafe.Pointer
+	err = s.query(ctx, jp.wrap(s.db.sql[m.id].byKey, ""), key, func(rows pgx.Rows) error {
+		if !rows.Next() {
+			return nil
+		}
+		p, err := jp.next(&sc, rows)
+		out = p
+		return err
+	})
+	if err == nil && out == nil {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, jp.finish(ctx, []unsafe.Pointer{out})
+}

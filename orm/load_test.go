@@ -230,6 +230,17 @@ func TestLoadJoined(t *testing.T) {
 	if len(users) != 2 || users[0].Username != "no profile" || users[0].Profile != nil || users[1].Profile == nil || users[1].Profile.User != users[1] {
 		t.Fatalf("users %+v", users)
 	}
+	// Get joins the lazy:joined profile too.
+	other := e.db.Session()
+	defer other.Close()
+	e.cap.reset()
+	u, err := orm.Get[RUser](e.ctx, other, users[1].ID)
+	if sqls := e.cap.sqls(); err != nil || len(sqls) != 1 || !strings.Contains(sqls[0], "LEFT OUTER JOIN") || u.Profile == nil || u.Profile.User != u {
+		t.Fatalf("Get: %v, statements %q", err, sqls)
+	}
+	if _, err := orm.Get[RUser](e.ctx, other, int64(1e9)); !errors.Is(err, orm.ErrNotFound) {
+		t.Fatalf("Get of a missing row: %v", err)
+	}
 	// The joined profile is the session's object for its row.
 	same, err := orm.Get[RProfile](e.ctx, s, users[1].Profile.ID)
 	if err != nil || same != users[1].Profile {
