@@ -29,9 +29,11 @@ func Get[T any](ctx context.Context, s *Session, key ...any) (*T, error) {
 		}
 		return (*T)(st.obj), nil
 	}
-	p, err := s.get(ctx, m, key, false)
-	if err == nil && m.eager {
-		err = relHooks.afterLoad(ctx, s, m, []unsafe.Pointer{p}, nil)
+	var p unsafe.Pointer
+	if m.eager {
+		p, err = getEager(ctx, s, m, key) // load.go: joined in the same statement
+	} else {
+		p, err = s.get(ctx, m, key, false)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", m, err)
