@@ -8,15 +8,9 @@ import (
 // The unit of work's seams for relationships, in SQLAlchemy's split
 // (unitofwork.py, dependency.py, sync.py): the flush itself knows tables,
 // rows and their foreign-key order; what follows from a relationship is
-// added through the hooks below. Each defaults to a no-op. The relationship
-// code installs its implementations from its own files, without editing the
-// flush:
-//
-//	// cascade.go
-//	func init() {
-//		relHooks.onAdd = cascadeOnAdd
-//		relHooks.beforeFlush = cascadeBeforeFlush
-//	}
+// added through the hooks below. Each defaults to a no-op; the init
+// function further down installs the implementations (cascade.go, sync.go,
+// dependency.go, load.go), and tests may swap them (hooks_test.go).
 //
 // What the hooks may use:
 //
@@ -103,6 +97,8 @@ func init() {
 // model (by index in model.rels), whether it was loaded (or the object was
 // created in this session, so the field is all there is) and the targets
 // it held as of the last load or flush. It is replaced, never mutated.
+// Loaded bits cover a model's first 64 relationships; later ones always
+// count as not loaded.
 type relState struct {
 	loaded uint64
 	seen   [][]unsafe.Pointer
