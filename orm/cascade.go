@@ -158,8 +158,12 @@ func (fr *flushRel) unset(st *state, rm *relMeta, seen []unsafe.Pointer) {
 }
 
 // addLink keeps one link per child and foreign key: a fresh link (set
-// since the last flush) wins over an old one.
+// since the last flush) wins over an old one. An old link that would not
+// change the key is dropped at once (the common case at every autoflush).
 func (fr *flushRel) addLink(l link) {
+	if !l.fresh && !l.differs() {
+		return
+	}
 	if fr.links == nil {
 		fr.links = map[*state]*link{}
 	}
