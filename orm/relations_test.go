@@ -260,6 +260,22 @@ func TestSyncAttachAndMove(t *testing.T) {
 			t.Fatalf("row user %d (ann %d); back ref ann %v; in bob %v", got, ann.ID, p.User == ann, slices.Contains(bob.Posts, p))
 		}
 	})
+	t.Run("moved to a parent created in the same flush", func(t *testing.T) {
+		p := ann.Posts[0]
+		carl := &RUser{Username: "carl", Posts: []*RPost{p}}
+		s.Add(carl)
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := e.rows(`SELECT user_id FROM posts WHERE id = $1`, p.ID)[0][0].(int64)
+		if carl.ID == 0 || got != carl.ID || p.User != carl || slices.Contains(ann.Posts, p) {
+			t.Fatalf("row user %d (carl %d); back ref %v; still in ann %v", got, carl.ID, p.User == carl, slices.Contains(ann.Posts, p))
+		}
+		ann.Posts = append(ann.Posts, p) // back again, for the next cases
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("many_to_one set to nil: an orphan of delete-orphan", func(t *testing.T) {
 		p := ann.Posts[0]
 		p.User = nil
