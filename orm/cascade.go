@@ -118,8 +118,11 @@ func (fr *flushRel) collectLinks(s *Session, st *state) {
 				fr.unset(st, rm, seen)
 				continue
 			}
-			fresh := len(seen) != 1 || seen[0] != p
-			fr.addLink(link{rm: rm, child: st, parent: p, fresh: fresh})
+			l := link{rm: rm, child: st, parent: p, fresh: len(seen) != 1 || seen[0] != p}
+			fr.addLink(l)
+			if b := r.Back; l.fresh && b != nil && !b.Uselist && b.One(p) != st.obj && l.differs() {
+				b.SetOne(p, st.obj) // a one-to-one's other side: the old child is detached
+			}
 		case relation.FKOnTarget:
 			seen, cur := rs.seenOf(i), rm.targets(st.obj)
 			same := slices.Equal(seen, cur)

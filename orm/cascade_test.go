@@ -250,3 +250,24 @@ func TestManyToManyRows(t *testing.T) {
 		}
 	})
 }
+
+func TestReplaceOneToOneFromChildSide(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s := e.db.Session()
+	defer s.Close()
+	ann, err := orm.Get[RUser](e.ctx, s, annID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := ann.Profile
+	fresh := &RProfile{User: ann, Name: ptr("child side")}
+	s.Add(fresh)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows := e.rows(`SELECT id FROM profiles WHERE user_id = $1`, annID)
+	if len(rows) != 1 || rows[0][0].(int64) != fresh.ID || ann.Profile != fresh || s.Status(old) != orm.Transient {
+		t.Fatalf("profiles %v (new %d), ann.Profile new %v", rows, fresh.ID, ann.Profile == fresh)
+	}
+}
