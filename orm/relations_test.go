@@ -472,3 +472,70 @@ func TestSelfReferentialManyToMany(t *testing.T) {
 		t.Fatalf("after unfollowing b: %v", rows)
 	}
 }
+
+// The association-object pattern: enrollments carry a grade, mapped as a
+// model with a composite key, plus a read view straight to the courses.
+type RStudent struct {
+	ID          int64 `orm:"pk"`
+	Name        string
+	Enrollments []*REnrollment `rel:"one_to_many,back_populates:Student,cascade:all|delete-orphan"`
+	Courses     []*RCourse     `rel:"many_to_many,secondary:enrollments,order_by:-grade"`
+}
+
+func (RStudent) TableName() string { return "students" }
+
+type RCourse struct {
+	ID          int64 `orm:"pk"`
+	Title       string
+	Enrollments []*REnrollment `rel:"one_to_many,back_populates:Course"`
+}
+
+func (RCourse) TableName() string { return "courses" }
+
+type REnrollment struct {
+	StudentID int64 `orm:"pk,fk:students.id,ondelete:cascade"`
+	CourseID  int64 `orm:"pk,fk:courses.id,ondelete:cascade"`
+	Grade     *string
+	Student   *RStudent `rel:"many_to_one,back_populates:Enrollments"`
+	Course    *RCourse  `rel:"many_to_one,back_populates:Enrollments"`
+}
+
+func (REnrollment) TableName() string { return "enrollments" }
+
+func TestAssociationObject(t *testing.T) {
+	e := setup(t, orm.MustRegistry(&RStudent{}, &RCourse{}, &REnrollment{}))
+	s := e.db.Session()
+	defer s.Close()
+	alice := &RStudent{Name: "alice"}
+	algebra, logic := &RCourse{Title: "algebra"}, &RCourse{Title: "logic"}
+	s.Add(&REnrollment{Student: alice, Course: algebra, Grade: ptr("B")}, &REnrollment{Student: alice, Course: logic, Grade: ptr("A")})
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rows := e.rows(`SELECT student_id, course_id, grade FROM enrollments ORDER BY grade`); len(rows) != 2 || rows[0][0].(int64) != alice.ID || rows[0][1].(int64) != logic.ID {
+		t.Fatalf("enrollments %v", rows)
+	}
+	if len(alice.Enrollments) != 2 || alice.Enrollments[0].Student != alice {
+		t.Fatalf("alice.Enrollments not back-populated: %d", len(alice.Enrollments))
+	}
+	other := e.db.Session()
+	defer other.Close()
+	st, err := orm.Query[RStudent](other).Load("Courses", "Enrollments.Course").One(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Courses) != 2 || st.Courses[0].Title != "algebra" || len(st.Enrollments) != 2 || st.Enrollments[0].Course == nil {
+		t.Fatalf("loaded %+v", st)
+	}
+	if !slices.Contains(st.Courses, st.Enrollments[0].Course) {
+		t.Fatal("a course loaded twice is two objects")
+	}
+	// Deleting the student removes its enrollments (delete cascade, loaded).
+	other.Delete(st)
+	if err := other.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e.count("enrollments") != 0 || e.count("courses") != 2 {
+		t.Fatalf("enrollments %d, courses %d", e.count("enrollments"), e.count("courses"))
+	}
+}
