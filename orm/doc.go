@@ -61,6 +61,27 @@
 // [Session.Exec] take SQL written by the programmer through the [SQL]
 // type. [NewRepository] offers a typed collection view.
 //
+// # Relationships
+//
+// Relationship fields (`rel:"…"`, see the relation package) take part in
+// the unit of work: [Session.Add] follows save-update cascades; a flush
+// copies parent keys into child foreign keys (keys generated in the same
+// flush included, the child's INSERT waiting for them), deletes children
+// of deleted parents (delete cascade, deepest first, selecting unloaded
+// ones unless ON DELETE does it) and children detached from their parent
+// (delete-orphan), writes many-to-many association rows, and afterwards
+// sets both sides of back_populates pairs. [Session.Merge] copies a
+// detached object graph onto the session's objects.
+//
+// Nothing is loaded behind the caller's back: a query's Load paths
+// ("Posts.Comments") and the eager `lazy:` strategies load relationships
+// with one statement per step for all rows (= ANY($1) with one array
+// parameter), or in the query's own statement for joined to-one
+// relationships ([SelectQuery.LoadJoined]); [Where] and [OrderBy] options
+// filter and order a step. [Session.LoadRelated] loads on demand, and
+// [Session.Related] reads a relationship knowing whether it was loaded
+// (an unloaded lazy:raise one is a *[NotLoadedError]).
+//
 // # Errors
 //
 // Errors wrap with context and match with errors.Is and errors.As:
