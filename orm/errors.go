@@ -7,9 +7,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/crucible-orm/crucible/schema"
-
 	"github.com/crucible-orm/crucible/dialect"
+	"github.com/crucible-orm/crucible/relation"
+	"github.com/crucible-orm/crucible/schema"
 )
 
 // ConstraintError is a constraint violation with the constraint, table and
@@ -129,3 +129,33 @@ type CycleError struct {
 func (e *CycleError) Error() string {
 	return "dependency cycle between rows: " + strings.Join(e.Rows, " -> ")
 }
+
+// ErrNotLoaded is matched (errors.Is) by the *NotLoadedError that
+// [Session.Related] and a flush return for a relationship declared
+// lazy:raise that was needed without being loaded.
+var ErrNotLoaded = errors.New("relationship not loaded")
+
+// ErrNoRelation is matched by the error of a Load path or LoadRelated
+// argument that names no relationship.
+var ErrNoRelation = relation.ErrNoRelation
+
+// ErrLoadArg is matched by the error of a query given a Load argument that
+// is neither a path nor a [LoadOption], or an option before any path.
+var ErrLoadArg = errors.New("bad Load argument")
+
+// NotLoadedError says which relationship declared lazy:raise was needed
+// unloaded, and by what.
+type NotLoadedError struct {
+	Model    string // the owner's Go type
+	Relation string // the field
+	Need     string // what needed it ("read", "delete cascade")
+}
+
+// Error names the relationship and the Load to add.
+func (e *NotLoadedError) Error() string {
+	return fmt.Sprintf("%s.%s is lazy:raise and not loaded (%s): add Load(%q) or call LoadRelated",
+		e.Model, e.Relation, e.Need, e.Relation)
+}
+
+// Unwrap returns ErrNotLoaded.
+func (e *NotLoadedError) Unwrap() error { return ErrNotLoaded }
