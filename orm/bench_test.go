@@ -90,7 +90,7 @@ func BenchmarkCompare(b *testing.B) {
 		b.Run("crucible", e.getCrucible)
 		b.Run("pgx", e.getPgx)
 	})
-	for _, n := range []int{100, 10000} {
+	for _, n := range []int{100, 1000, 10000} {
 		b.Run("ReadSlice"+strconv.Itoa(n), func(b *testing.B) {
 			b.Run("crucible", e.readCrucible(n))
 			b.Run("pgx", e.readPgx(n))
@@ -100,7 +100,7 @@ func BenchmarkCompare(b *testing.B) {
 		b.Run("crucible", e.insertCrucible(1))
 		b.Run("pgx", e.insertOnePgx)
 	})
-	for _, n := range []int{100, 10000} {
+	for _, n := range []int{100, 1000, 10000} {
 		b.Run("InsertBulk"+strconv.Itoa(n), func(b *testing.B) {
 			b.Run("crucible", e.insertCrucible(n))
 			b.Run("pgx", e.insertBulkPgx(n))
@@ -109,6 +109,10 @@ func BenchmarkCompare(b *testing.B) {
 	b.Run("UpdateOne", func(b *testing.B) {
 		b.Run("crucible", e.updateOneCrucible)
 		b.Run("pgx", e.updateOnePgx)
+	})
+	b.Run("UpdateBatch100", func(b *testing.B) {
+		b.Run("crucible", e.updateBatchCrucible(1001, 100))
+		b.Run("pgx", e.updateBatchPgx(2001, 100))
 	})
 	relationBenchmarks(b) // bench_relation_test.go
 }
@@ -207,6 +211,49 @@ func (e *benchEnv) updateOnePgx(b *testing.B) {
 		counter++
 		if _, err := e.pool.Exec(e.ctx, `UPDATE bench_items SET counter = $1 WHERE id = $2`, counter, int64(2)); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// updateBatchCrucible changes one field of n loaded objects (keys from
+// first on) and commits.
+func (e *benchEnv) updateBatchCrucible(first, n int) func(b *testing.B) {
+	return func(b *testing.B) {
+		s := e.db.Session()
+		defer s.Close()
+		items, err := orm.Query[BenchItem](s).Where("id >= ? AND id < ?", first, first+n).All(e.ctx)
+		if err != nil || len(items) != n {
+			b.Fatal(err, len(items))
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, it := range items {
+				it.Counter++
+			}
+			if err := s.Commit(e.ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// updateBatchPgx sets the counter of n rows in one UPDATE … FROM unnest.
+func (e *benchEnv) updateBatchPgx(first, n int) func(b *testing.B) {
+	const q = `UPDATE bench_items SET counter = u.counter FROM unnest($1::bigint[], $2::bigint[]) AS u(id, counter) WHERE bench_items.id = u.id`
+	return func(b *testing.B) {
+		ids, counters := make([]int64, n), make([]int64, n)
+		for i := range ids {
+			ids[i] = int64(first + i)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			for i := range counters {
+				counters[i]++
+			}
+			tag, err := e.pool.Exec(e.ctx, q, ids, counters)
+			if err != nil || tag.RowsAffected() != int64(n) {
+				b.Fatal(err, tag)
+			}
 		}
 	}
 }
