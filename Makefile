@@ -42,7 +42,7 @@ bench:
 	@echo
 	@awk -f scripts/benchratio.awk $(BENCHOUT)
 
-## fuzz: each Fuzz* target of schema, relation, orm and migrate for FUZZTIME.
+## fuzz: each Fuzz* target of schema, relation, dialect, orm and migrate for FUZZTIME.
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 

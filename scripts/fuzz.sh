@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz.sh runs every Fuzz* target of the given packages (default: those of
-# schema, relation, orm and migrate that exist) for FUZZTIME each (default 20s).
+# schema, relation, dialect, orm and migrate that exist) for FUZZTIME each (default 20s).
 #
 #   scripts/fuzz.sh [package ...]
 set -euo pipefail
@@ -8,7 +8,7 @@ set -euo pipefail
 go=${GO:-go}
 fuzztime=${FUZZTIME:-20s}
 if [ "$#" -eq 0 ]; then
-	set -- ./schema/... ./relation/... ./orm/... ./migrate/...
+	set -- ./schema/... ./relation/... ./dialect/... ./orm/... ./migrate/...
 fi
 
 ran=0
