@@ -204,3 +204,54 @@ func ExampleNewRepository() {
 	// 1 r@example.com
 	// true
 }
+
+// Explicit NULL and the server default are two different requests: a nil
+// pointer left alone gets the column's server default; named with
+// Explicit, it is inserted as NULL.
+func ExampleSession_Explicit() {
+	ctx := context.Background()
+	db, done := exampleDB(ctx)
+	defer done()
+	s := db.Session()
+	defer s.Close()
+
+	def := &Account{Email: "d@example.com", Name: "D"}  // Nickname nil: server default
+	null := &Account{Email: "n@example.com", Name: "N"} // Nickname nil: NULL
+	s.Add(def, null)
+	s.Explicit(null, "Nickname")
+	if err := s.Commit(ctx); err != nil {
+		panic(err)
+	}
+	fmt.Println(*def.Nickname, null.Nickname == nil)
+	// Output:
+	// anonymous true
+}
+
+// Iter streams a large result one row at a time instead of building a
+// slice; rows the session does not hold are not tracked.
+func ExampleSelectQuery_Iter() {
+	ctx := context.Background()
+	db, done := exampleDB(ctx)
+	defer done()
+	s := db.Session()
+	defer s.Close()
+	for i := range 3 {
+		s.Add(&Account{Email: fmt.Sprintf("u%d@example.com", i), Name: fmt.Sprint("U", i)})
+	}
+	if err := s.Commit(ctx); err != nil {
+		panic(err)
+	}
+
+	r := db.Session() // a fresh session: the rows stream from the database
+	defer r.Close()
+	for a, err := range orm.Query[Account](r).OrderBy("-email").Iter(ctx) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(a.Name)
+	}
+	// Output:
+	// U2
+	// U1
+	// U0
+}
