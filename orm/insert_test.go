@@ -177,6 +177,19 @@ func TestStatementLog(t *testing.T) {
 	}
 }
 
+// TestFailedStatementLogged: a statement that fails is logged at Error
+// level with the error.
+func TestFailedStatementLogged(t *testing.T) {
+	var buf bytes.Buffer
+	e := setup(t, registry(), orm.WithLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	s := e.db.Session()
+	defer s.Close()
+	s.Add(&Author{Name: "same"}, &Author{Name: "same"})
+	require.ErrorIs(t, s.Commit(e.ctx), orm.ErrUniqueViolation)
+	require.Contains(t, buf.String(), "level=ERROR")
+	require.Contains(t, buf.String(), "23505")
+}
+
 func TestBatchedUpdatesAndDeletes(t *testing.T) {
 	e := setup(t, batchRegistry())
 	s := e.db.Session()

@@ -196,3 +196,27 @@ func TestIsolationLevel(t *testing.T) {
 	require.NoError(t, s2.Commit(e.ctx))
 	require.Equal(t, "BEGIN ISOLATION LEVEL serializable", e.cap.sqls()[0], "a lone write keeps its isolation level")
 }
+
+// TestNestedPanic: a panic inside Nested rolls back to the savepoint and
+// is passed on; the outer transaction stays usable.
+func TestNestedPanic(t *testing.T) {
+	e := setup(t, registry())
+	s := e.db.Session()
+	defer s.Close()
+	outer := &Author{Name: "outer"}
+	s.Add(outer)
+	inner := &Author{Name: "inner"}
+	require.PanicsWithValue(t, "oops", func() {
+		_ = s.Nested(e.ctx, func(s *orm.Session) error {
+			s.Add(inner)
+			require.NoError(t, s.Flush(e.ctx))
+			outer.Rank = 99
+			panic("oops")
+		})
+	})
+	require.Equal(t, orm.Transient, s.Status(inner))
+	require.Zero(t, inner.ID, "the key from the undone flush is cleared")
+	require.Equal(t, int64(7), outer.Rank, "what fn changed is undone")
+	require.NoError(t, s.Commit(e.ctx))
+	require.Equal(t, [][]any{{"outer", int64(7)}}, e.rows(`SELECT name, rank FROM authors`))
+}
