@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/crucible-orm/crucible/dialect/postgres"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -30,29 +31,5 @@ func indexKey(ix *schema.Index) string {
 
 // normalizeExpr folds white space and outer parentheses of an expression.
 func normalizeExpr(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	for len(s) > 1 && s[0] == '(' && s[len(s)-1] == ')' && balanced(s[1:len(s)-1]) {
-		s = strings.TrimSpace(s[1 : len(s)-1])
-	}
-	return s
-}
-
-// balanced reports whether the parentheses of s (outside quotes) pair up
-// without going below zero.
-func balanced(s string) bool {
-	depth, quoted := 0, false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\'':
-			quoted = !quoted
-		case quoted:
-		case c == '(':
-			depth++
-		case c == ')':
-			if depth--; depth < 0 {
-				return false
-			}
-		}
-	}
-	return depth == 0
+	return postgres.TrimParens(strings.Join(strings.Fields(s), " "))
 }

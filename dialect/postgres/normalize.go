@@ -27,13 +27,13 @@ func ParseFormatType(s string) (schema.Type, error) { return schema.ParseType(s)
 // the cast carries nothing. Other expressions are kept as written.
 // NormalizeDefault is idempotent and never fails.
 func NormalizeDefault(expr string) string {
-	s := trimParens(strings.TrimSpace(expr))
+	s := TrimParens(strings.TrimSpace(expr))
 	for {
 		lit, ok := cutLiteralCast(s)
 		if !ok {
 			break
 		}
-		s = trimParens(lit)
+		s = TrimParens(lit)
 	}
 	low := strings.ToLower(s)
 	if c, ok := defaultAliases[low]; ok {
@@ -60,8 +60,11 @@ var defaultAliases = map[string]string{
 	"current_user":            "CURRENT_USER",
 }
 
-// trimParens removes parentheses that enclose the whole of s.
-func trimParens(s string) string {
+// TrimParens removes the parentheses that enclose the whole of s
+// ("((a) + 1)" becomes "(a) + 1"), skipping parentheses inside
+// single-quoted strings, so that an expression read back from the catalog
+// (pg_get_expr adds them) compares equal to the one a model declares.
+func TrimParens(s string) string {
 	for len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')' && closes(s) == len(s)-1 {
 		s = strings.TrimSpace(s[1 : len(s)-1])
 	}
@@ -112,7 +115,7 @@ func splitLiteral(s string) (lit, rest string) {
 		if k < 0 {
 			return "", ""
 		}
-		inner := trimParens(s[:k+1])
+		inner := TrimParens(s[:k+1])
 		if n := literalEnd(inner); n == 0 || n != len(inner) {
 			return "", ""
 		}
