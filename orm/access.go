@@ -3,6 +3,8 @@ package orm
 import (
 	"reflect"
 	"unsafe"
+
+	"github.com/crucible-orm/crucible/schema"
 )
 
 // This file reaches mapped fields without reflection. A field is found by
@@ -50,7 +52,7 @@ func (f *fieldPath) addr(obj unsafe.Pointer) unsafe.Pointer {
 	if f.direct {
 		return unsafe.Add(obj, f.offset)
 	}
-	return walk(f.owner, obj, f.index, true)
+	return schema.FieldPointer(f.owner, obj, f.index, true)
 }
 
 // read returns the field's address for reading: through a nil embedded
@@ -60,29 +62,10 @@ func (f *fieldPath) read(obj unsafe.Pointer) unsafe.Pointer {
 	if f.direct {
 		return unsafe.Add(obj, f.offset)
 	}
-	if p := walk(f.owner, obj, f.index, false); p != nil {
+	if p := schema.FieldPointer(f.owner, obj, f.index, false); p != nil {
 		return p
 	}
 	return f.zero
-}
-
-// walk follows an index path through embedded structs reflectively.
-func walk(typ reflect.Type, obj unsafe.Pointer, index []int, alloc bool) unsafe.Pointer {
-	v := reflect.NewAt(typ, obj).Elem()
-	for _, i := range index[:len(index)-1] {
-		v = v.Field(i)
-		if v.Kind() != reflect.Pointer {
-			continue
-		}
-		if v.IsNil() {
-			if !alloc {
-				return nil
-			}
-			*(*unsafe.Pointer)(v.Addr().UnsafePointer()) = reflect.New(v.Type().Elem()).UnsafePointer()
-		}
-		v = v.Elem()
-	}
-	return v.Field(index[len(index)-1]).Addr().UnsafePointer()
 }
 
 // chunk hands out zeroed values of one struct type from slabs, so that

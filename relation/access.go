@@ -1,8 +1,9 @@
 package relation
 
 import (
-	"reflect"
 	"unsafe"
+
+	"github.com/crucible-orm/crucible/schema"
 )
 
 // The accessors below read and write a relationship field without
@@ -57,25 +58,5 @@ func (r *Relation) addr(owner unsafe.Pointer, alloc bool) unsafe.Pointer {
 	if r.Field.Direct {
 		return unsafe.Add(owner, r.Field.Offset)
 	}
-	return walk(r.Table.GoType, owner, r.Field.Index, alloc)
-}
-
-// walk follows an index path through embedded structs, reflectively; it is
-// only used for fields behind an embedded pointer.
-func walk(typ reflect.Type, owner unsafe.Pointer, index []int, alloc bool) unsafe.Pointer {
-	v := reflect.NewAt(typ, owner).Elem()
-	for _, i := range index[:len(index)-1] {
-		v = v.Field(i)
-		if v.Kind() != reflect.Pointer {
-			continue
-		}
-		if v.IsNil() {
-			if !alloc {
-				return nil
-			}
-			*(*unsafe.Pointer)(v.Addr().UnsafePointer()) = reflect.New(v.Type().Elem()).UnsafePointer()
-		}
-		v = v.Elem()
-	}
-	return v.Field(index[len(index)-1]).Addr().UnsafePointer()
+	return schema.FieldPointer(r.Table.GoType, owner, r.Field.Index, alloc)
 }
