@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,6 +26,8 @@ type DB struct {
 	log     *logger     // nil unless WithLogger
 	session sessionConfig
 	owned   bool // Close closes the pool
+
+	secSQLs sync.Map // *relation.Relation → *secSQL, association SQL quoted once
 }
 
 // Open parses url (a PostgreSQL URL or key=value DSN), creates a pgx pool

@@ -4,7 +4,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/crucible-orm/crucible/relation"
@@ -211,17 +210,10 @@ func (sq *secSQL) match(cols, casts []string, n int) string {
 	return "(" + strings.Join(qual, ", ") + ") IN (SELECT * FROM " + unnestArgs(casts, n) + ")"
 }
 
-var secSQLs sync.Map // secKey → *secSQL
-
-type secKey struct {
-	db *DB
-	r  *relation.Relation
-}
-
-// secSQLOf quotes rm's association table for db, once.
+// secSQLOf quotes rm's association table for db, once (cached in db).
 func secSQLOf(db *DB, rm *relMeta) *secSQL {
-	k := secKey{db, rm.r}
-	if v, ok := secSQLs.Load(k); ok {
+	k := rm.r
+	if v, ok := db.secSQLs.Load(k); ok {
 		return v.(*secSQL)
 	}
 	d, r := db.dialect, rm.r
@@ -237,6 +229,6 @@ func secSQLOf(db *DB, rm *relMeta) *secSQL {
 		cast, _ := castType(d, c.Type)
 		sq.remote, sq.rcast = append(sq.remote, q), append(sq.rcast, cast)
 	}
-	v, _ := secSQLs.LoadOrStore(k, sq)
+	v, _ := db.secSQLs.LoadOrStore(k, sq)
 	return v.(*secSQL)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
@@ -20,6 +21,8 @@ type Registry struct {
 	models  []*model
 	byType  map[reflect.Type]*model
 	byTable map[*schema.Table]*model
+
+	relMetas sync.Map // *relation.Relation → *relMeta, built on first use
 }
 
 // NewRegistry maps the given models (pointers to zero structs, such as

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
-	"sync"
 	"unsafe"
 
 	"github.com/crucible-orm/crucible/relation"
@@ -29,11 +28,9 @@ type relMeta struct {
 	parent, child []*column
 }
 
-var relMetas sync.Map // *relation.Relation → *relMeta
-
-// metaOf returns the cached relMeta of r.
+// metaOf returns the relMeta of r, cached in the registry.
 func metaOf(reg *Registry, r *relation.Relation) *relMeta {
-	if v, ok := relMetas.Load(r); ok {
+	if v, ok := reg.relMetas.Load(r); ok {
 		return v.(*relMeta)
 	}
 	rm := &relMeta{r: r, owner: reg.byTable[r.Table], target: reg.byTable[r.Target]}
@@ -54,7 +51,7 @@ func metaOf(reg *Registry, r *relation.Relation) *relMeta {
 			rm.child = append(rm.child, colOf(childM, p.Child))
 		}
 	}
-	v, _ := relMetas.LoadOrStore(r, rm)
+	v, _ := reg.relMetas.LoadOrStore(r, rm)
 	return v.(*relMeta)
 }
 
