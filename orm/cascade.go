@@ -27,6 +27,35 @@ type flushRel struct {
 	m2mAdd   map[*relMeta][]pair // association rows to insert, by canonical side
 	m2mDel   map[*relMeta][]pair // association rows to delete
 	secOwner map[*relMeta][]*state
+	undo     []func() // puts back what the hooks wrote before the statements ran
+}
+
+// relFailed is the failed hook: it undoes, newest first, the relationship
+// fields and deletion marks the hooks set in a flush that then failed.
+func relFailed(f *flush) {
+	fr, _ := f.rel.(*flushRel)
+	if fr == nil {
+		return
+	}
+	for i := len(fr.undo) - 1; i >= 0; i-- {
+		fr.undo[i]()
+	}
+	fr.undo = nil
+}
+
+// setOne writes a to-one relationship field during the flush, remembering
+// its old value for relFailed.
+func (fr *flushRel) setOne(r *relation.Relation, owner, v unsafe.Pointer) {
+	old := r.One(owner)
+	fr.undo = append(fr.undo, func() { r.SetOne(owner, old) })
+	r.SetOne(owner, v)
+}
+
+// markDeleting marks st for deletion during the flush, remembering that it
+// was not for relFailed.
+func (fr *flushRel) markDeleting(st *state) {
+	fr.undo = append(fr.undo, func() { st.deleting = false })
+	st.deleting = true
 }
 
 // pair is an association row: an owner and a target of a many_to_many.
@@ -121,7 +150,7 @@ func (fr *flushRel) collectLinks(s *Session, st *state) {
 			l := link{rm: rm, child: st, parent: p, fresh: len(seen) != 1 || seen[0] != p}
 			fr.addLink(l)
 			if b := r.Back; l.fresh && b != nil && !b.Uselist && b.One(p) != st.obj && l.differs() {
-				b.SetOne(p, st.obj) // a one-to-one's other side: the old child is detached
+				fr.setOne(b, p, st.obj) // a one-to-one's other side: the old child is detached
 			}
 		case relation.FKOnTarget:
 			seen, cur := rs.seenOf(i), rm.targets(st.obj)
@@ -154,7 +183,7 @@ func (fr *flushRel) unset(st *state, rm *relMeta, seen []unsafe.Pointer) {
 	switch {
 	case len(seen) != 1 || seen[0] == nil:
 	case r.Back != nil && r.Back.Cascade.Has(relation.DeleteOrphan) && st.status == Persistent:
-		st.deleting = true
+		fr.markDeleting(st)
 	case r.Nullable:
 		fr.addLink(link{rm: rm, child: st, fresh: true})
 	}
@@ -232,11 +261,11 @@ func (fr *flushRel) findOrphans(s *Session, st *state) {
 				continue
 			}
 			if r.Back != nil && r.Back.One(t) == st.obj {
-				r.Back.SetOne(t, nil) // the other side of the removal
+				fr.setOne(r.Back, t, nil) // the other side of the removal
 			}
 			switch {
 			case r.Cascade.Has(relation.DeleteOrphan):
-				cs.deleting = true
+				fr.markDeleting(cs)
 			case r.Nullable:
 				fr.addLink(link{rm: rm, child: cs, fresh: true})
 			default:
@@ -330,7 +359,7 @@ func (fr *flushRel) deleteChild(s *Session, rm *relMeta, t unsafe.Pointer, next 
 	}
 	switch {
 	case rm.r.Cascade.Has(relation.Delete):
-		cs.deleting = true
+		fr.markDeleting(cs)
 		return append(next, cs)
 	case rm.r.Nullable && !rm.r.PassiveDeletes:
 		fr.addLink(link{rm: rm, child: cs, fresh: true})

@@ -271,3 +271,38 @@ func TestReplaceOneToOneFromChildSide(t *testing.T) {
 		t.Fatalf("profiles %v (new %d), ann.Profile new %v", rows, fresh.ID, ann.Profile == fresh)
 	}
 }
+
+// A flush that fails after the hooks detached an orphan (the replaced
+// one-to-one profile, the post dropped from the collection) puts the
+// back-reference and the deletion marks back: the retry deletes the
+// orphans before inserting their replacements, as the first try would
+// have.
+func TestFailedFlushRestoresOrphans(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	u := newBlog("ann")
+	s.Add(u, &RUser{Username: "taken"})
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	old := u.Profile
+	u.Profile = &RProfile{Name: ptr("new")}
+	u.Posts = u.Posts[:1] // orphan the second post
+	bad := &RUser{Username: "taken"}
+	s.Add(bad)
+	err := s.Commit(e.ctx)
+	if !errors.Is(err, orm.ErrUniqueViolation) {
+		t.Fatalf("err %v", err)
+	}
+	if old.User != u || s.Status(old) != orm.Persistent || u.Profile.UserID != 0 || u.Profile.Name == nil || len(u.Posts) != 1 {
+		t.Fatalf("not restored: old.User set %t, old %v, new profile key %d", old.User != nil, s.Status(old), u.Profile.UserID)
+	}
+	s.Expunge(bad)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal("retry:", err)
+	}
+	if got := e.rows(`SELECT name FROM profiles`); len(got) != 1 || got[0][0] != "new" || e.count("posts") != 1 {
+		t.Fatalf("after the retry: profiles %v, posts %d", got, e.count("posts"))
+	}
+}

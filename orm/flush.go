@@ -99,8 +99,12 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 		return nil // nothing the session holds could need writing
 	}
 	f, err := s.plan(ctx)
-	if err != nil || len(f.actions) == 0 {
+	if err != nil {
+		relHooks.failed(f)
 		return err
+	}
+	if len(f.actions) == 0 {
+		return nil
 	}
 	// A Commit whose transaction holds nothing yet needs no BEGIN and no
 	// COMMIT when the flush fits one pipeline: the pipeline (one Sync) is
@@ -115,6 +119,7 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 		s.tx.prefix = s.tx.prefix[:0]
 	}
 	if err := f.execute(commit && !implicit, implicit); err != nil {
+		defer relHooks.failed(f) // after the journal has put states back
 		var unknown *UnknownOutcomeError
 		if errors.As(err, &unknown) {
 			s.restore(0)

@@ -66,6 +66,11 @@ type relationHooks struct {
 	// (update per-object history kept in state.related).
 	afterFlush func(f *flush)
 
+	// failed runs when a flush fails after beforeFlush ran: undo what the
+	// hooks changed in objects and states before the statements were
+	// sent, so that the session is as it was before the flush.
+	failed func(f *flush)
+
 	// afterLoad runs after a query has merged its objects into the
 	// session: load the relationships named by Load paths and the eager
 	// lazy: strategies (load.go). objs are pointers to model structs.
@@ -89,6 +94,7 @@ func init() {
 		dependencies: relDependencies,
 		beforeWrite:  syncBeforeWrite,
 		afterFlush:   relAfterFlush,
+		failed:       relFailed,
 		afterLoad:    loadAfterQuery,
 	}
 }
@@ -128,6 +134,7 @@ var relHooks = relationHooks{
 	dependencies: func(*flush) error { return nil },
 	beforeWrite:  func(*flush, *action) error { return nil },
 	afterFlush:   func(*flush) {},
+	failed:       func(*flush) {},
 	afterLoad: func(context.Context, *Session, *model, []unsafe.Pointer, []loadPath) error {
 		return nil
 	},
