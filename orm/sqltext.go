@@ -89,9 +89,13 @@ func quoteTable(d dialect.Dialect, t *schema.Table) (string, error) {
 	return s + "." + q, err
 }
 
-// castType is the SQL spelling of a column type in a cast; enum names are
-// quoted identifiers.
+// castType is the SQL spelling of a column type in a cast: the dialect's
+// own (dialect.TypeNamer) when it has one, else the canonical text with
+// enum names quoted.
 func castType(d dialect.Dialect, t schema.Type) (string, error) {
+	if tn, ok := d.(dialect.TypeNamer); ok {
+		return tn.TypeName(t)
+	}
 	switch t := t.(type) {
 	case schema.EnumRef:
 		return d.QuoteIdent(t.Name)
