@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 	"unsafe"
 
 	"github.com/jackc/pgx/v5"
@@ -55,7 +56,7 @@ func (q *SelectQuery[T]) First(ctx context.Context) (*T, error) {
 }
 
 // Count returns the number of rows the query's conditions match (ignoring
-// order, limit and offset).
+// order, limit and offset); with GroupBy, the number of groups.
 func (q *SelectQuery[T]) Count(ctx context.Context) (int64, error) {
 	var n int64
 	err := q.scalar(ctx, "count(*)", &n)
@@ -65,15 +66,24 @@ func (q *SelectQuery[T]) Count(ctx context.Context) (int64, error) {
 // Exists reports whether any row matches the query's conditions.
 func (q *SelectQuery[T]) Exists(ctx context.Context) (bool, error) {
 	var ok bool
-	err := q.scalar(ctx, "EXISTS(SELECT 1)", &ok)
+	err := q.scalar(ctx, "EXISTS", &ok)
 	return ok, err
 }
 
-func (q *SelectQuery[T]) scalar(ctx context.Context, what string, dst any) error {
-	order, lock := q.order, q.lock
-	q.order, q.lock = nil, ""
-	sql, args, err := q.build(what, -1)
-	q.order, q.lock = order, lock
+// scalar runs SELECT count(*) or SELECT EXISTS over the query's rows.
+func (q *selectCore) scalar(ctx context.Context, what string, dst any) error {
+	sel := what
+	if what == "EXISTS" || len(q.group) > 0 {
+		sel = "1"
+	}
+	sql, args, err := q.build(stmt{sel: func(w *sqlw) error { w.str(sel); return nil }, limit: -1, bare: true})
+	switch {
+	case err != nil:
+	case what == "EXISTS":
+		sql = "SELECT EXISTS (" + sql + ")"
+	case len(q.group) > 0:
+		sql = "SELECT count(*) FROM (" + sql + ") AS g"
+	}
 	if err == nil {
 		err = q.prepare(ctx)
 	}
@@ -119,18 +129,25 @@ var errStop = errors.New("stop")
 // run executes the query; with each set, rows are passed to it untracked
 // instead of being collected.
 func (q *SelectQuery[T]) run(ctx context.Context, limit int, each func(unsafe.Pointer) bool) ([]*T, error) {
-	sql, args, err := q.build("", limit)
+	return q.runStmt(ctx, stmt{limit: limit}, each)
+}
+
+// runStmt executes the query built from st.
+func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(unsafe.Pointer) bool) ([]*T, error) {
+	sql, args, err := q.build(st)
 	if err != nil {
 		return nil, err
 	}
+	limit := st.limit
 	var jp *joinPlan // to-one relationships loaded in this statement (load.go)
-	if each == nil && q.lock == "" {
+	if each == nil && q.lock == "" && q.rootOrder() {
 		if jp, err = planJoins(q.s, q.m, q.loads); err != nil {
 			return nil, err
 		}
 	}
 	if jp != nil {
-		sql = jp.wrap(sql, string(q.renderOrder(nil, q.s.db.sql[q.m.id])))
+		keys, _ := q.orderKeys(q.scope())
+		sql = jp.wrap(sql, renderOrder(keys))
 	}
 	if err := q.prepare(ctx); err != nil {
 		return nil, err
@@ -180,7 +197,7 @@ func (q *SelectQuery[T]) run(ctx context.Context, limit int, each func(unsafe.Po
 
 // prepare flushes (autoflush) and, for a locking query, begins the
 // transaction.
-func (q *SelectQuery[T]) prepare(ctx context.Context) error {
+func (q *selectCore) prepare(ctx context.Context) error {
 	if q.s.closed {
 		return ErrSessionClosed
 	}
@@ -208,7 +225,18 @@ func (q *SelectQuery[T]) afterLoad(ctx context.Context, out []*T) error {
 	return relHooks.afterLoad(ctx, q.s, q.m, objs, q.loads)
 }
 
-func (q *SelectQuery[T]) name() string {
+// rootOrder reports whether every OrderBy key is a column of the query's
+// own table, which the joined loading's outer query can sort by again.
+func (q *selectCore) rootOrder() bool {
+	for _, k := range q.order {
+		if strings.Contains(k, ".") {
+			return false
+		}
+	}
+	return true
+}
+
+func (q *selectCore) name() string {
 	if q.m == nil {
 		return "?"
 	}

@@ -23,6 +23,7 @@ type Registry struct {
 	byTable map[*schema.Table]*model
 
 	relMetas sync.Map // *relation.Relation → *relMeta, built on first use
+	plans    sync.Map // planKey → *resultPlan, built on first use (scan_result.go)
 }
 
 // NewRegistry maps the given models (pointers to zero structs, such as
