@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"slices"
 	"unsafe"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Session is a unit of work: it tracks the objects you add, load, change
@@ -38,7 +40,9 @@ type Session struct {
 
 	tx    *txn // the open transaction (&txBuf), nil when none
 	txBuf txn
-	err   error // first error of Add, Delete or Explicit, reported by the next flush
+	txSeq uint64 // transactions begun, for txn.gen
+	outer pgx.Tx // the caller's transaction the session works in (SessionOn)
+	err   error  // first error of Add, Delete or Explicit, reported by the next flush
 
 	slabs     []slabs // per model id, for loaded objects and snapshots
 	states    []state // slab of states
