@@ -19,6 +19,9 @@ type flush struct {
 	final   bool   // the flush ends the transaction (its pipeline commits)
 	rel     any    // the relationship hooks' bookkeeping for this flush
 
+	skipped map[*state]bool // upserted objects whose row was skipped (DO NOTHING)
+	bulk    bool            // a statement-level Insert, not a flush of the session
+
 	// Inline storage for the small flushes that are the common case.
 	pipe      pipe
 	stepBuf   [2]step
@@ -294,6 +297,10 @@ func (f *flush) finalize() {
 		switch a.kind {
 		case actInsert:
 			inserted = true
+			if f.skipped[st] {
+				st.status = detached // DO NOTHING: it stands for no row
+				continue
+			}
 			st.status, st.explicit = Persistent, nil
 			st.key, _ = st.m.keyOf(st.obj)
 			s.snapshot(st)

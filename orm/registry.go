@@ -76,6 +76,9 @@ func build(meta *schema.Metadata, rels *relation.Set, tables []*schema.Table) (*
 	var errs []error
 	for _, t := range tables {
 		m, err := newModel(len(r.models), t, rels.Of(t))
+		if err == nil {
+			err = m.upserter()
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -72,11 +72,32 @@ func (s *Session) DB() *DB { return s.db }
 // the session already holds is left as is (one marked by Delete and not
 // flushed yet is kept after all). Adding an object whose primary
 // key is set but which the session did not load inserts it with that key.
-// Mistakes (a nil pointer, an unregistered type, another object with the
-// same key) are reported by the next Flush or Commit.
+// A [Conflict] among the arguments makes the new objects of the call
+// upserts: INSERT … ON CONFLICT with that clause (see [Upserter] for a
+// model-wide default). Mistakes (a nil pointer, an unregistered type,
+// another object with the same key, a conflict clause that does not fit
+// the model) are reported by the next Flush or Commit.
 func (s *Session) Add(objs ...any) {
+	var cf *Conflict
 	for _, o := range objs {
-		if _, err := s.add(o); err != nil {
+		if c, ok := o.(*Conflict); ok {
+			if cf != nil {
+				s.fail(fmt.Errorf("add: two conflict clauses: %w", ErrConflictTarget))
+			}
+			cf = c
+		}
+	}
+	for _, o := range objs {
+		if _, ok := o.(*Conflict); ok {
+			continue
+		}
+		st, err := s.add(o)
+		if err == nil && cf != nil && st.status == Pending {
+			if st.upsert, err = st.m.conflictPlan(cf); err != nil {
+				err = fmt.Errorf("add %s: %w", st.m, err)
+			}
+		}
+		if err != nil {
 			s.fail(err)
 		}
 	}

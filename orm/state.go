@@ -51,6 +51,8 @@ type state struct {
 	act      *action // its action in the flush actFlush
 	actFlush uint64
 
+	upsert *conflictPlan // Session.Add's ON CONFLICT, when given
+
 	// related is reserved for the relationship code (cascade.go, sync.go):
 	// whatever per-object history it needs, such as the collections as of
 	// the last flush for delete-orphan. The unit of work never reads it.
@@ -125,6 +127,15 @@ func (st *state) dirty() bool {
 		}
 	}
 	return false
+}
+
+// upsertPlan returns the ON CONFLICT clause a pending object is inserted
+// with: Add's, else its model's (Upserter), else nil.
+func (st *state) upsertPlan() *conflictPlan {
+	if st.upsert != nil {
+		return st.upsert
+	}
+	return st.m.upsert
 }
 
 // forced reports whether column c was marked with Session.Explicit.

@@ -1,0 +1,551 @@
+package orm
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"unsafe"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/crucible-orm/crucible/schema"
+)
+
+// Upserts: INSERT … ON CONFLICT (key) DO NOTHING / DO UPDATE SET …,
+// for pending objects in a flush (an option of Session.Add, or the model's
+// own Upserter default) and as the statement-level Insert. The returned
+// rows are matched to objects by the values of the conflict key, which
+// every object sends: never by position, so a row DO NOTHING skipped can
+// never hand its neighbour's key to the wrong object.
+
+// ErrConflictTarget is matched by the error of an upsert whose ON
+// CONFLICT clause cannot work: its target is not the primary key, a unique
+// constraint or a unique index of the model (with exactly those columns),
+// it chooses neither DoNothing nor DoUpdate, it would update the primary
+// key, or an object leaves a conflict key column unset. Nothing is
+// written.
+var ErrConflictTarget = errors.New("bad ON CONFLICT clause")
+
+// ErrDuplicateObject is matched by the error of an upsert that would make
+// two objects stand for one row: two objects of one statement with the
+// same conflict key, an object the session already holds given to Insert,
+// or a pending upsert whose conflict key is that of an object the session
+// holds (change the held object instead). Nothing is written.
+var ErrDuplicateObject = errors.New("two objects for one row")
+
+// Conflict says what inserting an object does when its row conflicts with
+// an existing one on a unique key: ON CONFLICT (target) DO NOTHING, or DO
+// UPDATE SET …. Build it with [OnConflict] or [OnConstraint], then
+// DoNothing or DoUpdate (and Set, Where); give it to [Session.Add] with the
+// objects it applies to, return it from a model's [Upserter] method, or
+// use the same methods on an [InsertQuery]. Field names are checked
+// against the model when the conflict is used.
+type Conflict struct {
+	fields     []string
+	constraint string
+	nothing    bool
+	updating   bool
+	update     []string // DoUpdate fields; none: every column sent
+	sets       []conflictSet
+	where      filter
+}
+
+type conflictSet struct {
+	field string
+	value any
+}
+
+// OnConflict starts a conflict clause whose target is the given fields (Go
+// field or column names): they must be the columns of the primary key, of
+// a unique constraint or of a unique index.
+func OnConflict(fields ...string) *Conflict { return &Conflict{fields: fields} }
+
+// OnConstraint starts a conflict clause whose target is the named primary
+// key, unique constraint or unique index of the model.
+func OnConstraint(name string) *Conflict { return &Conflict{constraint: name} }
+
+// DoNothing leaves a conflicting row as it is. Its object is skipped: it
+// is not inserted, does not stand for the existing row and gets no key.
+func (c *Conflict) DoNothing() *Conflict { c.nothing = true; return c }
+
+// DoUpdate updates the conflicting row with the object's values of the
+// given fields (SET col = EXCLUDED.col); without fields, every column the
+// INSERT sends except the conflict target's. A version column counts up,
+// onupdate columns take their expression. The object then stands for the
+// row: its key and the columns not updated are read back from it.
+func (c *Conflict) DoUpdate(fields ...string) *Conflict {
+	c.updating = true
+	c.update = append(c.update, fields...)
+	return c
+}
+
+// Set adds an assignment to DO UPDATE: value is bound, except [Default]
+// and an [SQL] expression, which may read the row's current values by the
+// table's name and the proposed ones as EXCLUDED:
+// Set("Hits", orm.SQL("counters.hits + EXCLUDED.hits")). Set alone
+// updates only what it sets.
+func (c *Conflict) Set(field string, value any) *Conflict {
+	c.updating = true
+	c.sets = append(c.sets, conflictSet{field, value})
+	return c
+}
+
+// Where makes DO UPDATE conditional (DO UPDATE … WHERE cond, with ?
+// placeholders): a conflicting row it does not match is left as it is and
+// its object skipped, as with DoNothing.
+func (c *Conflict) Where(cond SQL, args ...any) *Conflict {
+	c.where.add(cond, args)
+	return c
+}
+
+// Upserter is implemented by models whose new objects are always
+// upserted: the session inserts every pending object of the model with
+// the returned conflict clause, unless Session.Add was given another. It
+// is called once, when the model is registered; a clause that does not
+// fit the model fails the registration.
+type Upserter interface {
+	OnConflict() *Conflict
+}
+
+var upserterType = reflect.TypeFor[Upserter]()
+
+// upserter checks the model's Upserter clause, at registration.
+func (m *model) upserter() (err error) {
+	if !reflect.PointerTo(m.typ).Implements(upserterType) {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &schema.ModelError{Type: m.typ, Err: fmt.Errorf("OnConflict panicked: %v", r)}
+		}
+	}()
+	u := reflect.New(m.typ).Interface().(Upserter)
+	if m.upsert, err = m.conflictPlan(u.OnConflict()); err != nil {
+		return &schema.ModelError{Type: m.typ, Err: fmt.Errorf("OnConflict: %w", err)}
+	}
+	return nil
+}
+
+// conflictPlan is a Conflict checked against a model.
+type conflictPlan struct {
+	desc    string // equal for equal clauses, so their rows share a statement
+	key     []*column
+	keySet  colSet
+	nothing bool
+	all     bool   // DoUpdate(): every sent column but the key's
+	update  colSet // DoUpdate(fields…)
+	sets    []setClause
+	where   filter
+}
+
+// conflictPlan checks c against the model.
+func (m *model) conflictPlan(c *Conflict) (*conflictPlan, error) {
+	if c == nil {
+		return nil, fmt.Errorf("nil conflict: %w", ErrConflictTarget)
+	}
+	cp := &conflictPlan{nothing: c.nothing, where: c.where}
+	var err error
+	if cp.key, err = m.conflictKey(c); err != nil {
+		return nil, err
+	}
+	for _, k := range cp.key {
+		cp.keySet.add(k.pos)
+	}
+	switch {
+	case c.nothing && c.updating:
+		return nil, fmt.Errorf("DoNothing and DoUpdate both: %w", ErrConflictTarget)
+	case !c.nothing && !c.updating:
+		return nil, fmt.Errorf("choose DoNothing or DoUpdate: %w", ErrConflictTarget)
+	case c.nothing && len(c.where.conds) > 0:
+		return nil, fmt.Errorf("Where applies to DoUpdate: %w", ErrConflictTarget)
+	}
+	cp.all = c.updating && len(c.update) == 0 && len(c.sets) == 0
+	cp.desc = fmt.Sprintf("%s|%s|%t|%q", m.table.Name, colNames(cp.key), c.nothing, c.update)
+	if len(c.sets) > 0 || len(c.where.conds) > 0 {
+		cp.desc += fmt.Sprintf("|%p", c) // bound values: only the same clause shares
+	}
+	for _, f := range c.update {
+		col, err := m.updatable(f)
+		if err != nil {
+			return nil, err
+		}
+		cp.update.add(col.pos)
+	}
+	for _, s := range c.sets {
+		col, err := m.updatable(s.field)
+		if err != nil {
+			return nil, err
+		}
+		cp.sets = append(cp.sets, setClause{col, s.value})
+	}
+	return cp, nil
+}
+
+// updatable finds a column DO UPDATE may set: not one of the primary key.
+func (m *model) updatable(field string) (*column, error) {
+	c := m.lookup(field)
+	switch {
+	case c == nil:
+		return nil, fmt.Errorf("do update %q: %w", field, ErrUnknownColumn)
+	case c.pk:
+		return nil, fmt.Errorf("do update %s: the primary key cannot change: %w", c.Name, ErrConflictTarget)
+	}
+	return c, nil
+}
+
+// conflictKey resolves the target to the columns of a unique key of the
+// table, in that key's order.
+func (m *model) conflictKey(c *Conflict) ([]*column, error) {
+	t := m.table
+	var names []string
+	if c.constraint != "" {
+		names = uniqueKeyNamed(m, c.constraint)
+		if names == nil {
+			return nil, fmt.Errorf("%s has no primary key, unique constraint or unique index %q: %w", t.Name, c.constraint, ErrConflictTarget)
+		}
+	} else {
+		for _, f := range c.fields {
+			col := m.lookup(f)
+			if col == nil {
+				return nil, fmt.Errorf("on conflict %q: %w", f, ErrUnknownColumn)
+			}
+			names = append(names, col.Name)
+		}
+		if len(names) == 0 || !isUniqueKey(m, names) {
+			return nil, fmt.Errorf("on conflict (%s): no primary key, unique constraint or unique index of %s has exactly these columns: %w",
+				strings.Join(names, ", "), t.Name, ErrConflictTarget)
+		}
+	}
+	out := make([]*column, len(names))
+	for i, n := range names {
+		out[i] = m.column(n)
+	}
+	return out, nil
+}
+
+// uniqueKeys lists the column sets of the table's primary key, unique
+// constraints and unique indexes without a predicate or expressions.
+func uniqueKeys(m *model) map[string][]string {
+	t := m.table
+	keys := map[string][]string{t.PrimaryKey.Name: t.PrimaryKey.Columns}
+	for _, u := range t.Uniques {
+		keys[u.Name] = u.Columns
+	}
+	for _, ix := range t.Indexes {
+		if ix.Unique && ix.Where == "" && len(ix.Exprs) == 0 {
+			keys[ix.Name] = ix.Columns
+		}
+	}
+	return keys
+}
+
+func uniqueKeyNamed(m *model, name string) []string {
+	if cols, ok := uniqueKeys(m)[name]; ok && name != "" {
+		return cols
+	}
+	return nil
+}
+
+func isUniqueKey(m *model, names []string) bool {
+	for _, cols := range uniqueKeys(m) {
+		if len(cols) == len(names) && !slices.ContainsFunc(names, func(n string) bool { return !slices.Contains(cols, n) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// updated returns the columns DO UPDATE sets from EXCLUDED for rows
+// sending set.
+func (cp *conflictPlan) updated(m *model, set colSet) colSet {
+	if !cp.all {
+		return cp.update
+	}
+	var out colSet
+	for _, c := range m.cols {
+		if set.has(c.pos) && !cp.keySet.has(c.pos) && !c.pk && c != m.version {
+			out.add(c.pos)
+		}
+	}
+	return out
+}
+
+// returning lists what an upsert sending set reads back: the key and the
+// conflict target; the columns not sent; and after DO UPDATE, every
+// column whose value may not be the object's (not updated from EXCLUDED,
+// set by an expression, version and onupdate columns).
+func (cp *conflictPlan) returning(m *model, set colSet) colSet {
+	ret := withKeyCols(m, returnedBy(m, set))
+	for _, c := range cp.key {
+		ret.add(c.pos)
+	}
+	if cp.nothing {
+		return ret
+	}
+	upd := cp.updated(m, set)
+	for _, c := range m.cols {
+		if set.has(c.pos) && !upd.has(c.pos) && !cp.keySet.has(c.pos) {
+			ret.add(c.pos)
+		}
+	}
+	for _, c := range m.onUpdate {
+		ret.add(c.pos)
+	}
+	return ret
+}
+
+// clause renders " ON CONFLICT (key) DO …" for rows sending set, its
+// values numbered from next.
+func (cp *conflictPlan) clause(ts *tableSQL, set colSet, next int) (string, []any, error) {
+	w := &sqlw{args: make([]any, next-1, next-1+len(cp.sets)), q: ts.d}
+	w.str(" ON CONFLICT (" + strings.Join(ts.names(cp.keySet, ""), ", ") + ")")
+	if cp.nothing {
+		w.str(" DO NOTHING")
+		return string(w.buf), nil, nil
+	}
+	w.str(" DO UPDATE SET ")
+	m := ts.m
+	var done colSet
+	first := true
+	assign := func(c *column) {
+		if !first {
+			w.str(", ")
+		}
+		first = false
+		done.add(c.pos)
+		w.str(ts.cols[c.pos] + " = ")
+	}
+	for _, sc := range cp.sets {
+		assign(sc.col)
+		if err := writeValue(w, ts, sc); err != nil {
+			return "", nil, err
+		}
+	}
+	upd := cp.updated(m, set)
+	for _, c := range m.cols {
+		if upd.has(c.pos) && !done.has(c.pos) {
+			assign(c)
+			w.str("EXCLUDED." + ts.cols[c.pos])
+		}
+	}
+	for _, c := range m.onUpdate {
+		if !done.has(c.pos) {
+			assign(c)
+			w.str(c.OnUpdate)
+		}
+	}
+	if v := m.version; v != nil && !done.has(v.pos) {
+		assign(v)
+		w.str(ts.table + "." + ts.cols[v.pos] + " + 1")
+	}
+	if _, err := w.conds(&cp.where, " WHERE "); err != nil {
+		return "", nil, err
+	}
+	return string(w.buf), w.args[next-1:], nil
+}
+
+// writeValue writes the value of a Set: DEFAULT, an SQL expression, or a
+// bound value.
+func writeValue(w *sqlw, ts *tableSQL, sc setClause) error {
+	switch v := sc.val.(type) {
+	case defaultValue:
+		w.str("DEFAULT")
+	case SQL:
+		buf, next, err := rewrite(nil, string(v), 1)
+		if err == nil && next != 1 {
+			err = ErrPlaceholders
+		}
+		if err != nil {
+			return fmt.Errorf("set %s: an SQL expression takes no placeholders: %w", sc.col.Name, err)
+		}
+		w.str(string(buf))
+	default:
+		w.bind(v)
+		w.str(ts.bind[sc.col.pos])
+	}
+	return nil
+}
+
+// upsertKey is the value of the conflict key of obj; false when a column
+// holds NULL, which never conflicts.
+func upsertKey(cols []*column, obj unsafe.Pointer) (vkey, bool) {
+	if len(cols) == 1 {
+		c := cols[0]
+		switch c.goType.Kind() {
+		case reflect.Int64, reflect.Int32, reflect.Int, reflect.String:
+			k, _ := valueAt(c.goType, c.path.read(obj))
+			return k, true
+		}
+	}
+	var b []byte
+	for _, c := range cols {
+		v := reflect.NewAt(c.goType, c.path.read(obj)).Elem()
+		if v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return vkey{}, false
+			}
+			v = v.Elem()
+		}
+		b = appendKeyPart(b, v)
+	}
+	return vkey{s: string(b)}, true
+}
+
+// upsertGroup checks the objects of one upsert statement: each sets its
+// conflict key, and no two share one. It returns them by key.
+func upsertGroup(cp *conflictPlan, states []*state) (map[vkey]*state, error) {
+	byKey := make(map[vkey]*state, len(states))
+	for _, st := range states {
+		k, ok := upsertKey(cp.key, st.obj)
+		for _, c := range cp.key {
+			ok = ok && !(c.serverGen && c.zero(st.obj))
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s: conflict key (%s) not set: %w", rowName(st), colNames(cp.key), ErrConflictTarget)
+		}
+		if byKey[k] != nil {
+			return nil, fmt.Errorf("%s: two objects with one conflict key (%s): %w", st.m.table.Name, colNames(cp.key), ErrDuplicateObject)
+		}
+		byKey[k] = st
+	}
+	return byKey, nil
+}
+
+func colNames(cols []*column) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return strings.Join(out, ", ")
+}
+
+// queueUpsert queues one INSERT … ON CONFLICT for a group of objects
+// sending the same columns with the same conflict clause.
+func (f *flush) queueUpsert(p *pipe, ts *tableSQL, g *insertGroup, b *batch) error {
+	m, cp := ts.m, g.conflict
+	byKey, err := upsertGroup(cp, g.states)
+	if err == nil && !f.bulk {
+		err = f.checkHeld(m, cp, g.states)
+	}
+	if err != nil {
+		return err
+	}
+	ret := cp.returning(m, g.set)
+	var sql string
+	var args []any
+	switch {
+	case len(g.states) == 1:
+		sql, args = ts.insertOne(g.set, colSet{}), columnValues(m, g.set, g.states)
+	case ts.unnestable(g.set):
+		sql, args = ts.insertUnnest(g.set, colSet{}), columnArrays(m, g.set, g.states)
+	default:
+		if countSet(g.set)*len(g.states) > maxParams-len(cp.sets)-16 {
+			return fmt.Errorf("upsert %s: %d rows of array columns exceed the parameter limit: split them", m.table.Name, len(g.states))
+		}
+		sql, args = ts.insertValues(g.set, colSet{}, len(g.states)), columnValues(m, g.set, g.states)
+	}
+	clause, more, err := cp.clause(ts, g.set, len(args)+1)
+	if err != nil {
+		return fmt.Errorf("upsert %s: %w", m.table.Name, err)
+	}
+	for _, st := range g.states {
+		f.journal(st)
+	}
+	p.add(step{sql: sql + clause + ts.returning(ret, ""), args: append(args, more...), what: m.insertWhat, batch: b,
+		rows: func(rows pgx.Rows) error { return f.matchUpsert(rows, m, cp, ret, g.set, byKey) }})
+	return nil
+}
+
+// columnValues lists the values of the columns of set, row after row.
+func columnValues(m *model, set colSet, states []*state) []any {
+	args := make([]any, 0, countSet(set)*len(states))
+	for _, st := range states {
+		for _, c := range m.cols {
+			if set.has(c.pos) {
+				args = append(args, c.arg(st.obj))
+			}
+		}
+	}
+	return args
+}
+
+// matchUpsert puts each returned row into the object with its conflict
+// key; objects without a row were skipped.
+func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set colSet, byKey map[vkey]*state) error {
+	scratch := reflect.New(m.typ).UnsafePointer()
+	var cols []*column
+	dest := make([]any, 0, countSet(ret))
+	for _, c := range m.cols {
+		if ret.has(c.pos) {
+			dest = append(dest, c.ptr(scratch))
+			if !cp.keySet.has(c.pos) {
+				cols = append(cols, c)
+			}
+		}
+	}
+	got := make(map[*state]bool, len(byKey))
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		k, _ := upsertKey(cp.key, scratch)
+		st := byKey[k]
+		if st == nil || got[st] {
+			return errRowCount
+		}
+		got[st] = true
+		for _, c := range cols {
+			if set.has(c.pos) {
+				f.overwrite(st, c)
+			} else {
+				f.filled(st, c)
+			}
+			c.assign(c.path.addr(st.obj), c.path.read(scratch))
+		}
+	}
+	if len(got) < len(byKey) {
+		for _, st := range byKey {
+			if !got[st] {
+				f.skip(st)
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// skip records that an upsert skipped st's row.
+func (f *flush) skip(st *state) {
+	if f.skipped == nil {
+		f.skipped = map[*state]bool{}
+	}
+	f.skipped[st] = true
+}
+
+// checkHeld refuses pending upserts whose conflict key is that of an
+// object the session holds (its current value or the one it was loaded
+// with): the row would then have two objects.
+func (f *flush) checkHeld(m *model, cp *conflictPlan, states []*state) error {
+	var held map[vkey]bool
+	for _, st := range f.s.loaded {
+		if st.m != m || st.status != Persistent {
+			continue
+		}
+		if held == nil {
+			held = map[vkey]bool{}
+		}
+		for _, p := range []unsafe.Pointer{st.obj, st.snap} {
+			if k, ok := upsertKey(cp.key, p); ok {
+				held[k] = true
+			}
+		}
+	}
+	for _, st := range states {
+		if k, _ := upsertKey(cp.key, st.obj); held[k] {
+			return fmt.Errorf("%s: the session holds the row with this conflict key (%s): change that object instead: %w",
+				m.table.Name, colNames(cp.key), ErrDuplicateObject)
+		}
+	}
+	return nil
+}
