@@ -36,6 +36,7 @@ const (
 	formUpdateOne
 	formUpdateUnnest
 	formDelete
+	formUpsertUnnest
 )
 
 type stmtKey struct {

@@ -439,7 +439,7 @@ func (f *flush) queueUpsert(p *pipe, ts *tableSQL, g *insertGroup, b *batch) err
 	case len(g.states) == 1:
 		sql, args = ts.insertOne(g.set, colSet{}), columnValues(m, g.set, g.states)
 	case ts.unnestable(g.set):
-		sql, args = ts.insertUnnest(g.set, colSet{}), columnArrays(m, g.set, g.states)
+		sql, args = ts.upsertUnnest(g.set), columnArrays(m, g.set, g.states)
 	default:
 		if countSet(g.set)*len(g.states) > maxParams-len(cp.sets)-16 {
 			return fmt.Errorf("upsert %s: %d rows of array columns exceed the parameter limit: split them", m.table.Name, len(g.states))
@@ -456,6 +456,20 @@ func (f *flush) queueUpsert(p *pipe, ts *tableSQL, g *insertGroup, b *batch) err
 	p.add(step{sql: sql + clause + ts.returning(ret, ""), args: append(args, more...), what: m.insertWhat, batch: b,
 		rows: func(rows pgx.Rows) error { return f.matchUpsert(rows, m, cp, ret, g.set, byKey) }})
 	return nil
+}
+
+// upsertUnnest is INSERT INTO t (set) SELECT … FROM unnest(…): the rows
+// of an upsert are matched by key, so they need no order.
+func (ts *tableSQL) upsertUnnest(set colSet) string {
+	return ts.cached(stmtKey{form: formUpsertUnnest, set: set}, func() string {
+		casts := ts.setCasts(set)
+		refs := make([]string, len(casts))
+		for i, c := range casts {
+			refs[i] = unnestRef("u", i, c)
+		}
+		return "INSERT INTO " + ts.table + " (" + strings.Join(ts.names(set, ""), ", ") + ") SELECT " +
+			strings.Join(refs, ", ") + " FROM " + ts.unnestSource(casts, "u", false)
+	})
 }
 
 // columnValues lists the values of the columns of set, row after row.
@@ -485,17 +499,16 @@ func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set 
 			}
 		}
 	}
-	got := make(map[*state]bool, len(byKey))
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
 		k, _ := upsertKey(cp.key, scratch)
 		st := byKey[k]
-		if st == nil || got[st] {
-			return errRowCount
+		if st == nil {
+			return errRowCount // a key not sent, or returned twice
 		}
-		got[st] = true
+		delete(byKey, k)
 		for _, c := range cols {
 			if set.has(c.pos) {
 				f.overwrite(st, c)
@@ -505,12 +518,8 @@ func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set 
 			c.assign(c.path.addr(st.obj), c.path.read(scratch))
 		}
 	}
-	if len(got) < len(byKey) {
-		for _, st := range byKey {
-			if !got[st] {
-				f.skip(st)
-			}
-		}
+	for _, st := range byKey {
+		f.skip(st) // no row came back
 	}
 	return rows.Err()
 }
