@@ -19,8 +19,10 @@ type flush struct {
 	final   bool   // the flush ends the transaction (its pipeline commits)
 	rel     any    // the relationship hooks' bookkeeping for this flush
 
-	skipped map[*state]bool // upserted objects whose row was skipped (DO NOTHING)
-	bulk    bool            // a statement-level Insert, not a flush of the session
+	skipped  map[*state]bool // upserted objects whose row was skipped (DO NOTHING)
+	bulk     bool            // a statement-level Insert, not a flush of the session
+	hooked   bool            // Before hooks ran (lifecycle.go)
+	hookMark int             // the journal's length before they did
 
 	// Inline storage for the small flushes that are the common case.
 	pipe      pipe
@@ -103,6 +105,7 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 	}
 	f, err := s.plan(ctx)
 	if err != nil {
+		f.undoBefore()
 		relHooks.failed(f)
 		return err
 	}
@@ -113,7 +116,9 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 	// COMMIT when the flush fits one pipeline: the pipeline (one Sync) is
 	// an implicit transaction, all or nothing.
 	// (Only at the default isolation: a stricter level needs its BEGIN.)
-	implicit := commit && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
+	// After hooks run between the statements and the COMMIT.
+	after := f.afterHooks()
+	implicit := commit && !after && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
 		s.beginSQL() == "BEGIN" && f.oneWave()
 	s.ensureTx()
 	f.final = commit
@@ -121,7 +126,11 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 	if implicit {
 		s.tx.prefix = s.tx.prefix[:0]
 	}
-	if err := f.execute(commit && !implicit, implicit); err != nil {
+	err = f.execute(commit && !implicit && !after, implicit)
+	if err == nil && after {
+		err = f.runAfter(commit)
+	}
+	if err != nil {
 		defer relHooks.failed(f) // after the journal has put states back
 		var unknown *UnknownOutcomeError
 		if errors.As(err, &unknown) {
@@ -158,6 +167,9 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 		f.slab = make([]action, 0, n)
 	}
 	if err := relHooks.beforeFlush(f); err != nil {
+		return f, err
+	}
+	if err := f.runBefore(); err != nil {
 		return f, err
 	}
 	if err := f.collect(); err != nil {

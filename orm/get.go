@@ -35,6 +35,9 @@ func Get[T any](ctx context.Context, s *Session, key ...any) (*T, error) {
 	} else {
 		p, err = s.get(ctx, m, key, false)
 	}
+	if err == nil {
+		err = s.afterLoad(ctx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", m, err)
 	}
@@ -107,6 +110,9 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 	s.autoflush = false
 	_, err = s.get(ctx, m, key, true)
 	s.autoflush = saved
+	if err == nil {
+		err = s.afterLoad(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("refresh %s: %w", m, err)
 	}

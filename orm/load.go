@@ -592,6 +592,9 @@ func (s *Session) LoadRelated(ctx context.Context, obj any, path string, opts ..
 		if err == nil {
 			err = runLoads(ctx, s, root, []unsafe.Pointer{p})
 		}
+		if err == nil {
+			err = s.afterLoad(ctx) // lifecycle.go
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("load related %s: %w", path, err)

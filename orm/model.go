@@ -47,6 +47,7 @@ type model struct {
 	eager                              bool // some relationship loads with every query (lazy:joined/selectin)
 
 	upsert *conflictPlan // the Upserter's ON CONFLICT, nil when none
+	hooks  hookSet       // the lifecycle hooks it implements (lifecycle.go)
 
 	// Foreign key neighbours, set by the registry: the mapped tables this
 	// one references and those referencing it, leaving out self references

@@ -169,6 +169,9 @@ func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(unsafe.
 				return err
 			}
 			if each != nil {
+				if err := q.s.afterLoad(ctx); err != nil {
+					return err
+				}
 				if !each(p) {
 					return errStop
 				}
@@ -190,9 +193,14 @@ func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(unsafe.
 		for i, o := range out {
 			objs[i] = unsafe.Pointer(o)
 		}
-		return out, jp.finish(ctx, objs)
+		err = jp.finish(ctx, objs)
+	} else {
+		err = q.afterLoad(ctx, out)
 	}
-	return out, q.afterLoad(ctx, out)
+	if err == nil {
+		err = q.s.afterLoad(ctx)
+	}
+	return out, err
 }
 
 // prepare flushes (autoflush) and, for a locking query, begins the

@@ -53,6 +53,11 @@ func (q *RawQuery[T]) All(ctx context.Context) ([]*T, error) {
 		}
 		return err
 	})
+	if err == nil {
+		if err = q.s.afterLoad(ctx); err != nil {
+			err = fmt.Errorf("raw %s: %w", q.name(), err)
+		}
+	}
 	return out, err
 }
 
@@ -82,15 +87,24 @@ func (q *RawQuery[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			if err != nil {
 				return err
 			}
-			return stream(rows, plan, func(r *T) bool {
+			var hookErr error
+			err = stream(rows, plan, func(r *T) bool {
 				if q.m != nil && len(plan.fields) == len(q.m.cols) {
 					if st := q.s.held(q.m, unsafe.Pointer(r)); st != nil {
 						r = (*T)(st.obj)
+					} else if q.m.hooks&hookAfterLoad != 0 {
+						if hookErr = hookAfterLoad.call(ctx, q.m, unsafe.Pointer(r)); hookErr != nil {
+							return false
+						}
 					}
 				}
 				stopped = !yield(r, nil)
 				return !stopped
 			})
+			if hookErr != nil {
+				return hookErr
+			}
+			return err
 		})
 		if err != nil && !stopped {
 			yield(nil, err)

@@ -24,6 +24,7 @@ type Registry struct {
 
 	relMetas sync.Map // *relation.Relation → *relMeta, built on first use
 	plans    sync.Map // planKey → *resultPlan, built on first use (scan_result.go)
+	hooked   bool     // some model has a flush hook (lifecycle.go)
 }
 
 // NewRegistry maps the given models (pointers to zero structs, such as
@@ -77,7 +78,7 @@ func build(meta *schema.Metadata, rels *relation.Set, tables []*schema.Table) (*
 	for _, t := range tables {
 		m, err := newModel(len(r.models), t, rels.Of(t))
 		if err == nil {
-			err = m.upserter()
+			err = m.methods()
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -91,6 +92,7 @@ func build(meta *schema.Metadata, rels *relation.Set, tables []*schema.Table) (*
 		return nil, errors.Join(errs...)
 	}
 	r.linkModels()
+	r.hooked = hookedModels(r.models)
 	for i, t := range meta.Tables() {
 		if m := r.byTable[t]; m != nil {
 			m.order = i

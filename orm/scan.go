@@ -56,6 +56,7 @@ func (sc *scanner) next(rows pgx.Rows) (unsafe.Pointer, error) {
 		if st := sc.s.held(sc.m, obj); st != nil {
 			return st.obj, nil
 		}
+		sc.s.loadedRow(sc.m, obj)
 		return obj, nil
 	}
 	k, _ := sc.m.keyOf(obj)

@@ -51,7 +51,8 @@ type Session struct {
 	argArena  []any   // bound arguments of the current flush (see args)
 	flushBuf  flush   // the current flush, reused
 	flushing  bool
-	flushSeq  uint64 // id of the last flush, for journal entries
+	flushSeq  uint64      // id of the last flush, for journal entries
+	toLoad    []loadedObj // objects loaded since the last AfterLoad hooks ran
 	closed    bool
 }
 
@@ -363,6 +364,7 @@ func (s *Session) persist(m *model, p unsafe.Pointer, refresh bool) unsafe.Point
 func (s *Session) merge(st *state, p unsafe.Pointer, refresh bool) unsafe.Pointer {
 	if refresh || !st.dirty() {
 		s.overwrite(st, p)
+		s.loadedRow(st.m, st.obj)
 	}
 	return st.obj
 }
@@ -374,6 +376,7 @@ func (s *Session) addLoaded(m *model, p unsafe.Pointer, k idKey, copyStruct func
 	st.status, st.key = Persistent, k
 	s.snapshotWith(st, copyStruct)
 	s.loaded = append(s.loaded, st)
+	s.loadedRow(m, p)
 	return st
 }
 
