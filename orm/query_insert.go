@@ -130,6 +130,7 @@ func (q *InsertQuery[T]) exec(ctx context.Context) (*InsertResult[T], error) {
 		b.actions = append(b.actions, &action{kind: actInsert, st: st, m: q.m})
 	}
 	mark := len(s.tx.journal)
+	s.tx.journal = slices.Grow(s.tx.journal, 2*len(states))
 	p := &pipe{s: s}
 	if err := f.queueInserts(p, b); err != nil {
 		s.restore(mark) // nothing was sent
