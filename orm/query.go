@@ -341,10 +341,16 @@ func renderOrder(keys []orderKey) string {
 }
 
 // render appends " WHERE (c1) AND (c2)" with placeholders numbered from
-// next, checking each condition's placeholder count. Column references
-// need a query: an Expression argument fails here.
+// next, checking each condition's placeholder count. Without a model in
+// scope, an Expression argument fails.
 func (f *filter) render(buf []byte, next int) ([]byte, []any, int, error) {
-	w := &sqlw{buf: buf, args: make([]any, next-1, next-1+len(f.conds))}
+	return f.renderIn(buf, next, nil)
+}
+
+// renderIn is render with the field paths of Expression arguments
+// resolved in sc.
+func (f *filter) renderIn(buf []byte, next int, sc *scope) ([]byte, []any, int, error) {
+	w := &sqlw{buf: buf, args: make([]any, next-1, next-1+len(f.conds)), sc: sc}
 	if _, err := w.conds(f, " WHERE "); err != nil {
 		return nil, nil, 0, err
 	}

@@ -263,3 +263,17 @@ func TestRawIntoAnyType(t *testing.T) {
 		require.ErrorIs(t, err, orm.ErrUnknownColumn)
 	}
 }
+
+func TestColumnArgumentsInBulkStatements(t *testing.T) {
+	e := setup(t, writerRegistry())
+	seedWriters(t, e)
+	s := e.db.Session()
+	defer s.Close()
+	n, err := orm.Update[Article](s).Where("? < ?", orm.Col("Pages"), 8).Set("Pages", orm.SQL("pages * 2")).Exec(e.ctx)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n)
+	_, err = orm.Delete[Article](s).Where("? = ?", orm.Col("Writer.Name"), "ann").Exec(e.ctx)
+	require.ErrorIs(t, err, orm.ErrUnknownColumn, "no joins in a bulk statement")
+	require.NoError(t, s.Commit(e.ctx))
+	require.Equal(t, [][]any{{int32(10)}}, e.rows("SELECT pages FROM articles WHERE title = 'Channels'"))
+}

@@ -129,7 +129,7 @@ func (q *UpdateQuery[T]) build() (string, []any, colSet, error) {
 		ret.add(v.pos)
 	}
 	buf := []byte("UPDATE " + ts.table + " SET " + strings.Join(sets, ", "))
-	buf, wargs, _, err := q.filter.render(buf, len(args)+1)
+	buf, wargs, _, err := q.filter.renderIn(buf, len(args)+1, &scope{db: q.s.db, m: q.m, qual: ts.table})
 	if err != nil {
 		return "", nil, ret, err
 	}
@@ -177,7 +177,7 @@ func (q *DeleteQuery[T]) Exec(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("delete %s: %w", q.m, q.err)
 	}
 	ts := q.s.db.sql[q.m.id]
-	buf, args, _, err := q.filter.render([]byte("DELETE FROM "+ts.table), 1)
+	buf, args, _, err := q.filter.renderIn([]byte("DELETE FROM "+ts.table), 1, &scope{db: q.s.db, m: q.m, qual: ts.table})
 	if err != nil {
 		return 0, fmt.Errorf("delete %s: %w", q.m, err)
 	}
