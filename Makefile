@@ -27,9 +27,10 @@ test:
 	@[ -n "$(RACE)" ] || echo "make test: cgo is off (no C compiler?), running without -race" >&2
 	$(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) $(PKGS)
 
-## lint: gofmt, go vet and staticcheck must all be silent.
+## lint: gofmt, go vet and staticcheck must all be silent, and go.mod tidy.
 lint: staticcheck
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt:"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod is not tidy: run go mod tidy (go mod tidy -diff shows what changes)"; $(GO) mod tidy -diff; exit 1; }
 	$(GO) vet $(PKGS)
 	$(STATICCHECK) $(PKGS)
 
