@@ -1,6 +1,9 @@
 package schema
 
-import "reflect"
+import (
+	"reflect"
+	"slices"
+)
 
 // Table is a table's metadata: columns in table order, keys, constraints,
 // indexes and, for mapped models, the Go type. A Table is immutable once it
@@ -102,4 +105,30 @@ func lastName(dotted string) string {
 		}
 	}
 	return dotted
+}
+
+// ConstraintColumns returns the columns, in key order, of t's primary key,
+// unique constraint, unique index or foreign key (its referencing columns)
+// named name; nil when t has none of that name or the key is made of
+// expressions. The slice is a copy.
+func (t *Table) ConstraintColumns(name string) []string {
+	if t.PrimaryKey != nil && t.PrimaryKey.Name == name {
+		return slices.Clone(t.PrimaryKey.Columns)
+	}
+	for _, u := range t.Uniques {
+		if u.Name == name {
+			return slices.Clone(u.Columns)
+		}
+	}
+	for _, ix := range t.Indexes {
+		if ix.Name == name && ix.Unique && len(ix.Exprs) == 0 {
+			return slices.Clone(ix.Columns)
+		}
+	}
+	for _, fk := range t.ForeignKeys {
+		if fk.Name == name {
+			return slices.Clone(fk.Columns)
+		}
+	}
+	return nil
 }
