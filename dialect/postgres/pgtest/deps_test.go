@@ -27,7 +27,7 @@ func TestDeps(t *testing.T) {
 }
 
 // TestThirdPartyDeps keeps pgtest light for the projects that import it:
-// the standard library, pgx and dockertest only.
+// the standard library and pgx only.
 func TestThirdPartyDeps(t *testing.T) {
 	const self = "github.com/crucible-orm/crucible/dialect/postgres/pgtest"
 	out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, self).Output()
@@ -36,9 +36,9 @@ func TestThirdPartyDeps(t *testing.T) {
 	}
 	for _, pkg := range strings.Fields(string(out)) {
 		std := !strings.Contains(strings.Split(pkg, "/")[0], ".")
-		allowed := strings.HasPrefix(pkg, "github.com/jackc/pgx/v5") || strings.HasPrefix(pkg, "github.com/ory/dockertest/v3")
+		allowed := strings.HasPrefix(pkg, "github.com/jackc/pgx/v5")
 		if !std && !allowed {
-			t.Errorf("pgtest imports %s; only the standard library, pgx and dockertest are allowed", pkg)
+			t.Errorf("pgtest imports %s; only the standard library and pgx are allowed", pkg)
 		}
 	}
 }
