@@ -13,16 +13,16 @@ import (
 // it; without one the op is irreversible. NoTransaction runs it outside the
 // revision's transaction (for statements PostgreSQL refuses in one).
 type Execute struct {
-	SQL           string
-	Undo          string
-	NoTransaction bool
+	SQL           string // run as written, without parameters; several statements may be separated by ";"
+	Undo          string // the SQL of the reverse; "" makes the op irreversible
+	NoTransaction bool   // run on its own, like CREATE INDEX CONCURRENTLY or ALTER SYSTEM
 }
 
 // Irreversible marks a downgrade that cannot be written. The runner
 // refuses to run a revision holding it, before anything is changed, with
 // an *IrreversibleError carrying Reason.
 type Irreversible struct {
-	Reason string
+	Reason string // why the downgrade cannot be written, for the error
 }
 
 // Reverse returns an Execute of Undo, or an *IrreversibleError without one.
