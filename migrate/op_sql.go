@@ -63,9 +63,9 @@ func (o Irreversible) statements(DDL) ([]string, error) {
 // set, undoes it; without one the op is irreversible. It has no SQL: the
 // offline script marks where it would run. Autogenerate never writes it.
 type RunGo struct {
-	Name string // what the code does, for output and errors
-	Up   func(ctx context.Context, tx pgx.Tx) error
-	Down func(ctx context.Context, tx pgx.Tx) error
+	Name string                                     // what the code does, for output and errors
+	Up   func(ctx context.Context, tx pgx.Tx) error // the upgrade; an error rolls the revision back
+	Down func(ctx context.Context, tx pgx.Tx) error // the downgrade; nil makes the op irreversible
 }
 
 // Reverse swaps Up and Down, or fails without a Down.
