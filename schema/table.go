@@ -9,15 +9,15 @@ import (
 // indexes and, for mapped models, the Go type. A Table is immutable once it
 // is part of a [Metadata]; build a new one rather than changing it.
 type Table struct {
-	Schema      string // "" means the search path's first schema
-	Name        string
-	Columns     []*Column
-	PrimaryKey  *PrimaryKey
-	Uniques     []*Unique
-	Indexes     []*Index
-	ForeignKeys []*ForeignKey
-	Checks      []*Check
-	Comment     string
+	Schema      string        // "" means the search path's first schema
+	Name        string        // unqualified; for a model, [TableName] of its type or its TableName()
+	Columns     []*Column     // in table order: embedded structs' columns first
+	PrimaryKey  *PrimaryKey   // nil only for tables read back without one
+	Uniques     []*Unique     // UNIQUE constraints, from `unique` tags
+	Indexes     []*Index      // from `index`, `index:NAME` and `unique_index:NAME` tags
+	ForeignKeys []*ForeignKey // from `fk:` tags and association tables
+	Checks      []*Check      // from `check:` tags
+	Comment     string        // COMMENT ON TABLE; "" for none
 
 	// GoType is the model struct type (not a pointer), nil for tables that
 	// are not mapped (association tables, introspected tables).
@@ -40,8 +40,8 @@ type RelationField struct {
 	Target reflect.Type // T, the related model struct type
 	Many   bool         // true for slices
 	Tag    string       // the raw `rel` tag
-	Offset uintptr
-	Direct bool
+	Offset uintptr      // byte offset from the struct start when Direct
+	Direct bool         // true when no embedded pointer is on the path
 }
 
 // Column returns the column with the given name, or nil.
