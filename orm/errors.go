@@ -144,7 +144,7 @@ func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
 // can satisfy. Rows names the rows in the cycle as "table(key)" or
 // "table(new #n)" for rows not inserted yet.
 type CycleError struct {
-	Rows []string
+	Rows []string // "table(key)" or "table(new #n)", in the order of the cycle
 }
 
 // Error lists the rows of the cycle.
