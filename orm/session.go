@@ -102,8 +102,8 @@ func (s *Session) add(o any) (*state, error) {
 	s.seq++
 	st.ord = s.seq
 	s.addPending(st)
-	if err := relHooks.onAdd(s, st); err != nil {
-		return st, err
+	if len(m.rules) > 0 {
+		return st, s.saveUpdate(st, true)
 	}
 	return st, nil
 }
@@ -175,18 +175,6 @@ func (s *Session) Status(obj any) Status {
 	return st.status
 }
 
-// Expunge removes obj from the session without touching the database: it
-// becomes detached, and later changes to it are not tracked.
-func (s *Session) Expunge(obj any) {
-	m, p, err := s.object(obj)
-	if err != nil {
-		return
-	}
-	if st := s.stateOf(m, p); st != nil {
-		s.expunge(st)
-	}
-}
-
 // Close ends the session: an open transaction is rolled back and its
 // connection returned to the pool, and every object becomes detached.
 // Close is safe to call more than once and always returns the connection;
@@ -243,6 +231,9 @@ func (s *Session) object(o any) (*model, unsafe.Pointer, error) {
 
 // stateOf finds the session's state of the object at p, or nil.
 func (s *Session) stateOf(m *model, p unsafe.Pointer) *state {
+	if p == nil {
+		return nil
+	}
 	if st := s.pendingOf(p); st != nil {
 		return st
 	}
