@@ -54,6 +54,8 @@ var (
 	ErrSessionClosed = errors.New("session is closed")
 	// ErrUnknownModel: a type that was not registered.
 	ErrUnknownModel = errors.New("type is not a registered model")
+	// ErrNilObject: a nil pointer given as an object (Add, Delete, Merge…).
+	ErrNilObject = errors.New("nil object")
 	// ErrUnknownColumn: OrderBy, Set or Explicit named a field or column
 	// the model does not have.
 	ErrUnknownColumn = errors.New("no such field or column")

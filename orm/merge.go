@@ -19,7 +19,8 @@ import (
 // otherwise: [MergeFields] copies only the named fields, [MergeNonZero]
 // only the non-zero ones. When the model has a version column and obj's
 // version is set, it must be the stored version: an older (or newer) copy
-// fails with a *StaleDataError (ErrStaleData) and nothing is changed;
+// anywhere in the graph fails with a *StaleDataError (ErrStaleData) before
+// anything is copied;
 // leave the version zero to merge over whatever is stored. Along
 // relationships with the merge cascade (the default) the targets are
 // merged the same way and the returned object's fields point at the merged
@@ -92,10 +93,57 @@ func (s *Session) merge1(ctx context.Context, m *model, p unsafe.Pointer, opts [
 		o.applyMerge(&mg.opts)
 	}
 	only, rels, err := mg.selected(m)
+	if err == nil {
+		err = mg.verify(m, p, rels, map[unsafe.Pointer]bool{})
+	}
 	if err != nil {
 		return nil, err
 	}
 	return mg.merge(m, p, only, rels)
+}
+
+// verify checks the versions of the whole graph before anything is
+// copied, so that a stale copy anywhere changes nothing. The rows it loads
+// stay in the session, where the merge finds them.
+func (mg *merger) verify(m *model, p unsafe.Pointer, rels map[*relation.Relation]bool, seen map[unsafe.Pointer]bool) error {
+	if seen[p] {
+		return nil
+	}
+	seen[p] = true
+	if m.version != nil && mg.s.stateOf(m, p) == nil {
+		held, err := mg.s.heldOrLoaded(mg.ctx, m, p)
+		if err == nil && held != nil {
+			err = checkVersion(m, p, held)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, ru := range m.rules {
+		rb := ru.base()
+		if !follows(rb, p, rels) {
+			continue
+		}
+		for _, t := range rb.targets(p) {
+			if err := mg.verify(rb.target, t, nil, seen); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// follows reports whether Merge follows relationship rb of src: named by
+// MergeFields (rels), else along the merge cascade; a nil field is left
+// alone.
+func follows(rb *relBase, src unsafe.Pointer, rels map[*relation.Relation]bool) bool {
+	switch {
+	case rels != nil && !rels[rb.r], rels == nil && !rb.r.Cascade.Has(relation.Merge):
+		return false
+	case rb.r.Uselist:
+		return rb.r.Many(src) != nil
+	}
+	return rb.r.One(src) != nil
 }
 
 // selected resolves MergeFields on the root model: the columns to copy and
@@ -195,11 +243,7 @@ func checkVersion(m *model, src, dst unsafe.Pointer) error {
 // dst's fields.
 func (mg *merger) relations(m *model, src, dst unsafe.Pointer, rels map[*relation.Relation]bool) error {
 	for _, ru := range m.rules {
-		rb := ru.base()
-		switch {
-		case rels != nil && !rels[rb.r], rels == nil && !rb.r.Cascade.Has(relation.Merge):
-			continue
-		case rb.r.Uselist && rb.r.Many(src) == nil, !rb.r.Uselist && rb.r.One(src) == nil:
+		if !follows(ru.base(), src, rels) {
 			continue
 		}
 		if err := mg.field(ru, src, dst); err != nil {
@@ -229,7 +273,27 @@ func (mg *merger) field(ru rule, src, dst unsafe.Pointer) error {
 		merged[i] = q
 	}
 	rb.setField(dst, merged)
+	mg.keys(rb, dst, merged)
 	return nil
+}
+
+// keys sets the foreign keys the merged relationship implies, which a
+// copy built from a request usually leaves zero: a child's key from its
+// parent's, as the flush would once the parent has one.
+func (mg *merger) keys(rb *relBase, dst unsafe.Pointer, merged []unsafe.Pointer) {
+	g := rb.fk
+	if g == nil {
+		return
+	}
+	for _, t := range merged {
+		child, parent := t, dst
+		if rb.r.Side == relation.FKOnOwner {
+			child, parent = dst, t
+		}
+		if _, ok := g.parentKey.key(parent); ok {
+			g.assign(child, parent)
+		}
+	}
 }
 
 // heldOrLoaded returns the session's object with p's primary key: held,

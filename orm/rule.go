@@ -168,13 +168,21 @@ func (g *fkGroup) parentOf(s *Session, p unsafe.Pointer) unsafe.Pointer {
 // when parent is nil, telling the journal first so that a failed flush
 // puts the old values back.
 func (g *fkGroup) sync(f *flush, child *state, parent unsafe.Pointer) {
-	for i, cc := range g.childCols {
+	for _, cc := range g.childCols {
 		f.overwrite(child, cc)
+	}
+	g.assign(child.obj, parent)
+}
+
+// assign copies parent's key into child's foreign key (NULL when parent is
+// nil).
+func (g *fkGroup) assign(child, parent unsafe.Pointer) {
+	for i, cc := range g.childCols {
 		if parent == nil {
-			cc.setZero(child.obj)
+			cc.setZero(child)
 			continue
 		}
-		copyKey(cc, g.childKey.parts[i], child.obj, g.parentCols[i], g.parentKey.parts[i], parent)
+		copyKey(cc, g.childKey.parts[i], child, g.parentCols[i], g.parentKey.parts[i], parent)
 	}
 }
 
