@@ -170,7 +170,7 @@ func TestManyToManyKeyTypes(t *testing.T) {
 // at registration, even when the column types agree (a string field
 // declared bigint).
 type BadRefParent struct {
-	ID   int64 `orm:"pk"`
+	ID   int64          `orm:"pk"`
 	Kids []*BadRefChild `rel:"one_to_many,back_populates:Parent"`
 }
 
