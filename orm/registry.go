@@ -21,10 +21,10 @@ type Registry struct {
 	models  []*model
 	byType  map[reflect.Type]*model
 	byTable map[*schema.Table]*model
+	rules   []rule // one per relationship, in the order of rels.All (rule.go)
 
-	relMetas sync.Map // *relation.Relation → *relMeta, built on first use
-	plans    sync.Map // planKey → *resultPlan, built on first use (scan_result.go)
-	hooked   bool     // some model has a flush hook (lifecycle.go)
+	plans  sync.Map // planKey → *resultPlan, built on first use (scan_result.go)
+	hooked bool     // some model has a flush hook (lifecycle.go)
 }
 
 // NewRegistry maps the given models (pointers to zero structs, such as
@@ -97,6 +97,9 @@ func build(meta *schema.Metadata, rels *relation.Set, tables []*schema.Table) (*
 		if m := r.byTable[t]; m != nil {
 			m.order = i
 		}
+	}
+	if err := r.buildRules(); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

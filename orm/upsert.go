@@ -132,6 +132,7 @@ func (m *model) upserter() (err error) {
 type conflictPlan struct {
 	desc    string // equal for equal clauses, so their rows share a statement
 	key     []*column
+	codec   keyCodec // reads the conflict key (key.go)
 	keySet  colSet
 	nothing bool
 	all     bool   // DoUpdate(): every sent column but the key's
@@ -153,6 +154,7 @@ func (m *model) conflictPlan(c *Conflict) (*conflictPlan, error) {
 	for _, k := range cp.key {
 		cp.keySet.add(k.pos)
 	}
+	cp.codec = newKeyCodec(m, cp.key)
 	switch {
 	case c.nothing && c.updating:
 		return nil, fmt.Errorf("DoNothing and DoUpdate both: %w", ErrConflictTarget)
@@ -368,40 +370,13 @@ func writeValue(w *sqlw, ts *tableSQL, sc setClause) error {
 	return nil
 }
 
-// upsertKey is the value of the conflict key of obj; false when a column
-// holds NULL, which never conflicts.
-func upsertKey(cols []*column, obj unsafe.Pointer) (vkey, bool) {
-	if len(cols) == 1 {
-		c := cols[0]
-		switch c.goType.Kind() {
-		case reflect.Int64, reflect.Int32, reflect.Int, reflect.String:
-			k, _ := valueAt(c.goType, c.path.read(obj))
-			return k, true
-		}
-	}
-	var b []byte
-	for _, c := range cols {
-		v := reflect.NewAt(c.goType, c.path.read(obj)).Elem()
-		if v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				return vkey{}, false
-			}
-			v = v.Elem()
-		}
-		b = appendKeyPart(b, v)
-	}
-	return vkey{s: string(b)}, true
-}
-
 // upsertGroup checks the objects of one upsert statement: each sets its
-// conflict key, and no two share one. It returns them by key.
-func upsertGroup(cp *conflictPlan, states []*state) (map[vkey]*state, error) {
-	byKey := make(map[vkey]*state, len(states))
+// conflict key (not NULL, not a zero value), and no two share one. It
+// returns them by key.
+func upsertGroup(cp *conflictPlan, states []*state) (map[idKey]*state, error) {
+	byKey := make(map[idKey]*state, len(states))
 	for _, st := range states {
-		k, ok := upsertKey(cp.key, st.obj)
-		for _, c := range cp.key {
-			ok = ok && !(c.serverGen && c.zero(st.obj))
-		}
+		k, ok := cp.codec.key(st.obj)
 		if !ok {
 			return nil, fmt.Errorf("%s: conflict key (%s) not set: %w", rowName(st), colNames(cp.key), ErrConflictTarget)
 		}
@@ -487,7 +462,7 @@ func columnValues(m *model, set colSet, states []*state) []any {
 
 // matchUpsert puts each returned row into the object with its conflict
 // key; objects without a row were skipped.
-func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set colSet, byKey map[vkey]*state) error {
+func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set colSet, byKey map[idKey]*state) error {
 	scratch := reflect.New(m.typ).UnsafePointer()
 	var cols []*column
 	dest := make([]any, 0, countSet(ret))
@@ -503,7 +478,7 @@ func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set 
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		k, _ := upsertKey(cp.key, scratch)
+		k, _ := cp.codec.key(scratch)
 		st := byKey[k]
 		if st == nil {
 			return errRowCount // a key not sent, or returned twice
@@ -536,22 +511,22 @@ func (f *flush) skip(st *state) {
 // object the session holds (its current value or the one it was loaded
 // with): the row would then have two objects.
 func (f *flush) checkHeld(m *model, cp *conflictPlan, states []*state) error {
-	var held map[vkey]bool
+	var held map[idKey]bool
 	for _, st := range f.s.loaded {
 		if st.m != m || st.status != Persistent {
 			continue
 		}
 		if held == nil {
-			held = map[vkey]bool{}
+			held = map[idKey]bool{}
 		}
 		for _, p := range []unsafe.Pointer{st.obj, st.snap} {
-			if k, ok := upsertKey(cp.key, p); ok {
+			if k, ok := cp.codec.key(p); ok {
 				held[k] = true
 			}
 		}
 	}
 	for _, st := range states {
-		if k, _ := upsertKey(cp.key, st.obj); held[k] {
+		if k, _ := cp.codec.key(st.obj); held[k] {
 			return fmt.Errorf("%s: the session holds the row with this conflict key (%s): change that object instead: %w",
 				m.table.Name, colNames(cp.key), ErrDuplicateObject)
 		}
