@@ -111,12 +111,15 @@ func (fr *relFlush) cascadeSaves() error {
 // Targets a rule needs but that are not loaded are selected first, one
 // statement per rule and level for all the level's owners.
 func (fr *relFlush) cascadeDeletes(work []*state) error {
-	l := &loader{s: fr.s}
+	l := &loader{s: fr.s, all: true}
 	for len(work) > 0 {
 		need := make([][]*state, len(fr.s.db.reg.rules))
 		var order []rule
 		for _, st := range work {
 			for _, ru := range st.m.rules {
+				if !softCascades(st, ru) {
+					continue // softdelete.go
+				}
 				ok, err := ru.needsLoad(fr, st)
 				if err != nil {
 					return err
@@ -138,7 +141,11 @@ func (fr *relFlush) cascadeDeletes(work []*state) error {
 		var next []*state
 		for _, st := range work {
 			for _, ru := range st.m.rules {
-				next = ru.deleted(fr, st, next)
+				if softCascades(st, ru) {
+					n := len(next)
+					next = ru.deleted(fr, st, next)
+					hardenCascaded(st, next[n:])
+				}
 			}
 		}
 		work = next

@@ -76,7 +76,11 @@ func (s *Session) get(ctx context.Context, m *model, key []any, refresh bool) (u
 	sc := newScanner(s, m, refresh)
 	defer sc.done()
 	var out unsafe.Pointer
-	err := s.query(ctx, s.db.sql[m.id].byKey, key, func(rows pgx.Rows) error {
+	sql := s.db.sql[m.id].byKey
+	if refresh {
+		sql = s.db.sql[m.id].keyAll // a soft-deleted row too
+	}
+	err := s.query(ctx, sql, key, func(rows pgx.Rows) error {
 		if !rows.Next() {
 			return nil
 		}

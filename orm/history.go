@@ -227,7 +227,7 @@ func (fr *relFlush) heldChildren(rb *relBase, parent unsafe.Pointer) ([]*state, 
 // markDeleting marks st for deletion during the flush; a failed flush
 // takes the mark back (relFlush.failed).
 func (fr *relFlush) markDeleting(st *state) {
-	st.deleting = true
+	st.deleting, st.hard = true, false // softly, when its model can (softdelete.go)
 	fr.marked = append(fr.marked, st)
 }
 

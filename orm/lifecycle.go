@@ -127,6 +127,9 @@ func (m *model) methods() error {
 			m.hooks |= h.h
 		}
 	}
+	if err := m.findSoftDelete(); err != nil {
+		return err
+	}
 	return m.upserter()
 }
 

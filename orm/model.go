@@ -54,6 +54,8 @@ type model struct {
 	upsert *conflictPlan // the Upserter's ON CONFLICT, nil when none
 	hooks  hookSet       // the lifecycle hooks it implements (lifecycle.go)
 
+	softDelete *column // the soft_delete column, nil when none (softdelete.go)
+
 	// Foreign key neighbours, set by the registry: the mapped tables this
 	// one references and those referencing it, leaving out self references
 	// and the foreign keys that close a cycle between tables; selfFKs are

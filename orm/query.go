@@ -33,6 +33,7 @@ type selectCore struct {
 	lock    string
 	refresh bool
 	loads   []loadPath
+	deleted deletedRows // soft-deleted rows seen (softdelete.go)
 }
 
 // filter is a list of conditions joined with AND.
@@ -209,7 +210,7 @@ func (m *model) lookupSafe(name string) *column {
 
 // scope returns the field path resolver of the query.
 func (q *selectCore) scope() *scope {
-	return &scope{db: q.s.db, m: q.m, qual: q.s.db.sql[q.m.id].table, joins: q.joins}
+	return &scope{db: q.s.db, m: q.m, qual: q.s.db.sql[q.m.id].table, joins: q.joins, rows: q.deleted.related()}
 }
 
 // stmt says how to build a query's statement.
@@ -271,6 +272,10 @@ func (q *selectCore) renderWhere(w *sqlw, extra *filter) error {
 	lead, err := w.conds(&q.filter, " WHERE ")
 	if err != nil {
 		return err
+	}
+	if live := q.s.db.liveCond(q.m, w.sc.qual, q.deleted); live != "" {
+		w.str(lead + live)
+		lead = " AND "
 	}
 	for i := range q.exists {
 		w.str(lead)

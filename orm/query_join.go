@@ -41,6 +41,7 @@ type scope struct {
 	qual  string // quoted qualifier of m's columns
 	joins []*qjoin
 	names []string
+	rows  deletedRows // what joins and Has filters see of soft-deletable targets
 }
 
 // column returns the qualified column of a field path.
@@ -169,6 +170,7 @@ func (sc *scope) renderJoins(w *sqlw) error {
 				return err
 			}
 			w.str(" ON " + pairs(j.alias, sc.cols(j.target, j.r.RemoteColumns), j.parent, sc.cols(j.owner, j.r.LocalColumns)))
+			sc.live(w, j.target, j.alias)
 			continue
 		}
 		sec, err := quoteTable(sc.db.dialect, j.r.Secondary)
@@ -184,6 +186,7 @@ func (sc *scope) renderJoins(w *sqlw) error {
 			return err
 		}
 		w.str(" ON " + pairs(j.alias, sc.cols(j.target, j.r.RemoteColumns), link, sc.quoteAll(j.r.SecondaryRemote)))
+		sc.live(w, j.target, j.alias)
 		w.str(") ON " + pairs(link, sc.quoteAll(j.r.SecondaryLocal), j.parent, sc.cols(j.owner, j.r.LocalColumns)))
 	}
 	return nil
@@ -206,6 +209,14 @@ func (sc *scope) joinTarget(w *sqlw, j *qjoin) error {
 	w.sc = outer
 	w.str(") AS " + j.alias)
 	return err
+}
+
+// live writes " AND" the condition that leaves out the soft-deleted rows
+// of a joined or Has target, unless the query sees them.
+func (sc *scope) live(w *sqlw, m *model, qual string) {
+	if cond := sc.db.liveCond(m, qual, sc.rows); cond != "" {
+		w.str(" AND " + cond)
+	}
 }
 
 // cols returns the quoted names of a model's schema columns.
@@ -270,6 +281,7 @@ func (sc *scope) renderExists(w *sqlw, e *existsCond, n int) error {
 		if err := sc.correlate(w, r, owner, target, parent, alias); err != nil {
 			return err
 		}
+		sc.live(w, target, alias)
 		if i < len(e.rels)-1 {
 			w.str(" AND ")
 		}

@@ -139,8 +139,12 @@ func (s *Session) add(o any) (*state, error) {
 // Delete marks a persistent object for deletion by the next flush. A
 // pending object is simply removed from the session. Deleting an object the
 // session does not hold is reported by the next Flush or Commit
-// (ErrNotPersistent).
-func (s *Session) Delete(obj any) {
+// (ErrNotPersistent). The object of a model with a soft_delete column is
+// deleted softly: the flush sets that column instead of deleting the row
+// (see [Session.HardDelete]).
+func (s *Session) Delete(obj any) { s.markDelete(obj, false) }
+
+func (s *Session) markDelete(obj any, hard bool) {
 	m, p, err := s.object(obj)
 	if err != nil {
 		s.fail(fmt.Errorf("delete: %w", err))
@@ -153,7 +157,7 @@ func (s *Session) Delete(obj any) {
 	case st.status == Pending:
 		s.expunge(st)
 	case st.status == Persistent:
-		st.deleting = true
+		st.deleting, st.hard = true, hard
 	}
 }
 

@@ -52,6 +52,7 @@ type state struct {
 	actFlush uint64
 
 	upsert *conflictPlan // Session.Add's ON CONFLICT, when given
+	hard   bool          // its deletion is a real DELETE of a soft-deletable row (softdelete.go)
 
 	// The relationship bookkeeping (history.go): which relationships were
 	// loaded or written by a flush, by index in the model's rules, and the

@@ -15,6 +15,7 @@ import (
 type columnTags struct {
 	name                         string
 	pk, unique, version          bool
+	softDelete                   bool
 	identity                     string
 	hasIdentity                  bool
 	index, uniqueIndex           []string // "" = a single-column index
@@ -36,7 +37,7 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 		return
 	}
 	c := &Column{Name: ColumnName(f.Name), Field: fld, Comment: ct.comment, ServerDefault: ct.serverDefault,
-		OnUpdate: ct.onupdate, Version: ct.version}
+		OnUpdate: ct.onupdate, Version: ct.version, SoftDelete: ct.softDelete}
 	if ct.name != "" {
 		c.Name = ct.name
 	}
@@ -81,6 +82,9 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 	}
 	if ct.version && (!isInteger(c.Type) || c.Nullable) {
 		fail(fmt.Errorf("%w: version needs a non-pointer integer field, not %s", ErrBadValue, f.Type))
+	}
+	if ct.softDelete && (!isTimestamp(c.Type) || !c.Nullable) {
+		fail(fmt.Errorf("%w: soft_delete needs a nullable timestamp field (*time.Time), not %s", ErrBadValue, f.Type))
 	}
 	b.identity(c, ct, fail)
 	b.constraints(c, ct, fail)
@@ -136,6 +140,8 @@ func readColumnTags(tag string) (columnTags, error) {
 			err, ct.unique = noValue(), true
 		case "version":
 			err, ct.version = noValue(), true
+		case "soft_delete":
+			err, ct.softDelete = noValue(), true
 		case "identity", "autoincrement":
 			ct.hasIdentity, ct.identity = true, strings.ToLower(o.Value)
 			switch ct.identity {
@@ -206,6 +212,12 @@ func readColumnTags(tag string) (columnTags, error) {
 		}
 	}
 	return ct, nil
+}
+
+// isTimestamp reports whether t is timestamp or timestamptz.
+func isTimestamp(t Type) bool {
+	s, ok := t.(Scalar)
+	return ok && strings.HasPrefix(s.Name, "timestamp")
 }
 
 // unquote strips one pair of single quotes, undoubling inner ones, so that
@@ -425,7 +437,7 @@ func parseDefault(t reflect.Type, text string, enum *Enum) (any, error) {
 // columnOptions are the option names of the orm tag.
 var columnOptions = []string{"pk", "unique", "version", "identity", "autoincrement", "index", "unique_index",
 	"type", "enum", "comment", "check", "size", "precision", "scale", "default", "server_default", "onupdate",
-	"fk", "ondelete", "column"}
+	"fk", "ondelete", "column", "soft_delete"}
 
 // nearOption returns the option name that key is one typo away from (one
 // letter added, dropped, changed, or two swapped), or "".
