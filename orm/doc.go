@@ -79,6 +79,14 @@
 // before the dirty check, After hooks before the COMMIT) or after a load;
 // an error or panic fails the flush like any other, as a *[HookError].
 //
+// # Soft delete
+//
+// A model whose nullable timestamp is tagged `orm:"soft_delete"` is
+// deleted by setting it: [Session.Delete] becomes an UPDATE, queries, Get
+// and relationship loads leave such rows out unless
+// [SelectQuery.WithDeleted], delete cascades reach soft-deletable targets
+// softly, and [Session.HardDelete] deletes for real.
+//
 // # Working with pgx
 //
 // [DB.SessionOn] runs a session inside a pgx transaction the caller began

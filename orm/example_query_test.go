@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -36,6 +37,13 @@ type Product struct {
 	Stock int64
 }
 
+// Coupon is soft-deletable: deleting one sets DeletedAt.
+type Coupon struct {
+	ID        int64      `orm:"pk"`
+	Code      string     `orm:"unique"`
+	DeletedAt *time.Time `orm:"soft_delete"`
+}
+
 // BeforeInsert checks the product and fills its slug.
 func (p *Product) BeforeInsert(context.Context) error {
 	if p.Name == "" {
@@ -52,7 +60,7 @@ func shopDB(ctx context.Context) (*orm.DB, func()) {
 	if err != nil {
 		panic(err)
 	}
-	db, err := orm.Open(ctx, url, orm.MustRegistry(&Customer{}, &Order{}, &Product{}))
+	db, err := orm.Open(ctx, url, orm.MustRegistry(&Customer{}, &Order{}, &Product{}, &Coupon{}))
 	if err != nil {
 		panic(err)
 	}
@@ -290,4 +298,36 @@ func ExampleSession_Tx() {
 	// 2 <nil>
 	// <nil>
 	// 3
+}
+
+// Soft delete: Delete sets the soft_delete column, queries leave such rows
+// out unless WithDeleted, and HardDelete removes the row.
+func ExampleSelectQuery_WithDeleted() {
+	ctx := context.Background()
+	db, done := shopDB(ctx)
+	defer done()
+	s := db.Session()
+	defer s.Close()
+	spring, summer := &Coupon{Code: "SPRING"}, &Coupon{Code: "SUMMER"}
+	s.Add(spring, summer)
+	if err := s.Commit(ctx); err != nil {
+		panic(err)
+	}
+
+	s.Delete(spring)
+	fmt.Println(s.Commit(ctx), spring.DeletedAt != nil) // UPDATE coupons SET deleted_at = …
+	live, _ := orm.Query[Coupon](s).Count(ctx)
+	all, _ := orm.Query[Coupon](s).WithDeleted().Count(ctx)
+	_, err := orm.Get[Coupon](ctx, s, spring.ID)
+	fmt.Println(live, all, errors.Is(err, orm.ErrNotFound))
+
+	s.HardDelete(summer)
+	fmt.Println(s.Commit(ctx)) // DELETE FROM coupons …
+	all, _ = orm.Query[Coupon](s).WithDeleted().Count(ctx)
+	fmt.Println(all)
+	// Output:
+	// <nil> true
+	// 1 2 true
+	// <nil>
+	// 1
 }
