@@ -171,6 +171,24 @@ func (q *InsertQuery[T]) states() ([]*state, error) {
 	return out, nil
 }
 
+// holds reports whether the session holds a persistent object of m.
+func (s *Session) holds(m *model) bool {
+	for _, st := range s.loaded {
+		if st.m == m && st.status == Persistent {
+			return true
+		}
+	}
+	return false
+}
+
+// lookupIf is lookup when held is set, else nil.
+func (s *Session) lookupIf(held bool, k idKey) *state {
+	if !held {
+		return nil
+	}
+	return s.lookup(k)
+}
+
 // forget drops the statement's states from the session after a failure
 // (the journal's replay makes them pending): the objects stay transient.
 func (s *Session) forget(states []*state) {
@@ -188,6 +206,7 @@ func (s *Session) forget(states []*state) {
 func (q *InsertQuery[T]) result(f *flush, states []*state) *InsertResult[T] {
 	s := q.s
 	res := &InsertResult[T]{Rows: make([]*T, 0, len(states))}
+	held := s.holds(q.m) // else no row can be held: no lookups
 	s.idmap.reserve(q.m, len(states))
 	for _, st := range states {
 		if f.skipped[st] {
@@ -196,18 +215,18 @@ func (q *InsertQuery[T]) result(f *flush, states []*state) *InsertResult[T] {
 			continue
 		}
 		k, _ := q.m.keyOf(st.obj)
-		if held := s.lookup(k); held != nil {
-			f.journal(held)
+		if h := s.lookupIf(held, k); h != nil {
+			f.journal(h)
 			for _, c := range q.m.cols {
-				f.overwrite(held, c)
+				f.overwrite(h, c)
 			}
-			s.overwrite(held, st.obj)
+			s.overwrite(h, st.obj)
 			st.status = detached
-			res.Rows = append(res.Rows, (*T)(held.obj))
+			res.Rows = append(res.Rows, (*T)(h.obj))
 			continue
 		}
 		st.status, st.key, st.upsert = Persistent, k, nil
-		s.snapshot(st)
+		s.snapshotWith(st, typedCopy[T])
 		s.idmap.put(k, st)
 		s.loaded = append(s.loaded, st)
 		res.Rows = append(res.Rows, (*T)(st.obj))
