@@ -26,21 +26,36 @@ func (q *SelectQuery[T]) All(ctx context.Context) ([]*T, error) {
 // One returns the only row: ErrNotFound when there is none and
 // ErrMultipleRows when there are several.
 func (q *SelectQuery[T]) One(ctx context.Context) (*T, error) {
-	limit := 2
-	if q.limit >= 0 && q.limit < 2 {
-		limit = q.limit
+	out, err := q.run(ctx, oneLimit(q.limit), nil)
+	var one *T
+	if err == nil {
+		one, err = oneOf(out)
 	}
-	out, err := q.run(ctx, limit, nil)
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", q.name(), err)
+	}
+	return one, nil
+}
+
+// oneLimit is the LIMIT of a One: 2, to tell one row from several, unless
+// the query's own is lower.
+func oneLimit(limit int) int {
+	if limit >= 0 && limit < 2 {
+		return limit
+	}
+	return 2
+}
+
+// oneOf returns the only element of out: ErrNotFound when there is none,
+// ErrMultipleRows when there are several.
+func oneOf[T any](out []*T) (*T, error) {
 	switch {
-	case err != nil:
 	case len(out) == 0:
-		err = ErrNotFound
+		return nil, ErrNotFound
 	case len(out) > 1:
-		err = ErrMultipleRows
-	default:
-		return out[0], nil
+		return nil, ErrMultipleRows
 	}
-	return nil, fmt.Errorf("query %s: %w", q.name(), err)
+	return out[0], nil
 }
 
 // First returns the first row in the query's order, or ErrNotFound.

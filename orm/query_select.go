@@ -59,13 +59,7 @@ func (p *Projection[R]) All(ctx context.Context) ([]*R, error) {
 
 // One returns the only row: ErrNotFound when there is none and
 // ErrMultipleRows when there are several.
-func (p *Projection[R]) One(ctx context.Context) (*R, error) {
-	limit := 2
-	if p.q.limit >= 0 && p.q.limit < 2 {
-		limit = p.q.limit
-	}
-	return p.single(ctx, limit)
-}
+func (p *Projection[R]) One(ctx context.Context) (*R, error) { return p.single(ctx, oneLimit(p.q.limit)) }
 
 // First returns the first row in the query's order, or ErrNotFound.
 func (p *Projection[R]) First(ctx context.Context) (*R, error) { return p.single(ctx, 1) }
@@ -77,17 +71,14 @@ func (p *Projection[R]) single(ctx context.Context, limit int) (*R, error) {
 		out, err = collect[R](rows, plan, limit)
 		return err
 	})
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
-	case len(out) == 0:
-		err = ErrNotFound
-	case len(out) > 1:
-		err = ErrMultipleRows
-	default:
-		return out[0], nil
 	}
-	return nil, fmt.Errorf("select %s: %w", p.q.name(), err)
+	one, err := oneOf(out)
+	if err != nil {
+		return nil, fmt.Errorf("select %s: %w", p.q.name(), err)
+	}
+	return one, nil
 }
 
 // Iter runs the projection and streams its rows: each is scanned as it

@@ -64,15 +64,14 @@ func (q *RawQuery[T]) All(ctx context.Context) ([]*T, error) {
 // One returns the only row, ErrNotFound or ErrMultipleRows.
 func (q *RawQuery[T]) One(ctx context.Context) (*T, error) {
 	out, err := q.All(ctx)
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
-	case len(out) == 0:
-		return nil, fmt.Errorf("raw %s: %w", q.name(), ErrNotFound)
-	case len(out) > 1:
-		return nil, fmt.Errorf("raw %s: %w", q.name(), ErrMultipleRows)
 	}
-	return out[0], nil
+	one, err := oneOf(out)
+	if err != nil {
+		return nil, fmt.Errorf("raw %s: %w", q.name(), err)
+	}
+	return one, nil
 }
 
 // Iter runs the query and streams its rows, each scanned as it arrives;
