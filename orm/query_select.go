@@ -59,7 +59,9 @@ func (p *Projection[R]) All(ctx context.Context) ([]*R, error) {
 
 // One returns the only row: ErrNotFound when there is none and
 // ErrMultipleRows when there are several.
-func (p *Projection[R]) One(ctx context.Context) (*R, error) { return p.single(ctx, oneLimit(p.q.limit)) }
+func (p *Projection[R]) One(ctx context.Context) (*R, error) {
+	return p.single(ctx, oneLimit(p.q.limit))
+}
 
 // First returns the first row in the query's order, or ErrNotFound.
 func (p *Projection[R]) First(ctx context.Context) (*R, error) { return p.single(ctx, 1) }
