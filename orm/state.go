@@ -44,6 +44,7 @@ type state struct {
 	key      idKey          // identity, set while persistent or deleted
 	status   Status
 	deleting bool    // marked by Session.Delete, not flushed yet
+	hard     bool    // that deletion is a real DELETE of a soft-deletable row (softdelete.go)
 	ord      uint64  // order of Add, for a stable insert order
 	explicit *colSet // columns to send as they are even when zero (Session.Explicit)
 	jflush   uint64  // id of the flush that journaled st last
@@ -52,7 +53,6 @@ type state struct {
 	actFlush uint64
 
 	upsert *conflictPlan // Session.Add's ON CONFLICT, when given
-	hard   bool          // its deletion is a real DELETE of a soft-deletable row (softdelete.go)
 
 	// The relationship bookkeeping (history.go): which relationships were
 	// loaded or written by a flush, by index in the model's rules, and the
