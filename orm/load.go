@@ -31,7 +31,8 @@ type loadOptFunc func(*loadOpts)
 func (f loadOptFunc) applyLoad(o *loadOpts) { f(o) }
 
 // Where is a Load option: only targets matching cond (SQL with ?
-// placeholders, as [SelectQuery.Where]) are loaded.
+// placeholders, as [SelectQuery.Where]) are loaded. It is also the option
+// of [SelectQuery.Join] and [SelectQuery.Has], filtering the related rows.
 func Where(cond SQL, args ...any) LoadOption {
 	return loadOptFunc(func(o *loadOpts) {
 		o.filter.conds = append(o.filter.conds, cond)
