@@ -373,17 +373,17 @@ func writeValue(w *sqlw, ts *tableSQL, sc setClause) error {
 // upsertGroup checks the objects of one upsert statement: each sets its
 // conflict key (not NULL, not a zero value), and no two share one. It
 // returns them by key.
-func upsertGroup(cp *conflictPlan, states []*state) (map[idKey]*state, error) {
-	byKey := make(map[idKey]*state, len(states))
+func upsertGroup(cp *conflictPlan, states []*state) (*keyIndex, error) {
+	byKey := newKeyIndex(cp.codec.intKey, len(states))
 	for _, st := range states {
 		k, ok := cp.codec.key(st.obj)
 		if !ok {
 			return nil, fmt.Errorf("%s: conflict key (%s) not set: %w", rowName(st), colNames(cp.key), ErrConflictTarget)
 		}
-		if byKey[k] != nil {
+		if byKey.get(k) != nil {
 			return nil, fmt.Errorf("%s: two objects with one conflict key (%s): %w", st.m.table.Name, colNames(cp.key), ErrDuplicateObject)
 		}
-		byKey[k] = st
+		byKey.put(k, st)
 	}
 	return byKey, nil
 }
@@ -462,7 +462,7 @@ func columnValues(m *model, set colSet, states []*state) []any {
 
 // matchUpsert puts each returned row into the object with its conflict
 // key; objects without a row were skipped.
-func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set colSet, byKey map[idKey]*state) error {
+func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set colSet, byKey *keyIndex) error {
 	scratch := reflect.New(m.typ).UnsafePointer()
 	var cols []*column
 	dest := make([]any, 0, countSet(ret))
@@ -479,11 +479,10 @@ func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set 
 			return err
 		}
 		k, _ := cp.codec.key(scratch)
-		st := byKey[k]
+		st := byKey.take(k)
 		if st == nil {
 			return errRowCount // a key not sent, or returned twice
 		}
-		delete(byKey, k)
 		for _, c := range cols {
 			if set.has(c.pos) {
 				f.overwrite(st, c)
@@ -493,10 +492,57 @@ func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set 
 			c.assign(c.path.addr(st.obj), c.path.read(scratch))
 		}
 	}
-	for _, st := range byKey {
-		f.skip(st) // no row came back
-	}
+	byKey.each(f.skip) // no row came back
 	return rows.Err()
+}
+
+// keyIndex maps the keys one codec reads to states, in a map of int64 for
+// a lone integer key (which hashes as a plain number), else of strings.
+type keyIndex struct {
+	ints map[int64]*state
+	strs map[string]*state
+}
+
+func newKeyIndex(intKey bool, n int) *keyIndex {
+	if intKey {
+		return &keyIndex{ints: make(map[int64]*state, n)}
+	}
+	return &keyIndex{strs: make(map[string]*state, n)}
+}
+
+func (x *keyIndex) get(k idKey) *state {
+	if x.ints != nil {
+		return x.ints[k.n]
+	}
+	return x.strs[k.s]
+}
+
+func (x *keyIndex) put(k idKey, st *state) {
+	if x.ints != nil {
+		x.ints[k.n] = st
+		return
+	}
+	x.strs[k.s] = st
+}
+
+// take returns the state of k and removes it.
+func (x *keyIndex) take(k idKey) *state {
+	st := x.get(k)
+	if x.ints != nil {
+		delete(x.ints, k.n)
+	} else {
+		delete(x.strs, k.s)
+	}
+	return st
+}
+
+func (x *keyIndex) each(fn func(*state)) {
+	for _, st := range x.ints {
+		fn(st)
+	}
+	for _, st := range x.strs {
+		fn(st)
+	}
 }
 
 // skip records that an upsert skipped st's row.
