@@ -425,9 +425,6 @@ func (f *flush) queueUpsert(p *pipe, ts *tableSQL, g *insertGroup, b *batch) err
 	if err != nil {
 		return fmt.Errorf("upsert %s: %w", m.table.Name, err)
 	}
-	for _, st := range g.states {
-		f.journal(st)
-	}
 	p.add(step{sql: sql + clause + ts.returning(ret, ""), args: append(args, more...), what: m.insertWhat, batch: b,
 		rows: func(rows pgx.Rows) error { return f.matchUpsert(rows, m, cp, ret, g.set, byKey) }})
 	return nil
