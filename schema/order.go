@@ -153,7 +153,8 @@ func (m *Metadata) check(t *Table) []error {
 }
 
 // typeFamily groups types that PostgreSQL lets a foreign key compare:
-// integers of any width, character types of any length.
+// integers of any width (serial, bigserial and smallserial are integers
+// with a sequence), character types of any length.
 func typeFamily(t Type) string {
 	if s, ok := t.(Scalar); ok {
 		if c, err := ParseType(s.Name); err == nil {
@@ -161,7 +162,7 @@ func typeFamily(t Type) string {
 		}
 	}
 	switch s, _ := t.(Scalar); s.Name {
-	case "smallint", "integer", "bigint":
+	case "smallint", "integer", "bigint", "smallserial", "serial", "bigserial":
 		return "integer"
 	case "text", "character varying", "character":
 		return "text"

@@ -182,3 +182,35 @@ func TestInspectEmptyAndNamedSchema(t *testing.T) {
 		})
 	}
 }
+
+// TestInspectSerialKeys reads a schema written before identity columns:
+// serial keys of each width, and foreign keys of other integer widths
+// pointing at them, which the metadata must accept.
+func TestInspectSerialKeys(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `
+CREATE TABLE language (language_id serial PRIMARY KEY, name char(20) NOT NULL);
+CREATE TABLE film (film_id bigserial PRIMARY KEY, language_id smallint NOT NULL REFERENCES language);
+CREATE TABLE film_note (note_id smallserial PRIMARY KEY, film_id integer REFERENCES film);`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{})
+	if err != nil {
+		t.Fatalf("inspect: %v", err)
+	}
+	for _, tc := range []struct{ name, table, column, want string }{
+		{"serial", "language", "language_id", "serial"},
+		{"bigserial", "film", "film_id", "bigserial"},
+		{"smallserial", "film_note", "note_id", "smallserial"},
+		{"smallint key to serial", "film", "language_id", "smallint"},
+		{"integer key to bigserial", "film_note", "film_id", "integer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := m.Table(tc.table).Column(tc.column).Type.String(); got != tc.want {
+				t.Errorf("%s.%s is %s, want %s", tc.table, tc.column, got, tc.want)
+			}
+		})
+	}
+}
