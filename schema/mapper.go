@@ -52,7 +52,7 @@ func (m *Mapper) Map(model any) (*Table, []*Enum, error) {
 	if mp, ok := m.cache[t]; ok {
 		return mp.table, mp.enums, mp.err
 	}
-	b := &builder{typ: t, t: &Table{Name: tableNameOf(t), GoType: t}, named: map[string]*Index{}}
+	b := &builder{typ: t, t: &Table{Name: tableNameOf(t), GoType: t}, named: map[string]*Index{}, members: map[*Index][]indexMember{}}
 	b.build()
 	mp := &mapping{table: b.t, enums: b.enums, err: errors.Join(b.errs...)}
 	if mp.err != nil {
@@ -119,9 +119,12 @@ type builder struct {
 	enums []*Enum
 	errs  []error
 	named map[string]*Index // index:NAME and unique_index:NAME, composite
-	pk    []*Column
-	ids   []*Column        // columns named "id", the primary key by convention
-	noID  map[*Column]bool // identity:none
+	// members are each index's columns with their tags, settled by
+	// finishIndexes once every field is mapped.
+	members map[*Index][]indexMember
+	pk      []*Column
+	ids     []*Column        // columns named "id", the primary key by convention
+	noID    map[*Column]bool // identity:none
 }
 
 func (b *builder) fail(field, tag string, err error) {
@@ -138,6 +141,7 @@ func (b *builder) build() {
 		return
 	}
 	b.primaryKey()
+	b.finishIndexes()
 	seen := map[string]string{}
 	for _, c := range b.t.Columns {
 		if prev, dup := seen[c.Name]; dup {

@@ -263,20 +263,32 @@ func createIndex(nsp, table string, ix *schema.Index, concurrently bool) (string
 }
 
 // indexKeys writes the key list: expressions when the index has any,
-// otherwise its columns.
+// otherwise its columns, each followed by its operator class when it has
+// one.
 func (w *writer) indexKeys(ix *schema.Index) *writer {
-	if len(ix.Exprs) == 0 {
-		if len(ix.Columns) == 0 {
-			w.invalid("index %q has no columns", ix.Name)
-		}
-		return w.list(ix.Columns)
+	keys, exprs := ix.Columns, len(ix.Exprs) > 0
+	if exprs {
+		keys = ix.Exprs
+	}
+	if len(keys) == 0 {
+		return w.invalid("index %q has no columns", ix.Name)
+	}
+	if len(ix.OpClasses) > 0 && len(ix.OpClasses) != len(keys) {
+		return w.invalid("index %q has %d keys but %d operator classes", ix.Name, len(keys), len(ix.OpClasses))
 	}
 	w.sql("(")
-	for i, e := range ix.Exprs {
+	for i, k := range keys {
 		if i > 0 {
 			w.sql(", ")
 		}
-		w.sql("(").expr("index "+ix.Name, e).sql(")")
+		if exprs {
+			w.sql("(").expr("index "+ix.Name, k).sql(")")
+		} else {
+			w.ident(k)
+		}
+		if len(ix.OpClasses) > 0 && ix.OpClasses[i] != "" {
+			w.sql(" ").ident(ix.OpClasses[i])
+		}
 	}
 	return w.sql(")")
 }

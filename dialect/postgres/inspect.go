@@ -270,8 +270,12 @@ func (in *inspector) readIndexes(ctx context.Context) error {
 			ix          schema.Index
 			cols, exprs []string
 		)
-		if err := r.Scan(&rel, &ix.Name, &ix.Unique, &ix.Method, &cols, &exprs, &ix.Where); err != nil {
+		var opclasses []string
+		if err := r.Scan(&rel, &ix.Name, &ix.Unique, &ix.Method, &cols, &exprs, &ix.Where, &opclasses); err != nil {
 			return err
+		}
+		if slices.ContainsFunc(opclasses, func(s string) bool { return s != "" }) {
+			ix.OpClasses = opclasses
 		}
 		if ix.Method == "btree" {
 			ix.Method = ""
@@ -344,7 +348,15 @@ SELECT i.indrelid, c.relname::text, i.indisunique, am.amname::text,
              FROM generate_series(1, i.indnkeyatts) k ORDER BY k),
        array(SELECT pg_get_indexdef(i.indexrelid, k, false)
              FROM generate_series(1, i.indnkeyatts) k ORDER BY k),
-       coalesce(pg_get_expr(i.indpred, i.indrelid), '')
+       coalesce(pg_get_expr(i.indpred, i.indrelid), ''),
+       array(SELECT CASE WHEN opc.opcdefault AND (a.atttypid IS NULL OR opc.opcintype = a.atttypid
+                                OR NOT EXISTS (SELECT 1 FROM pg_opclass d WHERE d.opcmethod = opc.opcmethod
+                                                 AND d.opcintype = a.atttypid AND d.opcdefault))
+                         THEN '' ELSE opc.opcname::text END
+             FROM generate_series(1, i.indnkeyatts) k
+             JOIN pg_opclass opc ON opc.oid = i.indclass[k - 1]
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]
+             ORDER BY k)
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
 JOIN pg_am am ON am.oid = c.relam

@@ -2,7 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/crucible-orm/crucible/dialect/postgres"
@@ -210,6 +212,69 @@ CREATE TABLE film_note (note_id smallserial PRIMARY KEY, film_id integer REFEREN
 		t.Run(tc.name, func(t *testing.T) {
 			if got := m.Table(tc.table).Column(tc.column).Type.String(); got != tc.want {
 				t.Errorf("%s.%s is %s, want %s", tc.table, tc.column, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestIndexRoundTrip creates indexes of every method, with operator
+// classes, partial predicates and keys in an order of their own, and
+// reads them back as they were written.
+func TestIndexRoundTrip(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `CREATE TABLE film (id bigint PRIMARY KEY, title varchar(200) NOT NULL, body text,
+		features text[], fulltext tsvector, rating int, made date, active boolean)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		ix    schema.Index
+		where string // the predicate as the server prints it
+	}{
+		{"gin on an array", schema.Index{Columns: []string{"features"}, Method: "gin"}, ""},
+		{"gist on tsvector", schema.Index{Columns: []string{"fulltext"}, Method: "gist"}, ""},
+		{"gin on tsvector", schema.Index{Columns: []string{"fulltext"}, Method: "gin"}, ""},
+		{"brin", schema.Index{Columns: []string{"made"}, Method: "brin"}, ""},
+		{"hash", schema.Index{Columns: []string{"title"}, Method: "hash"}, ""},
+		{"spgist", schema.Index{Columns: []string{"body"}, Method: "spgist"}, ""},
+		{"keys out of column order", schema.Index{Columns: []string{"rating", "title", "id"}, Unique: true}, ""},
+		{"operator class on varchar", schema.Index{Columns: []string{"title"}, OpClasses: []string{"varchar_pattern_ops"}}, ""},
+		{"operator class on one key", schema.Index{Columns: []string{"rating", "body"}, OpClasses: []string{"", "text_pattern_ops"}}, ""},
+		{"default operator class named", schema.Index{Columns: []string{"body"}, OpClasses: []string{"text_ops"}}, ""},
+		{"partial", schema.Index{Columns: []string{"title"}, Where: "active AND rating > 3"}, "(active AND (rating > 3))"},
+		{"partial unique", schema.Index{Columns: []string{"body"}, Unique: true, Where: "body IS NOT NULL"}, "(body IS NOT NULL)"},
+	}
+	pg := postgres.New()
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ix := tc.ix
+			ix.Name = fmt.Sprintf("ix_%d", i)
+			sql, err := pg.CreateIndex("film", &ix, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pool.Exec(ctx, sql); err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+			m, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *schema.Index
+			for _, x := range m.Table("film").Indexes {
+				if x.Name == ix.Name {
+					got = x
+				}
+			}
+			want := ix
+			if slices.Equal(want.OpClasses, []string{"text_ops"}) {
+				want.OpClasses = nil // the default, named or not
+			}
+			want.Where = tc.where
+			if got == nil || !reflect.DeepEqual(*got, want) {
+				t.Errorf("%s\nread back %+v\n     want %+v", sql, got, want)
 			}
 		})
 	}
