@@ -18,10 +18,10 @@ func (c *comparer) tables() {
 		}
 		c.columns(l, w)
 		c.primaryKey(l, w)
-		c.uniques(l, w)
-		c.checks(l, w)
-		c.indexes(l, w)
-		c.foreignKeys(l, w)
+		uniqueObjects.compare(c, l, w, l.Uniques, w.Uniques)
+		checkObjects.compare(c, l, w, l.Checks, w.Checks)
+		indexObjects.compare(c, l, w, l.Indexes, w.Indexes)
+		fkObjects.compare(c, l, w, l.ForeignKeys, w.ForeignKeys)
 		if l.Comment != w.Comment {
 			c.add(phaseAlterTable, AlterTable{Table: w.Name, Comment: &Change[string]{From: l.Comment, To: w.Comment}})
 		}
@@ -126,28 +126,4 @@ func (c *comparer) breakCycle(ts []*schema.Table) {
 		keep = append(keep, fk)
 	}
 	t.ForeignKeys = keep
-}
-
-// diffByKey returns the items of live whose key want lacks and the items
-// of want whose key live lacks, each in its own order.
-func diffByKey[T any](live, want []T, key func(T) string) (dropped, added []T) {
-	lk := make(map[string]bool, len(live))
-	for _, l := range live {
-		lk[key(l)] = true
-	}
-	wk := make(map[string]bool, len(want))
-	for _, w := range want {
-		wk[key(w)] = true
-	}
-	for _, l := range live {
-		if !wk[key(l)] {
-			dropped = append(dropped, l)
-		}
-	}
-	for _, w := range want {
-		if !lk[key(w)] {
-			added = append(added, w)
-		}
-	}
-	return dropped, added
 }
