@@ -12,10 +12,19 @@ func (c *comparer) primaryKey(l, w *schema.Table) {
 	if lp != nil && wp != nil && slices.Equal(lp.Columns, wp.Columns) {
 		return
 	}
+	name := ""
 	if lp != nil {
-		c.add(phaseDropConstraint, DropPrimaryKey{Table: l.Name, PrimaryKey: lp})
+		name = lp.Name
+	} else if wp != nil {
+		name = wp.Name
+	}
+	if !c.filter.object(Object{Kind: PrimaryKeyObject, Schema: w.Schema, Table: w.Name, Name: name, InModels: wp != nil, InDatabase: lp != nil}) {
+		return
+	}
+	if lp != nil {
+		c.add(phaseDropConstraint, DropPrimaryKey{Schema: l.Schema, Table: l.Name, PrimaryKey: lp})
 	}
 	if wp != nil {
-		c.add(phaseAddConstraint, AddPrimaryKey{Table: w.Name, PrimaryKey: wp})
+		c.add(phaseAddConstraint, AddPrimaryKey{Schema: w.Schema, Table: w.Name, PrimaryKey: wp})
 	}
 }

@@ -101,44 +101,74 @@ func diffByKey[T any, K comparable](live, want []T, key func(T) K) (dropped, add
 	return dropped, added
 }
 
-// tableObjects is how one kind of object of a table is compared: its key,
-// and the ops (with their phases) that drop a live one and add a wanted
-// one.
+// tableObjects is how one kind of object of a table is compared: its
+// key, its name for the scope, and the ops (with their phases) that drop a
+// live one and add a wanted one.
 type tableObjects[T any, K comparable] struct {
+	kind      ObjectKind
 	key       func(T) K
-	drop, add func(table string, x T) Op
+	name      func(T) string
+	drop, add func(t *schema.Table, x T) Op
 	dropPhase phase
 	addPhase  phase
 }
 
 // compare drops the live objects the wanted table lacks and adds the
-// wanted ones the live table lacks.
+// wanted ones the live table lacks, those the scope lets through.
 func (k tableObjects[T, K]) compare(c *comparer, l, w *schema.Table, live, want []T) {
 	dropped, added := diffByKey(live, want, k.key)
+	object := func(x T, inModels bool) bool {
+		return c.filter.object(Object{Kind: k.kind, Schema: w.Schema, Table: w.Name, Name: k.name(x),
+			InModels: inModels, InDatabase: !inModels})
+	}
 	for _, x := range dropped {
-		c.add(k.dropPhase, k.drop(l.Name, x))
+		if object(x, false) {
+			c.add(k.dropPhase, k.drop(l, x))
+		}
 	}
 	for _, x := range added {
-		c.add(k.addPhase, k.add(w.Name, x))
+		if object(x, true) {
+			c.add(k.addPhase, k.add(w, x))
+		}
 	}
 }
 
 // The object kinds compared by key.
 var (
-	uniqueObjects = tableObjects[*schema.Unique, names]{key: keyOfUnique,
-		drop:      func(t string, u *schema.Unique) Op { return DropUnique{Table: t, Unique: u} },
-		add:       func(t string, u *schema.Unique) Op { return AddUnique{Table: t, Unique: u} },
+	uniqueObjects = tableObjects[*schema.Unique, names]{kind: UniqueObject, key: keyOfUnique,
+		name: func(u *schema.Unique) string { return u.Name },
+		drop: func(t *schema.Table, u *schema.Unique) Op {
+			return DropUnique{Schema: t.Schema, Table: t.Name, Unique: u}
+		},
+		add: func(t *schema.Table, u *schema.Unique) Op {
+			return AddUnique{Schema: t.Schema, Table: t.Name, Unique: u}
+		},
 		dropPhase: phaseDropConstraint, addPhase: phaseAddConstraint}
-	checkObjects = tableObjects[*schema.Check, string]{key: keyOfCheck,
-		drop:      func(t string, ck *schema.Check) Op { return DropCheck{Table: t, Check: ck} },
-		add:       func(t string, ck *schema.Check) Op { return AddCheck{Table: t, Check: ck} },
+	checkObjects = tableObjects[*schema.Check, string]{kind: CheckObject, key: keyOfCheck,
+		name: func(ck *schema.Check) string { return ck.Name },
+		drop: func(t *schema.Table, ck *schema.Check) Op {
+			return DropCheck{Schema: t.Schema, Table: t.Name, Check: ck}
+		},
+		add: func(t *schema.Table, ck *schema.Check) Op {
+			return AddCheck{Schema: t.Schema, Table: t.Name, Check: ck}
+		},
 		dropPhase: phaseDropConstraint, addPhase: phaseAddConstraint}
-	indexObjects = tableObjects[*schema.Index, indexKey]{key: keyOfIndex,
-		drop:      func(t string, ix *schema.Index) Op { return DropIndex{Table: t, Index: ix} },
-		add:       func(t string, ix *schema.Index) Op { return CreateIndex{Table: t, Index: ix} },
+	indexObjects = tableObjects[*schema.Index, indexKey]{kind: IndexObject, key: keyOfIndex,
+		name: func(ix *schema.Index) string { return ix.Name },
+		drop: func(t *schema.Table, ix *schema.Index) Op {
+			return DropIndex{Schema: t.Schema, Table: t.Name, Index: ix}
+		},
+		add: func(t *schema.Table, ix *schema.Index) Op {
+			return CreateIndex{Schema: t.Schema, Table: t.Name, Index: ix}
+		},
 		dropPhase: phaseDropIndex, addPhase: phaseCreateIndex}
-	fkObjects = tableObjects[*schema.ForeignKey, fkKey]{key: keyOfFK,
-		drop:      func(t string, fk *schema.ForeignKey) Op { return DropForeignKey{Table: t, ForeignKey: fk} },
-		add:       func(t string, fk *schema.ForeignKey) Op { return AddForeignKey{Table: t, ForeignKey: fk} },
+	fkObjects = tableObjects[*schema.ForeignKey, fkKey]{kind: ForeignKeyObject, key: keyOfFK,
+		name: func(fk *schema.ForeignKey) string { return fk.Name },
+		drop: func(t *schema.Table, fk *schema.ForeignKey) Op {
+			return DropForeignKey{Schema: t.Schema, Table: t.Name, ForeignKey: fk}
+		},
+		add: func(t *schema.Table, fk *schema.ForeignKey) Op {
+			return AddForeignKey{Schema: t.Schema, Table: t.Name, ForeignKey: fk}
+		},
 		dropPhase: phaseDropFK, addPhase: phaseAddFK}
 )

@@ -218,7 +218,7 @@ func TestCompare(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := migrate.Compare(tc.live(), tc.want())
+			d := compareAll(t, tc.live(), tc.want())
 			if got := opNames(d.Ops); !slices.Equal(got, tc.ops) {
 				t.Errorf("ops\n got %q\nwant %q", got, tc.ops)
 			}
@@ -241,7 +241,7 @@ func TestCompare(t *testing.T) {
 func TestCompareRenameHints(t *testing.T) {
 	live := meta(t, gender("A", "B"), table("t", col("id", "bigint"), col("name", "text"), col("n", "integer")))
 	want := meta(t, gender("A", "C"), table("t", col("id", "bigint"), col("full_name", "text"), col("m", "bigint")))
-	d := migrate.Compare(live, want)
+	d := compareAll(t, live, want)
 	var codes []string
 	for _, h := range d.Hints {
 		codes = append(codes, h.Code)
@@ -273,7 +273,9 @@ func TestCompareKeysDoNotCollide(t *testing.T) {
 			[]string{"drop index ix_1 on t", "create index ix_1 on t"}},
 		{"index on a|b vs a partial index",
 			func(tb *schema.Table) { tb.Indexes = []*schema.Index{idx("ix_1", "a|b")} },
-			func(tb *schema.Table) { tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, Where: "b"}} },
+			func(tb *schema.Table) {
+				tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, Where: "b"}}
+			},
 			[]string{"drop index ix_1 on t", "create index ix_1 on t"}},
 		{"operator class on one key vs the other",
 			func(tb *schema.Table) {
@@ -284,12 +286,18 @@ func TestCompareKeysDoNotCollide(t *testing.T) {
 			},
 			[]string{"drop index ix_1 on t", "create index ix_1 on t"}},
 		{"default operator classes spelled or not",
-			func(tb *schema.Table) { tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, OpClasses: []string{""}}} },
+			func(tb *schema.Table) {
+				tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, OpClasses: []string{""}}}
+			},
 			func(tb *schema.Table) { tb.Indexes = []*schema.Index{idx("ix_1", "a")} },
 			nil},
 		{"index method",
-			func(tb *schema.Table) { tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, Method: "btree"}} },
-			func(tb *schema.Table) { tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, Method: "hash"}} },
+			func(tb *schema.Table) {
+				tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, Method: "btree"}}
+			},
+			func(tb *schema.Table) {
+				tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, Method: "hash"}}
+			},
 			[]string{"drop index ix_1 on t", "create index ix_1 on t"}},
 		{"unique on a,b vs unique on (a, b)",
 			func(tb *schema.Table) { tb.Uniques = []*schema.Unique{{Name: "uq_1", Columns: []string{"a,b"}}} },
@@ -312,10 +320,21 @@ func TestCompareKeysDoNotCollide(t *testing.T) {
 			l, w := table("t", cols()...), table("t", cols()...)
 			tc.live(l)
 			tc.want(w)
-			d := migrate.Compare(meta(t, nil, parent(), l), meta(t, nil, parent(), w))
+			d := compareAll(t, meta(t, nil, parent(), l), meta(t, nil, parent(), w))
 			if got := opNames(d.Ops); !slices.Equal(got, tc.ops) {
 				t.Errorf("ops\n got %q\nwant %q", got, tc.ops)
 			}
 		})
 	}
+}
+
+// compareAll compares with a scope that drops whatever want lacks, as
+// autogenerate does for what its revisions created.
+func compareAll(t *testing.T, live, want *schema.Metadata) *migrate.Diff {
+	t.Helper()
+	d, err := migrate.Compare(live, want, migrate.Scope{DropUnmanaged: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -40,7 +40,7 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 	if ct.enum != "" && g.enum == nil {
 		fail(fmt.Errorf("%w: enum:%s needs a Go type with EnumValues() []string", ErrBadValue, ct.enum))
 	}
-	if g.enum != nil && ct.typ == "" && !slices.ContainsFunc(b.enums, func(e *Enum) bool { return e.Name == g.enum.Name }) {
+	if g.enum != nil && ct.typ == "" && !slices.ContainsFunc(b.enums, func(e *Enum) bool { return e.QualifiedName() == g.enum.QualifiedName() }) {
 		b.enums = append(b.enums, g.enum)
 	}
 	if ct.typ != "" {

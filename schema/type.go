@@ -34,7 +34,11 @@ type Array struct{ Elem Type }
 type JSON struct{ Binary bool }
 
 // EnumRef is a column typed by the named enum, declared in [Metadata.Enums].
-type EnumRef struct{ Name string }
+// Schema is the enum's schema, "" for the search path's.
+type EnumRef struct {
+	Schema string
+	Name   string
+}
 
 func (Scalar) isType()  {}
 func (Array) isType()   {}
@@ -64,8 +68,9 @@ func (j JSON) String() string {
 	return "json"
 }
 
-// String renders the enum's type name.
-func (e EnumRef) String() string { return e.Name }
+// String renders the enum's type name, qualified by its schema when it has
+// one ("sales.status").
+func (e EnumRef) String() string { return QualifiedName(e.Schema, e.Name) }
 
 // Equal reports whether a and b are the same type, comparing structurally.
 func Equal(a, b Type) bool {

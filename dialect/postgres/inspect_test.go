@@ -251,7 +251,7 @@ func TestIndexRoundTrip(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ix := tc.ix
 			ix.Name = fmt.Sprintf("ix_%d", i)
-			sql, err := pg.CreateIndex("film", &ix, false)
+			sql, err := pg.CreateIndex("", "film", &ix, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -278,4 +278,82 @@ func TestIndexRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInspectSchemas reads tables and enum types of several schemas, with
+// references across them and into a schema it does not read.
+func TestInspectSchemas(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `
+CREATE SCHEMA sales; CREATE SCHEMA legacy; CREATE SCHEMA "Odd";
+CREATE TYPE legacy.kind AS ENUM ('a');
+CREATE TABLE legacy.things (id int PRIMARY KEY);
+CREATE TYPE sales.status AS ENUM ('open', 'paid');
+CREATE TABLE customers (id serial PRIMARY KEY);
+CREATE TABLE "Odd"."T" (id int PRIMARY KEY);
+CREATE TABLE sales.orders (id serial PRIMARY KEY, customer_id int REFERENCES customers,
+	thing_id int REFERENCES legacy.things, status sales.status DEFAULT 'open', kinds legacy.kind[],
+	odd_id int REFERENCES "Odd"."T");
+CREATE INDEX ix_orders_status ON sales.orders (status) WHERE status = 'open';`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{Schemas: []string{"sales", "Odd"}})
+	if err != nil {
+		t.Fatalf("inspect: %v", err)
+	}
+	orders := m.TableIn("sales", "orders")
+	if orders == nil || m.TableIn("", "customers") == nil || m.TableIn("Odd", "T") == nil || m.TableIn("legacy", "things") != nil {
+		t.Fatalf("tables: %v", m.Tables())
+	}
+	if got := m.Schemas(); !reflect.DeepEqual(got, []string{"Odd", "sales"}) {
+		t.Errorf("schemas %v", got)
+	}
+	refs := map[string]string{}
+	for _, fk := range orders.ForeignKeys {
+		refs[fk.Columns[0]] = fk.RefSchema + "|" + fk.RefTable
+	}
+	want := map[string]string{"customer_id": "|customers", "thing_id": "legacy|things", "odd_id": "Odd|T"}
+	if !reflect.DeepEqual(refs, want) {
+		t.Errorf("foreign keys %v, want %v", refs, want)
+	}
+	if got := orders.Column("status").Type; got != (schema.EnumRef{Schema: "sales", Name: "status"}) {
+		t.Errorf("status is %#v", got)
+	}
+	if got := orders.Column("kinds").Type; !reflect.DeepEqual(got, schema.Array{Elem: schema.EnumRef{Schema: "legacy", Name: "kind"}}) {
+		t.Errorf("kinds is %#v", got)
+	}
+	if e := m.EnumIn("sales", "status"); e == nil || m.EnumIn("legacy", "kind") != nil {
+		t.Errorf("enums %v", m.Enums())
+	}
+	if got := orders.Indexes[0].Where; got != "(status = 'open'::sales.status)" {
+		t.Errorf("predicate %q", got)
+	}
+
+	t.Run("another schema read as the unnamed one", func(t *testing.T) {
+		m, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{Schema: "sales", Schemas: []string{"public"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		orders := m.TableIn("", "orders")
+		if orders == nil || m.TableIn("public", "customers") == nil {
+			t.Fatalf("tables: %v", m.Tables())
+		}
+		if fk := orders.ForeignKeys[0]; fk.RefSchema != "public" || fk.RefTable != "customers" {
+			t.Errorf("fk %+v", fk)
+		}
+		if got := orders.Column("status").Type; got != (schema.EnumRef{Name: "status"}) {
+			t.Errorf("status is %#v", got)
+		}
+	})
+	t.Run("excluded by qualified name", func(t *testing.T) {
+		m, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{Schemas: []string{"sales"}, Exclude: []string{"sales.orders", "customers"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Tables()) != 0 {
+			t.Errorf("tables: %v", m.Tables())
+		}
+	})
 }
