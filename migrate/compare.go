@@ -1,13 +1,17 @@
 package migrate
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/crucible-orm/crucible/schema"
 )
 
 // Diff is what [Compare] found: the ops that turn the live schema into the
 // wanted one, in an order that respects dependencies, hints for the
 // author of the revision, and the objects left alone because no model
-// describes them and nothing allowed dropping them.
+// describes them and nothing allowed dropping them (tables first, then
+// types, each by schema and name).
 type Diff struct {
 	Ops       []Op
 	Hints     []Hint
@@ -122,6 +126,9 @@ func compare(live, want *schema.Metadata, f filter, o owned, schemas map[string]
 	c.dropUnusedEnums()
 	c.dropSchemas()
 	c.newValueHints()
+	slices.SortFunc(c.unmanaged, func(a, b Object) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Name, b.Name))
+	})
 	d := &Diff{Hints: c.hints, Unmanaged: c.unmanaged}
 	for _, ops := range c.phases {
 		d.Ops = append(d.Ops, ops...)

@@ -3,6 +3,7 @@ package migrate
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/crucible-orm/crucible/schema"
@@ -98,6 +99,17 @@ func (o Object) String() string {
 		return o.Kind.String() + " " + schema.QualifiedName(o.Schema, o.Name)
 	}
 	return o.Kind.String() + " " + o.Name + " on " + schema.QualifiedName(o.Schema, o.Table)
+}
+
+// with returns s with the lists of more added and DropUnmanaged set when
+// either sets it.
+func (s Scope) with(more Scope) Scope {
+	s.IncludeSchemas = append(slices.Clip(s.IncludeSchemas), more.IncludeSchemas...)
+	s.ExcludeSchemas = append(slices.Clip(s.ExcludeSchemas), more.ExcludeSchemas...)
+	s.Include = append(slices.Clip(s.Include), more.Include...)
+	s.Exclude = append(slices.Clip(s.Exclude), more.Exclude...)
+	s.DropUnmanaged = s.DropUnmanaged || more.DropUnmanaged
+	return s
 }
 
 // Err reports the first malformed pattern of the scope.

@@ -49,7 +49,7 @@ func TestCompareScope(t *testing.T) {
 		{"nothing the models lack is dropped", migrate.Scope{},
 			[]string{"create schema sales", "drop index ix_keep_title on posts", "create table app_users", "create table sales.orders",
 				"create index ix_posts_title_id on posts"},
-			[]string{"table invoices", "table legacy.audit", "table app_settings", "type legacy_status"}},
+			[]string{"table app_settings", "table invoices", "table legacy.audit", "type legacy_status"}},
 		{"drop unmanaged", migrate.Scope{DropUnmanaged: true},
 			[]string{"create schema sales", "drop index ix_keep_title on posts", "drop table invoices", "drop table legacy.audit",
 				"drop table app_settings", "create table app_users", "create table sales.orders", "create index ix_posts_title_id on posts",
@@ -71,7 +71,7 @@ func TestCompareScope(t *testing.T) {
 			return !(o.Kind == migrate.IndexObject && strings.HasPrefix(o.Name, "ix_keep_") && !o.InModels)
 		}},
 			[]string{"create schema sales", "create table app_users", "create table sales.orders", "create index ix_posts_title_id on posts"},
-			[]string{"table invoices", "table legacy.audit", "table app_settings", "type legacy_status"}},
+			[]string{"table app_settings", "table invoices", "table legacy.audit", "type legacy_status"}},
 		{"object filter skips tables by kind", migrate.Scope{IncludeObject: func(o migrate.Object) bool {
 			return o.Kind != migrate.TableObject || o.InModels
 		}},
