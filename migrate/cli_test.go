@@ -272,19 +272,27 @@ func TestCLIMerge(t *testing.T) {
 	}
 }
 
+// upgradedThings returns a fresh database upgraded to simpleSet's head,
+// an empty migrations package and the set.
+func upgradedThings(t *testing.T) (url, dir string, set *migrate.Set) {
+	t.Helper()
+	url = pgtest.New(t)
+	dir = filepath.Join(t.TempDir(), "migrations")
+	if err := migrate.Init(dir); err != nil {
+		t.Fatal(err)
+	}
+	set = simpleSet()
+	if _, errOut, code := run(nil, set, "upgrade", "-database-url", url); code != 0 {
+		t.Fatalf("upgrade: %s", errOut)
+	}
+	return url, dir, set
+}
+
 // TestCLIRevisionWarns checks what `revision -autogenerate` prints for a
 // renamed column: the destructive drop, and the rename hint with the line
 // to use instead.
 func TestCLIRevisionWarns(t *testing.T) {
-	url := pgtest.New(t)
-	dir := filepath.Join(t.TempDir(), "migrations")
-	if err := migrate.Init(dir); err != nil {
-		t.Fatal(err)
-	}
-	set := simpleSet()
-	if _, errOut, code := run(nil, set, "upgrade", "-database-url", url); code != 0 {
-		t.Fatalf("upgrade: %s", errOut)
-	}
+	url, dir, set := upgradedThings(t)
 	renamed := &schema.Table{Name: "things",
 		Columns:    []*schema.Column{col("id", "integer"), nullCol("label", "text"), nullCol("size", "integer")},
 		PrimaryKey: &schema.PrimaryKey{Name: "things_pkey", Columns: []string{"id"}},
@@ -315,15 +323,7 @@ func TestCLIRevisionWarns(t *testing.T) {
 // TestCLIRevisionNothingToDo autogenerates on a database that matches the
 // models: no file is written unless asked for.
 func TestCLIRevisionNothingToDo(t *testing.T) {
-	url := pgtest.New(t)
-	dir := filepath.Join(t.TempDir(), "migrations")
-	if err := migrate.Init(dir); err != nil {
-		t.Fatal(err)
-	}
-	set := simpleSet()
-	if _, errOut, code := run(nil, set, "upgrade", "-database-url", url); code != 0 {
-		t.Fatalf("upgrade: %s", errOut)
-	}
+	url, dir, set := upgradedThings(t)
 	good := thingsMeta(t)
 	out, errOut, code := run(good, set, "revision", "-autogenerate", "-m", "nothing", "-dir", dir, "-database-url", url)
 	if code != 0 || out != "no changes detected: nothing written (-allow-empty writes an empty revision to fill by hand)\n" {

@@ -23,15 +23,7 @@ func pagilaMeta(t testing.TB, models ...any) *schema.Metadata {
 	if len(models) == 0 {
 		models = pagilaModels()
 	}
-	tables, enums, err := schema.NewMapper().MapAll(models...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := schema.NewMetadata(tables, enums)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return mapModels(t, models...)
 }
 
 // psql runs the SQL files of testdata/pagila on the database at url with

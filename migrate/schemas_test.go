@@ -52,11 +52,18 @@ type (
 // TableName puts orders in schema sales.
 func (Order) TableName() string { return "sales.orders" }
 
+// shopMeta returns the metadata of the shop models, or of those given.
 func shopMeta(t testing.TB, models ...any) *schema.Metadata {
 	t.Helper()
 	if len(models) == 0 {
 		models = []any{&Shop{}, &Order{}, &Line{}, &Refund{}}
 	}
+	return mapModels(t, models...)
+}
+
+// mapModels maps models into metadata.
+func mapModels(t testing.TB, models ...any) *schema.Metadata {
+	t.Helper()
 	tables, enums, err := schema.NewMapper().MapAll(models...)
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +129,25 @@ func TestSchemasRoundTrip(t *testing.T) {
 		t.Errorf("status type %q", got)
 	}
 	h.assertClean(meta, "after upgrade")
+
+	// Without its models, what the revision made in sales goes, then the
+	// schema.
+	shops := shopMeta(t, &Shop{})
+	rev = h.revise(shops, "shops only")
+	want := []string{"drop table refunds", "drop table sales.lines",
+		"drop table sales.orders", "drop enum sales.order_status", "drop schema sales"}
+	if got := opNames(rev.Upgrade); !slices.Equal(got, want) {
+		t.Errorf("ops\n got %q\nwant %q", got, want)
+	}
+	h.upgrade(shops, migrate.Head)
+	h.assertClean(shops, "without sales")
+	if n := h.count(`SELECT count(*) FROM pg_namespace WHERE nspname = 'sales'`); n != 0 {
+		t.Errorf("schema sales left")
+	}
+	h.downgrade(shops, "-1")
+	if n := h.count(`SELECT count(*) FROM pg_class WHERE relnamespace = 'sales'::regnamespace AND relkind = 'r'`); n != 2 {
+		t.Errorf("%d tables in sales after the downgrade, want 2", n)
+	}
 
 	h.downgrade(meta, migrate.Base)
 	h.assertEmptySchema()

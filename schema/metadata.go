@@ -34,12 +34,15 @@ func (m *Metadata) Tables() []*Table { return m.tables }
 // Table returns the table of the search path's schema with the given name
 // or, failing that, the table a qualified name ("sales.orders") names; nil
 // when there is none.
-func (m *Metadata) Table(name string) *Table {
-	if t := m.byName[qname{"", name}]; t != nil {
-		return t
+func (m *Metadata) Table(name string) *Table { return lookup(m.byName, name) }
+
+// lookup finds name in the search path's schema, else as a qualified name.
+func lookup[T any](by map[qname]*T, name string) *T {
+	if x := by[qname{"", name}]; x != nil {
+		return x
 	}
 	if nsp, n := SplitQualified(name); nsp != "" {
-		return m.byName[qname{nsp, n}]
+		return by[qname{nsp, n}]
 	}
 	return nil
 }
@@ -59,15 +62,7 @@ func (m *Metadata) Enums() []*Enum { return m.enums }
 // Enum returns the enum type of the search path's schema with the given
 // name or, failing that, the one a qualified name names; nil when there is
 // none.
-func (m *Metadata) Enum(name string) *Enum {
-	if e := m.byEnum[qname{"", name}]; e != nil {
-		return e
-	}
-	if nsp, n := SplitQualified(name); nsp != "" {
-		return m.byEnum[qname{nsp, n}]
-	}
-	return nil
-}
+func (m *Metadata) Enum(name string) *Enum { return lookup(m.byEnum, name) }
 
 // EnumIn returns the enum type name of schema nsp ("" for the search
 // path's schema), or nil.

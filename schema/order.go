@@ -130,32 +130,38 @@ func (m *Metadata) check(t *Table) []error {
 	}
 	for _, fk := range t.ForeignKeys {
 		cols("foreign key "+fk.Name, fk.Columns)
-		col := ""
-		if len(fk.Columns) > 0 {
-			col = fk.Columns[0]
-		}
-		ref := m.Referenced(fk)
-		switch {
-		case ref == nil && !m.describes(fk.RefSchema):
-			continue // a schema the metadata does not describe: not ours to check
-		case ref == nil:
-			errs = append(errs, tableError(t, col, fmt.Errorf("%w: fk to table %q, which is not registered", ErrMissingRef, QualifiedName(fk.RefSchema, fk.RefTable))))
+		errs = append(errs, m.checkForeignKey(t, fk)...)
+	}
+	return errs
+}
+
+// checkForeignKey validates that fk of t references a table of the
+// metadata, with as many columns, existing and of a comparable type.
+func (m *Metadata) checkForeignKey(t *Table, fk *ForeignKey) []error {
+	col := ""
+	if len(fk.Columns) > 0 {
+		col = fk.Columns[0]
+	}
+	ref := m.Referenced(fk)
+	switch {
+	case ref == nil && !m.describes(fk.RefSchema):
+		return nil // a schema the metadata does not describe: not ours to check
+	case ref == nil:
+		return []error{tableError(t, col, fmt.Errorf("%w: fk to table %q, which is not registered", ErrMissingRef, QualifiedName(fk.RefSchema, fk.RefTable)))}
+	case len(fk.RefColumns) != len(fk.Columns):
+		return []error{tableError(t, col, fmt.Errorf("%w: foreign key %s has %d columns but references %d", ErrBadValue, fk.Name, len(fk.Columns), len(fk.RefColumns)))}
+	}
+	var errs []error
+	for i, rc := range fk.RefColumns {
+		target := ref.Column(rc)
+		if target == nil {
+			errs = append(errs, tableError(t, col, fmt.Errorf("%w: fk to %s.%s: table %s has no column %q (it has %s)",
+				ErrMissingRef, fk.RefTable, rc, fk.RefTable, rc, columnNames(ref))))
 			continue
-		case len(fk.RefColumns) != len(fk.Columns):
-			errs = append(errs, tableError(t, col, fmt.Errorf("%w: foreign key %s has %d columns but references %d", ErrBadValue, fk.Name, len(fk.Columns), len(fk.RefColumns))))
-			continue
 		}
-		for i, rc := range fk.RefColumns {
-			target := ref.Column(rc)
-			if target == nil {
-				errs = append(errs, tableError(t, col, fmt.Errorf("%w: fk to %s.%s: table %s has no column %q (it has %s)",
-					ErrMissingRef, fk.RefTable, rc, fk.RefTable, rc, columnNames(ref))))
-				continue
-			}
-			if c := t.Column(fk.Columns[i]); c != nil && typeFamily(c.Type) != typeFamily(target.Type) {
-				errs = append(errs, tableError(t, c.Name, fmt.Errorf("%w: column %s is %s but references %s.%s of type %s",
-					ErrBadValue, c.Name, c.Type, fk.RefTable, rc, target.Type)))
-			}
+		if c := t.Column(fk.Columns[i]); c != nil && typeFamily(c.Type) != typeFamily(target.Type) {
+			errs = append(errs, tableError(t, c.Name, fmt.Errorf("%w: column %s is %s but references %s.%s of type %s",
+				ErrBadValue, c.Name, c.Type, fk.RefTable, rc, target.Type)))
 		}
 	}
 	return errs

@@ -20,20 +20,9 @@ func (Dialect) CreateAll(m *schema.Metadata) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, nsp := range m.Schemas() {
-		s, err := stmt("CREATE SCHEMA IF NOT EXISTS ").ident(nsp).done()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	for _, e := range m.Enums() {
-		s, err := Dialect{}.CreateEnum(e)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
+	out, err := createSchemasAndTypes(m)
+	if err != nil {
+		return nil, err
 	}
 	for _, t := range m.Tables() {
 		s, err := createTable(t, late.set)
@@ -59,6 +48,27 @@ func (Dialect) CreateAll(m *schema.Metadata) ([]string, error) {
 			return nil, fmt.Errorf("table %s: %w", t.Name, err)
 		}
 		out = append(append(out, idx...), com...)
+	}
+	return out, nil
+}
+
+// createSchemasAndTypes renders the creation of m's schemas (when missing)
+// and enum types.
+func createSchemasAndTypes(m *schema.Metadata) ([]string, error) {
+	var out []string
+	for _, nsp := range m.Schemas() {
+		s, err := stmt("CREATE SCHEMA IF NOT EXISTS ").ident(nsp).done()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	for _, e := range m.Enums() {
+		s, err := Dialect{}.CreateEnum(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
 	}
 	return out, nil
 }
