@@ -18,7 +18,8 @@ type CheckReport struct {
 	Destructive []string `json:"destructive,omitempty"`
 	// Unmanaged names the tables and types no model describes.
 	Unmanaged []string `json:"unmanaged,omitempty"`
-	Error     string   `json:"error,omitempty"`
+	// Error says why the check could not run, or what is pending.
+	Error string `json:"error,omitempty"`
 }
 
 // checkReport describes the outcome of Runner.Check.

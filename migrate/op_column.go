@@ -7,7 +7,7 @@ import (
 // AddColumn adds Column to Table (of Schema, "" for the search path's).
 // Its reverse is [DropColumn].
 type AddColumn struct {
-	Schema string
+	Schema string // the PostgreSQL schema, "" for the search path's
 	Table  string
 	Column *schema.Column
 }
@@ -16,7 +16,7 @@ type AddColumn struct {
 // the reverse adds it back as it was (its data excepted). It is
 // destructive.
 type DropColumn struct {
-	Schema string
+	Schema string // the PostgreSQL schema, "" for the search path's
 	Table  string
 	Column *schema.Column
 }
@@ -25,7 +25,7 @@ type DropColumn struct {
 // a rename from a drop and an add; it suggests this op instead when a
 // dropped and an added column of one table have the same type.
 type RenameColumn struct {
-	Schema   string
+	Schema   string // the PostgreSQL schema, "" for the search path's
 	Table    string
 	From, To string
 }
@@ -43,7 +43,7 @@ type TypeChange struct {
 // each attribute back (a custom Using is not reversed: the way back is a
 // plain cast).
 type AlterColumn struct {
-	Schema   string
+	Schema   string // the PostgreSQL schema, "" for the search path's
 	Table    string
 	Column   string
 	Type     *TypeChange

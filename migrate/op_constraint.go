@@ -7,56 +7,56 @@ import "github.com/crucible-orm/crucible/schema"
 
 // AddPrimaryKey adds a primary key to Table.
 type AddPrimaryKey struct {
-	Schema     string
+	Schema     string // the PostgreSQL schema, "" for the search path's
 	Table      string
 	PrimaryKey *schema.PrimaryKey
 }
 
 // DropPrimaryKey drops a primary key; PrimaryKey is the dropped key.
 type DropPrimaryKey struct {
-	Schema     string
+	Schema     string // the PostgreSQL schema, "" for the search path's
 	Table      string
 	PrimaryKey *schema.PrimaryKey
 }
 
 // AddUnique adds a UNIQUE constraint to Table.
 type AddUnique struct {
-	Schema string
+	Schema string // the PostgreSQL schema, "" for the search path's
 	Table  string
 	Unique *schema.Unique
 }
 
 // DropUnique drops a UNIQUE constraint; Unique is the dropped constraint.
 type DropUnique struct {
-	Schema string
+	Schema string // the PostgreSQL schema, "" for the search path's
 	Table  string
 	Unique *schema.Unique
 }
 
 // AddForeignKey adds a foreign key to Table.
 type AddForeignKey struct {
-	Schema     string
+	Schema     string // the PostgreSQL schema, "" for the search path's
 	Table      string
 	ForeignKey *schema.ForeignKey
 }
 
 // DropForeignKey drops a foreign key; ForeignKey is the dropped key.
 type DropForeignKey struct {
-	Schema     string
+	Schema     string // the PostgreSQL schema, "" for the search path's
 	Table      string
 	ForeignKey *schema.ForeignKey
 }
 
 // AddCheck adds a CHECK constraint to Table.
 type AddCheck struct {
-	Schema string
+	Schema string // the PostgreSQL schema, "" for the search path's
 	Table  string
 	Check  *schema.Check
 }
 
 // DropCheck drops a CHECK constraint; Check is the dropped constraint.
 type DropCheck struct {
-	Schema string
+	Schema string // the PostgreSQL schema, "" for the search path's
 	Table  string
 	Check  *schema.Check
 }

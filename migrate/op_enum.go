@@ -12,7 +12,7 @@ import (
 // ("" for the search path's). Autogenerate puts it before the first table
 // or column that uses the type.
 type CreateEnum struct {
-	Schema string
+	Schema string // the PostgreSQL schema, "" for the search path's
 	Name   string
 	Values []string
 }
@@ -20,7 +20,7 @@ type CreateEnum struct {
 // DropEnum drops an enum type; Values are its values, so that the reverse
 // recreates it. Autogenerate drops a type once nothing uses it.
 type DropEnum struct {
-	Schema string
+	Schema string // the PostgreSQL schema, "" for the search path's
 	Name   string
 	Values []string
 }
@@ -33,7 +33,7 @@ type DropEnum struct {
 // by later operations of the same revision (PostgreSQL refuses to use it
 // before the transaction commits).
 type AddEnumValue struct {
-	Schema        string
+	Schema        string // the PostgreSQL schema, "" for the search path's
 	Enum          string
 	Value         string
 	Before, After string
@@ -44,7 +44,7 @@ type AddEnumValue struct {
 // RenameEnumValue renames a value of an enum type in place (ALTER TYPE …
 // RENAME VALUE); rows holding it keep it under the new name.
 type RenameEnumValue struct {
-	Schema   string
+	Schema   string // the PostgreSQL schema, "" for the search path's
 	Enum     string
 	From, To string
 }
@@ -71,7 +71,7 @@ type EnumColumn struct {
 // destructive when To lacks values of From that Renames does not carry
 // over.
 type RecreateEnum struct {
-	Schema   string
+	Schema   string // the PostgreSQL schema, "" for the search path's
 	Name     string
 	From, To []string
 	Columns  []EnumColumn

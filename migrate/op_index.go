@@ -8,7 +8,7 @@ import "github.com/crucible-orm/crucible/schema"
 // run in a transaction: the runner runs it on its own (see
 // [Transactional]), and a failure leaves an invalid index to drop by hand.
 type CreateIndex struct {
-	Schema       string
+	Schema       string // the PostgreSQL schema, "" for the search path's
 	Table        string
 	Index        *schema.Index
 	Concurrently bool
@@ -17,7 +17,7 @@ type CreateIndex struct {
 // DropIndex drops an index. Index is the whole dropped index, so that the
 // reverse recreates it.
 type DropIndex struct {
-	Schema       string
+	Schema       string // the PostgreSQL schema, "" for the search path's
 	Table        string
 	Index        *schema.Index
 	Concurrently bool

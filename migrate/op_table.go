@@ -18,13 +18,13 @@ type DropTable struct {
 
 // RenameTable renames a table of Schema ("" for the search path's).
 type RenameTable struct {
-	Schema   string
+	Schema   string // the PostgreSQL schema, "" for the search path's
 	From, To string
 }
 
 // AlterTable changes a table's comment.
 type AlterTable struct {
-	Schema  string
+	Schema  string // the PostgreSQL schema, "" for the search path's
 	Table   string
 	Comment *Change[string]
 }

@@ -36,7 +36,7 @@ type JSON struct{ Binary bool }
 // EnumRef is a column typed by the named enum, declared in [Metadata.Enums].
 // Schema is the enum's schema, "" for the search path's.
 type EnumRef struct {
-	Schema string
+	Schema string // the enum's schema, "" for the search path's
 	Name   string
 }
 
