@@ -13,17 +13,17 @@ import (
 // describes them and nothing allowed dropping them (tables first, then
 // types, each by schema and name).
 type Diff struct {
-	Ops       []Op
-	Hints     []Hint
-	Unmanaged []Object
+	Ops       []Op     // the upgrade, in dependency order: schemas and enums before tables, parents before children
+	Hints     []Hint   // advice for the revision's author, printed with the revision
+	Unmanaged []Object // what no model describes and nothing allowed dropping: reported, left alone
 }
 
 // Hint is advice autogenerate cannot act on by itself, such as a dropped
 // and an added column that may be a rename. Code is the Go line to use
 // instead, "" when there is none.
 type Hint struct {
-	Text string
-	Code string
+	Text string // the advice, one sentence
+	Code string // a Go expression to paste into the revision, such as a RenameColumn op
 }
 
 // Empty reports whether the diff has no ops. Unmanaged objects do not

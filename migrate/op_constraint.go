@@ -7,58 +7,58 @@ import "github.com/crucible-orm/crucible/schema"
 
 // AddPrimaryKey adds a primary key to Table.
 type AddPrimaryKey struct {
-	Schema     string // the PostgreSQL schema, "" for the search path's
-	Table      string
-	PrimaryKey *schema.PrimaryKey
+	Schema     string             // the PostgreSQL schema, "" for the search path's
+	Table      string             // the table's name, unqualified
+	PrimaryKey *schema.PrimaryKey // its Name becomes the constraint's name
 }
 
 // DropPrimaryKey drops a primary key; PrimaryKey is the dropped key.
 type DropPrimaryKey struct {
-	Schema     string // the PostgreSQL schema, "" for the search path's
-	Table      string
-	PrimaryKey *schema.PrimaryKey
+	Schema     string             // the PostgreSQL schema, "" for the search path's
+	Table      string             // the table's name, unqualified
+	PrimaryKey *schema.PrimaryKey // as it was, for the reverse; dropped by Name
 }
 
 // AddUnique adds a UNIQUE constraint to Table.
 type AddUnique struct {
-	Schema string // the PostgreSQL schema, "" for the search path's
-	Table  string
-	Unique *schema.Unique
+	Schema string         // the PostgreSQL schema, "" for the search path's
+	Table  string         // the table's name, unqualified
+	Unique *schema.Unique // its Name becomes the constraint's name; fails if rows already repeat the key
 }
 
 // DropUnique drops a UNIQUE constraint; Unique is the dropped constraint.
 type DropUnique struct {
-	Schema string // the PostgreSQL schema, "" for the search path's
-	Table  string
-	Unique *schema.Unique
+	Schema string         // the PostgreSQL schema, "" for the search path's
+	Table  string         // the table's name, unqualified
+	Unique *schema.Unique // as it was, for the reverse; dropped by Name
 }
 
 // AddForeignKey adds a foreign key to Table.
 type AddForeignKey struct {
-	Schema     string // the PostgreSQL schema, "" for the search path's
-	Table      string
-	ForeignKey *schema.ForeignKey
+	Schema     string             // the PostgreSQL schema, "" for the search path's
+	Table      string             // the referencing table's name, unqualified
+	ForeignKey *schema.ForeignKey // with its actions; fails if rows reference missing ones
 }
 
 // DropForeignKey drops a foreign key; ForeignKey is the dropped key.
 type DropForeignKey struct {
-	Schema     string // the PostgreSQL schema, "" for the search path's
-	Table      string
-	ForeignKey *schema.ForeignKey
+	Schema     string             // the PostgreSQL schema, "" for the search path's
+	Table      string             // the referencing table's name, unqualified
+	ForeignKey *schema.ForeignKey // as it was, for the reverse; dropped by Name
 }
 
 // AddCheck adds a CHECK constraint to Table.
 type AddCheck struct {
-	Schema string // the PostgreSQL schema, "" for the search path's
-	Table  string
-	Check  *schema.Check
+	Schema string        // the PostgreSQL schema, "" for the search path's
+	Table  string        // the table's name, unqualified
+	Check  *schema.Check // Expr is raw SQL; fails if rows break it
 }
 
 // DropCheck drops a CHECK constraint; Check is the dropped constraint.
 type DropCheck struct {
-	Schema string // the PostgreSQL schema, "" for the search path's
-	Table  string
-	Check  *schema.Check
+	Schema string        // the PostgreSQL schema, "" for the search path's
+	Table  string        // the table's name, unqualified
+	Check  *schema.Check // as it was, for the reverse; dropped by Name
 }
 
 // Reverse returns the [DropPrimaryKey].

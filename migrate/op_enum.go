@@ -12,17 +12,17 @@ import (
 // ("" for the search path's). Autogenerate puts it before the first table
 // or column that uses the type.
 type CreateEnum struct {
-	Schema string // the PostgreSQL schema, "" for the search path's
-	Name   string
-	Values []string
+	Schema string   // the PostgreSQL schema, "" for the search path's
+	Name   string   // the type's name, unqualified
+	Values []string // the labels, in sort order
 }
 
 // DropEnum drops an enum type; Values are its values, so that the reverse
 // recreates it. Autogenerate drops a type once nothing uses it.
 type DropEnum struct {
-	Schema string // the PostgreSQL schema, "" for the search path's
-	Name   string
-	Values []string
+	Schema string   // the PostgreSQL schema, "" for the search path's
+	Name   string   // the type's name, unqualified
+	Values []string // the labels as they were, for the reverse
 }
 
 // AddEnumValue adds Value to an enum type with ALTER TYPE … ADD VALUE,
@@ -34,9 +34,9 @@ type DropEnum struct {
 // before the transaction commits).
 type AddEnumValue struct {
 	Schema        string // the PostgreSQL schema, "" for the search path's
-	Enum          string
-	Value         string
-	Before, After string
+	Enum          string // the type's name, unqualified
+	Value         string // the new label
+	Before, After string // an existing label to put Value before or after; at most one is set
 
 	undo *RecreateEnum // set by autogenerate
 }
@@ -45,8 +45,8 @@ type AddEnumValue struct {
 // RENAME VALUE); rows holding it keep it under the new name.
 type RenameEnumValue struct {
 	Schema   string // the PostgreSQL schema, "" for the search path's
-	Enum     string
-	From, To string
+	Enum     string // the type's name, unqualified
+	From, To string // the label before and after
 }
 
 // EnumColumn is a column converted by [RecreateEnum]. Default is the
@@ -55,11 +55,11 @@ type RenameEnumValue struct {
 // stay on the new type (nil when the column has none). Array says the
 // column is an array of the enum.
 type EnumColumn struct {
-	Schema  string // the table's schema
-	Table   string
-	Column  string
-	Array   bool
-	Default *Change[string]
+	Schema  string          // the table's schema
+	Table   string          // the table's name, unqualified
+	Column  string          // the column's name
+	Array   bool            // the column is an array of the enum, converted through text[]
+	Default *Change[string] // the server default before and after, raw SQL; nil when there is none
 }
 
 // RecreateEnum changes an enum type's values from From to To when ALTER
@@ -71,11 +71,11 @@ type EnumColumn struct {
 // destructive when To lacks values of From that Renames does not carry
 // over.
 type RecreateEnum struct {
-	Schema   string // the PostgreSQL schema, "" for the search path's
-	Name     string
-	From, To []string
-	Columns  []EnumColumn
-	Renames  map[string]string
+	Schema   string            // the PostgreSQL schema, "" for the search path's
+	Name     string            // the type's name, unqualified; the new type keeps it
+	From, To []string          // the labels before and after, in sort order
+	Columns  []EnumColumn      // every column of the type, converted to the new one
+	Renames  map[string]string // old label → new label, for rows holding a label that To renames
 }
 
 // Reverse returns the [DropEnum].

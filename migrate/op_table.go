@@ -6,27 +6,27 @@ import "github.com/crucible-orm/crucible/schema"
 // and comments, all from Table, in the schema Table.Schema names. Its
 // reverse is [DropTable].
 type CreateTable struct {
-	Table *schema.Table
+	Table *schema.Table // the whole table; qualified by its Schema when that is set
 }
 
 // DropTable drops a table. Table is the whole dropped table, so that the
 // reverse recreates it; only its schema and name are used to drop it. It
 // is destructive: the table's rows are lost.
 type DropTable struct {
-	Table *schema.Table
+	Table *schema.Table // the table as it was, for the reverse; its Name is dropped
 }
 
 // RenameTable renames a table of Schema ("" for the search path's).
 type RenameTable struct {
 	Schema   string // the PostgreSQL schema, "" for the search path's
-	From, To string
+	From, To string // the table's name before and after, unqualified (a rename cannot move it to another schema)
 }
 
 // AlterTable changes a table's comment.
 type AlterTable struct {
-	Schema  string // the PostgreSQL schema, "" for the search path's
-	Table   string
-	Comment *Change[string]
+	Schema  string          // the PostgreSQL schema, "" for the search path's
+	Table   string          // the table's name, unqualified
+	Comment *Change[string] // COMMENT ON TABLE; "" removes it, nil leaves it alone
 }
 
 // Reverse returns the [DropTable] of the same table.

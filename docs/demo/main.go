@@ -6,10 +6,10 @@
 //
 // Run it with `make demo`. It always works in a fresh database of its own,
 // created the way the tests make theirs: on the server DATABASE_URL names
-// when it is set (the database in the URL is left alone), else in Docker
-// or a throwaway cluster of local PostgreSQL binaries. The database is
-// dropped at the end, so the demo never touches an existing database's
-// objects.
+// when it is set (the database in the URL is left alone), else on a
+// throwaway cluster started from the local PostgreSQL binaries. The
+// database is dropped at the end, so the demo never touches an existing
+// database's objects.
 package main
 
 import (
