@@ -214,3 +214,38 @@ func TestSoftDeleteRegistration(t *testing.T) {
 	_, err := orm.NewRegistry(&twoSoftDeletes{})
 	require.ErrorContains(t, err, "second soft_delete column")
 }
+
+// Member's email is unique among the live rows only: a partial unique
+// index, which upserts can target.
+type Member struct {
+	ID        int64      `orm:"pk"`
+	Email     string     `orm:"unique_index:uq_members_live_email,where:deleted_at IS NULL"`
+	Visits    int64      `orm:"default:1"`
+	DeletedAt *time.Time `orm:"soft_delete"`
+}
+
+func TestSoftDeleteWithPartialUniqueIndex(t *testing.T) {
+	e := setup(t, orm.MustRegistry(&Member{}))
+	s := e.db.Session()
+	defer s.Close()
+	old := &Member{Email: "a@x"}
+	s.Add(old)
+	require.NoError(t, s.Commit(e.ctx))
+	s.Delete(old)
+	require.NoError(t, s.Commit(e.ctx))
+
+	again := &Member{Email: "a@x"} // the deleted row does not hold the email
+	s.Add(again)
+	require.NoError(t, s.Commit(e.ctx))
+
+	e.cap.reset()
+	res, err := orm.Insert(s, &Member{Email: "a@x", Visits: 5}).OnConflict("Email").
+		Set("Visits", orm.SQL("members.visits + EXCLUDED.visits")).Exec(e.ctx)
+	require.NoError(t, err)
+	require.Same(t, again, res.Rows[0], "the live row, held by the session")
+	require.Equal(t, int64(6), again.Visits)
+	require.Contains(t, e.cap.sqls()[len(e.cap.sqls())-1], `ON CONFLICT ("email") WHERE deleted_at IS NULL DO UPDATE`)
+	require.NoError(t, s.Commit(e.ctx))
+	require.Equal(t, [][]any{{true, int64(1)}, {false, int64(6)}},
+		e.rows("SELECT deleted_at IS NOT NULL, visits FROM members ORDER BY id"))
+}

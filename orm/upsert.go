@@ -130,15 +130,16 @@ func (m *model) upserter() (err error) {
 
 // conflictPlan is a Conflict checked against a model.
 type conflictPlan struct {
-	desc    string // equal for equal clauses, so their rows share a statement
-	key     []*column
-	codec   keyCodec // reads the conflict key (key.go)
-	keySet  colSet
-	nothing bool
-	all     bool   // DoUpdate(): every sent column but the key's
-	update  colSet // DoUpdate(fields…)
-	sets    []setClause
-	where   filter
+	desc     string // equal for equal clauses, so their rows share a statement
+	key      []*column
+	keyWhere string   // the predicate of a partial unique index target
+	codec    keyCodec // reads the conflict key (key.go)
+	keySet   colSet
+	nothing  bool
+	all      bool   // DoUpdate(): every sent column but the key's
+	update   colSet // DoUpdate(fields…)
+	sets     []setClause
+	where    filter
 }
 
 // conflictPlan checks c against the model.
@@ -148,7 +149,7 @@ func (m *model) conflictPlan(c *Conflict) (*conflictPlan, error) {
 	}
 	cp := &conflictPlan{nothing: c.nothing, where: c.where}
 	var err error
-	if cp.key, err = m.conflictKey(c); err != nil {
+	if cp.key, cp.keyWhere, err = m.conflictKey(c); err != nil {
 		return nil, err
 	}
 	for _, k := range cp.key {
@@ -164,7 +165,7 @@ func (m *model) conflictPlan(c *Conflict) (*conflictPlan, error) {
 		return nil, fmt.Errorf("Where applies to DoUpdate: %w", ErrConflictTarget)
 	}
 	cp.all = c.updating && len(c.update) == 0 && len(c.sets) == 0
-	cp.desc = fmt.Sprintf("%s|%s|%t|%q", m.table.Name, colNames(cp.key), c.nothing, c.update)
+	cp.desc = fmt.Sprintf("%s|%s|%s|%t|%q", m.table.Name, colNames(cp.key), cp.keyWhere, c.nothing, c.update)
 	if len(c.sets) > 0 || len(c.where.conds) > 0 {
 		cp.desc += fmt.Sprintf("|%p", c) // bound values: only the same clause shares
 	}
@@ -197,66 +198,75 @@ func (m *model) updatable(field string) (*column, error) {
 	return c, nil
 }
 
-// conflictKey resolves the target to the columns of a unique key of the
-// table, in that key's order.
-func (m *model) conflictKey(c *Conflict) ([]*column, error) {
+// conflictKey resolves the target to a unique key of the table: its
+// columns, in the key's order, and the predicate of a partial unique
+// index (a key without one is preferred).
+func (m *model) conflictKey(c *Conflict) ([]*column, string, error) {
 	t := m.table
-	var names []string
+	var key *uniqueKey
 	if c.constraint != "" {
-		names = uniqueKeyNamed(m, c.constraint)
-		if names == nil {
-			return nil, fmt.Errorf("%s has no primary key, unique constraint or unique index %q: %w", t.Name, c.constraint, ErrConflictTarget)
+		key = findUniqueKey(m, func(k uniqueKey) bool { return k.name == c.constraint })
+		if key == nil {
+			return nil, "", fmt.Errorf("%s has no primary key, unique constraint or unique index %q: %w", t.Name, c.constraint, ErrConflictTarget)
 		}
 	} else {
+		var names []string
 		for _, f := range c.fields {
 			col := m.lookup(f)
 			if col == nil {
-				return nil, fmt.Errorf("on conflict %q: %w", f, ErrUnknownColumn)
+				return nil, "", fmt.Errorf("on conflict %q: %w", f, ErrUnknownColumn)
 			}
 			names = append(names, col.Name)
 		}
-		if len(names) == 0 || !isUniqueKey(m, names) {
-			return nil, fmt.Errorf("on conflict (%s): no primary key, unique constraint or unique index of %s has exactly these columns: %w",
+		key = findUniqueKey(m, func(k uniqueKey) bool { return sameColumns(k.cols, names) })
+		if len(names) == 0 || key == nil {
+			return nil, "", fmt.Errorf("on conflict (%s): no primary key, unique constraint or unique index of %s has exactly these columns: %w",
 				strings.Join(names, ", "), t.Name, ErrConflictTarget)
 		}
 	}
-	out := make([]*column, len(names))
-	for i, n := range names {
+	out := make([]*column, len(key.cols))
+	for i, n := range key.cols {
 		out[i] = m.column(n)
 	}
-	return out, nil
+	return out, key.where, nil
 }
 
-// uniqueKeys lists the column sets of the table's primary key, unique
-// constraints and unique indexes without a predicate or expressions.
-func uniqueKeys(m *model) map[string][]string {
+// uniqueKey is a primary key, unique constraint or unique index (of
+// columns, not expressions), with a partial index's predicate.
+type uniqueKey struct {
+	name  string
+	cols  []string
+	where string
+}
+
+// findUniqueKey returns the first of the table's unique keys that match
+// accepts, those without a predicate first.
+func findUniqueKey(m *model, match func(uniqueKey) bool) *uniqueKey {
 	t := m.table
-	keys := map[string][]string{t.PrimaryKey.Name: t.PrimaryKey.Columns}
+	keys := []uniqueKey{{t.PrimaryKey.Name, t.PrimaryKey.Columns, ""}}
 	for _, u := range t.Uniques {
-		keys[u.Name] = u.Columns
+		keys = append(keys, uniqueKey{u.Name, u.Columns, ""})
 	}
+	var partial []uniqueKey
 	for _, ix := range t.Indexes {
-		if ix.Unique && ix.Where == "" && len(ix.Exprs) == 0 {
-			keys[ix.Name] = ix.Columns
+		switch {
+		case !ix.Unique || len(ix.Exprs) > 0:
+		case ix.Where == "":
+			keys = append(keys, uniqueKey{ix.Name, ix.Columns, ""})
+		default:
+			partial = append(partial, uniqueKey{ix.Name, ix.Columns, ix.Where})
 		}
 	}
-	return keys
-}
-
-func uniqueKeyNamed(m *model, name string) []string {
-	if cols, ok := uniqueKeys(m)[name]; ok && name != "" {
-		return cols
+	for _, k := range append(keys, partial...) {
+		if match(k) {
+			return &k
+		}
 	}
 	return nil
 }
 
-func isUniqueKey(m *model, names []string) bool {
-	for _, cols := range uniqueKeys(m) {
-		if len(cols) == len(names) && !slices.ContainsFunc(names, func(n string) bool { return !slices.Contains(cols, n) }) {
-			return true
-		}
-	}
-	return false
+func sameColumns(a, b []string) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(b, func(n string) bool { return !slices.Contains(a, n) })
 }
 
 // updated returns the columns DO UPDATE sets from EXCLUDED for rows
@@ -302,7 +312,10 @@ func (cp *conflictPlan) returning(m *model, set colSet) colSet {
 // values numbered from next.
 func (cp *conflictPlan) clause(ts *tableSQL, set colSet, next int) (string, []any, error) {
 	w := &sqlw{args: make([]any, next-1, next-1+len(cp.sets)), q: ts.d}
-	w.str(" ON CONFLICT (" + strings.Join(ts.names(cp.keySet, ""), ", ") + ")")
+	w.str(" ON CONFLICT (" + strings.Join(ts.keyNames(cp.key), ", ") + ")")
+	if cp.keyWhere != "" {
+		w.str(" WHERE " + cp.keyWhere) // the model author's predicate: infers the partial index
+	}
 	if cp.nothing {
 		w.str(" DO NOTHING")
 		return string(w.buf), nil, nil
@@ -346,6 +359,15 @@ func (cp *conflictPlan) clause(ts *tableSQL, set colSet, next int) (string, []an
 		return "", nil, err
 	}
 	return string(w.buf), w.args[next-1:], nil
+}
+
+// keyNames returns the quoted names of cols, in their order.
+func (ts *tableSQL) keyNames(cols []*column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = ts.cols[c.pos]
+	}
+	return out
 }
 
 // writeValue writes the value of a Set: DEFAULT, an SQL expression, or a
