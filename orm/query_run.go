@@ -167,40 +167,8 @@ func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(unsafe.
 	if err := q.prepare(ctx); err != nil {
 		return nil, err
 	}
-	sc := newScanner(q.s, q.m, q.refresh)
-	sc.track, sc.copy = each == nil, typedCopy[T]
-	var out []*T
-	if limit > 0 {
-		out = make([]*T, 0, min(limit, 1024))
-	}
-	err = q.s.query(ctx, sql, args, func(rows pgx.Rows) error {
-		for rows.Next() {
-			next := sc.next
-			if jp != nil {
-				next = func(rows pgx.Rows) (unsafe.Pointer, error) { return jp.next(&sc, rows) }
-			}
-			p, err := next(rows)
-			if err != nil {
-				return err
-			}
-			if each != nil {
-				if err := q.s.afterLoad(ctx); err != nil {
-					return err
-				}
-				if !each(p) {
-					return errStop
-				}
-				continue
-			}
-			out = append(out, (*T)(p))
-		}
-		return nil
-	})
-	sc.done() // before the loaders, which look objects up
-	if errors.Is(err, errStop) {
-		return nil, nil
-	}
-	if err != nil {
+	out, err := q.scanRows(ctx, sql, args, limit, jp, each)
+	if err != nil || each != nil {
 		return nil, err
 	}
 	if jp != nil {
@@ -214,6 +182,46 @@ func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(unsafe.
 	}
 	if err == nil {
 		err = q.s.afterLoad(ctx)
+	}
+	return out, err
+}
+
+// scanRows runs the statement and scans its rows into the session's
+// objects (through jp when it joins to-one relationships); with each set,
+// rows are passed to it untracked instead of being collected.
+func (q *SelectQuery[T]) scanRows(ctx context.Context, sql string, args []any, limit int, jp *joinPlan, each func(unsafe.Pointer) bool) ([]*T, error) {
+	sc := newScanner(q.s, q.m, q.refresh)
+	sc.track, sc.copy = each == nil, typedCopy[T]
+	next := sc.next
+	if jp != nil {
+		next = func(rows pgx.Rows) (unsafe.Pointer, error) { return jp.next(&sc, rows) }
+	}
+	var out []*T
+	if limit > 0 {
+		out = make([]*T, 0, min(limit, 1024))
+	}
+	err := q.s.query(ctx, sql, args, func(rows pgx.Rows) error {
+		for rows.Next() {
+			p, err := next(rows)
+			switch {
+			case err != nil:
+				return err
+			case each == nil:
+				out = append(out, (*T)(p))
+				continue
+			}
+			if err := q.s.afterLoad(ctx); err != nil {
+				return err
+			}
+			if !each(p) {
+				return errStop
+			}
+		}
+		return nil
+	})
+	sc.done() // before the loaders, which look objects up
+	if errors.Is(err, errStop) {
+		err = nil
 	}
 	return out, err
 }

@@ -90,20 +90,48 @@ func (s *Session) Add(objs ...any) {
 			cf = c
 		}
 	}
+	var plans map[*model]*conflictPlan // cf checked once per model
 	for _, o := range objs {
 		if _, ok := o.(*Conflict); ok {
 			continue
 		}
-		st, err := s.add(o)
-		if err == nil && cf != nil && st.status == Pending {
-			if st.upsert, err = st.m.conflictPlan(cf); err != nil {
-				err = fmt.Errorf("add %s: %w", st.m, err)
-			}
+		cp, err := s.conflictFor(o, cf, &plans)
+		var st *state
+		if err == nil {
+			st, err = s.add(o)
 		}
 		if err != nil {
 			s.fail(err)
+			continue
+		}
+		if cp != nil && st.status == Pending {
+			st.upsert = cp
 		}
 	}
+}
+
+// conflictFor checks cf against the model of o (once per model of an Add
+// call): an object whose clause does not fit is not added.
+func (s *Session) conflictFor(o any, cf *Conflict, plans *map[*model]*conflictPlan) (*conflictPlan, error) {
+	if cf == nil {
+		return nil, nil
+	}
+	m, _, err := s.object(o)
+	if err != nil {
+		return nil, nil // add reports it
+	}
+	if cp := (*plans)[m]; cp != nil {
+		return cp, nil
+	}
+	cp, err := m.conflictPlan(cf)
+	if err != nil {
+		return nil, fmt.Errorf("add %s: %w", m, err)
+	}
+	if *plans == nil {
+		*plans = map[*model]*conflictPlan{}
+	}
+	(*plans)[m] = cp
+	return cp, nil
 }
 
 // add adds one object and returns its state; it is the seam the
