@@ -384,6 +384,8 @@ func TestCLICheckJSON(t *testing.T) {
 			PrimaryKey: &schema.PrimaryKey{Columns: []string{"id"}}, Indexes: []*schema.Index{idx("ix_things_name", "name")}}), nil, 1,
 			migrate.CheckReport{Status: "drift", Ops: []string{"drop column things.size"}, Destructive: []string{"drops column things.size and its data"}}},
 		{"unreachable", good, []string{"-database-url", "postgres://nowhere.invalid/x"}, 2, migrate.CheckReport{Status: "error"}},
+		{"malformed scope pattern", good, []string{"-exclude", "a[b"}, 2, migrate.CheckReport{Status: "error"}},
+		{"unknown flag", good, []string{"-fast"}, 2, migrate.CheckReport{Status: "error"}},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
@@ -395,16 +397,16 @@ func TestCLICheckJSON(t *testing.T) {
 			} else {
 				args = append(args, s.args...)
 			}
-			out, errOut, code := run(s.meta, set, append([]string{"check", "-json"}, args...)...)
+			out, errOut, code := run(s.meta, set, append(append([]string{"check"}, args...), "-json")...)
 			var got migrate.CheckReport
 			if err := json.Unmarshal([]byte(out), &got); err != nil || strings.Count(out, "\n") != 1 {
 				t.Fatalf("stdout %q: %v", out, err)
 			}
 			if s.want.Status == "error" {
-				got.Error = "" // the driver's words
-				if !strings.Contains(errOut, "migrate check:") {
-					t.Errorf("stderr %q", errOut)
+				if got.Error == "" || !strings.Contains(errOut, got.Error) {
+					t.Errorf("error %q, stderr %q", got.Error, errOut)
 				}
+				got.Error = "" // the driver's or the flag package's words
 			}
 			if code != s.code || !reflect.DeepEqual(got, s.want) {
 				t.Errorf("exit %d (want %d)\n got %+v\nwant %+v", code, s.code, got, s.want)
