@@ -3,6 +3,7 @@ package migrate
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/crucible-orm/crucible/schema"
@@ -187,40 +188,41 @@ func (o RecreateEnum) statements(d DDL) ([]string, error) {
 	return b.out, b.err
 }
 
-// enumDependents is the temporary table that holds, while an enum type is
-// recreated, how to drop and create again its dependents.
-const enumDependents = "crucible_enum_dependents"
+// enumDependents is the transaction-local setting that holds, while an
+// enum type is recreated, how to drop and create again its dependents (a
+// setting needs no privilege, unlike a temporary table).
+const enumDependents = "crucible.enum_dependents"
 
 // saveEnumDependents records the indexes (other than a constraint's) and
 // the check constraints that depend on the enum type typ or its array
-// type — an expression or a predicate holding one of its values — with
-// the statements that drop them and create them again as the server
+// type — an expression or a predicate holding one of its values — as
+// pairs of statements that drop them and create them again as the server
 // spells them now, and drops them.
 func saveEnumDependents(typ string) []string {
 	t := sqlString(typ) + "::regtype"
 	deps := "SELECT d.objid FROM pg_depend d WHERE d.refclassid = 'pg_type'::regclass" +
 		" AND d.refobjid IN (" + t + ", (SELECT typarray FROM pg_type WHERE oid = " + t + ")) AND d.classid = "
 	return []string{
-		"CREATE TEMP TABLE " + enumDependents + " (drop_sql text, create_sql text)",
-		"INSERT INTO " + enumDependents + " SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)" +
+		"SELECT set_config(" + sqlString(enumDependents) + ", coalesce(json_agg(json_build_array(drop_sql, create_sql))::text, '[]'), true) FROM (" +
+			"SELECT format('DROP INDEX %s', i.indexrelid::regclass) AS drop_sql, pg_get_indexdef(i.indexrelid) AS create_sql" +
 			" FROM pg_index i WHERE i.indexrelid IN (" + deps + "'pg_class'::regclass)" +
-			" AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-		"INSERT INTO " + enumDependents + " SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname)," +
+			" AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)" +
+			" UNION ALL SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname)," +
 			" format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))" +
-			" FROM pg_constraint c WHERE c.contype = 'c' AND c.oid IN (" + deps + "'pg_constraint'::regclass)",
-		runEach("drop_sql"),
+			" FROM pg_constraint c WHERE c.contype = 'c' AND c.oid IN (" + deps + "'pg_constraint'::regclass)) deps",
+		runEach(0),
 	}
 }
 
 // restoreEnumDependents creates again what saveEnumDependents dropped,
 // now on the new type of the same name.
-func restoreEnumDependents() []string {
-	return []string{runEach("create_sql"), "DROP TABLE " + enumDependents}
-}
+func restoreEnumDependents() []string { return []string{runEach(1)} }
 
-// runEach executes each statement of a column of enumDependents.
-func runEach(column string) string {
-	return "DO $crucible$ DECLARE s text; BEGIN FOR s IN SELECT " + column + " FROM " + enumDependents +
+// runEach executes the statement at index i of each pair saved in
+// enumDependents.
+func runEach(i int) string {
+	return "DO $crucible$ DECLARE s text; BEGIN FOR s IN SELECT e->>" + strconv.Itoa(i) +
+		" FROM json_array_elements(current_setting(" + sqlString(enumDependents) + ")::json) e" +
 		" LOOP EXECUTE s; END LOOP; END $crucible$"
 }
 
