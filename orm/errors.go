@@ -76,6 +76,8 @@ var (
 	ErrSessionClosed = errors.New("session is closed")
 	// ErrUnknownModel: a type that was not registered.
 	ErrUnknownModel = errors.New("type is not a registered model")
+	// ErrNilObject: a nil pointer given as an object (Add, Delete, Merge…).
+	ErrNilObject = errors.New("nil object")
 	// ErrUnknownColumn: OrderBy, Set or Explicit named a field or column
 	// the model does not have.
 	ErrUnknownColumn = errors.New("no such field or column")
@@ -100,16 +102,25 @@ var (
 )
 
 // StaleDataError says which table's UPDATE or DELETE matched fewer rows
-// than the flush expected. It wraps [ErrStaleData].
+// than the flush expected, or (Op "merge") that Merge was given a copy
+// whose version is not the stored one. It wraps [ErrStaleData].
 type StaleDataError struct {
 	Table    string // the table written
-	Op       string // "update" or "delete"
+	Op       string // "update", "delete" or "merge"
 	Expected int    // rows the flush meant to change
 	Err      error  // the database error that stopped the transaction, if any
+	// Version and Stored are, for a merge, the version of the detached
+	// copy and the version stored in the row.
+	Version, Stored int64
 }
 
-// Error reports the table, the operation and the expected row count.
+// Error reports the table, the operation and the expected row count (for
+// a merge, the two versions).
 func (e *StaleDataError) Error() string {
+	if e.Op == "merge" {
+		return fmt.Sprintf("merge %s: the copy has version %d but the row has version %d (changed by another transaction since the copy was read; reload it, or leave the version zero to overwrite): %v",
+			e.Table, e.Version, e.Stored, ErrStaleData)
+	}
 	return fmt.Sprintf("%s %s: expected %d row(s), matched fewer (changed or deleted by another transaction): %v",
 		e.Op, e.Table, e.Expected, ErrStaleData)
 }
