@@ -30,7 +30,10 @@ func (db *DB) classify(err error) error {
 	if !errors.As(err, &ce) || len(ce.Columns) > 0 || ce.Constraint == "" {
 		return err
 	}
-	t := db.reg.meta.Table(ce.Table)
+	t := db.reg.meta.Table(schema.QualifiedName(ce.Schema, ce.Table)) // a model declared in that schema
+	if t == nil {
+		t = db.reg.meta.Table(ce.Table) // one in the search path's schema
+	}
 	if t == nil || (t.Schema != "" && t.Schema != ce.Schema) {
 		return err
 	}

@@ -251,7 +251,7 @@ func readOpclass(ix *indexTag, v string) error {
 	if !validIdent(v) || strings.ContainsAny(v, " \t\".") {
 		return fmt.Errorf("%w: opclass:%s is not an operator class name", ErrBadValue, v)
 	}
-	ix.opclass = v
+	ix.opclass = strings.ToLower(v) // as PostgreSQL folds an unquoted name
 	return nil
 }
 
