@@ -35,6 +35,8 @@ var ErrPagination = errors.New("query cannot be paginated by keyset")
 // Page is one page of a keyset-paginated query, returned by
 // [SelectQuery.Page].
 type Page[T any] struct {
+	// Items are the page's objects, in the query's order (whichever way
+	// the page was read); they are the session's, as All returns them.
 	Items []*T
 	// Next is the cursor of the page after this one, "" when this page
 	// ends the results.

@@ -32,38 +32,52 @@ import (
 // BeforeInserter is implemented by models that act before their INSERT
 // (fill a slug, validate).
 type BeforeInserter interface {
+	// BeforeInsert runs before the object's INSERT; its error fails the
+	// flush.
 	BeforeInsert(ctx context.Context) error
 }
 
 // AfterInserter is implemented by models that act after their INSERT;
 // keys and server defaults are read back by then.
 type AfterInserter interface {
+	// AfterInsert runs after the object's INSERT, before the COMMIT; its
+	// error fails the flush.
 	AfterInsert(ctx context.Context) error
 }
 
 // BeforeUpdater is implemented by models that act before an UPDATE of
 // their changed columns.
 type BeforeUpdater interface {
+	// BeforeUpdate runs before the object's UPDATE, before the dirty check;
+	// its error fails the flush.
 	BeforeUpdate(ctx context.Context) error
 }
 
 // AfterUpdater is implemented by models that act after their UPDATE.
 type AfterUpdater interface {
+	// AfterUpdate runs after the object's UPDATE, before the COMMIT; its
+	// error fails the flush.
 	AfterUpdate(ctx context.Context) error
 }
 
 // BeforeDeleter is implemented by models that act before their DELETE.
 type BeforeDeleter interface {
+	// BeforeDelete runs before the object's DELETE (or soft delete); its
+	// error fails the flush.
 	BeforeDelete(ctx context.Context) error
 }
 
 // AfterDeleter is implemented by models that act after their DELETE.
 type AfterDeleter interface {
+	// AfterDelete runs after the object's DELETE (or soft delete), before
+	// the COMMIT; its error fails the flush.
 	AfterDelete(ctx context.Context) error
 }
 
 // AfterLoader is implemented by models that act once loaded from a row.
 type AfterLoader interface {
+	// AfterLoad runs once the call that loaded the object's row is done;
+	// its error fails that call.
 	AfterLoad(ctx context.Context) error
 }
 
@@ -76,8 +90,8 @@ var ErrHookPanic = errors.New("hook panicked")
 type HookError struct {
 	Model string // the model's Go type
 	Hook  string // "BeforeInsert", …
-	Err   error
-	Panic any // the value a panicking hook panicked with
+	Err   error  // the hook's error, or ErrHookPanic
+	Panic any    // the value a panicking hook panicked with
 }
 
 // Error names the hook and what went wrong.

@@ -103,6 +103,8 @@ func (c *Conflict) Where(cond SQL, args ...any) *Conflict {
 // is called once, when the model is registered; a clause that does not
 // fit the model fails the registration.
 type Upserter interface {
+	// OnConflict returns the clause the model's new objects are inserted
+	// with.
 	OnConflict() *Conflict
 }
 
