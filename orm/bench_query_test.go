@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
 	"github.com/crucible-orm/crucible/orm"
 )
 
@@ -41,40 +40,29 @@ type benchRow struct {
 	Score float64
 }
 
-const benchRows = 10000
+// benchRows is the row count of the query workloads (the seeded
+// bench_items have as many).
+const benchRows = benchSeed
 
+// queryBenchEnv runs the query workloads: projections on the seeded
+// bench_items of BenchmarkCompare's database, upserts into bench_upserts,
+// a table of its own there.
 type queryBenchEnv struct {
-	ctx  context.Context
-	db   *orm.DB
-	pool *pgxpool.Pool
+	ctx   context.Context
+	items *orm.DB // BenchItem's
+	db    *orm.DB // BenchUpsert's
+	pool  *pgxpool.Pool
 }
 
-func newQueryBenchEnv(b *testing.B) *queryBenchEnv {
-	ctx := context.Background()
-	db, err := orm.Open(ctx, pgtest.New(b), orm.MustRegistry(&BenchItem{}, &BenchUpsert{}), orm.WithMaxConns(2))
+func queryBenchmarks(b *testing.B, be *benchEnv) {
+	db, err := orm.New(be.pool, orm.MustRegistry(&BenchUpsert{}))
+	if err == nil {
+		err = db.CreateAll(be.ctx)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(db.Close)
-	if err := db.CreateAll(ctx); err != nil {
-		b.Fatal(err)
-	}
-	s := db.Session()
-	for i := range benchRows {
-		s.Add(newItem(i))
-	}
-	if err := s.Commit(ctx); err != nil {
-		b.Fatal(err)
-	}
-	s.Close()
-	if _, err := db.Pool().Exec(ctx, "VACUUM ANALYZE bench_items"); err != nil {
-		b.Fatal(err)
-	}
-	return &queryBenchEnv{ctx: ctx, db: db, pool: db.Pool()}
-}
-
-func queryBenchmarks(b *testing.B) {
-	e := newQueryBenchEnv(b)
+	e := &queryBenchEnv{ctx: be.ctx, items: be.db, db: db, pool: be.pool}
 	b.Run("Upsert10000", func(b *testing.B) {
 		b.Run("crucible", e.fresh(e.upsertCrucible))
 		b.Run("pgx", e.fresh(e.upsertPgx))
@@ -175,7 +163,7 @@ func (e *queryBenchEnv) upsertPgx(b *testing.B, round int) {
 func (e *queryBenchEnv) projectCrucible(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		s := e.db.Session()
+		s := e.items.Session()
 		rows, err := orm.Select[benchRow](orm.Query[BenchItem](s).Where("id <= ?", benchRows)).All(e.ctx)
 		if err != nil || len(rows) != benchRows {
 			b.Fatal(err, len(rows))
