@@ -28,13 +28,27 @@ import (
 // a flush (a collection then holds every target the database has).
 func (st *state) isLoaded(i int) bool { return i < 64 && st.relLoaded&(1<<uint(i)) != 0 }
 
+// relSeen is an object's targets as of its last load or flush, per
+// relationship (by index in the model's rules; nil for a manyToOne, whose
+// history is its key column).
+type relSeen [][]unsafe.Pointer
+
 // seenOf returns the targets relationship i of st held as of its last
 // load or flush.
 func (st *state) seenOf(i int) []unsafe.Pointer {
-	if i < len(st.relSeen) {
-		return st.relSeen[i]
+	if st.relSeen != nil && i < len(*st.relSeen) {
+		return (*st.relSeen)[i]
 	}
 	return nil
+}
+
+// withSeen returns a copy of st's history, of n relationships, in buf.
+func (st *state) withSeen(buf relSeen, n int) relSeen {
+	buf = buf[:n:n]
+	if st.relSeen != nil {
+		copy(buf, *st.relSeen)
+	}
+	return buf
 }
 
 // claim is what the changes of one flush say about one child along one

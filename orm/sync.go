@@ -102,6 +102,7 @@ func (fr *relFlush) dropDeleted() {
 // parent-side one_to_one's) targets are its new history.
 func (fr *relFlush) snapshot() {
 	var arena []unsafe.Pointer
+	var hdrs []relSeen
 	for _, st := range fr.visited {
 		if st.status != Persistent {
 			continue
@@ -109,7 +110,7 @@ func (fr *relFlush) snapshot() {
 		if a := fr.f.actionOf(st); a != nil && a.kind == actInsert {
 			st.relLoaded = ^uint64(0)
 		}
-		var seen [][]unsafe.Pointer
+		var seen relSeen
 		for i, ru := range st.m.rules {
 			rb := ru.base()
 			if rb.r.Side == relation.FKOnOwner {
@@ -123,8 +124,8 @@ func (fr *relFlush) snapshot() {
 				continue
 			}
 			if seen == nil {
-				seen = make([][]unsafe.Pointer, len(st.m.rules))
-				copy(seen, st.relSeen)
+				n := len(st.m.rules)
+				seen = st.withSeen(make(relSeen, n), n)
 			}
 			seen[i], arena = carve(arena, cur)
 			if !rb.r.Uselist {
@@ -132,7 +133,11 @@ func (fr *relFlush) snapshot() {
 			}
 		}
 		if seen != nil {
-			st.relSeen = seen
+			if len(hdrs) == cap(hdrs) {
+				hdrs = make([]relSeen, 0, max(16, len(fr.visited)/4))
+			}
+			hdrs = append(hdrs, seen)
+			st.relSeen = &hdrs[len(hdrs)-1]
 		}
 	}
 }
