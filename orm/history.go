@@ -270,15 +270,14 @@ func (e *OrphanError) Error() string {
 func (e *OrphanError) Unwrap() error { return ErrOrphan }
 
 func (fr *relFlush) orphanError(g *fkGroup, cs *state, via *relBase) error {
-	name := ""
+	e := &OrphanError{Child: rowName(cs)}
 	if via != nil {
-		name = via.String()
+		e.Relation = via.String()
 	}
-	cols := make([]string, len(g.childCols))
-	for i, c := range g.childCols {
-		cols[i] = c.Name
+	for _, c := range g.childCols {
+		e.Columns = append(e.Columns, c.Name)
 	}
-	return &OrphanError{Relation: name, Child: rowName(cs), Columns: cols}
+	return e
 }
 
 // ErrRelationConflict is matched by the *RelationConflictError of a flush

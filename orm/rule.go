@@ -109,12 +109,7 @@ func (rb *relBase) history(st *state, add, drop func(t unsafe.Pointer)) {
 // contains reports whether owner's field holds t.
 func (rb *relBase) contains(owner, t unsafe.Pointer) bool {
 	if rb.r.Uselist {
-		for _, x := range rb.r.Many(owner) {
-			if x == t {
-				return true
-			}
-		}
-		return false
+		return slices.Contains(rb.r.Many(owner), t)
 	}
 	return rb.r.One(owner) == t
 }
