@@ -8,16 +8,16 @@ import (
 // wanted one, in an order that respects dependencies, and hints for the
 // author of the revision.
 type Diff struct {
-	Ops   []Op
-	Hints []Hint
+	Ops   []Op   // the upgrade, in dependency order: enums before tables, parents before children
+	Hints []Hint // advice for the revision's author, printed with the revision
 }
 
 // Hint is advice autogenerate cannot act on by itself, such as a dropped
 // and an added column that may be a rename. Code is the Go line to use
 // instead, "" when there is none.
 type Hint struct {
-	Text string
-	Code string
+	Text string // the advice, one sentence
+	Code string // a Go expression to paste into the revision, such as a RenameColumn op
 }
 
 // Empty reports whether the diff has no ops.

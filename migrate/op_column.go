@@ -6,32 +6,32 @@ import (
 
 // AddColumn adds Column to Table. Its reverse is [DropColumn].
 type AddColumn struct {
-	Table  string
-	Column *schema.Column
+	Table  string         // the table's name, unqualified: the search path finds its schema
+	Column *schema.Column // the column as it will be: name, type, nullability, default, identity, comment
 }
 
 // DropColumn drops a column. Column is the whole dropped column, so that
 // the reverse adds it back as it was (its data excepted). It is
 // destructive.
 type DropColumn struct {
-	Table  string
-	Column *schema.Column
+	Table  string         // the table's name, unqualified
+	Column *schema.Column // the column as it was; only its Name is used to drop it
 }
 
 // RenameColumn renames a column, keeping its data. Autogenerate cannot tell
 // a rename from a drop and an add; it suggests this op instead when a
 // dropped and an added column of one table have the same type.
 type RenameColumn struct {
-	Table    string
-	From, To string
+	Table    string // the table's name, unqualified
+	From, To string // the column's name before and after
 }
 
 // TypeChange is the type part of an [AlterColumn]. Using is the USING
 // expression converting the old values; "" means a plain cast of the
 // column to the new type.
 type TypeChange struct {
-	From, To schema.Type
-	Using    string
+	From, To schema.Type // the column's type before (for the reverse) and after
+	Using    string      // SQL over the old column, such as "amount::numeric(12,2)"; raw, as written
 }
 
 // AlterColumn changes a column's type, nullability, server default,
@@ -39,13 +39,13 @@ type TypeChange struct {
 // each attribute back (a custom Using is not reversed: the way back is a
 // plain cast).
 type AlterColumn struct {
-	Table    string
-	Column   string
-	Type     *TypeChange
-	Nullable *Change[bool]
-	Default  *Change[string]
-	Identity *Change[schema.Identity]
-	Comment  *Change[string]
+	Table    string                   // the table's name, unqualified
+	Column   string                   // the column's name
+	Type     *TypeChange              // ALTER COLUMN … TYPE … USING
+	Nullable *Change[bool]            // true is NULL allowed: DROP NOT NULL; false: SET NOT NULL, which fails on rows holding NULL
+	Default  *Change[string]          // server default, a raw SQL expression; "" is none (DROP DEFAULT)
+	Identity *Change[schema.Identity] // GENERATED … AS IDENTITY added, changed or dropped
+	Comment  *Change[string]          // COMMENT ON COLUMN; "" removes it
 }
 
 // Reverse returns the [DropColumn] of the added column.

@@ -4,50 +4,50 @@ import "github.com/crucible-orm/crucible/schema"
 
 // AddPrimaryKey adds a primary key to Table.
 type AddPrimaryKey struct {
-	Table      string
-	PrimaryKey *schema.PrimaryKey
+	Table      string             // the table's name, unqualified
+	PrimaryKey *schema.PrimaryKey // its Name becomes the constraint's name
 }
 
 // DropPrimaryKey drops a primary key; PrimaryKey is the dropped key.
 type DropPrimaryKey struct {
-	Table      string
-	PrimaryKey *schema.PrimaryKey
+	Table      string             // the table's name, unqualified
+	PrimaryKey *schema.PrimaryKey // as it was, for the reverse; dropped by Name
 }
 
 // AddUnique adds a UNIQUE constraint to Table.
 type AddUnique struct {
-	Table  string
-	Unique *schema.Unique
+	Table  string         // the table's name, unqualified
+	Unique *schema.Unique // its Name becomes the constraint's name; fails if rows already repeat the key
 }
 
 // DropUnique drops a UNIQUE constraint; Unique is the dropped constraint.
 type DropUnique struct {
-	Table  string
-	Unique *schema.Unique
+	Table  string         // the table's name, unqualified
+	Unique *schema.Unique // as it was, for the reverse; dropped by Name
 }
 
 // AddForeignKey adds a foreign key to Table.
 type AddForeignKey struct {
-	Table      string
-	ForeignKey *schema.ForeignKey
+	Table      string             // the referencing table's name, unqualified
+	ForeignKey *schema.ForeignKey // with its actions; fails if rows reference missing ones
 }
 
 // DropForeignKey drops a foreign key; ForeignKey is the dropped key.
 type DropForeignKey struct {
-	Table      string
-	ForeignKey *schema.ForeignKey
+	Table      string             // the referencing table's name, unqualified
+	ForeignKey *schema.ForeignKey // as it was, for the reverse; dropped by Name
 }
 
 // AddCheck adds a CHECK constraint to Table.
 type AddCheck struct {
-	Table string
-	Check *schema.Check
+	Table string        // the table's name, unqualified
+	Check *schema.Check // Expr is raw SQL; fails if rows break it
 }
 
 // DropCheck drops a CHECK constraint; Check is the dropped constraint.
 type DropCheck struct {
-	Table string
-	Check *schema.Check
+	Table string        // the table's name, unqualified
+	Check *schema.Check // as it was, for the reverse; dropped by Name
 }
 
 // Reverse returns the [DropPrimaryKey].

@@ -11,15 +11,15 @@ import (
 // CreateEnum creates an enum type with its values in order. Autogenerate
 // puts it before the first table or column that uses the type.
 type CreateEnum struct {
-	Name   string
-	Values []string
+	Name   string   // the type's name, unqualified
+	Values []string // the labels, in sort order
 }
 
 // DropEnum drops an enum type; Values are its values, so that the reverse
 // recreates it. Autogenerate drops a type once nothing uses it.
 type DropEnum struct {
-	Name   string
-	Values []string
+	Name   string   // the type's name, unqualified
+	Values []string // the labels as they were, for the reverse
 }
 
 // AddEnumValue adds Value to an enum type with ALTER TYPE … ADD VALUE,
@@ -30,9 +30,9 @@ type DropEnum struct {
 // by later operations of the same revision (PostgreSQL refuses to use it
 // before the transaction commits).
 type AddEnumValue struct {
-	Enum          string
-	Value         string
-	Before, After string
+	Enum          string // the type's name, unqualified
+	Value         string // the new label
+	Before, After string // an existing label to put Value before or after; at most one is set
 
 	undo *RecreateEnum // set by autogenerate
 }
@@ -40,8 +40,8 @@ type AddEnumValue struct {
 // RenameEnumValue renames a value of an enum type in place (ALTER TYPE …
 // RENAME VALUE); rows holding it keep it under the new name.
 type RenameEnumValue struct {
-	Enum     string
-	From, To string
+	Enum     string // the type's name, unqualified
+	From, To string // the label before and after
 }
 
 // EnumColumn is a column converted by [RecreateEnum]. Default is the
@@ -50,10 +50,10 @@ type RenameEnumValue struct {
 // stay on the new type (nil when the column has none). Array says the
 // column is an array of the enum.
 type EnumColumn struct {
-	Table   string
-	Column  string
-	Array   bool
-	Default *Change[string]
+	Table   string          // the table's name, unqualified
+	Column  string          // the column's name
+	Array   bool            // the column is an array of the enum, converted through text[]
+	Default *Change[string] // the server default before and after, raw SQL; nil when there is none
 }
 
 // RecreateEnum changes an enum type's values from From to To when ALTER
@@ -65,10 +65,10 @@ type EnumColumn struct {
 // destructive when To lacks values of From that Renames does not carry
 // over.
 type RecreateEnum struct {
-	Name     string
-	From, To []string
-	Columns  []EnumColumn
-	Renames  map[string]string
+	Name     string            // the type's name, unqualified; the new type keeps it
+	From, To []string          // the labels before and after, in sort order
+	Columns  []EnumColumn      // every column of the type, converted to the new one
+	Renames  map[string]string // old label → new label, for rows holding a label that To renames
 }
 
 // Reverse returns the [DropEnum].

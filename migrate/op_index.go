@@ -7,17 +7,17 @@ import "github.com/crucible-orm/crucible/schema"
 // a transaction: the runner runs it on its own (see [Transactional]), and
 // a failure leaves an invalid index to drop by hand.
 type CreateIndex struct {
-	Table        string
-	Index        *schema.Index
-	Concurrently bool
+	Table        string        // the table's name, unqualified
+	Index        *schema.Index // columns (or expressions), uniqueness, method and predicate
+	Concurrently bool          // CREATE INDEX CONCURRENTLY, outside the revision's transaction
 }
 
 // DropIndex drops an index. Index is the whole dropped index, so that the
 // reverse recreates it.
 type DropIndex struct {
-	Table        string
-	Index        *schema.Index
-	Concurrently bool
+	Table        string        // the table's name, unqualified, for messages and the reverse
+	Index        *schema.Index // as it was, for the reverse; dropped by Name
+	Concurrently bool          // DROP INDEX CONCURRENTLY, outside the revision's transaction
 }
 
 // Reverse returns the [DropIndex] of the index.

@@ -5,25 +5,25 @@ import "github.com/crucible-orm/crucible/schema"
 // CreateTable creates a table with its columns, keys, constraints, indexes
 // and comments, all from Table. Its reverse is [DropTable].
 type CreateTable struct {
-	Table *schema.Table
+	Table *schema.Table // the whole table; qualified by its Schema when that is set
 }
 
 // DropTable drops a table. Table is the whole dropped table, so that the
 // reverse recreates it; only its name is used to drop it. It is
 // destructive: the table's rows are lost.
 type DropTable struct {
-	Table *schema.Table
+	Table *schema.Table // the table as it was, for the reverse; its Name is dropped
 }
 
 // RenameTable renames a table.
 type RenameTable struct {
-	From, To string
+	From, To string // the table's name before and after, unqualified (a rename cannot move it to another schema)
 }
 
 // AlterTable changes a table's comment.
 type AlterTable struct {
-	Table   string
-	Comment *Change[string]
+	Table   string          // the table's name, unqualified
+	Comment *Change[string] // COMMENT ON TABLE; "" removes it, nil leaves it alone
 }
 
 // Reverse returns the [DropTable] of the same table.

@@ -12,11 +12,33 @@ import (
 	"github.com/crucible-orm/crucible/schema"
 )
 
-// ConstraintError is a constraint violation with the constraint, table and
-// column the server reported; Flush and Commit return it (wrapped) when a
-// statement breaks a constraint. It wraps its kind and the driver's
+// ConstraintError is a constraint violation with the constraint and table
+// the server reported and the constrained columns; Flush, Commit and the
+// bulk statements return it (wrapped) when a statement breaks a
+// constraint. For a constraint of the registry's models, Columns lists the
+// key's columns (all of them for a composite key; the referencing ones for
+// a foreign key) and Column the first. It wraps its kind and the driver's
 // *pgconn.PgError. See [dialect.ConstraintError].
 type ConstraintError = dialect.ConstraintError
+
+// classify types a driver error through the dialect and fills in the
+// columns of a violated constraint of the registry's models, which the
+// server names but does not describe.
+func (db *DB) classify(err error) error {
+	err = db.dialect.Classify(err)
+	var ce *ConstraintError
+	if !errors.As(err, &ce) || len(ce.Columns) > 0 || ce.Constraint == "" {
+		return err
+	}
+	t := db.reg.meta.Table(ce.Table)
+	if t == nil || (t.Schema != "" && t.Schema != ce.Schema) {
+		return err
+	}
+	if ce.Columns = t.ConstraintColumns(ce.Constraint); len(ce.Columns) > 0 {
+		ce.Column = ce.Columns[0]
+	}
+	return err
+}
 
 // Constraint violation kinds, matched with errors.Is on the error of a
 // failed Flush or Commit; aliases of the dialect's sentinels.
@@ -133,7 +155,7 @@ func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
 // can satisfy. Rows names the rows in the cycle as "table(key)" or
 // "table(new #n)" for rows not inserted yet.
 type CycleError struct {
-	Rows []string
+	Rows []string // "table(key)" or "table(new #n)", in the order of the cycle
 }
 
 // Error lists the rows of the cycle.

@@ -12,6 +12,8 @@ import (
 // as a custom domain or a PostGIS geometry. The type must also be encodable
 // by pgx (a codec, or sql.Scanner and driver.Valuer).
 type SQLTyper interface {
+	// SQLType returns the column type as SQL ("geometry(Point,4326)"); it is
+	// called on the zero value when the model is mapped.
 	SQLType() string
 }
 

@@ -29,6 +29,8 @@ func NewMapper() *Mapper { return &Mapper{cache: map[reflect.Type]*mapping{}} }
 
 // TableNamer is implemented by a model that names its own table.
 type TableNamer interface {
+	// TableName returns the table's name, unqualified; it is called on the
+	// zero value (or a new pointer) when the model is mapped.
 	TableName() string
 }
 

@@ -14,6 +14,7 @@ import (
 // CatalogQuerier runs the catalog queries of [Inspect]. *pgx.Conn,
 // *pgxpool.Pool, *pgxpool.Conn and pgx.Tx all satisfy it.
 type CatalogQuerier interface {
+	// Query runs one catalog query with its arguments bound.
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 

@@ -5,8 +5,8 @@
 // to empty.
 //
 // Run it with `make demo`. It uses DATABASE_URL when set; otherwise it makes
-// a throwaway database the way the tests do (Docker, or local PostgreSQL
-// binaries), and drops it at the end.
+// a throwaway database the way the tests do (on a cluster started from the
+// local PostgreSQL binaries), and drops it at the end.
 package main
 
 import (
