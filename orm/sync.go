@@ -15,6 +15,9 @@ import (
 // right before its values are read (generated keys of parents inserted
 // earlier in the flush included); see relFlush.
 func (fr *relFlush) sync(a *action) {
+	if fr == nil {
+		return
+	}
 	fr.claimsOf(a.st, func(c *claim) {
 		if c.write {
 			c.fk.sync(fr.f, c.child, c.to)
@@ -24,7 +27,7 @@ func (fr *relFlush) sync(a *action) {
 
 // after runs once the flush succeeded; see relFlush.
 func (fr *relFlush) after() {
-	if fr.visited == nil {
+	if fr == nil {
 		return
 	}
 	for i := range fr.claims {
