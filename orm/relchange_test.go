@@ -29,7 +29,7 @@ type KParent struct {
 	Clubs []*KClub `rel:"many_to_many,secondary:kmembers,back_populates:Members,order_by:id"`
 	// Two more association tables, one way only, for the statement order.
 	Fans   []*KClub `rel:"many_to_many,secondary:kfans"`
-	Guests []*KClub `rel:"many_to_many,secondary:kguests"`
+	Guests []*KClub `rel:"many_to_many,secondary:kguests,cascade:all"` // deleting the parent deletes them
 }
 
 func (KParent) TableName() string { return "kparents" }
@@ -602,5 +602,32 @@ func TestOneToOneReplacedFromTheChildSide(t *testing.T) {
 	}
 	if sel := e.statements("SELECT"); len(sel) != 2 {
 		t.Fatalf("selects %q, want one per one-to-one", sel)
+	}
+}
+
+// delete on a many_to_many deletes the targets themselves, loaded first
+// when they were not.
+func TestManyToManyDeleteCascade(t *testing.T) {
+	e := setup(t, kindRegistry())
+	seed := e.db.Session()
+	p := &KParent{Name: "p", Guests: []*KClub{{Name: "g1"}, {Name: "g2"}}, Clubs: []*KClub{{Name: "kept"}}}
+	seed.Add(p)
+	if err := seed.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	seed.Close()
+	s := e.db.Session()
+	defer s.Close()
+	held, err := orm.Get[KParent](e.ctx, s, p.ID) // Guests not loaded
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Delete(held)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows := e.rows(`SELECT name FROM kclubs ORDER BY name`)
+	if len(rows) != 1 || rows[0][0] != "kept" || e.count("kguests") != 0 || e.count("kmembers") != 0 {
+		t.Fatalf("clubs left %v, guest rows %d", rows, e.count("kguests"))
 	}
 }
