@@ -1,9 +1,7 @@
 package orm
 
 import (
-	"errors"
 	"slices"
-	"strings"
 	"unsafe"
 )
 
@@ -245,30 +243,6 @@ func (fr *relFlush) markDeleting(st *state) {
 	fr.marked = append(fr.marked, st)
 }
 
-// ErrOrphan is matched by the *OrphanError of a flush that found a child
-// let go by its parent whose foreign key can be neither deleted (no
-// delete-orphan) nor set to NULL (NOT NULL).
-var ErrOrphan = errors.New("orphan with a NOT NULL foreign key")
-
-// OrphanError names the relationship a child was let go from and the NOT
-// NULL columns that keep it from being detached. Nothing of the flush is
-// written. Delete the child (Session.Delete), attach it to another parent,
-// or declare delete-orphan on the parent's side.
-type OrphanError struct {
-	Relation string   // the field the change was made in, "blog.User.Posts"
-	Child    string   // the row, "posts(7)"
-	Columns  []string // the foreign key columns
-}
-
-// Error names the row, the relationship and the columns.
-func (e *OrphanError) Error() string {
-	return e.Child + " was let go by " + e.Relation + " but its key (" + joinNames(e.Columns) +
-		") is NOT NULL and the relationship has no delete-orphan: delete it, attach it to another parent, or declare cascade:all|delete-orphan: " + ErrOrphan.Error()
-}
-
-// Unwrap returns ErrOrphan.
-func (e *OrphanError) Unwrap() error { return ErrOrphan }
-
 func (fr *relFlush) orphanError(g *fkGroup, cs *state, via *relBase) error {
 	e := &OrphanError{Child: rowName(cs)}
 	if via != nil {
@@ -279,29 +253,6 @@ func (fr *relFlush) orphanError(g *fkGroup, cs *state, via *relBase) error {
 	}
 	return e
 }
-
-// ErrRelationConflict is matched by the *RelationConflictError of a flush
-// whose changes attach one child to two different parents.
-var ErrRelationConflict = errors.New("child attached to two parents")
-
-// RelationConflictError names a child that the program attached to two
-// parents over one foreign key in one flush (appended to two collections,
-// or appended to one while its reference names another). Nothing of the
-// flush is written.
-type RelationConflictError struct {
-	Child     string   // the row, "posts(7)"
-	Relations []string // the fields the two changes were made in
-}
-
-// Error names the row and both fields.
-func (e *RelationConflictError) Error() string {
-	return e.Child + " is attached to two parents by " + joinNames(e.Relations) + ": keep one: " + ErrRelationConflict.Error()
-}
-
-// Unwrap returns ErrRelationConflict.
-func (e *RelationConflictError) Unwrap() error { return ErrRelationConflict }
-
-func joinNames(names []string) string { return strings.Join(names, ", ") }
 
 // minus returns the elements of a that are not in b (a itself when b is
 // empty).
