@@ -58,6 +58,6 @@ cover:
 	$(GO) test -count=1 -timeout $(TIMEOUT) -covermode=atomic -coverpkg=./... -coverprofile=coverage.out $(PKGS)
 	@$(GO) tool cover -func=coverage.out | tail -n 1
 
-## demo: the end-to-end demo program (a throwaway database if DATABASE_URL is unset).
+## demo: the end-to-end demo in a fresh database of its own (on DATABASE_URL's server, else a throwaway one), dropped at the end.
 demo:
 	$(GO) run ./docs/demo

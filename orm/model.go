@@ -170,7 +170,7 @@ func (m *model) newColumn(i int, sc *schema.Column) *column {
 		ops:     opsFor(f.Type, isJSON),
 		path: fieldPath{owner: m.typ, offset: f.Offset, direct: f.Direct, index: f.Index,
 			zero: reflect.New(f.Type).UnsafePointer()},
-		serverGen: sc.Identity != schema.IdentityNone || sc.ServerDefault != "",
+		serverGen: sc.ServerGenerated(),
 		assign:    assignFor(f.Type),
 	}
 	switch c.ops.kind {

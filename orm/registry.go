@@ -105,7 +105,7 @@ func (r *Registry) linkModels() {
 	}
 	for _, m := range r.models {
 		for _, fk := range m.table.ForeignKeys {
-			parent := r.byTable[r.meta.Table(fk.RefTable)]
+			parent := r.byTable[r.meta.Referenced(fk)]
 			switch {
 			case parent == m:
 				m.selfFKs = append(m.selfFKs, fk)

@@ -56,6 +56,28 @@ type Column struct {
 	Field *Field // the Go field this column maps, nil if unmapped
 }
 
+// ServerGenerated reports whether the database fills the column when an
+// INSERT leaves it out: an identity column, a column with a server
+// default, or one of the serial types (an integer whose default is the
+// next value of its own sequence).
+func (c *Column) ServerGenerated() bool {
+	return c.Identity != IdentityNone || c.ServerDefault != "" || IsSerial(c.Type)
+}
+
+// IsSerial reports whether t is serial, bigserial or smallserial (in any
+// spelling ParseType knows, such as serial4).
+func IsSerial(t Type) bool {
+	s, ok := t.(Scalar)
+	if !ok {
+		return false
+	}
+	switch canonicalName(s.Name) {
+	case "serial", "bigserial", "smallserial":
+		return s.Size == 0 && s.Precision == 0
+	}
+	return false
+}
+
 // Field locates a mapped struct field. Index is the reflect field index path
 // from the model struct (through embedded structs); Offset is the byte offset
 // from the start of the struct, valid when Direct is true (no pointer

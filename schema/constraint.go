@@ -25,16 +25,21 @@ type Unique struct {
 	Columns []string // column names in key order
 }
 
-// Index is a (possibly unique) index. Columns holds column names; Exprs,
-// when set, holds index expressions instead of plain columns (introspection
-// only). Where is a partial index predicate.
+// Index is a (possibly unique) index. Columns holds column names in key
+// order; Exprs, when set, holds index expressions instead of plain
+// columns (introspection only). Where is a partial index predicate.
 type Index struct {
 	Name    string   // ix_<table>_<col>... by convention, or the `index:NAME`
 	Columns []string // column names in index order; nil when Exprs is set
 	Exprs   []string // index expressions as pg_get_indexdef spells them, such as "lower(email)"
 	Unique  bool     // a unique index: no two rows share the key
 	Where   string   // the predicate of a partial index, raw SQL; "" for a whole-table index
-	Method  string   // "" means btree
+	Method  string   // access method: "" means btree; hash, gist, spgist, gin, brin
+
+	// OpClasses holds the operator class of each key (column or
+	// expression), "" for the default of the key's type and the method;
+	// nil when every key uses its default.
+	OpClasses []string
 }
 
 // ForeignKey references RefTable(RefColumns) from Columns.

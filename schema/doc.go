@@ -68,6 +68,10 @@
 //	unique                    a single-column UNIQUE constraint
 //	index, index:NAME         an index; fields sharing NAME make one
 //	unique_index:NAME         the same, unique
+//	using:METHOD              the index before it: gin, gist, brin, hash…
+//	where:EXPR                the index before it is partial
+//	opclass:NAME              this column's operator class in that index
+//	position:N                this column's place in that composite index
 //	type:SQL                  the column type (type:uuid, type:jsonb)
 //	size:N                    character varying(N)
 //	precision:P, scale:S      numeric(P,S)
@@ -75,13 +79,19 @@
 //	server_default:EXPR       the column's DEFAULT, read back after INSERT
 //	onupdate:EXPR             set on every UPDATE of the row
 //	fk:table.column           a foreign key, with ondelete:ACTION and
-//	                          onupdate:ACTION (cascade, restrict, set null…)
+//	                          onupdate:ACTION (cascade, restrict, set null…);
+//	                          fk:schema.table.column in another schema
 //	check:EXPR                a CHECK constraint
-//	enum:NAME                 the enum type's name
+//	enum:NAME                 the enum type's name (enum:schema.name)
 //	version                   an optimistic-locking counter
 //	comment:TEXT              COMMENT ON COLUMN
 //	column:NAME               the column's name, anywhere in the tag
 //	-                         not a column
+//
+// A blank field holds the table's options: _ struct{} `orm:"schema:sales"`
+// (also table:NAME and comment:TEXT); a TableName() of "sales.orders"
+// names a schema too. Tables and enum types of named schemas are found
+// with [Metadata.TableIn] and [Metadata.EnumIn].
 //
 // The guide's docs/models.md has the full reference.
 //

@@ -175,6 +175,7 @@ func enumOf(t reflect.Type, name string) (goType, error) {
 		}
 		seen[v] = true
 	}
-	e := &Enum{Name: name, Values: append([]string(nil), values...)}
-	return goType{typ: EnumRef{Name: name}, enum: e}, nil
+	nsp, name := SplitQualified(name)
+	e := &Enum{Schema: nsp, Name: name, Values: append([]string(nil), values...)}
+	return goType{typ: EnumRef{Schema: nsp, Name: name}, enum: e}, nil
 }

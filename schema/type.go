@@ -40,7 +40,8 @@ type JSON struct {
 
 // EnumRef is a column typed by the named enum, declared in [Metadata.Enums].
 type EnumRef struct {
-	Name string // the enum type's name, as in [Enum].Name
+	Schema string // the enum's schema, "" for the search path's
+	Name   string // the enum type's name, as in [Enum].Name
 }
 
 func (Scalar) isType()  {}
@@ -71,8 +72,9 @@ func (j JSON) String() string {
 	return "json"
 }
 
-// String renders the enum's type name.
-func (e EnumRef) String() string { return e.Name }
+// String renders the enum's type name, qualified by its schema when it has
+// one ("sales.status").
+func (e EnumRef) String() string { return QualifiedName(e.Schema, e.Name) }
 
 // Equal reports whether a and b are the same type, comparing structurally.
 func Equal(a, b Type) bool {
