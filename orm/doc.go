@@ -97,14 +97,22 @@
 // # Relationships
 //
 // Relationship fields (`rel:"…"`, see the relation package) take part in
-// the unit of work: [Session.Add] follows save-update cascades; a flush
-// copies parent keys into child foreign keys (keys generated in the same
-// flush included, the child's INSERT waiting for them), deletes children
-// of deleted parents (delete cascade, deepest first, selecting unloaded
-// ones unless ON DELETE does it) and children detached from their parent
-// (delete-orphan), writes many-to-many association rows, and afterwards
-// sets both sides of back_populates pairs. [Session.Merge] copies a
-// detached object graph onto the session's objects.
+// the unit of work through one rule per relationship, chosen by its kind
+// when the registry is built. A flush compares each loaded collection and
+// reference with what it held when loaded and decides across the session:
+// a child appended to another parent (or whose reference now names it) is
+// moved with one UPDATE of its key, never deleted; a child let go and
+// attached nowhere is an orphan, deleted under delete-orphan, else
+// detached, else refused with an *[OrphanError]. Parent keys are copied
+// into child foreign keys (keys generated in the same flush included),
+// deletes cascade deepest first (selecting unloaded children unless ON
+// DELETE does it), many-to-many association rows are written, and
+// afterwards both sides of every back_populates pair agree.
+// [Session.Add] follows save-update cascades and refuses, with a
+// *[DetachedError], an object of another session; [Merge] copies a
+// detached object graph onto the session's objects, one object per row,
+// checking version columns; [Session.Expunge] and [Session.Refresh]
+// follow their cascades.
 //
 // Nothing is loaded behind the caller's back: a query's Load paths
 // ("Posts.Comments") and the eager `lazy:` strategies load relationships
@@ -112,8 +120,8 @@
 // parameter), or in the query's own statement for joined to-one
 // relationships ([SelectQuery.LoadJoined]); [Where] and [OrderBy] options
 // filter and order a step. [Session.LoadRelated] loads on demand, and
-// [Session.Related] reads a relationship knowing whether it was loaded
-// (an unloaded lazy:raise one is a *[NotLoadedError]).
+// [Related] reads a relationship knowing whether it was loaded (an
+// unloaded lazy:raise one is a *[NotLoadedError]).
 //
 // # Errors
 //

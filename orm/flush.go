@@ -15,9 +15,12 @@ type flush struct {
 	id      uint64
 	actions []*action
 	batches []*batch
-	single  *model   // the only table written, nil when several
-	final   bool     // the flush ends the transaction (its pipeline commits)
-	rel     relFlush // the relationship side of this flush (relflush.go)
+	single  *model // the only table written, nil when several
+	final   bool   // the flush ends the transaction (its pipeline commits)
+
+	// rel is the relationship side of the flush (relflush.go), nil when
+	// the registry has no relationships.
+	rel *relFlush
 
 	skipped  map[*state]bool // upserted objects whose row was skipped (DO NOTHING)
 	bulk     bool            // a statement-level Insert, not a flush of the session
@@ -166,7 +169,7 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	} else {
 		f.slab = make([]action, 0, n)
 	}
-	if err := f.rel.before(f); err != nil {
+	if err := f.relationships(); err != nil {
 		return f, err
 	}
 	if err := f.runBefore(); err != nil {

@@ -243,9 +243,11 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 	keep := r.Side != relation.FKOnOwner // a manyToOne's history is its key column
 	n := len(rb.owner.rules)
 	var seenBuf [][]unsafe.Pointer
+	var hdrs []relSeen
 	var copies []unsafe.Pointer
 	if keep {
 		seenBuf = make([][]unsafe.Pointer, len(owners)*n)
+		hdrs = make([]relSeen, len(owners))
 		copies = make([]unsafe.Pointer, 0, len(rows))
 	}
 	for i, st := range owners {
@@ -259,12 +261,11 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 		rb.setField(st.obj, targets)
 		st.relLoaded |= bit(rb.idx)
 		if keep {
-			seen := seenBuf[i*n : (i+1)*n : (i+1)*n]
-			copy(seen, st.relSeen)
+			hdrs[i] = st.withSeen(seenBuf[i*n:], n)
 			lo := len(copies)
 			copies = append(copies, targets...)
-			seen[rb.idx] = copies[lo:len(copies):len(copies)]
-			st.relSeen = seen
+			hdrs[i][rb.idx] = copies[lo:len(copies):len(copies)]
+			st.relSeen = &hdrs[i]
 		}
 	}
 	if b != nil && !b.r.Uselist {
@@ -302,10 +303,10 @@ func (l *loader) pointBackTo(b *relBase, target, owner *state) {
 	}
 	b.r.SetOne(target.obj, owner.obj)
 	target.relLoaded |= bit(b.idx)
-	seen := make([][]unsafe.Pointer, len(b.owner.rules))
-	copy(seen, target.relSeen)
+	n := len(b.owner.rules)
+	seen := target.withSeen(make(relSeen, n), n)
 	seen[b.idx] = []unsafe.Pointer{owner.obj}
-	target.relSeen = seen
+	target.relSeen = &seen
 }
 
 // ownerStates finds the states of owners, which a query just loaded,
