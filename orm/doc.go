@@ -83,8 +83,9 @@
 //
 // A model whose nullable timestamp is tagged `orm:"soft_delete"` is
 // deleted by setting it: [Session.Delete] becomes an UPDATE, queries, Get
-// and relationship loads leave such rows out unless
-// [SelectQuery.WithDeleted], delete cascades reach soft-deletable targets
+// and collection loads leave such rows out unless
+// [SelectQuery.WithDeleted] (a many_to_one reference still shows the row
+// its key names), delete cascades reach soft-deletable targets
 // softly, and [Session.HardDelete] deletes for real.
 //
 // # Working with pgx

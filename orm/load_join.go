@@ -100,7 +100,7 @@ func (jp *joinPlan) wrap(sql, order string) string {
 			}
 			b.WriteString(j.alias + "." + j.ts.cols[c.pos] + " = " + owner + "." + ots.cols[rb.local[i].pos])
 		}
-		if live := jp.s.db.liveCond(rb.target, j.alias, liveRows); live != "" {
+		if live := jp.s.db.loadCond(rb, j.alias); live != "" {
 			b.WriteString(" AND " + live) // softdelete.go
 		}
 	}

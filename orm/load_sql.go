@@ -79,8 +79,8 @@ func newRelSQL(d dialect.Dialect, sqls []*tableSQL, rb *relBase) (relSQL, error)
 	}
 	rs.step += " WHERE " + matchArrays(match, casts, 1)
 	rs.all = rs.step
-	if sd := rb.target.softDelete; sd != nil {
-		rs.step += " AND " + ts.table + "." + ts.cols[sd.pos] + " IS NULL"
+	if rb.hidesDeleted() {
+		rs.step += " AND " + ts.table + "." + ts.cols[rb.target.softDelete.pos] + " IS NULL"
 	}
 	var err error
 	rs.order, err = orderKeys(d, ts, &rs.sec, rb)

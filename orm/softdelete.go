@@ -12,8 +12,9 @@ import (
 // Soft delete: a model whose nullable timestamp is tagged `soft_delete`
 // is deleted by setting it (UPDATE … SET deleted_at = now()) rather than
 // by removing its row. Such rows are left out of queries, Get,
-// relationship loads, joins and Has filters, and of bulk Update and
-// Delete, unless the query says WithDeleted (or OnlyDeleted);
+// collection loads, joins and Has filters, and of bulk Update and
+// Delete, unless the query says WithDeleted (or OnlyDeleted); a
+// reference (many_to_one) still loads the row its foreign key names;
 // Session.HardDelete and Delete(…).Hard() remove rows for real.
 //
 // Cascades follow: deleting an object softly soft-deletes the objects its
@@ -60,8 +61,26 @@ func (db *DB) liveCond(m *model, qual string, rows deletedRows) string {
 	return col + " IS NULL"
 }
 
+// hidesDeleted reports whether loads of rb leave soft-deleted targets
+// out. Collections do. A reference whose foreign key the owner holds (a
+// many_to_one, the child side of a one_to_one) shows the row its key
+// names, soft-deleted or not: left nil, it would read as a reference the
+// program set to nil, which the flush takes for an orphan.
+func (rb *relBase) hidesDeleted() bool {
+	return rb.target.softDelete != nil && rb.r.Side != relation.FKOnOwner
+}
+
+// loadCond is the condition a joined load of rb adds for its rows, on
+// the columns qualified by qual; "" when it sees them all.
+func (db *DB) loadCond(rb *relBase, qual string) string {
+	if !rb.hidesDeleted() {
+		return ""
+	}
+	return db.liveCond(rb.target, qual, liveRows)
+}
+
 // WithDeleted makes the query see the soft-deleted rows too: of its model,
-// and of the relationships it joins and filters by with Has. Relationship
+// and of the relationships it joins and filters by with Has. Collection
 // loads still leave them out.
 func (q *SelectQuery[T]) WithDeleted() *SelectQuery[T] { q.deleted = allRows; return q }
 

@@ -1,6 +1,7 @@
 package orm_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -103,12 +104,12 @@ func TestSoftDeletedRowsAreHidden(t *testing.T) {
 			}
 			return len(b.Entries), nil
 		}, 0},
-		{"joined load", func(s *orm.Session) (any, error) {
+		{"joined load of a reference shows the row it names", func(s *orm.Session) (any, error) {
 			j, err := orm.Query[Jot](s).Where("text = ?", "old").LoadJoined("Blog").One(e.ctx)
 			if err != nil {
 				return nil, err
 			}
-			return j.Blog == nil, nil
+			return j.Blog != nil && j.Blog.DeletedAt != nil, nil
 		}, true},
 		{"join", func(s *orm.Session) (any, error) { return orm.Query[Jot](s).Join("Blog").Count(e.ctx) }, int64(2)},
 		{"join with deleted", func(s *orm.Session) (any, error) { return orm.Query[Jot](s).Join("Blog").WithDeleted().Count(e.ctx) }, int64(3)},
@@ -248,4 +249,103 @@ func TestSoftDeleteWithPartialUniqueIndex(t *testing.T) {
 	require.NoError(t, s.Commit(e.ctx))
 	require.Equal(t, [][]any{{true, int64(1)}, {false, int64(6)}},
 		e.rows("SELECT deleted_at IS NOT NULL, visits FROM members ORDER BY id"))
+}
+
+// A child whose parent is soft-deleted still references the parent's row:
+// loading the reference must not look like the program set it to nil,
+// which the next flush would take for an orphan (deleting the jot and
+// the entry, which nobody asked for).
+func TestSoftDeletedParentStaysReferenced(t *testing.T) {
+	cases := []struct {
+		name string
+		load func(s *orm.Session, e *env) (*Jot, *Entry, error)
+	}{
+		{"select load", func(s *orm.Session, e *env) (*Jot, *Entry, error) {
+			j, err := orm.Query[Jot](s).Where("text = ?", "old").Load("Blog").One(e.ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			en, err := orm.Query[Entry](s).Where("title = ?", "old1").Load("Blog").One(e.ctx)
+			return j, en, err
+		}},
+		{"joined load", func(s *orm.Session, e *env) (*Jot, *Entry, error) {
+			j, err := orm.Query[Jot](s).Where("text = ?", "old").LoadJoined("Blog").One(e.ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			en, err := orm.Query[Entry](s).Where("title = ?", "old1").LoadJoined("Blog").One(e.ctx)
+			return j, en, err
+		}},
+		{"load related", func(s *orm.Session, e *env) (*Jot, *Entry, error) {
+			j, err := orm.Query[Jot](s).Where("text = ?", "old").One(e.ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			en, err := orm.Query[Entry](s).Where("title = ?", "old1").One(e.ctx)
+			if err == nil {
+				err = errors.Join(s.LoadRelated(e.ctx, j, "Blog"), s.LoadRelated(e.ctx, en, "Blog"))
+			}
+			return j, en, err
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e, blogs := blogEnv(t)
+			e.exec("UPDATE blogs SET deleted_at = now() WHERE name = 'old'") // the blog only: its children stay live
+			s := e.db.Session()
+			defer s.Close()
+			j, en, err := tc.load(s, e)
+			require.NoError(t, err)
+			require.NotNil(t, j.Blog, "the jot's row references the blog")
+			require.Equal(t, blogs["old"].ID, j.Blog.ID)
+			require.NotNil(t, j.Blog.DeletedAt, "the blog shows it is soft-deleted")
+			require.Same(t, j.Blog, en.Blog)
+
+			j.Text, en.Title = "edited", "edited"
+			e.cap.reset()
+			require.NoError(t, s.Commit(e.ctx))
+			for _, q := range e.cap.sqls() {
+				require.NotContains(t, q, "deleted_at", "nothing is deleted")
+				require.NotContains(t, q, "DELETE")
+			}
+			require.Equal(t, [][]any{{"edited", blogs["old"].ID}}, e.rows("SELECT text, blog_id FROM jots WHERE id = $1", j.ID))
+			require.Equal(t, [][]any{{"edited", false}}, e.rows("SELECT title, deleted_at IS NOT NULL FROM entries WHERE id = $1", en.ID))
+		})
+	}
+}
+
+// A real delete reaches the soft-deleted children also when the parent's
+// collection was loaded (which leaves them out).
+func TestHardDeleteReachesHiddenChildren(t *testing.T) {
+	cases := []struct {
+		name string
+		load func(s *orm.Session, e *env, id int64) (*Blog, error)
+	}{
+		{"collection loaded", func(s *orm.Session, e *env, id int64) (*Blog, error) {
+			return orm.Query[Blog](s).Where("id = ?", id).Load("Entries", "Jots").One(e.ctx)
+		}},
+		{"collection not loaded", func(s *orm.Session, e *env, id int64) (*Blog, error) {
+			return orm.Get[Blog](e.ctx, s, id)
+		}},
+		{"soft-deleted parent, loaded", func(s *orm.Session, e *env, id int64) (*Blog, error) {
+			e.exec("UPDATE blogs SET deleted_at = now() WHERE id = $1", id)
+			return orm.Query[Blog](s).OnlyDeleted().Where("id = ?", id).Load("Entries").One(e.ctx)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e, blogs := blogEnv(t)
+			id := blogs["sql"].ID
+			e.exec("UPDATE entries SET deleted_at = now() WHERE title = 'sql1'")
+			s := e.db.Session()
+			defer s.Close()
+			b, err := tc.load(s, e, id)
+			require.NoError(t, err)
+			s.HardDelete(b)
+			require.NoError(t, s.Commit(e.ctx))
+			require.Equal(t, [][]any{{int64(0), int64(0), int64(0)}},
+				e.rows("SELECT (SELECT count(*) FROM blogs WHERE id = $1), (SELECT count(*) FROM entries WHERE blog_id = $1), (SELECT count(*) FROM jots WHERE blog_id = $1)", id))
+			require.Equal(t, int64(4), e.count("entries"), "the other blogs' entries stay")
+		})
+	}
 }
