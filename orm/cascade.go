@@ -94,7 +94,7 @@ func (fr *relFlush) cascadeDeletes(work []*state) error {
 				if err != nil {
 					return err
 				}
-				if ok {
+				if ok || reloadsHidden(st, ru) {
 					id := ru.base().id
 					if need[id] == nil {
 						order = append(order, ru)

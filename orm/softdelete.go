@@ -116,6 +116,17 @@ func softCascades(st *state, ru rule) bool {
 	return rb.target.softDelete != nil && rb.r.Cascade.Has(relation.Delete) && rb.r.Side != relation.FKOnSecondary
 }
 
+// reloadsHidden reports whether the real deletion of st must select the
+// targets of ru again, soft-deleted ones included: a loaded collection
+// leaves them out, yet a real delete must reach them too (delete them, or
+// clear their key) so that no row is left referring to a deleted one.
+func reloadsHidden(st *state, ru rule) bool {
+	rb := ru.base()
+	r := rb.r
+	return !st.softly() && rb.hidesDeleted() && r.Side == relation.FKOnTarget && st.isLoaded(rb.idx) &&
+		!r.PassiveDeletes && (r.Cascade.Has(relation.Delete) || r.Nullable)
+}
+
 // hardenCascaded makes the deletions a real delete of st cascaded to real
 // ones.
 func hardenCascaded(st *state, marked []*state) {
