@@ -263,6 +263,11 @@ func (f *flush) waits(b *batch) bool {
 // queue adds the statements of a batch to the pipeline.
 func (f *flush) queue(p *pipe, b *batch) error {
 	for _, a := range b.actions {
+		if f.skipped != nil {
+			if err := f.needsSkipped(a); err != nil {
+				return err
+			}
+		}
 		if a.st != nil && a.kind != actDelete {
 			f.rel.sync(a)
 		}

@@ -193,6 +193,33 @@ func (f *flush) skip(st *state) {
 	f.skipped[st] = true
 }
 
+// needsSkipped refuses an action that copies the key of an object whose
+// row ON CONFLICT DO NOTHING skipped: that object got no key (the row
+// that exists keeps its own), so the action would write a child without
+// its parent (a NULL or zero foreign key) or an association row to
+// nothing. The flush fails instead, before the action is sent.
+func (f *flush) needsSkipped(a *action) error {
+	for _, v := range a.values {
+		st := v.st
+		if st == nil || !f.skipped[st] {
+			continue
+		}
+		if _, ok := st.m.keyOf(st.obj); !ok {
+			return fmt.Errorf("%s: ON CONFLICT DO NOTHING skipped its row, so it has no key for %s to reference (DoUpdate takes the existing row's key): %w",
+				rowName(st), a.tableName(), ErrConflictTarget)
+		}
+	}
+	return nil
+}
+
+// tableName names the table an action writes.
+func (a *action) tableName() string {
+	if a.extra != nil {
+		return a.extra.table.Name
+	}
+	return a.m.table.Name
+}
+
 // checkHeld refuses pending upserts whose conflict key is that of an
 // object the session holds (its current value or the one it was loaded
 // with): the row would then have two objects.

@@ -21,8 +21,9 @@ import (
 // CONFLICT clause cannot work: its target is not the primary key, a unique
 // constraint or a unique index of the model (with exactly those columns),
 // it chooses neither DoNothing nor DoUpdate, it would update the primary
-// key, or an object leaves a conflict key column unset. Nothing is
-// written.
+// key, or an object leaves a conflict key column unset; and of a flush in
+// which DO NOTHING skipped an object whose key other objects need (its
+// children, association rows). Nothing is written.
 var ErrConflictTarget = errors.New("bad ON CONFLICT clause")
 
 // ErrDuplicateObject is matched by the error of an upsert that would make

@@ -305,3 +305,80 @@ func TestInsertOnConflictUnnest(t *testing.T) {
 	require.NoError(t, s2.Commit(e.ctx))
 	require.Equal(t, [][]any{{"a", "A"}, {"b", "B2"}, {"c", "C"}}, e.rows("SELECT code, title FROM labels ORDER BY code"))
 }
+
+// A crew's mates may have no crew (a nullable key); a sticker names its
+// label by the label's own key.
+type Crew struct {
+	ID    int64   `orm:"pk"`
+	Name  string  `orm:"unique"`
+	Mates []*Mate `rel:"one_to_many,back_populates:Crew"`
+}
+
+type Mate struct {
+	ID     int64 `orm:"pk"`
+	Name   string
+	CrewID *int64 `orm:"fk:crews.id"`
+	Crew   *Crew  `rel:"many_to_one,back_populates:Mates"`
+}
+
+type Sticker struct {
+	ID        int64  `orm:"pk"`
+	LabelCode string `orm:"fk:labels.code"`
+	Label     *Label `rel:"many_to_one"`
+}
+
+// An object DO NOTHING skipped gets no key: objects that would copy its
+// key (a child's foreign key, an association row) fail the flush with
+// ErrConflictTarget and nothing written, instead of being written with no
+// parent (a NULL key) or failing on the foreign key.
+func TestAddOnConflictSkippedParent(t *testing.T) {
+	e := setup(t, orm.MustRegistry(&Writer{}, &Article{}, &Topic{}, &Crew{}, &Mate{}, &Label{}, &Sticker{}))
+	seedWriters(t, e)
+	e.exec("INSERT INTO crews (name) VALUES ('red')")
+	e.exec("INSERT INTO labels (code, title) VALUES ('x', 'X')")
+	counts := func() [][]any {
+		return e.rows("SELECT (SELECT count(*) FROM writers), (SELECT count(*) FROM articles), (SELECT count(*) FROM article_topics), (SELECT count(*) FROM topics), (SELECT count(*) FROM mates), (SELECT count(*) FROM stickers)")
+	}
+	before := counts()
+	cases := []struct {
+		name string
+		add  func(s *orm.Session)
+		err  error
+	}{
+		{"child of a skipped parent, NOT NULL key", func(s *orm.Session) {
+			s.Add(&Writer{Name: "ann", Articles: []*Article{{Title: "New"}}}, orm.OnConflict("Name").DoNothing())
+		}, orm.ErrConflictTarget},
+		{"child of a skipped parent, nullable key", func(s *orm.Session) {
+			s.Add(&Crew{Name: "red", Mates: []*Mate{{Name: "m"}}}, orm.OnConflict("Name").DoNothing())
+		}, orm.ErrConflictTarget},
+		{"child added first, reference to a skipped parent", func(s *orm.Session) {
+			m := &Mate{Name: "m", Crew: &Crew{Name: "red"}}
+			s.Add(m.Crew, orm.OnConflict("Name").DoNothing())
+			s.Add(m)
+		}, orm.ErrConflictTarget},
+		{"association row of a skipped target", func(s *orm.Session) {
+			s.Add(&Topic{Name: "go", Articles: []*Article{{Title: "New", Writer: &Writer{Name: "dan"}}}}, orm.OnConflict("Name").DoNothing())
+		}, orm.ErrConflictTarget},
+		{"a skipped parent whose key is known is referenced", func(s *orm.Session) {
+			l := &Label{Code: "x", Title: "other"}
+			s.Add(l, orm.OnConflict("Code").DoNothing())
+			s.Add(&Sticker{Label: l})
+		}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := e.db.Session()
+			defer s.Close()
+			tc.add(s)
+			err := s.Commit(e.ctx)
+			if tc.err == nil {
+				require.NoError(t, err)
+				require.Equal(t, [][]any{{"x"}}, e.rows("SELECT label_code FROM stickers"))
+				return
+			}
+			require.ErrorIs(t, err, tc.err)
+			require.ErrorContains(t, err, "DO NOTHING")
+			require.Equal(t, before, counts(), "nothing written")
+		})
+	}
+}
