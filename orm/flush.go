@@ -53,16 +53,34 @@ func (s *Session) Flush(ctx context.Context) error {
 	return nil
 }
 
-// flushCommit is Commit: a flush whose pipeline ends with COMMIT.
+// maxHookRounds bounds the flushes one Commit runs for what After hooks
+// add or change.
+const maxHookRounds = 100
+
+// flushCommit is Commit: a flush whose pipeline ends with COMMIT. A flush
+// whose After hooks ran leaves the COMMIT to it: what the hooks added,
+// changed or deleted through the session (an audit row) is flushed
+// first, in the same transaction, as SQLAlchemy's commit flushes until
+// the session is clean.
 func (s *Session) flushCommit(ctx context.Context) error {
-	if err := s.flush(ctx, true); err != nil {
-		return err
+	for round := 0; ; round++ {
+		hooked, err := s.flushOnce(ctx, true)
+		if err != nil {
+			return err
+		}
+		if !hooked {
+			break
+		}
+		if round == maxHookRounds {
+			return s.failTx(fmt.Errorf("After hooks still added or changed objects after %d flushes", maxHookRounds))
+		}
 	}
 	if s.tx == nil {
 		return nil
 	}
-	// Nothing to flush, but a transaction is open (reads, bulk
-	// statements, an earlier Flush): commit it on its own.
+	// Nothing (more) to flush, but a transaction is open (reads, bulk
+	// statements, an earlier Flush, a flush with After hooks): commit it
+	// on its own.
 	return s.endTxChecked(ctx)
 }
 
@@ -90,48 +108,56 @@ func (s *Session) endTxChecked(ctx context.Context) error {
 }
 
 // flush runs the unit of work; with commit, a successful flush also ends
-// the transaction with a pipelined COMMIT.
+// the transaction with a pipelined COMMIT, unless After hooks ran.
 func (s *Session) flush(ctx context.Context, commit bool) error {
+	_, err := s.flushOnce(ctx, commit)
+	return err
+}
+
+// flushOnce is flush; hooked reports that After hooks ran, in which case
+// the transaction stays open and the COMMIT is the caller's (flushCommit).
+func (s *Session) flushOnce(ctx context.Context, commit bool) (hooked bool, err error) {
 	if err := s.takeErr(); err != nil {
-		return err
+		return false, err
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return false, err
 	}
 	if s.flushing {
-		return errReentrant
+		return false, errReentrant
 	}
 	s.flushing = true
 	defer func() { s.flushing = false }()
 	if len(s.pending) == 0 && len(s.loaded) == 0 {
-		return nil // nothing the session holds could need writing
+		return false, nil // nothing the session holds could need writing
 	}
 	f, err := s.plan(ctx)
 	if err != nil {
 		f.undoBefore()
 		f.rel.failed()
-		return err
+		return false, err
 	}
 	if len(f.actions) == 0 {
-		return nil
+		return false, nil
 	}
 	// A Commit whose transaction holds nothing yet needs no BEGIN and no
 	// COMMIT when the flush fits one pipeline: the pipeline (one Sync) is
 	// an implicit transaction, all or nothing.
 	// (Only at the default isolation: a stricter level needs its BEGIN.)
-	// After hooks run between the statements and the COMMIT.
+	// After hooks run after the statements; the COMMIT waits for what
+	// they do (flushCommit).
 	after := f.afterHooks()
 	implicit := commit && !after && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
 		s.beginSQL() == "BEGIN" && f.oneWave()
 	s.ensureTx()
-	f.final = commit
+	f.final = commit && !after
 	s.tx.journal = slices.Grow(s.tx.journal, len(f.actions))
 	if implicit {
 		s.tx.prefix = s.tx.prefix[:0]
 	}
-	err = f.execute(commit && !implicit && !after, implicit)
+	err = f.execute(f.final && !implicit, implicit)
 	if err == nil && after {
-		err = f.runAfter(commit)
+		err = f.runAfter()
 	}
 	if err != nil {
 		defer f.rel.failed() // after the journal has put states back
@@ -139,16 +165,16 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 		if errors.As(err, &unknown) {
 			s.restore(0)
 			s.releaseTx()
-			return err
+			return false, err
 		}
-		return s.failTx(err)
+		return false, s.failTx(err)
 	}
 	f.finalize()
-	if commit {
+	if f.final {
 		s.committed()
 		s.releaseTx()
 	}
-	return nil
+	return after, nil
 }
 
 // plan collects the actions and orders them; it changes nothing in the

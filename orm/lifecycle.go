@@ -20,14 +20,17 @@ import (
 //  3. the statements;
 //  4. AfterInsert, AfterUpdate and AfterDelete of each object written, in
 //     the same order, before the COMMIT of a Commit (a flush with After
-//     hooks sends its COMMIT on its own, after them).
+//     hooks sends its COMMIT after them, once what they added or changed
+//     through the session is flushed too: flushCommit).
 //
 // An error or a panic in a hook fails the flush: nothing is committed and
 // the session is restored as for any failed flush, including the fields
 // Before hooks assigned. AfterLoad runs once a query, Get, Refresh, Raw or
 // LoadRelated has loaded its rows (and their relationships), for each
 // object that took values from a row; its error fails the call. Hooks
-// must not use the session: they run inside its flush or query.
+// run inside the session's flush or query and must not query or send
+// statements through it; After hooks may Add, Delete and change objects,
+// which the Commit running them writes in the same transaction.
 
 // BeforeInserter is implemented by models that act before their INSERT
 // (fill a slug, validate).
@@ -255,9 +258,8 @@ func (f *flush) afterHooks() bool {
 	return false
 }
 
-// runAfter runs the After hooks of the objects written, then, for a
-// Commit, the COMMIT.
-func (f *flush) runAfter(commit bool) error {
+// runAfter runs the After hooks of the objects written.
+func (f *flush) runAfter() error {
 	for _, a := range f.actions {
 		st := a.st
 		if st == nil || f.skipped[st] {
@@ -278,11 +280,7 @@ func (f *flush) runAfter(commit bool) error {
 			}
 		}
 	}
-	if !commit {
-		return nil
-	}
-	p := &pipe{s: f.s, commit: true}
-	return p.run(f.ctx)
+	return nil
 }
 
 // loadedObj is an object that took values from a row, waiting for its

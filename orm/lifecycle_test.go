@@ -210,3 +210,87 @@ func TestAfterLoadFailure(t *testing.T) {
 	require.ErrorAs(t, err, &he)
 	require.Equal(t, "AfterLoad", he.Hook)
 }
+
+// A posting audits itself from its After hooks, through the session
+// its context carries: the audit rows are written by the same Commit, in
+// the same transaction.
+type Posting struct {
+	ID     int64 `orm:"pk"`
+	Memo   string
+	Amount int64
+}
+
+type PostingAudit struct {
+	ID        int64 `orm:"pk"`
+	PostingID int64
+	What      string `orm:"check:what NOT LIKE '%fail%'"`
+}
+
+// Echo's AfterInsert adds another Echo: a hook that never settles.
+type Echo struct {
+	ID int64 `orm:"pk"`
+}
+
+type sessionKey struct{}
+
+func (l *Posting) audit(ctx context.Context, what string) error {
+	s := ctx.Value(sessionKey{}).(*orm.Session)
+	s.Add(&PostingAudit{PostingID: l.ID, What: what + " " + l.Memo})
+	return nil
+}
+
+func (l *Posting) AfterInsert(ctx context.Context) error { return l.audit(ctx, "insert") }
+func (l *Posting) AfterUpdate(ctx context.Context) error { return l.audit(ctx, "update") }
+
+func (*Echo) AfterInsert(ctx context.Context) error {
+	ctx.Value(sessionKey{}).(*orm.Session).Add(&Echo{})
+	return nil
+}
+
+func TestAfterHooksAddThroughTheSession(t *testing.T) {
+	e := setup(t, orm.MustRegistry(&Posting{}, &PostingAudit{}, &Echo{}))
+	audits := func() [][]any { return e.rows("SELECT posting_id, what FROM posting_audits ORDER BY id") }
+	s := e.db.Session()
+	defer s.Close()
+	ctx := context.WithValue(e.ctx, sessionKey{}, s)
+
+	l := &Posting{Memo: "rent", Amount: 10}
+	s.Add(l)
+	e.cap.reset()
+	require.NoError(t, s.Commit(ctx))
+	require.Equal(t, [][]any{{l.ID, "insert rent"}}, audits(), "the audit the hook added is committed with the entry")
+	require.Equal(t, "COMMIT", e.cap.sqls()[len(e.cap.sqls())-1])
+	require.Len(t, e.cap.sqls(), 4, "BEGIN+INSERT, INSERT of the audit, COMMIT: %v", e.cap.sqls())
+
+	l.Amount = 12
+	require.NoError(t, s.Commit(ctx))
+	require.Equal(t, [][]any{{l.ID, "insert rent"}, {l.ID, "update rent"}}, audits())
+
+	// Flush leaves what its hooks added pending; Commit writes it.
+	l.Amount = 13
+	require.NoError(t, s.Flush(ctx))
+	require.Len(t, audits(), 2)
+	require.NoError(t, s.Commit(ctx))
+	require.Len(t, audits(), 3)
+
+	t.Run("the audit fails: nothing is written", func(t *testing.T) {
+		s := e.db.Session()
+		defer s.Close()
+		ctx := context.WithValue(e.ctx, sessionKey{}, s)
+		bad := &Posting{Memo: "fail"}
+		s.Add(bad)
+		require.ErrorIs(t, s.Commit(ctx), orm.ErrCheckViolation)
+		require.Equal(t, orm.Pending, s.Status(bad))
+		require.Zero(t, bad.ID)
+		require.Equal(t, [][]any{{int64(0)}}, e.rows("SELECT count(*) FROM postings WHERE memo = 'fail'"))
+		require.Len(t, audits(), 3)
+	})
+	t.Run("hooks that never settle", func(t *testing.T) {
+		s := e.db.Session()
+		defer s.Close()
+		s.Add(&Echo{})
+		err := s.Commit(context.WithValue(e.ctx, sessionKey{}, s))
+		require.ErrorContains(t, err, "After hooks")
+		require.Zero(t, e.count("echoes"), "nothing written")
+	})
+}
