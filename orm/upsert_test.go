@@ -3,6 +3,7 @@ package orm_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -381,4 +382,70 @@ func TestAddOnConflictSkippedParent(t *testing.T) {
 			require.Equal(t, before, counts(), "nothing written")
 		})
 	}
+}
+
+// Readings are unique per sensor and instant: a conflict key with a
+// timestamp, which PostgreSQL stores to the microsecond (and in UTC).
+type Reading struct {
+	ID       int64     `orm:"pk"`
+	SensorID int64     `orm:"unique_index:uq_readings_sensor_at"`
+	At       time.Time `orm:"unique_index:uq_readings_sensor_at"`
+	Local    time.Time `orm:"type:timestamp,unique_index:uq_readings_local"`
+	Day      time.Time `orm:"type:date,unique_index:uq_readings_day"`
+	Second   time.Time `orm:"type:timestamptz(0),unique_index:uq_readings_second"`
+	Value    float64
+}
+
+// The rows an upsert returns are matched to the objects by the conflict
+// key as PostgreSQL stores it: a time with nanoseconds, a zone and a
+// monotonic clock reading still finds its object.
+func TestUpsertTimeConflictKey(t *testing.T) {
+	e := setup(t, orm.MustRegistry(&Reading{}))
+	zone := time.FixedZone("UTC+5:30", 5*3600+1800)
+	now := time.Now().In(zone) // nanoseconds, a zone, a monotonic reading
+	day := time.Date(2024, 3, 9, 23, 30, 0, 0, zone)
+	mk := func(sensor int64, d time.Duration, v float64) *Reading {
+		at := now.Add(d)
+		return &Reading{SensorID: sensor, At: at, Local: at.Add(time.Duration(sensor) * time.Minute),
+			Day: day.Add(time.Duration(sensor) * 24 * time.Hour), Second: at.Add(time.Duration(sensor)*time.Minute + 700*time.Millisecond), Value: v}
+	}
+	s := e.db.Session()
+	defer s.Close()
+	first := []*Reading{mk(1, 0, 1), mk(2, 0, 2)}
+	_, err := orm.Insert(s, first...).OnConflict("SensorID", "At").DoNothing().Exec(e.ctx)
+	require.NoError(t, err)
+	require.NoError(t, s.Commit(e.ctx))
+
+	cases := []struct {
+		name   string
+		target []string
+	}{
+		{"timestamptz", []string{"SensorID", "At"}},
+		{"timestamp", []string{"Local"}},
+		{"date", []string{"Day"}},
+		{"timestamptz(0), rounded", []string{"Second"}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := e.db.Session()
+			defer s.Close()
+			again, fresh := mk(1, 0, float64(10+i)), mk(3+int64(i), time.Hour*time.Duration(i+1), 3)
+			res, err := orm.Insert(s, fresh, again).OnConflict(tc.target...).DoUpdate("Value").Exec(e.ctx)
+			require.NoError(t, err)
+			require.Equal(t, []*Reading{fresh, again}, res.Rows)
+			require.Equal(t, first[0].ID, again.ID, "the existing row's key")
+			require.NoError(t, s.Commit(e.ctx))
+			require.Equal(t, [][]any{{float64(10 + i)}}, e.rows("SELECT value FROM readings WHERE id = $1", first[0].ID))
+
+			s2 := e.db.Session()
+			defer s2.Close()
+			skip := mk(1, 0, 99)
+			s2.Add(skip, orm.OnConflict(tc.target...).DoNothing())
+			require.NoError(t, s2.Commit(e.ctx))
+			require.Equal(t, orm.Transient, s2.Status(skip))
+			require.Zero(t, skip.ID)
+		})
+	}
+	_, err = orm.Insert(s, mk(7, 0, 1), mk(7, time.Nanosecond, 2)).OnConflict("SensorID", "At").DoNothing().Exec(e.ctx)
+	require.ErrorIs(t, err, orm.ErrDuplicateObject, "one microsecond: one row")
 }
