@@ -188,7 +188,7 @@ func (ks *keyset) after(vals []any, back bool) *filter {
 			eq, a := equalTo(ks.refs[j], vals[j])
 			ands, args = append(ands, eq), append(args, a...)
 		}
-		gt, a := beyond(ks.refs[i], vals[i], ks.desc[i] != back)
+		gt, a := beyond(ks.refs[i], vals[i], ks.desc[i] != back, ks.cols[i].Nullable)
 		ands, args = append(ands, gt), append(args, a...)
 		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
 	}
@@ -204,8 +204,9 @@ func equalTo(ref string, v any) (string, []any) {
 	return ref + " = ?", []any{v}
 }
 
-// beyond is "ref sorts after v" in a direction (desc: NULLS FIRST).
-func beyond(ref string, v any, desc bool) (string, []any) {
+// beyond is "ref sorts after v" in a direction (desc: NULLS FIRST); a
+// column that cannot be NULL needs no NULL test.
+func beyond(ref string, v any, desc, nullable bool) (string, []any) {
 	switch {
 	case v == nil && desc:
 		return ref + " IS NOT NULL", nil
@@ -213,6 +214,8 @@ func beyond(ref string, v any, desc bool) (string, []any) {
 		return "false", nil
 	case desc:
 		return ref + " < ?", []any{v}
+	case !nullable:
+		return ref + " > ?", []any{v}
 	}
 	return "(" + ref + " > ? OR " + ref + " IS NULL)", []any{v}
 }
@@ -274,6 +277,9 @@ func (ks *keyset) decode(cursor string) (pageCursor, error) {
 		d := json.NewDecoder(bytes.NewReader(b))
 		d.DisallowUnknownFields()
 		err = d.Decode(&c)
+		if err == nil && d.InputOffset() != int64(len(b)) {
+			err = errors.New("data after the cursor")
+		}
 	}
 	switch {
 	case err != nil:

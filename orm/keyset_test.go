@@ -95,6 +95,14 @@ func TestPageSQLAndCursorChecks(t *testing.T) {
 	require.Contains(t, e.cap.stmts[0].SQL, `WHERE (("authors"."rank", "authors"."id") > ($1, $2)) ORDER BY "authors"."rank", "authors"."id" LIMIT $3`)
 	require.Equal(t, 3, e.cap.stmts[0].Args[2], "one row more than the page, to know whether another follows")
 
+	mixed, err := orm.Query[Author](s).OrderBy("Rank", "-Name").Limit(2).Page(e.ctx, "")
+	require.NoError(t, err)
+	e.cap.reset()
+	_, err = orm.Query[Author](s).OrderBy("Rank", "-Name").Limit(2).Page(e.ctx, mixed.Next)
+	require.NoError(t, err)
+	require.Contains(t, e.cap.stmts[0].SQL, `WHERE (("authors"."rank" > $1) OR ("authors"."rank" = $2 AND "authors"."name" < $3) OR ("authors"."rank" = $4 AND "authors"."name" = $5 AND "authors"."id" < $6))`,
+		"mixed directions: the expanded form, with no IS NULL for NOT NULL keys")
+
 	forged := func(json string) string { return base64.RawURLEncoding.EncodeToString([]byte(json)) }
 	raw, _ := base64.RawURLEncoding.DecodeString(first.Next)
 	cases := []struct {
@@ -114,6 +122,7 @@ func TestPageSQLAndCursorChecks(t *testing.T) {
 			forged(`{"o":"` + orderPrint(t, raw) + `","k":[1]}`), orm.ErrBadCursor},
 		{"unknown field", orm.Query[Author](s).OrderBy("Rank").Limit(2),
 			forged(`{"o":"` + orderPrint(t, raw) + `","k":[1,1],"x":1}`), orm.ErrBadCursor},
+		{"data after the cursor", orm.Query[Author](s).OrderBy("Rank").Limit(2), forged(string(raw) + `{"o":""}`), orm.ErrBadCursor},
 		{"no limit", orm.Query[Author](s).OrderBy("Rank"), "", orm.ErrPagination},
 		{"an offset", orm.Query[Author](s).Limit(2).Offset(2), "", orm.ErrPagination},
 		{"unknown order key", orm.Query[Author](s).OrderBy("Nope").Limit(2), "", orm.ErrUnknownColumn},
