@@ -4,15 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// outerSavepoint is the savepoint a session on a borrowed transaction
-// works in.
-const outerSavepoint = "crucible_session"
+// outerSavepoint names the savepoint a session on a borrowed transaction
+// works in: one of its own (told apart by the session's address, unique
+// among live sessions), so that two sessions on one transaction never
+// release or roll back each other's savepoint by name.
+func (s *Session) outerSavepoint() string {
+	return "crucible_session_" + strconv.FormatUint(uint64(uintptr(unsafe.Pointer(s))), 36)
+}
 
 // ErrTxOwned is returned by Commit and Rollback of the pgx.Tx that
 // [Session.Tx] hands out: the session began that transaction and ends it
@@ -34,7 +40,8 @@ var ErrTxOwned = errors.New("the session owns this transaction")
 // tx's connection is not safe for concurrent use: do not use tx while a
 // session call is running. End the session (Commit or Close) before
 // committing tx. Isolation and read-only options do not apply: tx has
-// its own.
+// its own. Several sessions on one tx nest (each has its own savepoint):
+// end them in the reverse order of their first statements.
 func (db *DB) SessionOn(tx pgx.Tx) *Session {
 	s := newSession(db)
 	s.outer = tx

@@ -50,7 +50,7 @@ func (t *txn) takePrefix() []string {
 // borrowed transaction, the session's savepoint.
 func (s *Session) beginSQL() string {
 	if s.outer != nil {
-		return "SAVEPOINT " + outerSavepoint
+		return "SAVEPOINT " + s.outerSavepoint()
 	}
 	q := "BEGIN"
 	if s.cfg.isolation != "" {
@@ -98,7 +98,7 @@ func (s *Session) conn(ctx context.Context) (*pgx.Conn, error) {
 // transaction the release of the session's savepoint.
 func (s *Session) commitSQL() string {
 	if s.outer != nil {
-		return "RELEASE SAVEPOINT " + outerSavepoint
+		return "RELEASE SAVEPOINT " + s.outerSavepoint()
 	}
 	return "COMMIT"
 }
@@ -108,7 +108,8 @@ func (s *Session) commitSQL() string {
 // released so that the caller's transaction goes on as before.
 func (s *Session) rollbackSQL() string {
 	if s.outer != nil {
-		return "ROLLBACK TO SAVEPOINT " + outerSavepoint + "; RELEASE SAVEPOINT " + outerSavepoint
+		sp := s.outerSavepoint()
+		return "ROLLBACK TO SAVEPOINT " + sp + "; RELEASE SAVEPOINT " + sp
 	}
 	return "ROLLBACK"
 }
