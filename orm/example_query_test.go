@@ -331,3 +331,56 @@ func ExampleSelectQuery_WithDeleted() {
 	// <nil>
 	// 1
 }
+
+// Shipment audits itself: its AfterInsert adds a ShipmentLog through the
+// session the context carries.
+type Shipment struct {
+	ID   int64 `orm:"pk"`
+	Dest string
+}
+
+type ShipmentLog struct {
+	ID         int64 `orm:"pk"`
+	ShipmentID int64
+	Note       string
+}
+
+type auditSession struct{}
+
+// AfterInsert logs the new shipment in the same transaction.
+func (sh *Shipment) AfterInsert(ctx context.Context) error {
+	s := ctx.Value(auditSession{}).(*orm.Session)
+	s.Add(&ShipmentLog{ShipmentID: sh.ID, Note: "created for " + sh.Dest})
+	return nil
+}
+
+// An After hook adds an audit row through the session: the Commit that
+// ran the hook writes it too, before its COMMIT.
+func ExampleAfterInserter() {
+	ctx := context.Background()
+	url, drop, err := pgtest.CreateDatabase(ctx, "crucible_example")
+	if err != nil {
+		panic(err)
+	}
+	defer func() { _ = drop(ctx) }()
+	db, err := orm.Open(ctx, url, orm.MustRegistry(&Shipment{}, &ShipmentLog{}))
+	if err != nil {
+		panic(err)
+	}
+	defer db.Close()
+	if err := db.CreateAll(ctx); err != nil {
+		panic(err)
+	}
+	s := db.Session()
+	defer s.Close()
+	ctx = context.WithValue(ctx, auditSession{}, s)
+
+	sh := &Shipment{Dest: "Lyon"}
+	s.Add(sh)
+	fmt.Println(s.Commit(ctx)) // INSERT shipments, INSERT shipment_logs, COMMIT
+	logs, _ := orm.Query[ShipmentLog](s).All(ctx)
+	fmt.Println(len(logs), logs[0].ShipmentID == sh.ID, logs[0].Note)
+	// Output:
+	// <nil>
+	// 1 true created for Lyon
+}
