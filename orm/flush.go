@@ -72,7 +72,7 @@ func (s *Session) flushCommit(ctx context.Context) error {
 			break
 		}
 		if round == maxHookRounds {
-			return s.failTx(fmt.Errorf("After hooks still added or changed objects after %d flushes", maxHookRounds))
+			return s.failTx(fmt.Errorf("after hooks still added or changed objects after %d flushes", maxHookRounds))
 		}
 	}
 	if s.tx == nil {

@@ -290,7 +290,7 @@ func TestAfterHooksAddThroughTheSession(t *testing.T) {
 		defer s.Close()
 		s.Add(&Echo{})
 		err := s.Commit(context.WithValue(e.ctx, sessionKey{}, s))
-		require.ErrorContains(t, err, "After hooks")
+		require.ErrorContains(t, err, "after hooks still")
 		require.Zero(t, e.count("echoes"), "nothing written")
 	})
 }
