@@ -50,7 +50,7 @@ func (f *flush) queueUpsert(p *pipe, ts *tableSQL, g *insertGroup, b *batch) err
 	m, cp := ts.m, g.conflict
 	byKey, err := upsertGroup(cp, g.states)
 	if err == nil && !f.bulk {
-		err = f.checkHeld(m, cp, g.states)
+		err = f.checkHeld(m, cp, byKey)
 	}
 	if err != nil {
 		return err
@@ -312,29 +312,34 @@ func (a *action) tableName() string {
 	return a.m.table.Name
 }
 
-// checkHeld refuses pending upserts whose conflict key is that of an
-// object the session holds (its current value or the one it was loaded
-// with): the row would then have two objects.
-func (f *flush) checkHeld(m *model, cp *conflictPlan, states []*state) error {
-	var held map[idKey]bool
+// checkHeld refuses pending upserts whose conflict key is that of
+// another object of the session, as the row would then have two: one it
+// holds (its current key or the one it was loaded with), or another new
+// object of the flush (inserted plainly, or upserted with another clause).
+func (f *flush) checkHeld(m *model, cp *conflictPlan, byKey *keyIndex) error {
 	for _, st := range f.s.loaded {
 		if st.m != m || st.status != Persistent {
 			continue
 		}
-		if held == nil {
-			held = map[idKey]bool{}
-		}
 		for _, p := range []unsafe.Pointer{st.obj, st.snap} {
-			if k, ok := cp.codec.key(p); ok {
-				held[k] = true
+			if k, ok := cp.codec.key(p); ok && byKey.get(k) != nil {
+				return twinError(m, cp, "the session holds the row with this conflict key (%s): change that object instead")
 			}
 		}
 	}
-	for _, st := range states {
-		if k, _ := cp.codec.key(st.obj); held[k] {
-			return fmt.Errorf("%s: the session holds the row with this conflict key (%s): change that object instead: %w",
-				m.table.Name, colNames(cp.key), ErrDuplicateObject)
+	for _, st := range f.s.pending {
+		if st.m != m {
+			continue
+		}
+		if k, ok := cp.codec.key(st.obj); ok {
+			if other := byKey.get(k); other != nil && other != st {
+				return twinError(m, cp, "another new object has this conflict key (%s)")
+			}
 		}
 	}
 	return nil
+}
+
+func twinError(m *model, cp *conflictPlan, format string) error {
+	return fmt.Errorf("%s: "+format+": %w", m.table.Name, colNames(cp.key), ErrDuplicateObject)
 }

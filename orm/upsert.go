@@ -30,7 +30,8 @@ var ErrConflictTarget = errors.New("bad ON CONFLICT clause")
 // two objects stand for one row: two objects of one statement with the
 // same conflict key, an object the session already holds given to Insert,
 // or a pending upsert whose conflict key is that of an object the session
-// holds (change the held object instead). Nothing is written.
+// holds (change the held object instead) or of another new object of the
+// flush. Nothing is written.
 var ErrDuplicateObject = errors.New("two objects for one row")
 
 // Conflict says what inserting an object does when its row conflicts with

@@ -219,6 +219,14 @@ func TestAddOnConflictMistakes(t *testing.T) {
 		{"two objects with one key", func(s *orm.Session) {
 			s.Add(&Author{Name: "z"}, &Author{Name: "z"}, orm.OnConflict("Name").DoNothing())
 		}, orm.ErrDuplicateObject},
+		{"the key of a new object inserted plainly", func(s *orm.Session) {
+			s.Add(&Author{Name: "z", Rank: 1})
+			s.Add(&Author{Name: "z", Rank: 2}, orm.OnConflict("Name").DoUpdate("Rank"))
+		}, orm.ErrDuplicateObject},
+		{"the key of a new object upserted with another clause", func(s *orm.Session) {
+			s.Add(&Author{Name: "z", Rank: 1}, orm.OnConflict("Name").DoUpdate("Rank"))
+			s.Add(&Author{Name: "z", Rank: 2}, orm.OnConflict("Name").Set("Rank", orm.SQL("authors.rank + EXCLUDED.rank")))
+		}, orm.ErrDuplicateObject},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
