@@ -244,12 +244,12 @@ func (e *benchEnv) createPgx(b *testing.B) {
 		insChildren = `INSERT INTO bench_children (parent_id, name, score) SELECT * FROM unnest($1::bigint[], $2::text[], $3::float8[]) RETURNING id`
 	)
 	e.exec(b, `TRUNCATE bench_children, bench_parents RESTART IDENTITY`)
-	names, ranks := make([]string, benchParents), make([]int64, benchParents)
 	n := benchParents * benchChildren
-	pids, cnames, scores, kids := make([]int64, n), make([]string, n), make([]float64, n), make([]*BenchChild, n)
 	m := measure(b)
 	for b.Loop() {
 		ps := newFamilies()
+		names, ranks := make([]string, benchParents), make([]int64, benchParents)
+		pids, cnames, scores, kids := make([]int64, n), make([]string, n), make([]float64, n), make([]*BenchChild, n)
 		for i, p := range ps {
 			names[i], ranks[i] = p.Name, p.Rank
 		}

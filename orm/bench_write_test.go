@@ -89,10 +89,11 @@ func (f *filler) wrote(n int) {
 
 func (e *benchEnv) insertCrucible(n int) func(b *testing.B) {
 	return func(b *testing.B) {
-		tpl, items := templates(n), make([]*BenchNew, n)
+		tpl := templates(n)
 		f := e.fill(b, "bench_inserts")
 		f.m = measure(b)
 		for b.Loop() {
+			items := make([]*BenchNew, n)
 			s := e.db.Session()
 			for i := range items {
 				items[i] = new(BenchNew)
@@ -122,8 +123,9 @@ func (e *benchEnv) insertOnePgx(b *testing.B) {
 	f.m.done()
 }
 
-// columns is one array per column of n rows, reused between iterations:
-// what a pgx programmer binds to an unnest INSERT.
+// columns is one array per column of n rows: what a pgx programmer binds
+// to an unnest INSERT, allocated once per call at its final size. Notes
+// travel as []string (none is nil here), the cheapest array pgx encodes.
 type columns struct {
 	names, emails, notes, codes []string
 	ages                        []int32
@@ -155,10 +157,11 @@ func (c *columns) args() []any {
 // copies the keys into the objects in the order they come back.
 func (e *benchEnv) insertBulkPgx(n int) func(b *testing.B) {
 	return func(b *testing.B) {
-		tpl, items, cols := templates(n), make([]*BenchNew, n), newColumns(n)
+		tpl := templates(n)
 		f := e.fill(b, "bench_inserts")
 		f.m = measure(b)
 		for b.Loop() {
+			items, cols := make([]*BenchNew, n), newColumns(n)
 			for i := range items {
 				items[i] = new(BenchNew)
 				*items[i] = BenchNew(tpl[i])
@@ -186,10 +189,11 @@ func (e *benchEnv) insertKeys(n int, sql string, args []any, dest func(i int) an
 
 func (e *benchEnv) insertUUIDCrucible(n int) func(b *testing.B) {
 	return func(b *testing.B) {
-		tpl, items := templates(n), make([]*BenchUUID, n)
+		tpl := templates(n)
 		f := e.fill(b, "bench_uuids")
 		f.m = measure(b)
 		for b.Loop() {
+			items := make([]*BenchUUID, n)
 			s := e.db.Session()
 			for i := range items {
 				items[i] = uuidItem(&tpl[i])
@@ -212,10 +216,11 @@ func uuidItem(t *BenchItem) *BenchUUID {
 // RETURNING id and takes the returned keys in row order.
 func (e *benchEnv) insertUUIDPgx(n int) func(b *testing.B) {
 	return func(b *testing.B) {
-		tpl, items, cols := templates(n), make([]*BenchUUID, n), newColumns(n)
+		tpl := templates(n)
 		f := e.fill(b, "bench_uuids")
 		f.m = measure(b)
 		for b.Loop() {
+			items, cols := make([]*BenchUUID, n), newColumns(n)
 			for i := range items {
 				items[i] = uuidItem(&tpl[i])
 				cols.set(i, &tpl[i])
@@ -320,15 +325,12 @@ func (e *benchEnv) updateBatchPgx(first, n int) func(b *testing.B) {
 		}
 		fatalIf(b, rows.Err(), len(items), n)
 		third := (n + 2) / 3
-		ids := [3][]int64{make([]int64, 0, third), make([]int64, 0, third), make([]int64, 0, third)}
-		counters, scores, names := [2][]int64{make([]int64, 0, third), make([]int64, 0, third)}, make([]float64, 0, third), make([]string, 0, third)
 		ns := benchNames
 		m := measure(b)
 		for b.Loop() {
-			for k := range ids {
-				ids[k] = ids[k][:0]
-			}
-			counters[0], counters[1], scores, names = counters[0][:0], counters[1][:0], scores[:0], names[:0]
+			ids := [3][]int64{make([]int64, 0, third), make([]int64, 0, third), make([]int64, 0, third)}
+			counters := [2][]int64{make([]int64, 0, third), make([]int64, 0, third)}
+			scores, names := make([]float64, 0, third), make([]string, 0, third)
 			for i := range items {
 				it := &items[i]
 				change(it, i, &ns)
