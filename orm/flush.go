@@ -142,7 +142,10 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	s.flushSeq++
 	clear(s.argArena)
 	s.argArena = s.argArena[:0]
-	f := &s.flushBuf
+	if s.flushBuf == nil {
+		s.flushBuf = new(flush) // sessions that only read never need one
+	}
+	f := s.flushBuf
 	*f = flush{s: s, ctx: ctx, id: s.flushSeq}
 	f.actions = f.actBuf[:0]
 	if n := len(s.pending) + len(s.loaded); n > len(f.actBuf) {
@@ -279,9 +282,6 @@ func (f *flush) queueExtra(p *pipe, b *batch) error {
 func (f *flush) finalize() {
 	s := f.s
 	inserted, deleted := false, false
-	if f.single != nil {
-		s.idmap.reserve(f.single, len(f.actions))
-	}
 	s.loaded = slices.Grow(s.loaded, len(f.actions))
 	for _, a := range f.actions {
 		st := a.st
@@ -297,8 +297,7 @@ func (f *flush) finalize() {
 			st.status, st.explicit = Persistent, nil
 			st.key, _ = st.m.keyOf(st.obj)
 			s.snapshot(st)
-			s.idmap.put(st.key, st)
-			s.loaded = append(s.loaded, st)
+			s.loaded = append(s.loaded, st) // indexed by key on first lookup
 		case actUpdate:
 			s.snapshot(st)
 		case actDelete:

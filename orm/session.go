@@ -40,12 +40,12 @@ type Session struct {
 	txBuf txn
 	err   error // first error of Add, Delete or Explicit, reported by the next flush
 
-	slabs     []slabs // per model id, for loaded objects and snapshots
+	slabs     []*slabs // per model id (nil until used), for loaded objects and snapshots
 	states    []state // slab of states
 	stateGrow int     // size of the next state slab
 	dest      []any   // scan destinations, reused by queries
 	argArena  []any   // bound arguments of the current flush (see args)
-	flushBuf  flush   // the current flush, reused
+	flushBuf  *flush  // the current flush, reused; nil until the first
 	flushing  bool
 	flushSeq  uint64 // id of the last flush, for journal entries
 	closed    bool
@@ -309,13 +309,13 @@ func (s *Session) objChunk(m *model) *chunk  { return &s.slabsOf(m).obj }
 func (s *Session) snapChunk(m *model) *chunk { return &s.slabsOf(m).snap }
 
 func (s *Session) slabsOf(m *model) *slabs {
-	if len(s.slabs) == 0 {
-		s.slabs = make([]slabs, len(s.db.reg.models))
+	if m.id >= len(s.slabs) {
+		s.slabs = append(s.slabs, make([]*slabs, m.id+1-len(s.slabs))...)
 	}
-	sl := &s.slabs[m.id]
-	if sl.obj.typ == nil {
-		sl.obj = chunk{typ: m.typ, size: m.typ.Size()}
-		sl.snap = chunk{typ: m.snapType, size: m.snapType.Size()}
+	sl := s.slabs[m.id]
+	if sl == nil {
+		sl = &slabs{obj: chunk{typ: m.typ, size: m.typ.Size()}, snap: chunk{typ: m.snapType, size: m.snapType.Size()}}
+		s.slabs[m.id] = sl
 	}
 	return sl
 }
@@ -461,7 +461,7 @@ func (s *Session) filterLoaded(drop func(*state) bool) {
 // arguments are dead once its pipeline has run).
 func (s *Session) args(n int) []any {
 	if cap(s.argArena)-len(s.argArena) < n {
-		s.argArena = make([]any, 0, max(64, 2*n))
+		s.argArena = make([]any, 0, max(n, 2*cap(s.argArena)))
 	}
 	i := len(s.argArena)
 	s.argArena = s.argArena[:i+n]
