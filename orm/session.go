@@ -41,11 +41,11 @@ type Session struct {
 	err   error // first error of Add, Delete or Explicit, reported by the next flush
 
 	slabs     []*slabs // per model id (nil until used), for loaded objects and snapshots
-	states    []state // slab of states
-	stateGrow int     // size of the next state slab
-	dest      []any   // scan destinations, reused by queries
-	argArena  []any   // bound arguments of the current flush (see args)
-	flushBuf  *flush  // the current flush, reused; nil until the first
+	states    []state  // slab of states
+	stateGrow int      // size of the next state slab
+	dest      []any    // scan destinations, reused by queries
+	argArena  []any    // bound arguments of the current flush (see args)
+	flushBuf  *flush   // the current flush, reused; nil until the first
 	flushing  bool
 	flushSeq  uint64 // id of the last flush, for journal entries
 	closed    bool
