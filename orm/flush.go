@@ -146,17 +146,14 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 		s.flushBuf = new(flush) // sessions that only read never need one
 	}
 	f := s.flushBuf
+	// The previous flush's storage is reused: a session flushing the same
+	// work again (a batch job, a loop of commits) allocates none of it.
+	acts, slab := f.actions, f.slab
 	*f = flush{s: s, ctx: ctx, id: s.flushSeq}
-	f.actions = f.actBuf[:0]
-	if n := len(s.pending) + len(s.loaded); n > len(f.actBuf) {
-		f.actions = make([]*action, 0, len(s.pending)+min(len(s.loaded), 64))
-	}
+	n := len(s.pending) + min(len(s.loaded), 64)
+	f.actions = reuse(acts, f.actBuf[:0], n)
 	f.batches = f.batchPtrs[:0]
-	if n := len(s.pending) + min(len(s.loaded), 64); n <= len(f.actionBuf) {
-		f.slab = f.actionBuf[:0]
-	} else {
-		f.slab = make([]action, 0, n)
-	}
+	f.slab = reuse(slab, f.actionBuf[:0], n)
 	if err := relHooks.beforeFlush(f); err != nil {
 		return f, err
 	}
@@ -177,6 +174,18 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	}
 	f.group()
 	return f, nil
+}
+
+// reuse returns an empty slice with room for n: old's storage when it is
+// big enough, else inline's when that is, else a new one.
+func reuse[E any](old, inline []E, n int) []E {
+	switch {
+	case cap(old) >= n && cap(old) > cap(inline):
+		return old[:0]
+	case n <= cap(inline):
+		return inline
+	}
+	return make([]E, 0, n)
 }
 
 // collect makes one action per pending, changed or deleted object.
@@ -299,7 +308,7 @@ func (f *flush) finalize() {
 			s.snapshot(st)
 			s.loaded = append(s.loaded, st) // indexed by key on first lookup
 		case actUpdate:
-			s.snapshot(st)
+			s.resnapshot(st, f.final)
 		case actDelete:
 			deleted = true
 			st.status, st.deleting = Deleted, false

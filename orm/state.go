@@ -69,8 +69,24 @@ func (s *Session) snapshot(st *state) { s.snapshotWith(st, st.m.copyStruct) }
 // snapshotWith is snapshot with a given whole-struct copy (a typed one from
 // generic callers, which is cheaper than reflection).
 func (s *Session) snapshotWith(st *state, copyStruct func(dst, src unsafe.Pointer)) {
+	s.snapshotInto(st, s.snapChunk(st.m).next(), copyStruct)
+}
+
+// resnapshot retakes the snapshot of a flushed object. A flush that ends
+// the transaction overwrites the old snapshot in place: nothing can need
+// it any more, whereas a failed flush inside the transaction restores
+// states that point to it.
+func (s *Session) resnapshot(st *state, final bool) {
+	if !final || st.snap == nil {
+		s.snapshot(st)
+		return
+	}
+	s.snapshotInto(st, st.snap, st.m.copyStruct)
+}
+
+// snapshotInto records the object's column values in the record at snap.
+func (s *Session) snapshotInto(st *state, snap unsafe.Pointer, copyStruct func(dst, src unsafe.Pointer)) {
 	m := st.m
-	snap := s.snapChunk(m).next()
 	if m.indirect {
 		for _, c := range m.cols {
 			c.copyTo(snap, st.obj)
