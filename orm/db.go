@@ -27,7 +27,8 @@ type DB struct {
 	session sessionConfig
 	owned   bool // Close closes the pool
 
-	secSQLs sync.Map // *relation.Relation → *secSQL, association SQL quoted once
+	secSQLs sync.Map  // *relation.Relation → *secSQL, association SQL quoted once
+	works   sync.Pool // *sessionWork of closed sessions, for reuse (work.go)
 }
 
 // Open parses url (a PostgreSQL URL or key=value DSN), creates a pgx pool

@@ -142,10 +142,7 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	s.flushSeq++
 	clear(s.argArena)
 	s.argArena = s.argArena[:0]
-	if s.flushBuf == nil {
-		s.flushBuf = new(flush) // sessions that only read never need one
-	}
-	f := s.flushBuf
+	f := &s.workspace().flush
 	// The previous flush's storage is reused: a session flushing the same
 	// work again (a batch job, a loop of commits) allocates none of it.
 	acts, slab := f.actions, f.slab

@@ -36,16 +36,15 @@ type Session struct {
 	byPtr   map[unsafe.Pointer]*state // pending states by object address
 	seq     uint64                    // Add counter
 
-	tx    *txn // the open transaction (&txBuf), nil when none
-	txBuf txn
-	err   error // first error of Add, Delete or Explicit, reported by the next flush
+	tx   *txn         // the open transaction (&work.tx), nil when none
+	work *sessionWork // storage for writing, taken from the DB's pool (work.go)
+	err  error        // first error of Add, Delete or Explicit, reported by the next flush
 
 	slabs     []*slabs // per model id (nil until used), for loaded objects and snapshots
 	states    []state  // slab of states
 	stateGrow int      // size of the next state slab
 	dest      []any    // scan destinations, reused by queries
 	argArena  []any    // bound arguments of the current flush (see args)
-	flushBuf  *flush   // the current flush, reused; nil until the first
 	flushing  bool
 	flushSeq  uint64 // id of the last flush, for journal entries
 	closed    bool
@@ -201,6 +200,7 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, nil, 0
+	s.releaseWork()
 	return err
 }
 
