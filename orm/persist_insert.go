@@ -239,9 +239,11 @@ func (f *flush) queueDrawn(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
 // get exactly one row.
 func matchByOrdinal(rows pgx.Rows, m *model, ret colSet, states []*state) error {
 	seen := make([]bool, len(states))
-	dest := make([]any, 1, 1+countSet(ret))
+	cols := retCols(m, ret)
+	dest := make([]any, 1+len(cols))
 	var ord int64
-	dest[0] = &ord
+	dest[0] = &ord // for pgx, when it scans a row
+	var plan rowPlan
 	n := 0
 	for rows.Next() {
 		i, err := rowOrdinal(rows)
@@ -249,13 +251,10 @@ func matchByOrdinal(rows pgx.Rows, m *model, ret colSet, states []*state) error 
 			return errors.Join(errRowCount, err)
 		}
 		seen[i-1] = true
-		dest = dest[:1]
-		for _, c := range m.cols {
-			if ret.has(c.pos) {
-				dest = append(dest, c.ptr(states[i-1].obj))
-			}
+		if n == 0 {
+			plan = planRows(rows, 1, cols)
 		}
-		if err := rows.Scan(dest...); err != nil {
+		if err := plan.scan(rows, states[i-1].obj, dest); err != nil {
 			return err
 		}
 		n++
@@ -323,19 +322,18 @@ func (f *flush) matcher(m *model, g *insertGroup, ret colSet) func(pgx.Rows) err
 // scanInto scans returned rows, in order, into the given objects' ret
 // columns.
 func scanInto(rows pgx.Rows, m *model, ret colSet, states []*state) error {
-	dest := make([]any, 0, countSet(ret))
+	cols := retCols(m, ret)
+	dest := make([]any, len(cols))
+	var plan rowPlan
 	i := 0
 	for rows.Next() {
 		if i >= len(states) {
 			return errRowCount
 		}
-		dest = dest[:0]
-		for _, c := range m.cols {
-			if ret.has(c.pos) {
-				dest = append(dest, c.ptr(states[i].obj))
-			}
+		if i == 0 {
+			plan = planRows(rows, 0, cols)
 		}
-		if err := rows.Scan(dest...); err != nil {
+		if err := plan.scan(rows, states[i].obj, dest); err != nil {
 			return err
 		}
 		i++

@@ -49,11 +49,9 @@ func (sc *scanner) done() {}
 func (sc *scanner) next(rows pgx.Rows) (unsafe.Pointer, error) {
 	obj := sc.s.objChunk(sc.m).next()
 	if !sc.planned {
-		// Its own storage: a query run while this one streams (inside an
-		// Iter loop) plans its own rows.
-		sc.plan, sc.planned = planRows(rows, sc.m, make([]decodeFunc, 0, len(sc.m.cols))), true
+		sc.plan, sc.planned = planRows(rows, 0, sc.m.cols), true
 	}
-	if err := sc.plan.scan(rows, sc.m, obj, sc.dest); err != nil {
+	if err := sc.plan.scan(rows, obj, sc.dest); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", sc.m.table.Name, err)
 	}
 	if !sc.track {

@@ -85,68 +85,83 @@ func decoderFor(tm *pgtype.Map, oid uint32, t reflect.Type) decodeFunc {
 	return nil
 }
 
-// rowPlan is how the rows of one result set become fields of model m:
-// dec[i] decodes column i, or is nil when pgx scans it.
+// rowPlan is how the rows of one result set become fields of an object:
+// the columns from off on are cols, in order; dec[i] decodes column off+i,
+// or is nil when pgx scans it. The first off columns are the caller's.
 type rowPlan struct {
+	off  int
+	cols []*column
 	dec  []decodeFunc
 	fast bool // some column is decoded here
 	slow bool // some column is scanned by pgx
 }
 
-// planRows looks at a result set whose columns are m's, in order, and
-// picks a decoder per column. dec is reused storage.
-func planRows(rows pgx.Rows, m *model, dec []decodeFunc) rowPlan {
-	p := rowPlan{dec: dec[:0]}
+// planRows looks at a result set whose columns from off on are cols and
+// picks a decoder per column.
+func planRows(rows pgx.Rows, off int, cols []*column) rowPlan {
+	p := rowPlan{off: off, cols: cols, dec: make([]decodeFunc, len(cols))}
 	fds := rows.FieldDescriptions()
 	var tm *pgtype.Map
 	if conn := rows.Conn(); conn != nil {
 		tm = conn.TypeMap()
 	}
-	for i, c := range m.cols {
-		var fn decodeFunc
-		if tm != nil && len(fds) == len(m.cols) && (fds[i].Format == pgx.BinaryFormatCode || textFormat(fds[i].DataTypeOID)) {
-			fn = decoderFor(tm, fds[i].DataTypeOID, c.goType)
+	for i, c := range cols {
+		if tm != nil && len(fds) == off+len(cols) {
+			if fd := fds[off+i]; fd.Format == pgx.BinaryFormatCode || textFormat(fd.DataTypeOID) {
+				p.dec[i] = decoderFor(tm, fd.DataTypeOID, c.goType)
+			}
 		}
-		p.dec = append(p.dec, fn)
-		p.fast = p.fast || fn != nil
-		p.slow = p.slow || fn == nil
+		p.fast = p.fast || p.dec[i] != nil
+		p.slow = p.slow || p.dec[i] == nil
 	}
 	return p
 }
 
 // scan fills obj from the current row: the columns with a decoder here,
-// the others (or all, when a value needs pgx) through rows.Scan into the
-// dest slice.
-func (p *rowPlan) scan(rows pgx.Rows, m *model, obj unsafe.Pointer, dest []any) error {
-	if p.fast && p.decode(rows.RawValues(), m, obj) {
+// the others (or all, when a value needs pgx) through rows.Scan into
+// dest, which has one entry per column of the row; the caller's first
+// off entries are passed to pgx as they are.
+func (p *rowPlan) scan(rows pgx.Rows, obj unsafe.Pointer, dest []any) error {
+	if p.fast && p.decode(rows.RawValues(), obj) {
 		if !p.slow {
 			return nil
 		}
-		for i, c := range m.cols {
-			dest[i] = nil
+		for i, c := range p.cols {
+			dest[p.off+i] = nil
 			if p.dec[i] == nil {
-				dest[i] = c.ptr(obj)
+				dest[p.off+i] = c.ptr(obj)
 			}
 		}
 		return rows.Scan(dest...)
 	}
-	for i, c := range m.cols {
-		dest[i] = c.ptr(obj)
+	for i, c := range p.cols {
+		dest[p.off+i] = c.ptr(obj)
 	}
 	return rows.Scan(dest...)
 }
 
 // decode runs the decoders; false when some value needs pgx.
-func (p *rowPlan) decode(raw [][]byte, m *model, obj unsafe.Pointer) bool {
-	if len(raw) != len(p.dec) {
+func (p *rowPlan) decode(raw [][]byte, obj unsafe.Pointer) bool {
+	if len(raw) != p.off+len(p.dec) {
 		return false
 	}
 	for i, fn := range p.dec {
-		if fn != nil && !fn(raw[i], m.cols[i].path.addr(obj)) {
+		if fn != nil && !fn(raw[p.off+i], p.cols[i].path.addr(obj)) {
 			return false
 		}
 	}
 	return true
+}
+
+// retCols lists the columns of ret in table order.
+func retCols(m *model, ret colSet) []*column {
+	out := make([]*column, 0, countSet(ret))
+	for _, c := range m.cols {
+		if ret.has(c.pos) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func decodeInt8(src []byte, dst unsafe.Pointer) bool {
