@@ -79,9 +79,16 @@ type chunk struct {
 	base unsafe.Pointer
 	left int
 	grow int // size of the next slab
+	max  int // largest slab: maxChunk, or maxInternal for the session's own records
 }
 
-const maxChunk = 64
+// maxChunk bounds the slabs of objects handed to the caller, so that one
+// object kept alive keeps few others; maxInternal bounds the slabs of
+// records only the session references (snapshots), which all die with it.
+const (
+	maxChunk    = 64
+	maxInternal = 256
+)
 
 // The snapshot slabs of a model hold records (see model.snapType): the
 // row, then room for the values its pointer fields point to.
@@ -94,7 +101,7 @@ func (c *chunk) next() unsafe.Pointer {
 			return reflect.New(c.typ).UnsafePointer()
 		}
 		n := c.grow
-		c.grow = min(2*n, maxChunk)
+		c.grow = min(2*n, max(c.max, maxChunk))
 		c.base = reflect.MakeSlice(reflect.SliceOf(c.typ), n, n).UnsafePointer()
 		c.left = n
 	}

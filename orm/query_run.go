@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"unsafe"
 
 	"github.com/jackc/pgx/v5"
@@ -138,8 +139,9 @@ func (q *SelectQuery[T]) run(ctx context.Context, limit int, each func(unsafe.Po
 	sc := newScanner(q.s, q.m, q.refresh)
 	sc.track, sc.copy = each == nil, typedCopy[T]
 	var out []*T
-	if limit > 0 {
+	if limit > 0 && each == nil {
 		out = make([]*T, 0, min(limit, 1024))
+		q.s.loaded = slices.Grow(q.s.loaded, cap(out))
 	}
 	err = q.s.query(ctx, sql, args, func(rows pgx.Rows) error {
 		for rows.Next() {
