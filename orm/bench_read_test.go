@@ -13,7 +13,12 @@ import (
 // BenchItem is the ~10-column model of the comparison benchmarks; the
 // read and update workloads use the benchSeed rows of bench_items.
 type BenchItem struct {
-	ID        int64 `orm:"pk"`
+	ID int64 `orm:"pk"`
+	BenchData
+}
+
+// BenchData is the columns after the key, shared by the benchmark models.
+type BenchData struct {
 	Name      string
 	Email     string
 	Age       int32
@@ -39,11 +44,11 @@ const (
 
 func newItem(i int) *BenchItem {
 	note := "note " + strconv.Itoa(i)
-	return &BenchItem{
+	return &BenchItem{BenchData: BenchData{
 		Name: "name " + strconv.Itoa(i), Email: "user" + strconv.Itoa(i) + "@example.com",
 		Age: int32(20 + i%50), Score: float64(i) / 3, Active: i%2 == 0, Note: &note,
 		Code: "C" + strconv.Itoa(i%1000), CreatedAt: time.Unix(1700000000+int64(i), 0).UTC(), Counter: int64(i),
-	}
+	}}
 }
 
 // scanItem scans a row of benchSelect's columns into it.

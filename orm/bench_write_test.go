@@ -20,16 +20,8 @@ func (BenchNew) TableName() string { return "bench_inserts" }
 // BenchUUID is BenchItem with a uuid key the server draws
 // (gen_random_uuid()).
 type BenchUUID struct {
-	ID        [16]byte `orm:"pk,server_default:gen_random_uuid()"`
-	Name      string
-	Email     string
-	Age       int32
-	Score     float64
-	Active    bool
-	Note      *string
-	Code      string
-	CreatedAt time.Time
-	Counter   int64
+	ID [16]byte `orm:"pk,server_default:gen_random_uuid()"`
+	BenchData
 }
 
 func (BenchUUID) TableName() string { return "bench_uuids" }
@@ -207,10 +199,7 @@ func (e *benchEnv) insertUUIDCrucible(n int) func(b *testing.B) {
 	}
 }
 
-func uuidItem(t *BenchItem) *BenchUUID {
-	return &BenchUUID{Name: t.Name, Email: t.Email, Age: t.Age, Score: t.Score, Active: t.Active,
-		Note: t.Note, Code: t.Code, CreatedAt: t.CreatedAt, Counter: t.Counter}
-}
+func uuidItem(t *BenchItem) *BenchUUID { return &BenchUUID{BenchData: t.BenchData} }
 
 // insertUUIDPgx lets the server draw the keys in one unnest INSERT …
 // RETURNING id and takes the returned keys in row order.
