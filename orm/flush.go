@@ -231,7 +231,7 @@ func (f *flush) execute(commit, implicit bool) error {
 // action copies values from another's results.
 func (f *flush) oneWave() bool {
 	for _, a := range f.actions {
-		if len(a.values) > 0 {
+		if a.valued != 0 || a.cut {
 			return false
 		}
 	}
@@ -242,8 +242,8 @@ func (f *flush) oneWave() bool {
 // is queued but whose results have not been read.
 func (f *flush) waits(b *batch) bool {
 	for _, a := range b.actions {
-		for _, v := range a.values {
-			if v.batch != nil && v.batch.queued && !v.batch.done {
+		for i, d := range a.deps {
+			if a.valueDep(i) && d.batch != nil && d.batch.queued && !d.batch.done {
 				return true
 			}
 		}

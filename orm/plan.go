@@ -28,18 +28,20 @@ const (
 
 var actionNames = [...]string{actInsert: "insert", actUpdate: "update", actDelete: "delete", actExtra: "statement"}
 
-// action is one node of the plan.
+// action is one node of the plan. It is kept small (one per object
+// written): a flush of n rows holds n of them.
 type action struct {
 	kind   actionKind
-	st     *state // the object, nil for extras and barriers
-	m      *model // the table's model, nil for extras on unmapped tables and barriers
-	deps   []*action
-	values []*action // deps whose results this action's values are copied from
-	extra  *extraStmt
-	level  int
 	mark   uint8 // DFS colour: 0 new, 1 on stack, 2 done
+	del    bool  // a barrier: of deletes (else of saves)
+	cut    bool  // every dependency from the 64th on is a value dependency
+	level  int32
+	st     *state // the object, nil for extras and barriers
+	m      *model // the table's model; nil for extras on unmapped tables
 	batch  *batch
-	name   string // barrier name, for cycle messages
+	deps   []*action
+	valued uint64 // bit i: deps[i] is a value dependency (see dependsOn)
+	extra  *extraStmt
 }
 
 // extraStmt is a statement a hook adds: build runs when the statement is
@@ -53,7 +55,7 @@ type extraStmt struct {
 type batch struct {
 	kind    actionKind
 	m       *model
-	level   int
+	level   int32
 	actions []*action
 	queued  bool // in the pipeline
 	done    bool // results read
@@ -63,8 +65,10 @@ type batch struct {
 // String names the action for messages ("insert users(new #3)").
 func (a *action) String() string {
 	switch {
+	case a.kind == actBarrier && a.del:
+		return "deletes of " + a.m.table.Name
 	case a.kind == actBarrier:
-		return a.name
+		return "saves of " + a.m.table.Name
 	case a.st == nil:
 		return "statement"
 	}
@@ -93,9 +97,22 @@ func (f *flush) dependsOn(after, before *action, sync bool) {
 		return
 	}
 	after.deps = append(after.deps, before)
-	if sync {
-		after.values = append(after.values, before)
+	switch i := len(after.deps) - 1; {
+	case !sync:
+	case i < 64:
+		after.valued |= 1 << i
+	default:
+		after.cut = true
 	}
+}
+
+// valueDep reports whether a's values are copied from the results of its
+// i-th dependency.
+func (a *action) valueDep(i int) bool {
+	if i < 64 {
+		return a.valued&(1<<i) != 0
+	}
+	return a.cut
 }
 
 // actionOf returns st's action in this flush, or nil.
@@ -153,8 +170,8 @@ func (f *flush) tableEdges() {
 			deletes[a.m] = append(deletes[a.m], a)
 		}
 	}
-	saveDone := barriers("saves of ", saves)
-	delDone := barriers("deletes of ", deletes)
+	saveDone := barriers(false, saves)
+	delDone := barriers(true, deletes)
 	for _, a := range f.actions {
 		switch a.kind {
 		case actDelete:
@@ -169,10 +186,10 @@ func (f *flush) tableEdges() {
 	}
 }
 
-func barriers(prefix string, groups map[*model][]*action) map[*model]*action {
+func barriers(del bool, groups map[*model][]*action) map[*model]*action {
 	out := make(map[*model]*action, len(groups))
 	for m, list := range groups {
-		out[m] = &action{kind: actBarrier, deps: list, name: prefix + m.table.Name}
+		out[m] = &action{kind: actBarrier, deps: list, m: m, del: del}
 	}
 	return out
 }
@@ -218,7 +235,7 @@ func visit(a *action, stack []*action) error {
 	}
 	a.mark = 1
 	stack = append(stack, a)
-	level := 0
+	level := int32(0)
 	for _, d := range a.deps {
 		if err := visit(d, stack); err != nil {
 			return err
@@ -248,7 +265,7 @@ func cycleError(stack []*action, a *action) error {
 // inserts, updates, deletes and extra statements, then table order.
 func (f *flush) group() {
 	type key struct {
-		level int
+		level int32
 		kind  actionKind
 		m     *model
 	}
