@@ -31,15 +31,28 @@ var (
 type ConstraintError struct {
 	// Kind is one of ErrUniqueViolation, ErrForeignKeyViolation,
 	// ErrCheckViolation, ErrNotNullViolation or ErrExclusionViolation.
-	Kind       error
-	Schema     string // schema of the table, when the server says
-	Table      string // table the violation happened on
-	Column     string // column, for not-null violations ("" otherwise)
+	Kind   error
+	Schema string // schema of the table, when the server says
+	// Table is the table the violation happened on: for a foreign key,
+	// the referencing table, also when a DELETE of the referenced row
+	// failed.
+	Table string
+	// Columns are the constrained columns of Table in key order: the
+	// column of a not-null violation, as the server reports it; the key
+	// of a unique violation (primary key, unique constraint or unique
+	// index) and the referencing columns of a foreign-key violation, from
+	// the models' metadata (orm fills them in for the constraints of its
+	// registry). Nil when the constraint is not known (one created outside
+	// the models, a check or an exclusion constraint).
+	Columns []string
+	// Column is Columns[0], the column of a single-column key or of a
+	// not-null violation ("" when Columns is empty).
+	Column     string
 	Constraint string // constraint or unique index name ("" for not-null)
 	Err        error  // the driver's error (*pgconn.PgError for PostgreSQL)
 }
 
-// Error names the kind, the table, the column or constraint, and the
+// Error names the kind, the table and its columns, the constraint and the
 // driver's message.
 func (e *ConstraintError) Error() string {
 	var b strings.Builder
@@ -50,7 +63,10 @@ func (e *ConstraintError) Error() string {
 	}
 	if e.Table != "" {
 		b.WriteString(" on " + e.Table)
-		if e.Column != "" {
+		switch {
+		case len(e.Columns) > 1:
+			b.WriteString("(" + strings.Join(e.Columns, ", ") + ")")
+		case e.Column != "":
 			b.WriteString("." + e.Column)
 		}
 	}

@@ -16,7 +16,11 @@ func TestConstraintErrorMessage(t *testing.T) {
 	}{
 		{"unique", &dialect.ConstraintError{Kind: dialect.ErrUniqueViolation, Table: "users", Constraint: "uq_users_email", Err: driver},
 			"unique violation on users (constraint uq_users_email): ERROR: duplicate key (SQLSTATE 23505)"},
-		{"not null", &dialect.ConstraintError{Kind: dialect.ErrNotNullViolation, Table: "users", Column: "email", Err: driver},
+		{"unique, one column", &dialect.ConstraintError{Kind: dialect.ErrUniqueViolation, Table: "users", Columns: []string{"email"}, Column: "email", Constraint: "uq_users_email", Err: driver},
+			"unique violation on users.email (constraint uq_users_email): ERROR: duplicate key (SQLSTATE 23505)"},
+		{"unique, two columns", &dialect.ConstraintError{Kind: dialect.ErrUniqueViolation, Table: "post_tags", Columns: []string{"post_id", "tag_id"}, Column: "post_id", Constraint: "pk_post_tags", Err: driver},
+			"unique violation on post_tags(post_id, tag_id) (constraint pk_post_tags): ERROR: duplicate key (SQLSTATE 23505)"},
+		{"not null", &dialect.ConstraintError{Kind: dialect.ErrNotNullViolation, Table: "users", Columns: []string{"email"}, Column: "email", Err: driver},
 			"not-null violation on users.email: ERROR: duplicate key (SQLSTATE 23505)"},
 		{"built by hand, empty", &dialect.ConstraintError{}, "constraint violation"},
 	}

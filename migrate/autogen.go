@@ -2,47 +2,49 @@ package migrate
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/crucible-orm/crucible/schema"
 )
 
-// ErrNoMetadata is returned by [Runner.Autogenerate] and [Runner.Check]
-// when the runner was built without [WithMetadata].
+// ErrNoMetadata is returned by [Runner.Autogenerate], [Runner.Check] and
+// [Runner.Baseline] when the runner was built without [WithMetadata].
 var ErrNoMetadata = errors.New("no models' metadata given (WithMetadata)")
 
-// Autogenerate compares the models' metadata with the database and returns
-// the ops that bring the database in line. The database must be at the
-// head revision (else [ErrNotUpToDate]), since the new revision goes on
-// top of it. The models' metadata is first created in a scratch schema
-// inside a transaction that is rolled back, and read back from the
-// catalogs, so that both sides compare in the server's own canonical
-// spelling of types, defaults, checks and index predicates.
+// Autogenerate compares the models' metadata with the database, within
+// the runner's [Scope], and returns the ops that bring the database in
+// line. The database must be at the head revision (else
+// [ErrNotUpToDate]), since the new revision goes on top of it.
+//
+// It reads the search path's schema, the schemas the models name, those a
+// revision created and those the scope includes. The models' metadata is
+// first created in scratch schemas inside a transaction that is rolled
+// back, and read back from the catalogs, so that both sides compare in the
+// server's own canonical spelling of types, defaults, checks and index
+// predicates. A table or enum type that no model describes is dropped only
+// when a revision of the set created it (or the scope says DropUnmanaged);
+// otherwise it is listed in [Diff.Unmanaged].
 func (r *Runner) Autogenerate(ctx context.Context) (*Diff, error) {
-	if r.meta == nil {
-		return nil, ErrNoMetadata
-	}
-	conn, err := r.pool.Acquire(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("autogenerate: %w", err)
-	}
-	defer conn.Release()
-	if err := r.atHead(ctx, conn.Conn()); err != nil {
-		return nil, err
-	}
-	return r.diff(ctx, conn.Conn())
+	var d *Diff
+	err := r.withConn(ctx, "autogenerate", func(conn *pgx.Conn) error {
+		if err := r.atHead(ctx, conn); err != nil {
+			return err
+		}
+		var err error
+		d, err = r.diff(ctx, conn)
+		return err
+	})
+	return d, err
 }
 
 // Check reports whether the database is at the head revision and matches
 // the models: nil when it does, [ErrNotUpToDate] when revisions are
 // pending, and [ErrDrift] with the diff when autogenerate would find ops.
+// Unmanaged objects alone are no drift; they are listed in the diff.
 func (r *Runner) Check(ctx context.Context) (*Diff, error) {
 	d, err := r.Autogenerate(ctx)
 	if err != nil {
@@ -52,6 +54,53 @@ func (r *Runner) Check(ctx context.Context) (*Diff, error) {
 		return d, ErrDrift
 	}
 	return d, nil
+}
+
+// Baseline returns the ops that create everything the models describe
+// (within the scope) in an empty database, whatever the database holds:
+// the first revision of a project adopting a database that exists. Write
+// it with [Draft] and record it with [Runner.Stamp] instead of running it;
+// fresh databases get the schema by upgrading. The set must have no
+// revisions yet. The database is used only to put the models in canonical
+// form.
+func (r *Runner) Baseline(ctx context.Context) (*Diff, error) {
+	if err := r.set.Err(); err != nil {
+		return nil, err
+	}
+	if n := len(r.set.Revisions()); n > 0 {
+		return nil, fmt.Errorf("baseline: the set has %d revision(s) already; a baseline is the first revision", n)
+	}
+	var d *Diff
+	err := r.withConn(ctx, "baseline", func(conn *pgx.Conn) error {
+		db, err := r.readDatabase(ctx, conn)
+		if err != nil {
+			return err
+		}
+		want, err := r.canonical(ctx, conn, db)
+		if err != nil {
+			return err
+		}
+		d = compare(emptyMetadata(), want, db.filter, owned{}, map[string]bool{})
+		return nil
+	})
+	return d, err
+}
+
+// withConn runs fn on a connection of the pool, after checking the
+// runner has the models and a well-formed scope.
+func (r *Runner) withConn(ctx context.Context, what string, fn func(*pgx.Conn) error) error {
+	if r.meta == nil {
+		return ErrNoMetadata
+	}
+	if err := r.scope.Err(); err != nil {
+		return err
+	}
+	conn, err := r.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer conn.Release()
+	return fn(conn.Conn())
 }
 
 // atHead fails with ErrNotUpToDate unless the version table names exactly
@@ -81,65 +130,22 @@ func orBaseList(ids []string) []string {
 
 // diff reads the live schema and the canonical models and compares them.
 func (r *Runner) diff(ctx context.Context, conn *pgx.Conn) (*Diff, error) {
-	live, err := inspect(ctx, conn, "", r.versionTable)
+	db, err := r.readDatabase(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
-	want, err := r.canonical(ctx, conn)
+	live, err := inspect(ctx, conn, db.current, db.read, r.versionTable)
 	if err != nil {
 		return nil, err
 	}
-	return Compare(live, want), nil
+	want, err := r.canonical(ctx, conn, db)
+	if err != nil {
+		return nil, err
+	}
+	return compare(live, want, db.filter, db.owned, db.schemas), nil
 }
 
-// insufficientPrivilege is the SQLSTATE of a refused CREATE SCHEMA.
-const insufficientPrivilege = "42501"
-
-// canonical creates the models in a scratch schema, first on the search
-// path, reads them back and rolls everything back. A user who may not
-// create schemas gets the models as written, compared through the
-// normaliser.
-func (r *Runner) canonical(ctx context.Context, conn *pgx.Conn) (*schema.Metadata, error) {
-	empty, err := schema.NewMetadata(nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	nsp := "crucible_scratch_" + randomHex(6)
-	q, err := r.ddl.QuoteIdent(nsp)
-	if err != nil {
-		return nil, err
-	}
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("canonical models: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // rolled back on purpose
-	setup := []string{"CREATE SCHEMA " + q,
-		"SELECT set_config('search_path', $1 || ', ' || current_setting('search_path'), true)"}
-	if _, err := tx.Exec(ctx, setup[0]); err != nil {
-		if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == insufficientPrivilege {
-			return r.meta, nil // compare as written, through the normaliser
-		}
-		return nil, fmt.Errorf("canonical models: scratch schema: %w", err)
-	}
-	if _, err := tx.Exec(ctx, setup[1], q); err != nil {
-		return nil, fmt.Errorf("canonical models: search path: %w", err)
-	}
-	rev := &Revision{ID: "models", Upgrade: Compare(empty, r.meta).Ops}
-	segs, err := r.segments(rev, true)
-	if err != nil {
-		return nil, fmt.Errorf("canonical models: %w", err)
-	}
-	for _, seg := range segs {
-		if err := execOps(ctx, tx, rev, "create", seg.ops); err != nil {
-			return nil, fmt.Errorf("canonical models: %w", err)
-		}
-	}
-	return inspect(ctx, tx, nsp, r.versionTable)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+func emptyMetadata() *schema.Metadata {
+	m, _ := schema.NewMetadata(nil, nil) // cannot fail: nothing to check
+	return m
 }

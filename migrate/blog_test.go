@@ -86,6 +86,12 @@ func (b *blog) table(name string) *schema.Table {
 	return nil
 }
 
+// without removes a table.
+func (b *blog) without(name string) *blog {
+	b.tables = slices.DeleteFunc(b.tables, func(t *schema.Table) bool { return t.Name == name })
+	return b
+}
+
 func (b *blog) enum(name string) *schema.Enum {
 	for _, e := range b.enums {
 		if e.Name == name {

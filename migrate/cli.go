@@ -30,10 +30,12 @@ const (
 //
 // It runs [Run] with os.Args, stops on SIGINT or SIGTERM, and exits with
 // its code. A nil set is an empty one: the first `init` runs before the
-// migrations package exists, so main.go passes nil until then.
-func Main(meta *schema.Metadata, set *Set) {
+// migrations package exists, so main.go passes nil until then. opts
+// configure the runner the commands use, such as [WithScope]; flags given
+// on the command line win over them, and scope flags add to the scope.
+func Main(meta *schema.Metadata, set *Set, opts ...Option) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Run(ctx, meta, set, os.Args[1:], os.Stdout, os.Stderr)
+	code := Run(ctx, meta, set, os.Args[1:], os.Stdout, os.Stderr, opts...)
 	stop()
 	os.Exit(code)
 }
@@ -44,22 +46,26 @@ func Main(meta *schema.Metadata, set *Set) {
 //
 //	init [DIR]                        create the migrations package (registry.go)
 //	revision -m MSG [-autogenerate]   write a new revision (empty, or the diff)
+//	revision -m MSG -baseline         write the first revision of a database that exists
 //	merge -m MSG                      write a revision merging the heads
 //	upgrade [TARGET]                  head (default), heads, +N or a revision
 //	downgrade TARGET                  -N, a revision or base
 //	current | heads | history         show where the database and the set are
 //	stamp TARGET                      record a version without running anything
-//	check                             exit 1 unless at head and matching the models
+//	check [-json]                     exit 1 unless at head and matching the models
 //	sql upgrade|downgrade [FROM:]TO   print the SQL offline, without a database
 //
 // Flags, before or after the command: -database-url (default
 // $DATABASE_URL), -dir (default "migrations"), -lock-timeout (default 1m),
-// -version-table (default crucible_version).
-func Run(ctx context.Context, meta *schema.Metadata, set *Set, args []string, stdout, stderr io.Writer) int {
+// -version-table (default crucible_version), and the scope flags
+// -include-schemas, -exclude-schemas, -include, -exclude (comma-separated
+// patterns, repeatable) and -drop-unmanaged (see [Scope]). opts configure
+// the runner, as for [Main].
+func Run(ctx context.Context, meta *schema.Metadata, set *Set, args []string, stdout, stderr io.Writer, opts ...Option) int {
 	if set == nil {
 		set = NewSet()
 	}
-	c := &cli{meta: meta, set: set, out: stdout, errOut: stderr}
+	c := &cli{meta: meta, set: set, out: stdout, errOut: stderr, opts: opts}
 	cmd, err := c.parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "migrate: %v\n\n%s", err, usage)
@@ -68,7 +74,9 @@ func Run(ctx context.Context, meta *schema.Metadata, set *Set, args []string, st
 	defer c.close()
 	if err := cmd.run(ctx, c); err != nil {
 		if cmd.name == "check" && (errors.Is(err, ErrDrift) || errors.Is(err, ErrNotUpToDate)) {
-			fmt.Fprintf(stdout, "%v\n", err)
+			if !c.json {
+				fmt.Fprintf(stdout, "%v\n", err)
+			}
 			return ExitDrift
 		}
 		fmt.Fprintf(stderr, "migrate %s: %v\n", cmd.name, err)
@@ -82,6 +90,7 @@ const usage = `usage: migrate [flags] COMMAND [args]
 commands:
   init [DIR]                       create the migrations package
   revision -m MSG [-autogenerate]  write a new revision
+  revision -m MSG -baseline        write the first revision of a database that exists
   merge -m MSG                     write a revision merging the heads
   upgrade [TARGET]                 head (default), heads, +N or a revision
   downgrade TARGET                 -N, a revision or base
@@ -89,8 +98,9 @@ commands:
   heads                            the head revisions of the set
   history                          every revision, newest first
   stamp TARGET                     record a version without running anything
-  check                            exit 1 unless at head and matching the models
-  sql upgrade|downgrade [FROM:]TO  print the SQL without a database
+  check [-json]                    exit 1 unless at head and matching the models
+  sql upgrade|downgrade [FROM:]TO  print the SQL without a database (FROM, TO:
+                                   base, head, +N, -N or a revision)
 
 flags (before or after the command):
   -database-url URL   the database (default $DATABASE_URL)
@@ -99,7 +109,18 @@ flags (before or after the command):
   -version-table T    the version table (default crucible_version)
   -m MSG              the revision message
   -autogenerate       compare the models with the database for the revision
+  -allow-empty        write the revision even when autogenerate finds nothing
+  -baseline           the revision creates everything the models describe
   -rev-id ID          the revision id (default derived from the content)
+  -json               check: print the result as JSON
+
+scope of autogenerate and check (comma-separated patterns, repeatable):
+  -include-schemas P  more schemas to read ("*": all)
+  -exclude-schemas P  schemas to leave alone
+  -include P          compare only the tables and types matching
+  -exclude P          tables and types to leave alone ("name" or "schema.name")
+  -drop-unmanaged     drop tables and types that no model describes and no
+                      revision created (off: they are reported, never dropped)
 
 exit codes: 0 success, 1 check found differences, 2 error
 `
@@ -108,14 +129,20 @@ exit codes: 0 success, 1 check found differences, 2 error
 type cli struct {
 	meta         *schema.Metadata
 	set          *Set
+	opts         []Option
 	out, errOut  io.Writer
 	dbURL, dir   string
 	versionTable string
 	lockTimeout  time.Duration
 	message      string
 	autogenerate bool
+	allowEmpty   bool
+	baseline     bool
+	json         bool
+	scope        Scope
 	revID        string
 	args         []string
+	explicit     map[string]bool // the flags given on the command line
 	pool         *pgxpool.Pool
 }
 
@@ -140,8 +167,21 @@ func (c *cli) parse(args []string) (*command, error) {
 	fs.StringVar(&c.message, "m", "", "")
 	fs.BoolVar(&c.autogenerate, "autogenerate", false, "")
 	fs.StringVar(&c.revID, "rev-id", "", "")
+	fs.BoolVar(&c.allowEmpty, "allow-empty", false, "")
+	fs.BoolVar(&c.baseline, "baseline", false, "")
+	fs.BoolVar(&c.json, "json", false, "")
+	fs.Func("include-schemas", "", appendList(&c.scope.IncludeSchemas))
+	fs.Func("exclude-schemas", "", appendList(&c.scope.ExcludeSchemas))
+	fs.Func("include", "", appendList(&c.scope.Include))
+	fs.Func("exclude", "", appendList(&c.scope.Exclude))
+	fs.BoolVar(&c.scope.DropUnmanaged, "drop-unmanaged", false, "")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
+		return nil, err
+	}
+	c.explicit = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { c.explicit[f.Name] = true })
+	if err := c.scope.Err(); err != nil {
 		return nil, err
 	}
 	if len(pos) == 0 {
@@ -162,8 +202,8 @@ func (c *cli) parse(args []string) (*command, error) {
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	args = append([]string(nil), args...)
 	for i, a := range args {
-		if isRelative(a) {
-			args[i] = relSentinel + a
+		if from, _, _ := strings.Cut(a, ":"); isRelative(from) {
+			args[i] = relSentinel + a // -1, or a range starting -1:
 		}
 	}
 	var pos []string
@@ -192,8 +232,33 @@ func (c *cli) runner(ctx context.Context) (*Runner, error) {
 		}
 		c.pool = pool
 	}
-	return NewRunner(c.pool, c.set, WithMetadata(c.meta), WithLog(c.out),
-		WithVersionTable(c.versionTable), WithLockTimeout(c.lockTimeout)), nil
+	return NewRunner(c.pool, c.set, c.runnerOptions()...), nil
+}
+
+// runnerOptions are the flags' defaults, then the program's options, then
+// the flags given on the command line; the scope flags add to the scope.
+func (c *cli) runnerOptions() []Option {
+	opts := []Option{WithMetadata(c.meta), WithLog(c.out), WithVersionTable(c.versionTable), WithLockTimeout(c.lockTimeout)}
+	opts = append(opts, c.opts...)
+	if c.explicit["version-table"] {
+		opts = append(opts, WithVersionTable(c.versionTable))
+	}
+	if c.explicit["lock-timeout"] {
+		opts = append(opts, WithLockTimeout(c.lockTimeout))
+	}
+	return append(opts, func(r *Runner) { r.scope = r.scope.with(c.scope) })
+}
+
+// appendList returns a flag function adding comma-separated items to list.
+func appendList(list *[]string) func(string) error {
+	return func(v string) error {
+		for _, item := range strings.Split(v, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				*list = append(*list, item)
+			}
+		}
+		return nil
+	}
 }
 
 func (c *cli) close() {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/crucible-orm/crucible/schema"
 )
 
 // commands is the table of subcommands of [Run].
@@ -44,14 +46,15 @@ func cmdRevision(ctx context.Context, c *cli) error {
 	if c.message == "" {
 		return errors.New("a message is required (-m MSG)")
 	}
-	var d *Diff
-	if c.autogenerate {
-		r, err := c.runner(ctx)
-		if err != nil {
-			return err
-		}
-		if d, err = r.Autogenerate(ctx); err != nil {
-			return err
+	d, err := c.revisionDiff(ctx)
+	if err != nil {
+		return err
+	}
+	if d != nil {
+		c.notManaged(d)
+		if d.Empty() && !c.allowEmpty {
+			fmt.Fprintln(c.out, "no changes detected: nothing written (-allow-empty writes an empty revision to fill by hand)")
+			return nil
 		}
 	}
 	rev, err := Draft(c.set, c.message, d)
@@ -61,7 +64,38 @@ func cmdRevision(ctx context.Context, c *cli) error {
 	if c.revID != "" {
 		rev.ID = c.revID
 	}
-	return c.write(rev, d)
+	if err := c.write(rev, d); err != nil {
+		return err
+	}
+	if c.baseline {
+		fmt.Fprintln(c.out, "baseline: run `stamp head` on each database that already has this schema; `upgrade head` builds it on an empty one")
+	}
+	return nil
+}
+
+// revisionDiff returns the ops of the revision: none without
+// -autogenerate or -baseline.
+func (c *cli) revisionDiff(ctx context.Context) (*Diff, error) {
+	if !c.autogenerate && !c.baseline {
+		return nil, nil
+	}
+	r, err := c.runner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.baseline {
+		return r.Baseline(ctx)
+	}
+	return r.Autogenerate(ctx)
+}
+
+// notManaged prints the objects autogenerate left alone because no model
+// describes them.
+func (c *cli) notManaged(d *Diff) {
+	for _, o := range d.Unmanaged {
+		fmt.Fprintf(c.out, "not managed: %s — add a model or exclude it (-exclude %s)\n", o,
+			schema.QualifiedName(o.Schema, o.Name))
+	}
 }
 
 func cmdMerge(_ context.Context, c *cli) error {
@@ -89,7 +123,7 @@ func (c *cli) write(rev *Revision, d *Diff) error {
 		return err
 	}
 	fmt.Fprintf(c.out, "wrote %s (revision %s)\n", path, rev.ID)
-	if c.autogenerate && (d == nil || d.Empty()) {
+	if d != nil && d.Empty() {
 		fmt.Fprintln(c.out, "no changes detected: the revision is empty")
 	}
 	for _, op := range rev.Upgrade {
@@ -200,11 +234,13 @@ func cmdStamp(ctx context.Context, c *cli) error {
 }
 
 func cmdCheck(ctx context.Context, c *cli) error {
-	r, err := c.runner(ctx)
-	if err != nil {
-		return err
+	d, err := c.check(ctx)
+	if c.json {
+		return errors.Join(err, c.writeCheckJSON(d, err))
 	}
-	d, err := r.Check(ctx)
+	if d != nil {
+		c.notManaged(d)
+	}
 	if errors.Is(err, ErrDrift) {
 		for _, op := range d.Ops {
 			fmt.Fprintf(c.out, "  %s\n", op)
@@ -216,6 +252,14 @@ func cmdCheck(ctx context.Context, c *cli) error {
 	return err
 }
 
+func (c *cli) check(ctx context.Context) (*Diff, error) {
+	r, err := c.runner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Check(ctx)
+}
+
 func cmdSQL(_ context.Context, c *cli) error {
 	dir := c.arg(0, "")
 	if dir != "upgrade" && dir != "downgrade" {
@@ -224,9 +268,6 @@ func cmdSQL(_ context.Context, c *cli) error {
 	from, to, ok := strings.Cut(c.arg(1, ""), ":")
 	if !ok {
 		from, to = "", from
-		if dir == "downgrade" {
-			return errors.New("sql downgrade needs FROM:TO (there is no database to read FROM)")
-		}
 	}
 	script, err := SQL(c.set, nil, dir == "upgrade", from, to, c.versionTable)
 	if err != nil {

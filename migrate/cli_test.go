@@ -3,10 +3,15 @@ package migrate_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
 	"github.com/crucible-orm/crucible/migrate"
@@ -45,7 +50,11 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"revision without message", []string{"revision", "-dir", t.TempDir()}, "a message is required"},
 		{"no database", []string{"upgrade", "-database-url", ""}, "no database: set DATABASE_URL"},
 		{"sql direction", []string{"sql", "sideways", "head"}, "want sql upgrade|downgrade"},
-		{"sql downgrade without from", []string{"sql", "downgrade", "base"}, "needs FROM:TO"},
+		{"sql upgrade to base from above", []string{"sql", "upgrade", "head:base"}, `to base: unknown revision "base"`},
+		{"sql downgrade above the start", []string{"sql", "downgrade", "a1:c3"}, "to c3: downgrade c3: revision c3 is not applied"},
+		{"sql from too far down", []string{"sql", "downgrade", "-4:base"}, "from -4: downgrade -4: only 3 revision(s) applied"},
+		{"sql from too far up", []string{"sql", "upgrade", "+4:head"}, "from +4: upgrade +4: only 3 revision(s) to apply"},
+		{"malformed scope pattern", []string{"check", "-exclude", "a[b"}, `scope: pattern "a[b"`},
 		{"unreachable database", []string{"upgrade", "head", "-database-url", "postgres://nowhere.invalid/x"}, "connect"},
 	}
 	for _, tc := range tests {
@@ -110,6 +119,58 @@ func TestCLISetCommands(t *testing.T) {
 			out, errOut, code := run(nil, set, tc.args...)
 			if code != 0 || out != tc.want {
 				t.Errorf("exit %d, stdout %q, stderr %q, want %q", code, out, errOut, tc.want)
+			}
+		})
+	}
+}
+
+// TestCLIOfflineSQLRanges runs sql over ranges of every form and checks
+// which revisions the script holds, in order, and the version it records
+// last.
+func TestCLIOfflineSQLRanges(t *testing.T) {
+	set := simpleSet()
+	tests := []struct {
+		name    string
+		args    []string
+		steps   []string
+		version string
+	}{
+		{"upgrade to head", []string{"upgrade", "head"}, []string{"upgrade a1", "upgrade b2", "upgrade c3"}, "c3"},
+		{"upgrade base to head", []string{"upgrade", "base:head"}, []string{"upgrade a1", "upgrade b2", "upgrade c3"}, "c3"},
+		{"upgrade two steps", []string{"upgrade", "+2"}, []string{"upgrade a1", "upgrade b2"}, "b2"},
+		{"upgrade from a step to head", []string{"upgrade", "+1:head"}, []string{"upgrade b2", "upgrade c3"}, "c3"},
+		{"upgrade a step from a revision", []string{"upgrade", "a1:+1"}, []string{"upgrade b2"}, "b2"},
+		{"upgrade from a prefix to heads", []string{"upgrade", "b2:heads"}, []string{"upgrade c3"}, "c3"},
+		{"upgrade base to base", []string{"upgrade", "base:base"}, nil, ""},
+		{"downgrade head to base", []string{"downgrade", "head:base"}, []string{"downgrade c3", "downgrade b2", "downgrade a1"}, ""},
+		{"downgrade to base from the heads", []string{"downgrade", "base"}, []string{"downgrade c3", "downgrade b2", "downgrade a1"}, ""},
+		{"downgrade a step from head", []string{"downgrade", "head:-1"}, []string{"downgrade c3"}, "b2"},
+		{"downgrade from a step below head", []string{"downgrade", "-1:base"}, []string{"downgrade b2", "downgrade a1"}, ""},
+		{"downgrade steps from steps", []string{"downgrade", "-1:-1"}, []string{"downgrade b2"}, "a1"},
+		{"downgrade to a revision", []string{"downgrade", "heads:a1"}, []string{"downgrade c3", "downgrade b2"}, "a1"},
+		{"downgrade head to head", []string{"downgrade", "head:head"}, nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := run(nil, set, append([]string{"sql"}, tc.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var steps []string
+			version := ""
+			for _, line := range strings.Split(out, "\n") {
+				if rest, ok := strings.CutPrefix(line, "-- "); ok && (strings.HasPrefix(rest, "upgrade ") || strings.HasPrefix(rest, "downgrade ")) {
+					id, _, _ := strings.Cut(rest, ":")
+					steps = append(steps, id)
+				}
+				if v, ok := strings.CutPrefix(line, `INSERT INTO "crucible_version" (revision) VALUES ('`); ok {
+					version = strings.TrimSuffix(v, "');")
+				} else if line == `DELETE FROM "crucible_version";` {
+					version = ""
+				}
+			}
+			if !slices.Equal(steps, tc.steps) || version != tc.version {
+				t.Errorf("steps %q, version %q; want %q, %q\n%s", steps, version, tc.steps, tc.version, out)
 			}
 		})
 	}
@@ -211,19 +272,27 @@ func TestCLIMerge(t *testing.T) {
 	}
 }
 
+// upgradedThings returns a fresh database upgraded to simpleSet's head,
+// an empty migrations package and the set.
+func upgradedThings(t *testing.T) (url, dir string, set *migrate.Set) {
+	t.Helper()
+	url = pgtest.New(t)
+	dir = filepath.Join(t.TempDir(), "migrations")
+	if err := migrate.Init(dir); err != nil {
+		t.Fatal(err)
+	}
+	set = simpleSet()
+	if _, errOut, code := run(nil, set, "upgrade", "-database-url", url); code != 0 {
+		t.Fatalf("upgrade: %s", errOut)
+	}
+	return url, dir, set
+}
+
 // TestCLIRevisionWarns checks what `revision -autogenerate` prints for a
 // renamed column: the destructive drop, and the rename hint with the line
 // to use instead.
 func TestCLIRevisionWarns(t *testing.T) {
-	url := pgtest.New(t)
-	dir := filepath.Join(t.TempDir(), "migrations")
-	if err := migrate.Init(dir); err != nil {
-		t.Fatal(err)
-	}
-	set := simpleSet()
-	if _, errOut, code := run(nil, set, "upgrade", "-database-url", url); code != 0 {
-		t.Fatalf("upgrade: %s", errOut)
-	}
+	url, dir, set := upgradedThings(t)
 	renamed := &schema.Table{Name: "things",
 		Columns:    []*schema.Column{col("id", "integer"), nullCol("label", "text"), nullCol("size", "integer")},
 		PrimaryKey: &schema.PrimaryKey{Name: "things_pkey", Columns: []string{"id"}},
@@ -248,5 +317,98 @@ func TestCLIRevisionWarns(t *testing.T) {
 		if !strings.Contains(src, want) {
 			t.Errorf("file lacks %q:\n%s", want, src)
 		}
+	}
+}
+
+// TestCLIRevisionNothingToDo autogenerates on a database that matches the
+// models: no file is written unless asked for.
+func TestCLIRevisionNothingToDo(t *testing.T) {
+	url, dir, set := upgradedThings(t)
+	good := thingsMeta(t)
+	out, errOut, code := run(good, set, "revision", "-autogenerate", "-m", "nothing", "-dir", dir, "-database-url", url)
+	if code != 0 || out != "no changes detected: nothing written (-allow-empty writes an empty revision to fill by hand)\n" {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(files) != 1 {
+		t.Errorf("files %v, want the registry alone", files)
+	}
+	out, errOut, code = run(good, set, "revision", "-autogenerate", "-allow-empty", "-m", "by hand", "-dir", dir, "-database-url", url)
+	if code != 0 || !strings.Contains(out, "0001_by_hand.go") || !strings.Contains(out, "no changes detected: the revision is empty") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+	// The scope given in code and on the command line: the flags add to it.
+	if _, err := pgxExec(url, "CREATE TABLE invoices (id int); CREATE TABLE audit_log (id int)"); err != nil {
+		t.Fatal(err)
+	}
+	inCode := migrate.WithScope(migrate.Scope{Exclude: []string{"audit_*"}})
+	var stdout, stderr bytes.Buffer
+	code = migrate.Run(context.Background(), good, set, []string{"check", "-exclude", "nothing", "-database-url", url}, &stdout, &stderr, inCode)
+	if code != 0 || !strings.Contains(stdout.String(), "not managed: table invoices") || strings.Contains(stdout.String(), "audit_log") {
+		t.Errorf("check: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	code = migrate.Run(context.Background(), good, set, []string{"check", "-exclude", "invoices", "-database-url", url}, &stdout, &stderr, inCode)
+	if code != 0 || stdout.String() != "ok: the database is at head and matches the models\n" {
+		t.Errorf("check: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// pgxExec runs SQL on the database at url.
+func pgxExec(url, sql string) (string, error) {
+	pool, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		return "", err
+	}
+	defer pool.Close()
+	tag, err := pool.Exec(context.Background(), sql)
+	return tag.String(), err
+}
+
+// TestCLICheckJSON reads check's outcome without its exit code.
+func TestCLICheckJSON(t *testing.T) {
+	url := pgtest.New(t)
+	set := simpleSet()
+	good, drifted := thingsMeta(t), thingsMeta(t, nullCol("colour", "text"))
+	steps := []struct {
+		name string
+		meta *schema.Metadata
+		args []string
+		code int
+		want migrate.CheckReport
+	}{
+		{"pending", good, nil, 1, migrate.CheckReport{Status: "pending",
+			Error: "database is not at the head revision: database at [base], head [c3] (run upgrade first)"}},
+		{"ok", good, []string{"upgrade"}, 0, migrate.CheckReport{Status: "ok"}},
+		{"drift", drifted, nil, 1, migrate.CheckReport{Status: "drift", Ops: []string{"add column things.colour"}}},
+		{"destructive drift", meta(t, nil, &schema.Table{Name: "things", Columns: []*schema.Column{col("id", "integer"), nullCol("name", "text")},
+			PrimaryKey: &schema.PrimaryKey{Columns: []string{"id"}}, Indexes: []*schema.Index{idx("ix_things_name", "name")}}), nil, 1,
+			migrate.CheckReport{Status: "drift", Ops: []string{"drop column things.size"}, Destructive: []string{"drops column things.size and its data"}}},
+		{"unreachable", good, []string{"-database-url", "postgres://nowhere.invalid/x"}, 2, migrate.CheckReport{Status: "error"}},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			args := []string{"-database-url", url}
+			if len(s.args) > 0 && s.args[0] == "upgrade" {
+				if _, errOut, code := run(s.meta, set, "upgrade", "-database-url", url); code != 0 {
+					t.Fatal(errOut)
+				}
+			} else {
+				args = append(args, s.args...)
+			}
+			out, errOut, code := run(s.meta, set, append([]string{"check", "-json"}, args...)...)
+			var got migrate.CheckReport
+			if err := json.Unmarshal([]byte(out), &got); err != nil || strings.Count(out, "\n") != 1 {
+				t.Fatalf("stdout %q: %v", out, err)
+			}
+			if s.want.Status == "error" {
+				got.Error = "" // the driver's words
+				if !strings.Contains(errOut, "migrate check:") {
+					t.Errorf("stderr %q", errOut)
+				}
+			}
+			if code != s.code || !reflect.DeepEqual(got, s.want) {
+				t.Errorf("exit %d (want %d)\n got %+v\nwant %+v", code, s.code, got, s.want)
+			}
+		})
 	}
 }

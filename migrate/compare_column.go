@@ -10,33 +10,44 @@ import (
 // alters, and hints at renames.
 func (c *comparer) columns(l, w *schema.Table) {
 	var dropped, added []*schema.Column
+	object := func(col *schema.Column, inModels, inDatabase bool) bool {
+		return c.filter.object(Object{Kind: ColumnObject, Schema: w.Schema, Table: w.Name, Name: col.Name,
+			InModels: inModels, InDatabase: inDatabase})
+	}
 	for _, lc := range l.Columns {
-		if w.Column(lc.Name) == nil {
+		if w.Column(lc.Name) == nil && object(lc, false, true) {
 			dropped = append(dropped, lc)
-			c.add(phaseDropColumn, DropColumn{Table: l.Name, Column: lc})
+			c.add(phaseDropColumn, DropColumn{Schema: l.Schema, Table: l.Name, Column: lc})
 		}
 	}
 	for _, wc := range w.Columns {
 		lc := l.Column(wc.Name)
-		if lc == nil {
+		switch {
+		case lc == nil && object(wc, true, false):
 			added = append(added, wc)
-			c.add(phaseAddColumn, AddColumn{Table: w.Name, Column: wc})
-			continue
-		}
-		op := alterColumn(w, lc, wc)
-		if c.foldedDefaults[dotted(w.Name, wc.Name)] {
-			op.Default = nil
-		}
-		if op.changed() {
-			c.add(phaseAlterColumn, op)
+			c.add(phaseAddColumn, AddColumn{Schema: w.Schema, Table: w.Name, Column: wc})
+		case lc != nil:
+			c.alterColumn(w, lc, wc, object)
 		}
 	}
-	c.renameHints(w.Name, dropped, added)
+	c.renameHints(w, dropped, added)
+}
+
+// alterColumn adds the AlterColumn from lc to wc, if it changes anything
+// the scope lets through.
+func (c *comparer) alterColumn(w *schema.Table, lc, wc *schema.Column, object func(*schema.Column, bool, bool) bool) {
+	op := alterColumn(w, lc, wc)
+	if c.foldedDefaults[columnName{nameOf(w), wc.Name}] {
+		op.Default = nil
+	}
+	if op.changed() && object(wc, true, true) {
+		c.add(phaseAlterColumn, op)
+	}
 }
 
 // alterColumn returns the changes from lc to wc.
 func alterColumn(w *schema.Table, lc, wc *schema.Column) AlterColumn {
-	a := AlterColumn{Table: w.Name, Column: wc.Name}
+	a := AlterColumn{Schema: w.Schema, Table: w.Name, Column: wc.Name}
 	if !sameType(lc.Type, wc.Type) {
 		a.Type = &TypeChange{From: lc.Type, To: wc.Type}
 	}
@@ -91,7 +102,8 @@ func sameDefault(a, b *schema.Column) bool {
 
 // renameHints points out each dropped column that has an added column of
 // the same type in the same table.
-func (c *comparer) renameHints(table string, dropped, added []*schema.Column) {
+func (c *comparer) renameHints(t *schema.Table, dropped, added []*schema.Column) {
+	table := t.QualifiedName()
 	used := map[string]bool{}
 	for _, d := range dropped {
 		for _, a := range added {
@@ -102,7 +114,7 @@ func (c *comparer) renameHints(table string, dropped, added []*schema.Column) {
 			c.hint(fmt.Sprintf("possible rename: column %s is dropped and %s is added with the same type (%s). "+
 				"If it is a rename, replace the DropColumn and the AddColumn (and their inverses in Downgrade) with",
 				dotted(table, d.Name), dotted(table, a.Name), a.Type),
-				fmt.Sprintf("migrate.RenameColumn{Table: %q, From: %q, To: %q},", table, d.Name, a.Name))
+				opCode(RenameColumn{Schema: t.Schema, Table: t.Name, From: d.Name, To: a.Name}))
 			break
 		}
 	}

@@ -2,7 +2,6 @@ package migrate
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/crucible-orm/crucible/schema"
 )
@@ -13,22 +12,19 @@ func (c *comparer) primaryKey(l, w *schema.Table) {
 	if lp != nil && wp != nil && slices.Equal(lp.Columns, wp.Columns) {
 		return
 	}
+	name := ""
 	if lp != nil {
-		c.add(phaseDropConstraint, DropPrimaryKey{Table: l.Name, PrimaryKey: lp})
+		name = lp.Name
+	} else if wp != nil {
+		name = wp.Name
+	}
+	if !c.filter.object(Object{Kind: PrimaryKeyObject, Schema: w.Schema, Table: w.Name, Name: name, InModels: wp != nil, InDatabase: lp != nil}) {
+		return
+	}
+	if lp != nil {
+		c.add(phaseDropConstraint, DropPrimaryKey{Schema: l.Schema, Table: l.Name, PrimaryKey: lp})
 	}
 	if wp != nil {
-		c.add(phaseAddConstraint, AddPrimaryKey{Table: w.Name, PrimaryKey: wp})
-	}
-}
-
-// uniques compares the unique constraints by their columns.
-func (c *comparer) uniques(l, w *schema.Table) {
-	key := func(u *schema.Unique) string { return strings.Join(u.Columns, ",") }
-	dropped, added := diffByKey(l.Uniques, w.Uniques, key)
-	for _, u := range dropped {
-		c.add(phaseDropConstraint, DropUnique{Table: l.Name, Unique: u})
-	}
-	for _, u := range added {
-		c.add(phaseAddConstraint, AddUnique{Table: w.Name, Unique: u})
+		c.add(phaseAddConstraint, AddPrimaryKey{Schema: w.Schema, Table: w.Name, PrimaryKey: wp})
 	}
 }

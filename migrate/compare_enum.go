@@ -13,10 +13,11 @@ import (
 // old ones keep their order, otherwise the type is recreated.
 func (c *comparer) enums() {
 	for _, w := range c.want.Enums() {
-		l := c.live.Enum(w.Name)
+		l := c.live.EnumIn(w.Schema, w.Name)
 		switch {
+		case !c.filter.object(typeObject(w, true, l != nil)):
 		case l == nil:
-			c.add(phaseCreateEnum, CreateEnum{Name: w.Name, Values: cloneStrings(w.Values)})
+			c.add(phaseCreateEnum, CreateEnum{Schema: w.Schema, Name: w.Name, Values: cloneStrings(w.Values)})
 		case slices.Equal(l.Values, w.Values):
 		case isSubsequence(l.Values, w.Values):
 			c.addEnumValues(l, w)
@@ -26,14 +27,49 @@ func (c *comparer) enums() {
 	}
 }
 
-// dropUnusedEnums drops the live enum types the models no longer declare,
-// after everything that used them.
+// typeObject describes an enum type for the scope.
+func typeObject(e *schema.Enum, inModels, inDatabase bool) Object {
+	return Object{Kind: TypeObject, Schema: e.Schema, Name: e.Name, InModels: inModels, InDatabase: inDatabase}
+}
+
+// dropUnusedEnums drops the live enum types in scope that the models no
+// longer declare and a revision created (or all of them, with
+// DropUnmanaged), after everything that used them. The others are
+// reported as unmanaged, unless a table kept in the database uses them.
 func (c *comparer) dropUnusedEnums() {
 	for _, l := range c.live.Enums() {
-		if c.want.Enum(l.Name) == nil {
-			c.add(phaseDropEnum, DropEnum{Name: l.Name, Values: cloneStrings(l.Values)})
+		o := typeObject(l, false, true)
+		if c.want.EnumIn(l.Schema, l.Name) != nil || !c.filter.object(o) {
+			continue
+		}
+		created := c.owned.types[objectName{l.Schema, l.Name}]
+		if !created && c.usedByKeptTable(l) {
+			continue // the type of an unmanaged table's column: reported with the table
+		}
+		if c.gone(o, created) {
+			c.add(phaseDropEnum, DropEnum{Schema: l.Schema, Name: l.Name, Values: cloneStrings(l.Values)})
 		}
 	}
+}
+
+// usedByKeptTable reports whether a live table the diff does not drop
+// has a column typed by e, and does not lose it.
+func (c *comparer) usedByKeptTable(e *schema.Enum) bool {
+	dropped := map[objectName]bool{}
+	for _, op := range c.phases[phaseDropTable] {
+		dropped[nameOf(op.(DropTable).Table)] = true
+	}
+	for _, t := range c.live.Tables() {
+		if dropped[nameOf(t)] || c.want.TableIn(t.Schema, t.Name) != nil {
+			continue
+		}
+		for _, col := range t.Columns {
+			if ref, _ := enumOf(col.Type); ref == (schema.EnumRef{Schema: e.Schema, Name: e.Name}) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // addEnumValues adds each new value after its predecessor in the wanted
@@ -42,12 +78,12 @@ func (c *comparer) dropUnusedEnums() {
 // column that uses the type.
 func (c *comparer) addEnumValues(l, w *schema.Enum) {
 	cur := cloneStrings(l.Values)
-	cols := c.enumColumns(l.Name, false)
+	cols := c.enumColumns(l, false)
 	for i, v := range w.Values {
 		if slices.Contains(cur, v) {
 			continue
 		}
-		op := AddEnumValue{Enum: w.Name, Value: v}
+		op := AddEnumValue{Schema: w.Schema, Enum: w.Name, Value: v}
 		if i > 0 {
 			op.After = w.Values[i-1]
 		} else {
@@ -59,7 +95,7 @@ func (c *comparer) addEnumValues(l, w *schema.Enum) {
 			at = slices.Index(next, op.Before)
 		}
 		next = slices.Insert(next, at, v)
-		op.undo = &RecreateEnum{Name: w.Name, From: next, To: cur, Columns: cols}
+		op.undo = &RecreateEnum{Schema: w.Schema, Name: w.Name, From: next, To: cur, Columns: cols}
 		c.add(phaseAddEnumValue, op)
 		cur = next
 	}
@@ -68,16 +104,16 @@ func (c *comparer) addEnumValues(l, w *schema.Enum) {
 // recreateEnum replaces a type whose values were removed or reordered, and
 // hints at RenameEnumValue when values were both removed and added.
 func (c *comparer) recreateEnum(l, w *schema.Enum) {
-	c.add(phaseRecreateEnum, RecreateEnum{Name: w.Name, From: cloneStrings(l.Values),
-		To: cloneStrings(w.Values), Columns: c.enumColumns(l.Name, true)})
+	c.add(phaseRecreateEnum, RecreateEnum{Schema: w.Schema, Name: w.Name, From: cloneStrings(l.Values),
+		To: cloneStrings(w.Values), Columns: c.enumColumns(l, true)})
 	gone, fresh := diffByKey(l.Values, w.Values, func(s string) string { return s })
 	if len(gone) == 1 && len(fresh) == 1 {
 		c.hint(fmt.Sprintf("possible rename: enum %s loses value %s and gains %s. "+
-			"If it is a rename, replace the RecreateEnum (and its inverse in Downgrade) with", w.Name, gone[0], fresh[0]),
-			fmt.Sprintf("migrate.RenameEnumValue{Enum: %q, From: %q, To: %q},", w.Name, gone[0], fresh[0]))
+			"If it is a rename, replace the RecreateEnum (and its inverse in Downgrade) with", w.QualifiedName(), gone[0], fresh[0]),
+			opCode(RenameEnumValue{Schema: w.Schema, Enum: w.Name, From: gone[0], To: fresh[0]}))
 	} else if len(gone) > 0 && len(fresh) > 0 {
 		c.hint(fmt.Sprintf("enum %s loses %s and gains %s: renamed values keep their rows with RenameEnumValue",
-			w.Name, strings.Join(gone, ", "), strings.Join(fresh, ", ")), "")
+			w.QualifiedName(), strings.Join(gone, ", "), strings.Join(fresh, ", ")), "")
 	}
 }
 
@@ -87,13 +123,14 @@ func (c *comparer) recreateEnum(l, w *schema.Enum) {
 // kept column's new default is set by the conversion itself, since the
 // old one may name a value the new type lacks: the AlterColumn leaves it
 // alone (see foldedDefaults).
-func (c *comparer) enumColumns(name string, kept bool) []EnumColumn {
+func (c *comparer) enumColumns(e *schema.Enum, kept bool) []EnumColumn {
 	var out []EnumColumn
+	ref := schema.EnumRef{Schema: e.Schema, Name: e.Name}
 	for _, t := range c.live.Tables() {
-		wt := c.want.Table(t.Name)
+		wt := c.want.TableIn(t.Schema, t.Name)
 		for _, col := range t.Columns {
 			elem, array := enumOf(col.Type)
-			if elem != name {
+			if elem != ref {
 				continue
 			}
 			var wc *schema.Column
@@ -103,11 +140,11 @@ func (c *comparer) enumColumns(name string, kept bool) []EnumColumn {
 			if kept && wc == nil {
 				continue
 			}
-			ec := EnumColumn{Table: t.Name, Column: col.Name, Array: array}
+			ec := EnumColumn{Schema: t.Schema, Table: t.Name, Column: col.Name, Array: array}
 			def := &Change[string]{From: col.ServerDefault, To: col.ServerDefault}
-			if wanted, _ := enumOf(typeOf(wc)); kept && wanted == name && !sameDefault(col, wc) {
+			if wanted, _ := enumOf(typeOf(wc)); kept && wanted == ref && !sameDefault(col, wc) {
 				def.To = wc.ServerDefault
-				c.foldedDefaults[dotted(t.Name, col.Name)] = true
+				c.foldedDefaults[columnName{nameOf(t), col.Name}] = true
 			}
 			if def.From != "" || def.To != "" {
 				ec.Default = def
@@ -126,18 +163,18 @@ func typeOf(c *schema.Column) schema.Type {
 	return c.Type
 }
 
-// enumOf returns the enum name of an enum or enum-array type, "" for
-// other types.
-func enumOf(t schema.Type) (name string, array bool) {
+// enumOf returns the enum of an enum or enum-array type, the zero EnumRef
+// for other types.
+func enumOf(t schema.Type) (ref schema.EnumRef, array bool) {
 	switch t := t.(type) {
 	case schema.EnumRef:
-		return t.Name, false
+		return t, false
 	case schema.Array:
 		if e, ok := t.Elem.(schema.EnumRef); ok {
-			return e.Name, true
+			return e, true
 		}
 	}
-	return "", false
+	return schema.EnumRef{}, false
 }
 
 // isSubsequence reports whether sub appears in seq in the same order.

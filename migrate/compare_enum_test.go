@@ -52,7 +52,7 @@ func FuzzEnumDiff(f *testing.F) {
 		}
 		lm := meta(t, []*schema.Enum{{Name: "e", Values: lv}})
 		wm := meta(t, []*schema.Enum{{Name: "e", Values: wv}})
-		d := migrate.Compare(lm, wm)
+		d := compareAll(t, lm, wm)
 		if got := applyEnumOps(t, slices.Clone(lv), d.Ops); !slices.Equal(got, wv) {
 			t.Fatalf("%v -> ops %v -> %v, want %v", lv, opNames(d.Ops), got, wv)
 		}

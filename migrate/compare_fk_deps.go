@@ -2,7 +2,6 @@ package migrate
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/crucible-orm/crucible/schema"
 )
@@ -17,69 +16,82 @@ func (c *comparer) keyDependents() {
 		return
 	}
 	refs := func(fk *schema.ForeignKey) bool {
-		return fk.RefSchema == "" && keys[refKey(fk.RefTable, fk.RefColumns)]
+		return keys[keyOfRef(objectName{fk.RefSchema, fk.RefTable}, fk.RefColumns)]
 	}
 	for _, op := range c.phases[phaseDropTable] {
 		t := op.(DropTable).Table // the diff's own copy: see dropTables
 		for _, fk := range t.ForeignKeys {
 			if refs(fk) {
-				c.add(phaseDropFK, DropForeignKey{Table: t.Name, ForeignKey: fk})
+				c.add(phaseDropFK, DropForeignKey{Schema: t.Schema, Table: t.Name, ForeignKey: fk})
 			}
 		}
 		t.ForeignKeys = slices.DeleteFunc(t.ForeignKeys, refs)
 	}
 	dropping, adding := c.fkOps(phaseDropFK), c.fkOps(phaseAddFK)
 	for _, l := range c.live.Tables() {
-		w := c.want.Table(l.Name)
+		w := c.want.TableIn(l.Schema, l.Name)
 		if w == nil {
 			continue
 		}
 		for _, fk := range l.ForeignKeys {
-			if !refs(fk) || dropping[l.Name+"|"+fkKey(fk)] {
+			key := tableFK{nameOf(l), keyOfFK(fk)}
+			if !refs(fk) || dropping[key] {
 				continue
 			}
-			c.add(phaseDropFK, DropForeignKey{Table: l.Name, ForeignKey: fk})
-			i := slices.IndexFunc(w.ForeignKeys, func(x *schema.ForeignKey) bool { return fkKey(x) == fkKey(fk) })
-			if i >= 0 && !adding[w.Name+"|"+fkKey(fk)] {
-				c.add(phaseAddFK, AddForeignKey{Table: w.Name, ForeignKey: w.ForeignKeys[i]})
+			c.add(phaseDropFK, DropForeignKey{Schema: l.Schema, Table: l.Name, ForeignKey: fk})
+			i := slices.IndexFunc(w.ForeignKeys, func(x *schema.ForeignKey) bool { return keyOfFK(x) == key.fk })
+			if i >= 0 && !adding[key] {
+				c.add(phaseAddFK, AddForeignKey{Schema: w.Schema, Table: w.Name, ForeignKey: w.ForeignKeys[i]})
 			}
 		}
 	}
 }
 
-// droppedKeys returns the keys the diff drops, as refKey values.
-func (c *comparer) droppedKeys() map[string]bool {
-	keys := map[string]bool{}
+// refKey identifies a set of columns of a table, in any order: what a
+// foreign key references.
+type refKey struct {
+	table   objectName
+	columns names
+}
+
+func keyOfRef(table objectName, columns []string) refKey {
+	return refKey{table, namesOf(slices.Sorted(slices.Values(columns)))}
+}
+
+// tableFK identifies a foreign key of a table by definition.
+type tableFK struct {
+	table objectName
+	fk    fkKey
+}
+
+// droppedKeys returns the keys the diff drops.
+func (c *comparer) droppedKeys() map[refKey]bool {
+	keys := map[refKey]bool{}
 	for _, op := range c.phases[phaseDropConstraint] {
 		switch o := op.(type) {
 		case DropPrimaryKey:
-			keys[refKey(o.Table, o.PrimaryKey.Columns)] = true
+			keys[keyOfRef(objectName{o.Schema, o.Table}, o.PrimaryKey.Columns)] = true
 		case DropUnique:
-			keys[refKey(o.Table, o.Unique.Columns)] = true
+			keys[keyOfRef(objectName{o.Schema, o.Table}, o.Unique.Columns)] = true
 		}
 	}
 	for _, op := range c.phases[phaseDropIndex] {
 		if o := op.(DropIndex); o.Index.Unique && o.Index.Where == "" && len(o.Index.Exprs) == 0 {
-			keys[refKey(o.Table, o.Index.Columns)] = true
+			keys[keyOfRef(objectName{o.Schema, o.Table}, o.Index.Columns)] = true
 		}
 	}
 	return keys
 }
 
-// refKey identifies a set of columns of a table, in any order.
-func refKey(table string, columns []string) string {
-	return table + "|" + strings.Join(slices.Sorted(slices.Values(columns)), ",")
-}
-
-// fkOps returns the TABLE|fkKey of the foreign-key ops of a phase.
-func (c *comparer) fkOps(p phase) map[string]bool {
-	out := map[string]bool{}
+// fkOps returns the foreign keys the ops of a phase drop or add.
+func (c *comparer) fkOps(p phase) map[tableFK]bool {
+	out := map[tableFK]bool{}
 	for _, op := range c.phases[p] {
 		switch o := op.(type) {
 		case DropForeignKey:
-			out[o.Table+"|"+fkKey(o.ForeignKey)] = true
+			out[tableFK{objectName{o.Schema, o.Table}, keyOfFK(o.ForeignKey)}] = true
 		case AddForeignKey:
-			out[o.Table+"|"+fkKey(o.ForeignKey)] = true
+			out[tableFK{objectName{o.Schema, o.Table}, keyOfFK(o.ForeignKey)}] = true
 		}
 	}
 	return out

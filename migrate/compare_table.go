@@ -6,41 +6,52 @@ import (
 	"github.com/crucible-orm/crucible/schema"
 )
 
-// tables compares the tables: drops, creates, then the contents of the
-// tables on both sides.
+// nameOf returns a table's schema-qualified name.
+func nameOf(t *schema.Table) objectName { return objectName{t.Schema, t.Name} }
+
+// tableObject describes a table for the scope.
+func tableObject(t *schema.Table, inModels, inDatabase bool) Object {
+	return Object{Kind: TableObject, Schema: t.Schema, Name: t.Name, InModels: inModels, InDatabase: inDatabase}
+}
+
+// tables compares the tables in scope: drops, creates, then the contents
+// of the tables on both sides.
 func (c *comparer) tables() {
 	c.dropTables()
 	c.createTables()
 	for _, w := range c.want.Tables() {
-		l := c.live.Table(w.Name)
-		if l == nil {
+		l := c.live.TableIn(w.Schema, w.Name)
+		if l == nil || !c.filter.object(tableObject(w, true, true)) {
 			continue
 		}
 		c.columns(l, w)
 		c.primaryKey(l, w)
-		c.uniques(l, w)
-		c.checks(l, w)
-		c.indexes(l, w)
-		c.foreignKeys(l, w)
+		uniqueObjects.compare(c, l, w, l.Uniques, w.Uniques)
+		checkObjects.compare(c, l, w, l.Checks, w.Checks)
+		indexObjects.compare(c, l, w, l.Indexes, w.Indexes)
+		fkObjects.compare(c, l, w, l.ForeignKeys, w.ForeignKeys)
 		if l.Comment != w.Comment {
-			c.add(phaseAlterTable, AlterTable{Table: w.Name, Comment: &Change[string]{From: l.Comment, To: w.Comment}})
+			c.add(phaseAlterTable, AlterTable{Schema: w.Schema, Table: w.Name, Comment: &Change[string]{From: l.Comment, To: w.Comment}})
 		}
 	}
 }
 
-// createTables creates the wanted tables the database lacks, each after
-// the tables it references. A foreign key closing a cycle is added once
-// all the tables exist.
+// createTables creates the wanted tables in scope that the database
+// lacks, each after the tables it references. A foreign key closing a
+// cycle is added once all the tables exist.
 func (c *comparer) createTables() {
-	exists := map[string]bool{}
+	exists := map[objectName]bool{}
 	for _, l := range c.live.Tables() {
-		exists[l.Name] = c.want.Table(l.Name) != nil
+		exists[nameOf(l)] = true
 	}
 	var todo []*schema.Table
 	for _, w := range c.want.Tables() {
-		if c.live.Table(w.Name) == nil {
+		if c.live.TableIn(w.Schema, w.Name) == nil && c.filter.object(tableObject(w, true, false)) {
 			todo = append(todo, w)
 		}
+	}
+	for _, w := range todo {
+		exists[nameOf(w)] = false // created below, in an order the references allow
 	}
 	for len(todo) > 0 {
 		i := slices.IndexFunc(todo, func(t *schema.Table) bool { return refsExist(t, exists) })
@@ -52,10 +63,11 @@ func (c *comparer) createTables() {
 	}
 }
 
-// refsExist reports whether every table t references exists (or is t).
-func refsExist(t *schema.Table, exists map[string]bool) bool {
+// refsExist reports whether every table t references exists: t itself,
+// a table created already, or a table the comparison does not handle.
+func refsExist(t *schema.Table, exists map[objectName]bool) bool {
 	for _, fk := range t.ForeignKeys {
-		if fk.RefSchema == "" && fk.RefTable != t.Name && !exists[fk.RefTable] {
+		if done, known := exists[objectName{fk.RefSchema, fk.RefTable}]; known && !done {
 			return false
 		}
 	}
@@ -64,34 +76,37 @@ func refsExist(t *schema.Table, exists map[string]bool) bool {
 
 // createTable creates w with the foreign keys whose tables exist and adds
 // the others later.
-func (c *comparer) createTable(w *schema.Table, exists map[string]bool) {
-	exists[w.Name] = true
+func (c *comparer) createTable(w *schema.Table, exists map[objectName]bool) {
+	exists[nameOf(w)] = true
 	t := *w
 	t.ForeignKeys = nil
 	for _, fk := range w.ForeignKeys {
-		if fk.RefSchema != "" || exists[fk.RefTable] {
+		if done, known := exists[objectName{fk.RefSchema, fk.RefTable}]; done || !known {
 			t.ForeignKeys = append(t.ForeignKeys, fk)
 		} else {
-			c.add(phaseAddFK, AddForeignKey{Table: w.Name, ForeignKey: fk})
+			c.add(phaseAddFK, AddForeignKey{Schema: w.Schema, Table: w.Name, ForeignKey: fk})
 		}
 	}
 	c.add(phaseCreateTable, CreateTable{Table: &t})
 }
 
-// dropTables drops the live tables the models lack, each after the
-// dropped tables that reference it. Foreign keys closing a cycle among them
-// are dropped first.
+// dropTables drops the live tables in scope that the models lack and a
+// revision created (or all of them, with DropUnmanaged), each after the
+// dropped tables that reference it. Foreign keys closing a cycle among
+// them are dropped first. The others are reported as unmanaged.
 func (c *comparer) dropTables() {
 	var gone []*schema.Table
 	for _, l := range c.live.Tables() {
-		if c.want.Table(l.Name) == nil {
-			cp := *l
-			cp.ForeignKeys = slices.Clone(l.ForeignKeys)
-			gone = append(gone, &cp)
+		o := tableObject(l, false, true)
+		if c.want.TableIn(l.Schema, l.Name) != nil || !c.filter.object(o) || !c.gone(o, c.owned.tables[nameOf(l)]) {
+			continue
 		}
+		cp := *l
+		cp.ForeignKeys = slices.Clone(l.ForeignKeys)
+		gone = append(gone, &cp)
 	}
 	for len(gone) > 0 {
-		i := slices.IndexFunc(gone, func(t *schema.Table) bool { return !referenced(t.Name, gone) })
+		i := slices.IndexFunc(gone, func(t *schema.Table) bool { return !referenced(t, gone) })
 		if i < 0 {
 			c.breakCycle(gone)
 			continue
@@ -101,11 +116,17 @@ func (c *comparer) dropTables() {
 	}
 }
 
-// referenced reports whether another table of ts has a foreign key to name.
-func referenced(name string, ts []*schema.Table) bool {
-	for _, t := range ts {
-		for _, fk := range t.ForeignKeys {
-			if t.Name != name && fk.RefTable == name && fk.RefSchema == "" {
+// refersTo reports whether fk of table t references table ref (other
+// than t itself).
+func refersTo(t *schema.Table, fk *schema.ForeignKey, ref *schema.Table) bool {
+	return nameOf(t) != nameOf(ref) && objectName{fk.RefSchema, fk.RefTable} == nameOf(ref)
+}
+
+// referenced reports whether another table of ts has a foreign key to t.
+func referenced(t *schema.Table, ts []*schema.Table) bool {
+	for _, o := range ts {
+		for _, fk := range o.ForeignKeys {
+			if refersTo(o, fk, t) {
 				return true
 			}
 		}
@@ -119,35 +140,11 @@ func (c *comparer) breakCycle(ts []*schema.Table) {
 	t := ts[0]
 	var keep []*schema.ForeignKey
 	for _, fk := range t.ForeignKeys {
-		if fk.RefTable != t.Name && fk.RefSchema == "" && slices.ContainsFunc(ts, func(o *schema.Table) bool { return o.Name == fk.RefTable }) {
-			c.add(phaseDropFK, DropForeignKey{Table: t.Name, ForeignKey: fk})
+		if slices.ContainsFunc(ts, func(o *schema.Table) bool { return refersTo(t, fk, o) }) {
+			c.add(phaseDropFK, DropForeignKey{Schema: t.Schema, Table: t.Name, ForeignKey: fk})
 			continue
 		}
 		keep = append(keep, fk)
 	}
 	t.ForeignKeys = keep
-}
-
-// diffByKey returns the items of live whose key want lacks and the items
-// of want whose key live lacks, each in its own order.
-func diffByKey[T any](live, want []T, key func(T) string) (dropped, added []T) {
-	lk := make(map[string]bool, len(live))
-	for _, l := range live {
-		lk[key(l)] = true
-	}
-	wk := make(map[string]bool, len(want))
-	for _, w := range want {
-		wk[key(w)] = true
-	}
-	for _, l := range live {
-		if !wk[key(l)] {
-			dropped = append(dropped, l)
-		}
-	}
-	for _, w := range want {
-		if !lk[key(w)] {
-			added = append(added, w)
-		}
-	}
-	return dropped, added
 }

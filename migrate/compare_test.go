@@ -218,7 +218,7 @@ func TestCompare(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := migrate.Compare(tc.live(), tc.want())
+			d := compareAll(t, tc.live(), tc.want())
 			if got := opNames(d.Ops); !slices.Equal(got, tc.ops) {
 				t.Errorf("ops\n got %q\nwant %q", got, tc.ops)
 			}
@@ -241,7 +241,7 @@ func TestCompare(t *testing.T) {
 func TestCompareRenameHints(t *testing.T) {
 	live := meta(t, gender("A", "B"), table("t", col("id", "bigint"), col("name", "text"), col("n", "integer")))
 	want := meta(t, gender("A", "C"), table("t", col("id", "bigint"), col("full_name", "text"), col("m", "bigint")))
-	d := migrate.Compare(live, want)
+	d := compareAll(t, live, want)
 	var codes []string
 	for _, h := range d.Hints {
 		codes = append(codes, h.Code)
@@ -253,4 +253,88 @@ func TestCompareRenameHints(t *testing.T) {
 	if !slices.Equal(codes, wantCodes) {
 		t.Errorf("hints\n got %q\nwant %q", codes, wantCodes)
 	}
+}
+
+// TestCompareKeysDoNotCollide compares objects whose names hold the
+// characters a joined key would have used as separators: each is its own
+// object.
+func TestCompareKeysDoNotCollide(t *testing.T) {
+	cols := func() []*schema.Column {
+		return []*schema.Column{col("id", "bigint"), col("a,b", "text"), col("a", "text"), col("b", "text"), col("a|b", "text"), col("c", "text")}
+	}
+	tests := []struct {
+		name       string
+		live, want func(tb *schema.Table)
+		ops        []string
+	}{
+		{"index on a,b vs index on (a, b)",
+			func(tb *schema.Table) { tb.Indexes = []*schema.Index{idx("ix_1", "a,b")} },
+			func(tb *schema.Table) { tb.Indexes = []*schema.Index{idx("ix_1", "a", "b")} },
+			[]string{"drop index ix_1 on t", "create index ix_1 on t"}},
+		{"index on a|b vs a partial index",
+			func(tb *schema.Table) { tb.Indexes = []*schema.Index{idx("ix_1", "a|b")} },
+			func(tb *schema.Table) {
+				tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, Where: "b"}}
+			},
+			[]string{"drop index ix_1 on t", "create index ix_1 on t"}},
+		{"operator class on one key vs the other",
+			func(tb *schema.Table) {
+				tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a", "b"}, OpClasses: []string{"text_pattern_ops", ""}}}
+			},
+			func(tb *schema.Table) {
+				tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a", "b"}, OpClasses: []string{"", "text_pattern_ops"}}}
+			},
+			[]string{"drop index ix_1 on t", "create index ix_1 on t"}},
+		{"default operator classes spelled or not",
+			func(tb *schema.Table) {
+				tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, OpClasses: []string{""}}}
+			},
+			func(tb *schema.Table) { tb.Indexes = []*schema.Index{idx("ix_1", "a")} },
+			nil},
+		{"index method",
+			func(tb *schema.Table) {
+				tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, Method: "btree"}}
+			},
+			func(tb *schema.Table) {
+				tb.Indexes = []*schema.Index{{Name: "ix_1", Columns: []string{"a"}, Method: "hash"}}
+			},
+			[]string{"drop index ix_1 on t", "create index ix_1 on t"}},
+		{"unique on a,b vs unique on (a, b)",
+			func(tb *schema.Table) { tb.Uniques = []*schema.Unique{{Name: "uq_1", Columns: []string{"a,b"}}} },
+			func(tb *schema.Table) { tb.Uniques = []*schema.Unique{{Name: "uq_1", Columns: []string{"a", "b"}}} },
+			[]string{"drop unique uq_1 on t", "add unique uq_1 on t"}},
+		{"foreign key from a,b vs from (a, b)",
+			func(tb *schema.Table) {
+				tb.ForeignKeys = []*schema.ForeignKey{{Name: "fk_1", Columns: []string{"a,b"}, RefTable: "p", RefColumns: []string{"x,y"}}}
+			},
+			func(tb *schema.Table) {
+				tb.ForeignKeys = []*schema.ForeignKey{{Name: "fk_1", Columns: []string{"a", "b"}, RefTable: "p", RefColumns: []string{"x", "y"}}}
+			},
+			[]string{"drop foreign key fk_1 on t", "add foreign key fk_1 on t"}},
+	}
+	parent := func() *schema.Table {
+		return table("p", col("x,y", "text"), col("x", "text"), col("y", "text"))
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l, w := table("t", cols()...), table("t", cols()...)
+			tc.live(l)
+			tc.want(w)
+			d := compareAll(t, meta(t, nil, parent(), l), meta(t, nil, parent(), w))
+			if got := opNames(d.Ops); !slices.Equal(got, tc.ops) {
+				t.Errorf("ops\n got %q\nwant %q", got, tc.ops)
+			}
+		})
+	}
+}
+
+// compareAll compares with a scope that drops whatever want lacks, as
+// autogenerate does for what its revisions created.
+func compareAll(t *testing.T, live, want *schema.Metadata) *migrate.Diff {
+	t.Helper()
+	d, err := migrate.Compare(live, want, migrate.Scope{DropUnmanaged: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

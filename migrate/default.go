@@ -21,9 +21,10 @@ func defaultDDL() DDL { return postgres.New() }
 // normalizeDefault folds server-default spellings for Compare.
 var normalizeDefault = postgres.NormalizeDefault
 
-// inspect reads the current schema (or nsp) without the version table.
-func inspect(ctx context.Context, q querier, nsp, versionTable string) (*schema.Metadata, error) {
-	return postgres.Inspect(ctx, q, postgres.InspectOptions{Schema: nsp, Exclude: []string{versionTable}})
+// inspect reads schema nsp (as the unnamed one) and the schemas others
+// without the version table.
+func inspect(ctx context.Context, q querier, nsp string, others []string, versionTable string) (*schema.Metadata, error) {
+	return postgres.Inspect(ctx, q, postgres.InspectOptions{Schema: nsp, Schemas: others, Exclude: []string{versionTable}})
 }
 
 // lock takes the runner's advisory lock, keyed by the version table name.

@@ -28,8 +28,10 @@
 //	go run ./cmd/migrate sql upgrade head             # offline: print the SQL
 //
 // See [Run] for the commands, flags and exit codes (check exits 1 when the
-// database is behind or differs from the models, for CI). Before the first
-// init the migrations package does not exist yet: pass nil as the set.
+// database is behind or differs from the models, for CI; run a built
+// binary there, since go run turns every failure into 1, or read
+// check -json, a [CheckReport]). Before the first init the migrations
+// package does not exist yet: pass nil as the set.
 //
 // # Revisions and operations
 //
@@ -49,14 +51,24 @@
 // # Autogenerate
 //
 // [Compare] diffs two metadata values, one comparator per object kind
-// (tables, columns, primary keys, uniques, checks, indexes, foreign keys,
-// enums), and orders the ops so that each finds what it needs: enum types
-// before the tables using them, drops of foreign keys before the tables
-// they point to, enum types dropped last. [Runner.Autogenerate] reads the
-// database through the catalogs and pushes the models through a scratch
-// schema in a rolled-back transaction, so both sides are compared in the
-// server's own spelling: int4 and integer, now() and CURRENT_TIMESTAMP,
-// '{}' and '{}'::text[] make no difference. Destructive ops ([Destructive])
+// (schemas, tables, columns, primary keys, uniques, checks, indexes,
+// foreign keys, enums), and orders the ops so that each finds what it
+// needs: schemas and enum types before the tables using them, drops of
+// foreign keys before the tables they point to, enum types and schemas
+// dropped last. [Runner.Autogenerate] reads the search path's schema and
+// the other schemas in play through the catalogs and pushes the models
+// through scratch schemas in a rolled-back transaction, so both sides are
+// compared in the server's own spelling: int4 and integer, now() and
+// CURRENT_TIMESTAMP, '{}' and '{}'::text[] make no difference.
+//
+// A [Scope] ([WithScope], or the command line's scope flags) says which
+// schemas, tables and types to compare, with name patterns and an object
+// filter like Alembic's include_object. A table or enum type no model
+// describes is dropped only when a revision of the set created it;
+// otherwise it is left alone and listed in [Diff.Unmanaged], unless the
+// scope says DropUnmanaged. [Runner.Baseline] writes the first revision of
+// a database that exists: everything the models describe, to record with
+// [Runner.Stamp]. Destructive ops ([Destructive])
 // and ops that fail on a table with rows ([Caution]) are marked in the file
 // and printed; a dropped and an added column of the same type become a
 // [Hint] with the [RenameColumn] to use instead.

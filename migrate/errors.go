@@ -45,7 +45,7 @@ func (e *IrreversibleError) Error() string {
 // MultipleHeadsError is returned when a command needs one head revision and
 // the set has several; merge them with a merge revision.
 type MultipleHeadsError struct {
-	Heads []string
+	Heads []string // the ids of the head revisions, parents-first order of the set
 }
 
 // Error names the heads and the way out.
@@ -77,7 +77,7 @@ func (e *CycleError) Error() string {
 
 // DuplicateError is an id used by two revisions.
 type DuplicateError struct {
-	Revision string
+	Revision string // the id both revisions carry
 }
 
 // Error names the id.
@@ -88,7 +88,7 @@ func (e *DuplicateError) Error() string {
 // UnknownRevisionError is a revision named on the command line or found in
 // the version table that the set does not hold.
 type UnknownRevisionError struct {
-	Revision string
+	Revision string // the id as given
 	Where    string // "target", "database", …
 }
 
@@ -108,7 +108,7 @@ type OpError struct {
 	Index     int    // position of the op in its list, from 1
 	Op        string // the op's description
 	SQL       string // the statement that failed, "" if rendering failed
-	Err       error
+	Err       error  // the cause: the driver's error (*pgconn.PgError) or the rendering error
 }
 
 // Error renders "downgrade R: op 2 (drop column users.phone): CAUSE".

@@ -87,3 +87,61 @@ func Example() {
 	// check: the database matches the models
 	// downgrade 0001: create users
 }
+
+// ExampleScope autogenerates in a database that holds more than the
+// models describe: another application's table is reported, not dropped,
+// and a scope leaves it out altogether.
+func ExampleScope() {
+	ctx := context.Background()
+	url, drop, err := pgtest.CreateDatabase(ctx, "migrate_example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer drop(ctx) //nolint:errcheck
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, "CREATE TABLE invoices (id int PRIMARY KEY); CREATE TABLE audit_log (at timestamptz)"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	users := &schema.Table{Schema: "app", Name: "users",
+		Columns:    []*schema.Column{{Name: "id", Type: schema.Scalar{Name: "bigint"}, Identity: schema.IdentityByDefault}},
+		PrimaryKey: &schema.PrimaryKey{Columns: []string{"id"}},
+		Indexes:    []*schema.Index{{Name: "ix_users_id_hash", Columns: []string{"id"}, Method: "hash"}},
+	}
+	meta, err := schema.NewMetadata([]*schema.Table{users}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	for _, scope := range []migrate.Scope{{}, {Exclude: []string{"invoices", "audit_*"}}} {
+		r := migrate.NewRunner(pool, migrate.NewSet(), migrate.WithMetadata(meta), migrate.WithScope(scope))
+		d, err := r.Autogenerate(ctx)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println("exclude", scope.Exclude)
+		for _, op := range d.Ops {
+			fmt.Println("  op:", op)
+		}
+		for _, o := range d.Unmanaged {
+			fmt.Println("  not managed:", o)
+		}
+	}
+	// Output:
+	// exclude []
+	//   op: create schema app
+	//   op: create table app.users
+	//   not managed: table audit_log
+	//   not managed: table invoices
+	// exclude [invoices audit_*]
+	//   op: create schema app
+	//   op: create table app.users
+}

@@ -220,6 +220,7 @@ func TestModule(t *testing.T) {
 	}
 	a.mustMigrate("upgrade", "head")
 	a.mustMigrate("check")
+	checkExitCodes(t, a)
 	if out, code := a.migrate([]string{"EXTRA_COLUMN=1"}, "check"); code != 1 || !strings.Contains(out, "add column users.bio") {
 		t.Errorf("check with a drifted model: exit %d\n%s", code, out)
 	}
@@ -233,6 +234,27 @@ func TestModule(t *testing.T) {
 	a.mustMigrate("downgrade", "base")
 	if out := a.mustMigrate("current"); strings.TrimSpace(out) != "base" {
 		t.Errorf("current after downgrade: %q", out)
+	}
+}
+
+// checkExitCodes runs check as CI does, a built binary keeping its exit
+// codes: 0 in line, 1 drift, 2 no database; and -json says the same on
+// stdout.
+func checkExitCodes(t *testing.T, a *app) {
+	drift := []string{"EXTRA_COLUMN=1"}
+	for _, c := range []struct {
+		env  []string
+		args []string
+		code int
+		json string
+	}{
+		{nil, []string{"check", "-json"}, 0, `{"status":"ok"}`},
+		{drift, []string{"check", "-json"}, 1, `{"status":"drift","ops":["add column users.bio"]}`},
+		{nil, []string{"check", "-json", "-database-url", "postgres://nowhere.invalid/none"}, 2, `{"status":"error","error":`},
+	} {
+		if out, code := a.migrate(c.env, c.args...); code != c.code || !strings.HasPrefix(out, c.json) {
+			t.Errorf("migrate %v: exit %d (want %d)\n%s", c.args, code, c.code, out)
+		}
 	}
 }
 

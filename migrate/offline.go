@@ -7,12 +7,15 @@ import (
 
 // SQL renders, without a database, the script that moves a database from
 // one revision to another: for a DBA to review, or to run by hand. With up
-// it upgrades from `from` ("" or [Base] for an empty database) to `to`
-// (as [Runner.Upgrade] takes it); without, it downgrades from `from` to
-// `to` (as [Runner.Downgrade] takes it). Each revision is wrapped in
-// BEGIN/COMMIT with its version-table update; non-transactional ops stand
-// outside, marked. d renders the ops (nil for the PostgreSQL default) and
-// versionTable names the version table ("" for the default).
+// it upgrades from `from` to `to` (as [Runner.Upgrade] takes it, or base);
+// without, it downgrades from `from` to `to` (as [Runner.Downgrade] takes
+// it, or head). `from` is where the database is: [Base], [Head], [Heads],
+// a revision, "+N" (N revisions above base) or "-N" (N revisions below the
+// heads); "" means base for an upgrade and the heads for a downgrade. Each
+// revision is wrapped in BEGIN/COMMIT with its version-table update;
+// non-transactional ops stand outside, marked. d renders the ops (nil for
+// the PostgreSQL default) and versionTable names the version table (""
+// for the default).
 func SQL(set *Set, d DDL, up bool, from, to, versionTable string) (string, error) {
 	if d == nil {
 		d = defaultDDL()
@@ -20,27 +23,26 @@ func SQL(set *Set, d DDL, up bool, from, to, versionTable string) (string, error
 	if versionTable == "" {
 		versionTable = DefaultVersionTable
 	}
-	r := &Runner{set: set, ddl: d, versionTable: versionTable}
-	var current []string
-	if from != "" && from != Base {
-		id, err := set.lookup(from)
-		if err != nil {
-			return "", err
+	if from == "" {
+		from = Base
+		if !up {
+			from = Heads
 		}
-		current = []string{id}
+	}
+	r := &Runner{set: set, ddl: d, versionTable: versionTable}
+	current, err := set.point(from)
+	if err != nil {
+		return "", fmt.Errorf("from %s: %w", from, err)
 	}
 	plan, err := set.plan(current, to, up)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("to %s: %w", to, err)
 	}
 	return r.script(current, plan, up, from, to)
 }
 
 func (r *Runner) script(current []string, plan []*Revision, up bool, from, to string) (string, error) {
 	var b strings.Builder
-	if from == "" {
-		from = Base
-	}
 	fmt.Fprintf(&b, "-- crucible migrate: %s %s -> %s (offline)\n\n", direction(up), from, to)
 	vt, err := versionTableSQL(r.ddl, r.versionTable)
 	if err != nil {

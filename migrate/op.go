@@ -21,8 +21,8 @@ type Op interface {
 // Change is an attribute's value before (From) and after (To) an
 // [AlterColumn] or [AlterTable]. A nil *Change leaves the attribute alone.
 type Change[T any] struct {
-	From T
-	To   T
+	From T // the value in the database before the op, which the reverse sets back
+	To   T // the value after the op
 }
 
 // reversed returns the change the other way round, nil for nil.

@@ -8,18 +8,21 @@ import (
 	"github.com/crucible-orm/crucible/schema"
 )
 
-// CreateEnum creates an enum type with its values in order. Autogenerate
-// puts it before the first table or column that uses the type.
+// CreateEnum creates an enum type with its values in order, in Schema
+// ("" for the search path's). Autogenerate puts it before the first table
+// or column that uses the type.
 type CreateEnum struct {
-	Name   string
-	Values []string
+	Schema string   // the PostgreSQL schema, "" for the search path's
+	Name   string   // the type's name, unqualified
+	Values []string // the labels, in sort order
 }
 
 // DropEnum drops an enum type; Values are its values, so that the reverse
 // recreates it. Autogenerate drops a type once nothing uses it.
 type DropEnum struct {
-	Name   string
-	Values []string
+	Schema string   // the PostgreSQL schema, "" for the search path's
+	Name   string   // the type's name, unqualified
+	Values []string // the labels as they were, for the reverse
 }
 
 // AddEnumValue adds Value to an enum type with ALTER TYPE … ADD VALUE,
@@ -30,9 +33,10 @@ type DropEnum struct {
 // by later operations of the same revision (PostgreSQL refuses to use it
 // before the transaction commits).
 type AddEnumValue struct {
-	Enum          string
-	Value         string
-	Before, After string
+	Schema        string // the PostgreSQL schema, "" for the search path's
+	Enum          string // the type's name, unqualified
+	Value         string // the new label
+	Before, After string // an existing label to put Value before or after; at most one is set
 
 	undo *RecreateEnum // set by autogenerate
 }
@@ -40,8 +44,9 @@ type AddEnumValue struct {
 // RenameEnumValue renames a value of an enum type in place (ALTER TYPE …
 // RENAME VALUE); rows holding it keep it under the new name.
 type RenameEnumValue struct {
-	Enum     string
-	From, To string
+	Schema   string // the PostgreSQL schema, "" for the search path's
+	Enum     string // the type's name, unqualified
+	From, To string // the label before and after
 }
 
 // EnumColumn is a column converted by [RecreateEnum]. Default is the
@@ -50,10 +55,11 @@ type RenameEnumValue struct {
 // stay on the new type (nil when the column has none). Array says the
 // column is an array of the enum.
 type EnumColumn struct {
-	Table   string
-	Column  string
-	Array   bool
-	Default *Change[string]
+	Schema  string          // the table's schema
+	Table   string          // the table's name, unqualified
+	Column  string          // the column's name
+	Array   bool            // the column is an array of the enum, converted through text[]
+	Default *Change[string] // the server default before and after, raw SQL; nil when there is none
 }
 
 // RecreateEnum changes an enum type's values from From to To when ALTER
@@ -65,29 +71,30 @@ type EnumColumn struct {
 // destructive when To lacks values of From that Renames does not carry
 // over.
 type RecreateEnum struct {
-	Name     string
-	From, To []string
-	Columns  []EnumColumn
-	Renames  map[string]string
+	Schema   string            // the PostgreSQL schema, "" for the search path's
+	Name     string            // the type's name, unqualified; the new type keeps it
+	From, To []string          // the labels before and after, in sort order
+	Columns  []EnumColumn      // every column of the type, converted to the new one
+	Renames  map[string]string // old label → new label, for rows holding a label that To renames
 }
 
 // Reverse returns the [DropEnum].
 func (o CreateEnum) Reverse() (Op, error) { return DropEnum(o), nil }
 
 // String returns "create enum NAME".
-func (o CreateEnum) String() string { return "create enum " + o.Name }
+func (o CreateEnum) String() string { return "create enum " + schema.QualifiedName(o.Schema, o.Name) }
 
 func (o CreateEnum) statements(d DDL) ([]string, error) {
-	return one(d.CreateEnum(&schema.Enum{Name: o.Name, Values: o.Values}))
+	return one(d.CreateEnum(&schema.Enum{Schema: o.Schema, Name: o.Name, Values: o.Values}))
 }
 
 // Reverse returns the [CreateEnum].
 func (o DropEnum) Reverse() (Op, error) { return CreateEnum(o), nil }
 
 // String returns "drop enum NAME".
-func (o DropEnum) String() string { return "drop enum " + o.Name }
+func (o DropEnum) String() string { return "drop enum " + schema.QualifiedName(o.Schema, o.Name) }
 
-func (o DropEnum) statements(d DDL) ([]string, error) { return one(d.DropEnum(o.Name)) }
+func (o DropEnum) statements(d DDL) ([]string, error) { return one(d.DropEnum(o.Schema, o.Name)) }
 
 // Reverse returns the [RecreateEnum] without the value that autogenerate
 // recorded, or an *IrreversibleError for a hand-written op.
@@ -100,30 +107,32 @@ func (o AddEnumValue) Reverse() (Op, error) {
 }
 
 // String returns "add value V to enum NAME".
-func (o AddEnumValue) String() string { return "add value " + o.Value + " to enum " + o.Enum }
+func (o AddEnumValue) String() string {
+	return "add value " + o.Value + " to enum " + schema.QualifiedName(o.Schema, o.Enum)
+}
 
 func (o AddEnumValue) statements(d DDL) ([]string, error) {
-	return one(d.AddEnumValue(o.Enum, o.Value, o.Before, o.After))
+	return one(d.AddEnumValue(o.Schema, o.Enum, o.Value, o.Before, o.After))
 }
 
 // Reverse renames the value back.
 func (o RenameEnumValue) Reverse() (Op, error) {
-	return RenameEnumValue{Enum: o.Enum, From: o.To, To: o.From}, nil
+	return RenameEnumValue{Schema: o.Schema, Enum: o.Enum, From: o.To, To: o.From}, nil
 }
 
 // String returns "rename value FROM of enum NAME to TO".
 func (o RenameEnumValue) String() string {
-	return "rename value " + o.From + " of enum " + o.Enum + " to " + o.To
+	return "rename value " + o.From + " of enum " + schema.QualifiedName(o.Schema, o.Enum) + " to " + o.To
 }
 
 func (o RenameEnumValue) statements(d DDL) ([]string, error) {
-	return one(d.RenameEnumValue(o.Enum, o.From, o.To))
+	return one(d.RenameEnumValue(o.Schema, o.Enum, o.From, o.To))
 }
 
 // Reverse recreates the type with the old values, renamed values renamed
 // back.
 func (o RecreateEnum) Reverse() (Op, error) {
-	r := RecreateEnum{Name: o.Name, From: o.To, To: o.From, Columns: slices.Clone(o.Columns)}
+	r := RecreateEnum{Schema: o.Schema, Name: o.Name, From: o.To, To: o.From, Columns: slices.Clone(o.Columns)}
 	for i, c := range r.Columns {
 		r.Columns[i].Default = c.Default.reversed()
 	}
@@ -137,7 +146,9 @@ func (o RecreateEnum) Reverse() (Op, error) {
 }
 
 // String returns "recreate enum NAME".
-func (o RecreateEnum) String() string { return "recreate enum " + o.Name }
+func (o RecreateEnum) String() string {
+	return "recreate enum " + schema.QualifiedName(o.Schema, o.Name)
+}
 
 func (o RecreateEnum) destructive() string {
 	var gone []string
@@ -149,7 +160,7 @@ func (o RecreateEnum) destructive() string {
 	if len(gone) == 0 {
 		return ""
 	}
-	return "removes value(s) " + strings.Join(gone, ", ") + " of enum " + o.Name +
+	return "removes value(s) " + strings.Join(gone, ", ") + " of enum " + schema.QualifiedName(o.Schema, o.Name) +
 		": fails if rows still hold them"
 }
 
@@ -159,19 +170,19 @@ func oldEnumName(name string) string { return name + "_old" }
 func (o RecreateEnum) statements(d DDL) ([]string, error) {
 	old := oldEnumName(o.Name)
 	var b stmts
-	b.add(d.RenameEnum(o.Name, old))
-	b.add(d.CreateEnum(&schema.Enum{Name: o.Name, Values: o.To}))
+	b.add(d.RenameEnum(o.Schema, o.Name, old))
+	b.add(d.CreateEnum(&schema.Enum{Schema: o.Schema, Name: o.Name, Values: o.To}))
 	for _, c := range o.Columns {
-		b.addAll(c.convert(d, o.Name, o.Renames))
+		b.addAll(c.convert(d, schema.EnumRef{Schema: o.Schema, Name: o.Name}, o.Renames))
 	}
-	b.add(d.DropEnum(old))
+	b.add(d.DropEnum(o.Schema, old))
 	return b.out, b.err
 }
 
 // convert moves the column to the new type through text, renaming values
 // on the way.
-func (c EnumColumn) convert(d DDL, enum string, renames map[string]string) ([]string, error) {
-	var typ schema.Type = schema.EnumRef{Name: enum}
+func (c EnumColumn) convert(d DDL, enum schema.EnumRef, renames map[string]string) ([]string, error) {
+	var typ schema.Type = enum
 	if c.Array {
 		typ = schema.Array{Elem: typ}
 	}
@@ -181,11 +192,11 @@ func (c EnumColumn) convert(d DDL, enum string, renames map[string]string) ([]st
 	}
 	var b stmts
 	if c.Default != nil && c.Default.From != "" {
-		b.add(d.AlterColumnDefault(c.Table, c.Column, ""))
+		b.add(d.AlterColumnDefault(c.Schema, c.Table, c.Column, ""))
 	}
-	b.add(d.AlterColumnType(c.Table, c.Column, typ, using))
+	b.add(d.AlterColumnType(c.Schema, c.Table, c.Column, typ, using))
 	if c.Default != nil && c.Default.To != "" {
-		b.add(d.AlterColumnDefault(c.Table, c.Column, c.Default.To))
+		b.add(d.AlterColumnDefault(c.Schema, c.Table, c.Column, c.Default.To))
 	}
 	return b.out, b.err
 }

@@ -37,21 +37,22 @@ func normalizeTypeName(name string) string {
 // dropSerial detaches a serial column from its sequence: the default goes,
 // then the sequence, found by pg_get_serial_sequence since its name is not
 // in the metadata.
-func dropSerial(d DDL, table, column string) ([]string, error) {
+func dropSerial(d DDL, nsp, table, column string) ([]string, error) {
 	var b stmts
-	b.add(d.AlterColumnDefault(table, column, ""))
-	b.add(serialSequenceDo(d, table, column, "DROP SEQUENCE %s"))
+	b.add(d.AlterColumnDefault(nsp, table, column, ""))
+	b.add(serialSequenceDo(d, nsp, table, column, "DROP SEQUENCE %s"))
 	return b.out, b.err
 }
 
 // makeSerial gives an integer column a sequence it owns, as serial does,
-// starting after the largest value the column holds.
-func makeSerial(d DDL, table, column string, base schema.Type) ([]string, error) {
-	seq, err := d.QuoteIdent(table + "_" + column + "_seq")
+// starting after the largest value the column holds. The sequence goes in
+// the table's schema.
+func makeSerial(d DDL, nsp, table, column string, base schema.Type) ([]string, error) {
+	seq, err := quoteQualified(d, nsp, table+"_"+column+"_seq")
 	if err != nil {
 		return nil, err
 	}
-	t, err := d.QuoteIdent(table)
+	t, err := quoteQualified(d, nsp, table)
 	if err != nil {
 		return nil, err
 	}
@@ -61,16 +62,26 @@ func makeSerial(d DDL, table, column string, base schema.Type) ([]string, error)
 	}
 	var b stmts
 	b.out = append(b.out, "CREATE SEQUENCE "+seq+" AS "+base.String()+" OWNED BY "+t+"."+c)
-	b.add(d.AlterColumnDefault(table, column, "nextval("+sqlString(seq)+"::regclass)"))
-	b.add(restartSequence(d, table, column))
+	b.add(d.AlterColumnDefault(nsp, table, column, "nextval("+sqlString(seq)+"::regclass)"))
+	b.add(restartSequence(d, nsp, table, column))
 	return b.out, b.err
+}
+
+// quoteQualified quotes a name, qualified by its schema unless nsp is "".
+func quoteQualified(d DDL, nsp, name string) (string, error) {
+	q, err := d.QuoteIdent(name)
+	if err != nil || nsp == "" {
+		return q, err
+	}
+	s, err := d.QuoteIdent(nsp)
+	return s + "." + q, err
 }
 
 // restartSequence moves the sequence of a serial or identity column past
 // the values the column already holds, so that the next insert does not
 // collide with an existing row.
-func restartSequence(d DDL, table, column string) (string, error) {
-	t, err := d.QuoteIdent(table)
+func restartSequence(d DDL, nsp, table, column string) (string, error) {
+	t, err := quoteQualified(d, nsp, table)
 	if err != nil {
 		return "", err
 	}
@@ -84,8 +95,8 @@ func restartSequence(d DDL, table, column string) (string, error) {
 
 // serialSequenceDo runs format(stmt, sequence) on the column's sequence in
 // a DO block: DDL cannot take the name from a function call directly.
-func serialSequenceDo(d DDL, table, column, stmt string) (string, error) {
-	t, err := d.QuoteIdent(table)
+func serialSequenceDo(d DDL, nsp, table, column, stmt string) (string, error) {
+	t, err := quoteQualified(d, nsp, table)
 	if err != nil {
 		return "", err
 	}

@@ -13,16 +13,16 @@ import (
 // it; without one the op is irreversible. NoTransaction runs it outside the
 // revision's transaction (for statements PostgreSQL refuses in one).
 type Execute struct {
-	SQL           string
-	Undo          string
-	NoTransaction bool
+	SQL           string // run as written, without parameters; several statements may be separated by ";"
+	Undo          string // the SQL of the reverse; "" makes the op irreversible
+	NoTransaction bool   // run on its own, like CREATE INDEX CONCURRENTLY or ALTER SYSTEM
 }
 
 // Irreversible marks a downgrade that cannot be written. The runner
 // refuses to run a revision holding it, before anything is changed, with
 // an *IrreversibleError carrying Reason.
 type Irreversible struct {
-	Reason string
+	Reason string // why the downgrade cannot be written, for the error
 }
 
 // Reverse returns an Execute of Undo, or an *IrreversibleError without one.
@@ -63,9 +63,9 @@ func (o Irreversible) statements(DDL) ([]string, error) {
 // set, undoes it; without one the op is irreversible. It has no SQL: the
 // offline script marks where it would run. Autogenerate never writes it.
 type RunGo struct {
-	Name string // what the code does, for output and errors
-	Up   func(ctx context.Context, tx pgx.Tx) error
-	Down func(ctx context.Context, tx pgx.Tx) error
+	Name string                                     // what the code does, for output and errors
+	Up   func(ctx context.Context, tx pgx.Tx) error // the upgrade; an error rolls the revision back
+	Down func(ctx context.Context, tx pgx.Tx) error // the downgrade; nil makes the op irreversible
 }
 
 // Reverse swaps Up and Down, or fails without a Down.

@@ -14,7 +14,10 @@ func sampleOps() []migrate.Op {
 	users := newBlog().table("users")
 	ix := &schema.Index{Name: "ix_t_a", Columns: []string{"a"}, Where: "(a > 0)"}
 	return []migrate.Op{
+		migrate.CreateSchema{Name: "sales"},
+		migrate.DropSchema{Name: "sales"},
 		migrate.CreateEnum{Name: "mood", Values: []string{"sad", "happy"}},
+		migrate.CreateEnum{Schema: "sales", Name: "status", Values: []string{"open"}},
 		migrate.DropEnum{Name: "mood", Values: []string{"sad", "happy"}},
 		migrate.RenameEnumValue{Enum: "mood", From: "sad", To: "blue"},
 		migrate.RecreateEnum{Name: "mood", From: []string{"a", "b"}, To: []string{"b"},
@@ -28,6 +31,7 @@ func sampleOps() []migrate.Op {
 		migrate.AddColumn{Table: "t", Column: col("n", "text")},
 		migrate.DropColumn{Table: "t", Column: col("a", "text")},
 		migrate.RenameColumn{Table: "t", From: "a", To: "b"},
+		migrate.RenameColumn{Schema: "sales", Table: "t", From: "a", To: "b"},
 		migrate.AlterColumn{Table: "t", Column: "a",
 			Type:     &migrate.TypeChange{From: scalar("integer"), To: scalar("bigint")},
 			Nullable: &migrate.Change[bool]{From: true, To: false},
@@ -36,6 +40,7 @@ func sampleOps() []migrate.Op {
 			Comment:  &migrate.Change[string]{From: "old", To: "new"}},
 		migrate.CreateIndex{Table: "t", Index: ix, Concurrently: true},
 		migrate.DropIndex{Table: "t", Index: ix},
+		migrate.DropIndex{Schema: "sales", Table: "t", Index: &schema.Index{Name: "ix_t_b", Columns: []string{"b"}, Method: "gin", OpClasses: []string{"jsonb_path_ops"}}},
 		migrate.AddPrimaryKey{Table: "t", PrimaryKey: &schema.PrimaryKey{Name: "pk_t", Columns: []string{"id"}}},
 		migrate.DropPrimaryKey{Table: "t", PrimaryKey: &schema.PrimaryKey{Name: "pk_t", Columns: []string{"id"}}},
 		migrate.AddUnique{Table: "t", Unique: &schema.Unique{Name: "uq_t_a", Columns: []string{"a"}}},

@@ -25,10 +25,66 @@ func (s *Set) applied(current []string) (map[string]bool, error) {
 
 // plan returns the revisions to apply (up) or undo to reach target.
 func (s *Set) plan(current []string, target string, up bool) ([]*Revision, error) {
-	if up {
+	switch {
+	case up && target == Base && len(current) == 0:
+		return nil, nil // from base to base
+	case !up && (target == Head || target == Heads):
+		if err := s.Err(); err != nil {
+			return nil, err
+		}
+		return s.downgradePlan(current, s.headOf(target))
+	case up:
 		return s.upgradePlan(current, target)
 	}
 	return s.downgradePlan(current, target)
+}
+
+// headOf names the revision a downgrade to head or heads stops at: the
+// single head (several heads make the downgrade undo nothing above them).
+func (s *Set) headOf(target string) string {
+	if h, err := s.Head(); err == nil && h != "" && target == Head {
+		return h
+	}
+	return Heads
+}
+
+// point returns the heads a database is at when it stands at spec: base
+// (none), head, heads, a revision, "+N" (the first N revisions applied)
+// or "-N" (the last N of all the revisions undone).
+func (s *Set) point(spec string) ([]string, error) {
+	if err := s.Err(); err != nil {
+		return nil, err
+	}
+	switch {
+	case spec == Base:
+		return nil, nil
+	case spec == Heads:
+		return s.Heads(), nil
+	case spec == Head:
+		h, err := s.Head()
+		if h == "" {
+			return nil, err
+		}
+		return []string{h}, err
+	case strings.HasPrefix(spec, "+"):
+		return s.reached(nil, spec, true)
+	case strings.HasPrefix(spec, "-"):
+		return s.reached(s.Heads(), spec, false)
+	}
+	id, err := s.lookup(spec)
+	return []string{id}, err
+}
+
+// reached returns the heads after moving from current to target.
+func (s *Set) reached(current []string, target string, up bool) ([]string, error) {
+	plan, err := s.plan(current, target, up)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range plan {
+		current = s.after(current, r, up)
+	}
+	return current, nil
 }
 
 // upgradePlan returns the revisions to apply, parents first, to go from
@@ -102,6 +158,8 @@ func (s *Set) cutDowngrade(undo []*Revision, done map[string]bool, target string
 	switch {
 	case target == Base:
 		return undo, nil
+	case target == Heads:
+		return nil, nil // nothing is above the heads
 	case strings.HasPrefix(target, "-"):
 		n, err := relative(target)
 		if err != nil {

@@ -82,6 +82,9 @@ func (g *literal) ops(ops []Op, hints []Hint) string {
 	return b.String()
 }
 
+// opCode is the Go line of op, as a migration file would hold it.
+func opCode(op Op) string { return (&literal{}).render(reflect.ValueOf(op), false) + "," }
+
 // writeComment writes text as a comment wrapped at 76 bytes.
 func writeComment(b *strings.Builder, text string) {
 	for _, line := range wrap(text, 76) {

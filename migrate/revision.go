@@ -12,12 +12,12 @@ import (
 // Migration files declare revisions as package-level values, collected in
 // a [Set] by the package's registry file; nothing registers itself.
 type Revision struct {
-	ID        string
-	Down      string
-	Merges    []string
-	Message   string
-	Upgrade   []Op
-	Downgrade []Op
+	ID        string   // unique in the set; autogenerate writes 12 hex digits
+	Down      string   // the id of the revision this one applies on top of; "" for the first
+	Merges    []string // for a merge revision, the ids of the other heads it joins
+	Message   string   // what the revision does, as given to `migrate revision -m`
+	Upgrade   []Op     // run in order in the revision's transaction (ops that refuse one run on their own)
+	Downgrade []Op     // undoes Upgrade, run in order; autogenerate writes the ops' reverses
 }
 
 // Parents returns Down and Merges: the revisions r applies on top of.

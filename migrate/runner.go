@@ -29,6 +29,7 @@ type Runner struct {
 	pool         *pgxpool.Pool
 	set          *Set
 	meta         *schema.Metadata
+	scope        Scope
 	ddl          DDL
 	versionTable string
 	lockTimeout  time.Duration

@@ -23,12 +23,12 @@ type DB struct {
 	reg     *Registry
 	dialect dialect.Dialect
 	sql     []*tableSQL // per model id; immutable maps of statement text
+	rel     []relSQL    // per relationship rule id: its statements (load_sql.go)
 	log     *logger     // nil unless WithLogger
 	session sessionConfig
 	owned   bool // Close closes the pool
 
-	secSQLs sync.Map  // *relation.Relation → *secSQL, association SQL quoted once
-	works   sync.Pool // *sessionWork of closed sessions, for reuse (work.go)
+	works sync.Pool // *sessionWork of closed sessions, for reuse (work.go)
 }
 
 // Open parses url (a PostgreSQL URL or key=value DSN), creates a pgx pool
@@ -122,6 +122,11 @@ func newDB(pool *pgxpool.Pool, reg *Registry, cfg config) (*DB, error) {
 		}
 		db.sql = append(db.sql, ts)
 	}
+	rel, err := newRelSQLs(d, reg, db.sql)
+	if err != nil {
+		return nil, fmt.Errorf("new db: %w", err)
+	}
+	db.rel = rel
 	return db, nil
 }
 

@@ -1,234 +1,192 @@
 package orm
 
 import (
-	"reflect"
-	"strconv"
-	"strings"
 	"unsafe"
-
-	"github.com/crucible-orm/crucible/relation"
 )
 
 // Row-level order from relationships (SQLAlchemy's dependency.py): a child
 // whose key comes from a parent inserted in the same flush waits for the
-// parent's generated key; a replaced one-to-one child is deleted before its
-// successor is written; association rows follow both sides' inserts and
-// precede their deletes.
+// parent's generated key; a child taking a unique key waits for the row
+// leaving it (a replaced one-to-one child is deleted before its successor
+// is written); association rows follow both sides' inserts and precede
+// their deletes. Everything is visited in a fixed order (links as decided,
+// association tables by rule), so that the same flush always sends the
+// same statements in the same order.
 
-// relDependencies is the dependencies hook.
-func relDependencies(f *flush) error {
-	fr, _ := f.rel.(*flushRel)
-	if fr == nil {
-		return nil
+// dependencies runs once every object has its action; see relFlush.
+func (fr *relFlush) dependencies() {
+	uniq := false
+	for i := range fr.claims {
+		if c := &fr.claims[i]; c.link {
+			fr.linkAction(c)
+			uniq = uniq || c.write && c.fk.unique
+		}
 	}
-	for _, child := range fr.children {
-		fr.linkActions(f, child)
+	if uniq {
+		fr.uniqueEdges()
 	}
-	for _, o := range fr.orphans {
-		if !o.rm.r.UniqueForeignKey {
+	for _, w := range fr.pairs {
+		if w != nil {
+			fr.associations(w)
+		}
+	}
+}
+
+// linkAction decides whether the key claim l links is written, and if so
+// gives the child an action ordered after its parent's insert.
+func (fr *relFlush) linkAction(l *claim) {
+	f, child := fr.f, l.child
+	if child.deleting || child.status != Pending && child.status != Persistent {
+		return
+	}
+	l.old = l.fk.parentOf(fr.s, child.snap)
+	var ps *state
+	unsettled := false
+	if l.to != nil {
+		ps = fr.s.stateOf(l.fk.parent, l.to)
+		_, known := l.fk.parentKey.key(l.to)
+		unsettled = ps != nil && ps.status == Pending && !known
+	}
+	if !unsettled && !l.fk.differs(child.obj, l.to) {
+		return
+	}
+	l.write = true
+	ca := f.ensureUpdate(child)
+	if ps != nil {
+		if pa := f.actionOf(ps); pa != nil && pa.kind == actInsert {
+			f.dependsOn(ca, pa, unsettled)
+		}
+	}
+}
+
+// uniqueEdges makes each child that takes a parent's unique key wait for
+// the rows leaving that key in this flush: deleted, or moved by a key
+// written here or by the program.
+func (fr *relFlush) uniqueEdges() {
+	f := fr.f
+	leaving := map[idKey][]*action{}
+	leave := func(g *fkGroup, st *state, a *action) {
+		if st.snap != nil {
+			if k, ok := g.childKey.key(st.snap); ok {
+				leaving[k] = append(leaving[k], a)
+			}
+		}
+	}
+	for _, a := range f.actions {
+		if a.st == nil || a.kind == actInsert {
 			continue
 		}
-		gone := f.actionOf(o.child)
-		for _, t := range o.rm.targets(o.parent.obj) {
-			if ts := f.s.stateOf(o.rm.target, t); ts != nil {
-				f.dependsOn(f.actionOf(ts), gone, false)
+		for _, g := range a.m.uniqueKeys {
+			if a.kind == actDelete || fr.keyMoved(g, a.st) {
+				leave(g, a.st, a)
 			}
 		}
 	}
-	return fr.associations(f)
+	for i := range fr.claims {
+		l := &fr.claims[i]
+		if !l.write || l.to == nil || !l.fk.unique {
+			continue
+		}
+		k, ok := l.fk.parentKey.key(l.to)
+		if !ok {
+			continue // a new parent: no row holds its key yet
+		}
+		ca := f.actionOf(l.child)
+		for _, a := range leaving[k] {
+			f.dependsOn(ca, a, false)
+		}
+	}
 }
 
-// linkActions keeps the links of child that change its key, gives child
-// an action for them and orders it after parents inserted in this flush.
-func (fr *flushRel) linkActions(f *flush, child *state) {
-	if child.deleting || (child.status != Pending && child.status != Persistent) {
-		delete(fr.links, child)
-		return
+// keyMoved reports whether the flush writes a new value into st's key g:
+// a link of its own, or a change the program made to the column.
+func (fr *relFlush) keyMoved(g *fkGroup, st *state) bool {
+	moved := false
+	fr.claimsOf(st, func(c *claim) { moved = moved || c.fk == g && c.write })
+	if moved {
+		return true
 	}
-	var keep *link
-	for l := fr.links[child]; l != nil; {
-		next := l.next
-		var ps *state
-		unsettled := false
-		if l.parent != nil {
-			ps = f.s.stateOf(l.rm.parentModel(), l.parent)
-			_, known := readKey(l.rm.parent, l.parent)
-			unsettled = ps != nil && ps.status == Pending && !known
-		}
-		if unsettled || l.differs() {
-			l.next, keep = keep, l
-			if fr.written == nil {
-				fr.written = map[unsafe.Pointer]*link{}
-			}
-			fr.written[child.obj] = l
-			ca := f.actionOf(child)
-			if ca == nil {
-				ca = f.ensureUpdate(child)
-			}
-			if ps != nil {
-				if pa := f.actionOf(ps); pa != nil && pa.kind == actInsert {
-					f.dependsOn(ca, pa, unsettled)
-				}
-			}
-		}
-		l = next
-	}
-	if keep == nil {
-		delete(fr.links, child)
-		return
-	}
-	fr.links[child] = keep
+	now, _ := g.childKey.key(st.obj)
+	was, _ := g.childKey.key(st.snap)
+	return now != was
 }
 
-// parentModel is the model of the row the foreign key references.
-func (rm *relMeta) parentModel() *model {
-	if rm.r.Side == relation.FKOnOwner {
-		return rm.target
-	}
-	return rm.owner
-}
-
-// associations adds the statements writing association rows: deletes of
-// removed pairs and of deleted owners' rows, then inserts of added pairs.
-func (fr *flushRel) associations(f *flush) error {
-	dels := map[*relMeta]*action{}
-	for rm, pairs := range fr.m2mDel {
-		pairs := pairs
-		a := f.statement(rm.r.Secondary, nil, func(f *flush) (string, []any, error) {
-			return secStmt(f, rm, pairs, false)
-		})
-		dels[rm] = a
-		for _, p := range pairs {
-			fr.before(f, a, rm.owner, p.owner)
-			fr.before(f, a, rm.target, p.target)
-		}
-	}
-	for rm, owners := range fr.secOwner {
-		sq := secSQLOf(f.s.db, rm)
-		keys := make([]unsafe.Pointer, len(owners))
-		for i, st := range owners {
-			keys[i] = st.snap
-		}
-		a := f.statement(rm.r.Secondary, nil, func(*flush) (string, []any, error) {
-			return "DELETE FROM " + sq.table + " WHERE " + sq.match(sq.local, sq.lcast, 1), keyArgs(rm.local, keys), nil
+// associations adds the statements of one association table: the rows of
+// deleted owners and the removed pairs first (before either side's
+// DELETE), then the added pairs (after both sides' INSERT).
+func (fr *relFlush) associations(w *pairWork) {
+	f, r := fr.f, w.rule
+	sq := &f.s.db.rel[r.id].sec
+	var dels *action
+	if len(w.owners) > 0 {
+		owners := w.owners
+		a := f.statement(r.r.Secondary, nil, func(*flush) (string, []any, error) {
+			return sq.deleteOwners, keyArgs(r.local, snapsOf(owners)), nil
 		})
 		for _, st := range owners {
 			f.dependsOn(f.actionOf(st), a, false)
 		}
 	}
-	for rm, pairs := range fr.m2mAdd {
-		pairs := pairs
-		a := f.statement(rm.r.Secondary, nil, func(f *flush) (string, []any, error) {
-			return secStmt(f, rm, pairs, true)
+	if len(w.del) > 0 {
+		pairs := w.del
+		dels = f.statement(r.r.Secondary, nil, func(*flush) (string, []any, error) {
+			r.sortPairs(pairs)
+			return sq.deletePairs, pairArgs(r, pairs), nil
 		})
-		f.dependsOn(a, dels[rm], false)
 		for _, p := range pairs {
-			for _, side := range []struct {
-				m *model
-				p unsafe.Pointer
-			}{{rm.owner, p.owner}, {rm.target, p.target}} {
-				if st := f.s.stateOf(side.m, side.p); st != nil {
-					if sa := f.actionOf(st); sa != nil && sa.kind == actInsert {
-						f.dependsOn(a, sa, true)
-					}
-				}
-			}
+			fr.deleteWaits(dels, r.owner, p.owner)
+			fr.deleteWaits(dels, r.target, p.target)
 		}
 	}
-	return nil
-}
-
-// before makes the delete of the object at p (if any) wait for a.
-func (fr *flushRel) before(f *flush, a *action, m *model, p unsafe.Pointer) {
-	if st := f.s.stateOf(m, p); st != nil {
-		if da := f.actionOf(st); da != nil && da.kind == actDelete {
-			f.dependsOn(da, a, false)
+	if len(w.add) > 0 {
+		pairs := w.add
+		a := f.statement(r.r.Secondary, nil, func(*flush) (string, []any, error) {
+			r.sortPairs(pairs)
+			return sq.insertPairs, pairArgs(r, pairs), nil
+		})
+		f.dependsOn(a, dels, false)
+		for _, p := range pairs {
+			fr.insertFirst(a, r.owner, p.owner)
+			fr.insertFirst(a, r.target, p.target)
 		}
 	}
 }
 
-// secStmt renders the INSERT (… ON CONFLICT DO NOTHING) or DELETE of
-// association rows, one array parameter per column.
-func secStmt(f *flush, rm *relMeta, pairs []pair, insert bool) (string, []any, error) {
-	sq := secSQLOf(f.s.db, rm)
+// deleteWaits makes the delete of the object at p (if any) wait for a.
+func (fr *relFlush) deleteWaits(a *action, m *model, p unsafe.Pointer) {
+	if st := fr.s.stateOf(m, p); st != nil {
+		if da := fr.f.actionOf(st); da != nil && da.kind == actDelete {
+			fr.f.dependsOn(da, a, false)
+		}
+	}
+}
+
+// insertFirst makes a wait for the insert of the object at p (if any),
+// whose generated key a copies.
+func (fr *relFlush) insertFirst(a *action, m *model, p unsafe.Pointer) {
+	if st := fr.s.stateOf(m, p); st != nil {
+		if ia := fr.f.actionOf(st); ia != nil && ia.kind == actInsert {
+			fr.f.dependsOn(a, ia, true)
+		}
+	}
+}
+
+// pairArgs builds the array parameters of association rows: the owners'
+// key columns, then the targets'.
+func pairArgs(r *manyToMany, pairs []pair) []any {
 	owners := make([]unsafe.Pointer, len(pairs))
 	targets := make([]unsafe.Pointer, len(pairs))
 	for i, p := range pairs {
 		owners[i], targets[i] = p.owner, p.target
 	}
-	args := append(keyArgs(rm.local, owners), keyArgs(rm.remote, targets)...)
-	cols := append(append([]string{}, sq.local...), sq.remote...)
-	casts := append(append([]string{}, sq.lcast...), sq.rcast...)
-	if insert {
-		return "INSERT INTO " + sq.table + " (" + strings.Join(cols, ", ") + ") SELECT * FROM " +
-			unnestArgs(casts, 1) + " ON CONFLICT DO NOTHING", args, nil
-	}
-	return "DELETE FROM " + sq.table + " WHERE (" + strings.Join(cols, ", ") + ") IN (SELECT * FROM " +
-		unnestArgs(casts, 1) + ")", args, nil
+	return append(keyArgs(r.local, owners), keyArgs(r.remote, targets)...)
 }
 
-// keyArgs builds one typed array per column with the objects' values.
-func keyArgs(cols []*column, objs []unsafe.Pointer) []any {
-	out := make([]any, len(cols))
-	for i, c := range cols {
-		s := reflect.MakeSlice(reflect.SliceOf(c.goType), len(objs), len(objs))
-		base, size := s.UnsafePointer(), c.goType.Size()
-		for j, o := range objs {
-			c.assign(unsafe.Add(base, uintptr(j)*size), c.path.read(o))
-		}
-		out[i] = s.Interface()
+// snapsOf returns the snapshots of states (their keys as stored).
+func snapsOf(states []*state) []unsafe.Pointer {
+	out := make([]unsafe.Pointer, len(states))
+	for i, st := range states {
+		out[i] = st.snap
 	}
 	return out
-}
-
-// unnestArgs renders unnest($n::t1[], $n+1::t2[], …).
-func unnestArgs(casts []string, n int) string {
-	parts := make([]string, len(casts))
-	for i, c := range casts {
-		parts[i] = "$" + strconv.Itoa(n+i) + "::" + arrayOf(c) + "[]"
-	}
-	return "unnest(" + strings.Join(parts, ", ") + ")"
-}
-
-// secSQL is the quoted text of an association table.
-type secSQL struct {
-	table         string
-	local, remote []string // quoted columns referencing the owner, the target
-	lcast, rcast  []string
-}
-
-// match renders the condition "cols match the arrays from $n": = ANY for
-// one column, IN (unnest) for several.
-func (sq *secSQL) match(cols, casts []string, n int) string {
-	qual := make([]string, len(cols))
-	for i, c := range cols {
-		qual[i] = sq.table + "." + c
-	}
-	if len(cols) == 1 {
-		return qual[0] + " = ANY($" + strconv.Itoa(n) + ")"
-	}
-	return "(" + strings.Join(qual, ", ") + ") IN (SELECT * FROM " + unnestArgs(casts, n) + ")"
-}
-
-// secSQLOf quotes rm's association table for db, once (cached in db).
-func secSQLOf(db *DB, rm *relMeta) *secSQL {
-	k := rm.r
-	if v, ok := db.secSQLs.Load(k); ok {
-		return v.(*secSQL)
-	}
-	d, r := db.dialect, rm.r
-	sq := &secSQL{}
-	sq.table, _ = quoteTable(d, r.Secondary)
-	for _, c := range r.SecondaryLocal {
-		q, _ := d.QuoteIdent(c.Name)
-		cast, _ := castType(d, c.Type)
-		sq.local, sq.lcast = append(sq.local, q), append(sq.lcast, cast)
-	}
-	for _, c := range r.SecondaryRemote {
-		q, _ := d.QuoteIdent(c.Name)
-		cast, _ := castType(d, c.Type)
-		sq.remote, sq.rcast = append(sq.remote, q), append(sq.rcast, cast)
-	}
-	v, _ := db.secSQLs.LoadOrStore(k, sq)
-	return v.(*secSQL)
 }

@@ -12,11 +12,33 @@ import (
 	"github.com/crucible-orm/crucible/schema"
 )
 
-// ConstraintError is a constraint violation with the constraint, table and
-// column the server reported; Flush and Commit return it (wrapped) when a
-// statement breaks a constraint. It wraps its kind and the driver's
+// ConstraintError is a constraint violation with the constraint and table
+// the server reported and the constrained columns; Flush, Commit and the
+// bulk statements return it (wrapped) when a statement breaks a
+// constraint. For a constraint of the registry's models, Columns lists the
+// key's columns (all of them for a composite key; the referencing ones for
+// a foreign key) and Column the first. It wraps its kind and the driver's
 // *pgconn.PgError. See [dialect.ConstraintError].
 type ConstraintError = dialect.ConstraintError
+
+// classify types a driver error through the dialect and fills in the
+// columns of a violated constraint of the registry's models, which the
+// server names but does not describe.
+func (db *DB) classify(err error) error {
+	err = db.dialect.Classify(err)
+	var ce *ConstraintError
+	if !errors.As(err, &ce) || len(ce.Columns) > 0 || ce.Constraint == "" {
+		return err
+	}
+	t := db.reg.meta.Table(ce.Table)
+	if t == nil || (t.Schema != "" && t.Schema != ce.Schema) {
+		return err
+	}
+	if ce.Columns = t.ConstraintColumns(ce.Constraint); len(ce.Columns) > 0 {
+		ce.Column = ce.Columns[0]
+	}
+	return err
+}
 
 // Constraint violation kinds, matched with errors.Is on the error of a
 // failed Flush or Commit; aliases of the dialect's sentinels.
@@ -54,6 +76,8 @@ var (
 	ErrSessionClosed = errors.New("session is closed")
 	// ErrUnknownModel: a type that was not registered.
 	ErrUnknownModel = errors.New("type is not a registered model")
+	// ErrNilObject: a nil pointer given as an object (Add, Delete, Merge…).
+	ErrNilObject = errors.New("nil object")
 	// ErrUnknownColumn: OrderBy, Set or Explicit named a field or column
 	// the model does not have.
 	ErrUnknownColumn = errors.New("no such field or column")
@@ -78,16 +102,25 @@ var (
 )
 
 // StaleDataError says which table's UPDATE or DELETE matched fewer rows
-// than the flush expected. It wraps [ErrStaleData].
+// than the flush expected, or (Op "merge") that Merge was given a copy
+// whose version is not the stored one. It wraps [ErrStaleData].
 type StaleDataError struct {
 	Table    string // the table written
-	Op       string // "update" or "delete"
+	Op       string // "update", "delete" or "merge"
 	Expected int    // rows the flush meant to change
 	Err      error  // the database error that stopped the transaction, if any
+	// Version and Stored are, for a merge, the version of the detached
+	// copy and the version stored in the row.
+	Version, Stored int64
 }
 
-// Error reports the table, the operation and the expected row count.
+// Error reports the table, the operation and the expected row count (for
+// a merge, the two versions).
 func (e *StaleDataError) Error() string {
+	if e.Op == "merge" {
+		return fmt.Sprintf("merge %s: the copy has version %d but the row has version %d (changed by another transaction since the copy was read; reload it, or leave the version zero to overwrite): %v",
+			e.Table, e.Version, e.Stored, ErrStaleData)
+	}
 	return fmt.Sprintf("%s %s: expected %d row(s), matched fewer (changed or deleted by another transaction): %v",
 		e.Op, e.Table, e.Expected, ErrStaleData)
 }
@@ -122,7 +155,7 @@ func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
 // can satisfy. Rows names the rows in the cycle as "table(key)" or
 // "table(new #n)" for rows not inserted yet.
 type CycleError struct {
-	Rows []string
+	Rows []string // "table(key)" or "table(new #n)", in the order of the cycle
 }
 
 // Error lists the rows of the cycle.

@@ -15,9 +15,9 @@ type flush struct {
 	id      uint64
 	actions []*action
 	batches []*batch
-	single  *model // the only table written, nil when several
-	final   bool   // the flush ends the transaction (its pipeline commits)
-	rel     any    // the relationship hooks' bookkeeping for this flush
+	single  *model   // the only table written, nil when several
+	final   bool     // the flush ends the transaction (its pipeline commits)
+	rel     relFlush // the relationship side of this flush (relflush.go)
 
 	// Inline storage for the small flushes that are the common case.
 	pipe      pipe
@@ -100,7 +100,7 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 	}
 	f, err := s.plan(ctx)
 	if err != nil {
-		relHooks.failed(f)
+		f.rel.failed()
 		return err
 	}
 	if len(f.actions) == 0 {
@@ -119,7 +119,7 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 		s.tx.prefix = s.tx.prefix[:0]
 	}
 	if err := f.execute(commit && !implicit, implicit); err != nil {
-		defer relHooks.failed(f) // after the journal has put states back
+		defer f.rel.failed() // after the journal has put states back
 		var unknown *UnknownOutcomeError
 		if errors.As(err, &unknown) {
 			s.restore(0)
@@ -137,7 +137,7 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 }
 
 // plan collects the actions and orders them; it changes nothing in the
-// session but what the cascade hooks do.
+// session but what the cascades do.
 func (s *Session) plan(ctx context.Context) (*flush, error) {
 	s.flushSeq++
 	clear(s.argArena)
@@ -151,16 +151,16 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	f.actions = reuse(acts, f.actBuf[:0], n)
 	f.batches = f.batchPtrs[:0]
 	f.slab = reuse(slab, f.actionBuf[:0], n)
-	if err := relHooks.beforeFlush(f); err != nil {
+	if err := f.rel.before(f); err != nil {
 		return f, err
 	}
 	if err := f.collect(); err != nil {
 		return f, err
 	}
-	// The hooks may add statements (association rows) to a flush without
-	// row actions.
-	if err := relHooks.dependencies(f); err != nil || len(f.actions) == 0 {
-		return f, err
+	// The relationships may add statements (association rows) to a flush
+	// without row actions.
+	if f.rel.dependencies(); len(f.actions) == 0 {
+		return f, nil
 	}
 	f.selfEdges()
 	if f.single == nil {
@@ -255,9 +255,7 @@ func (f *flush) waits(b *batch) bool {
 func (f *flush) queue(p *pipe, b *batch) error {
 	for _, a := range b.actions {
 		if a.st != nil && a.kind != actDelete {
-			if err := relHooks.beforeWrite(f, a); err != nil {
-				return err
-			}
+			f.rel.sync(a)
 		}
 	}
 	switch b.kind {
@@ -319,5 +317,5 @@ func (f *flush) finalize() {
 	if deleted {
 		s.filterLoaded(func(st *state) bool { return st.status != Persistent })
 	}
-	relHooks.afterFlush(f)
+	f.rel.after()
 }

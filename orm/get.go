@@ -47,11 +47,11 @@ func keyOf(m *model, key []any) (idKey, error) {
 	if len(key) == 1 {
 		switch v := key[0].(type) {
 		case int64:
-			if m.key == keyInt64 || m.key == keyInt || m.key == keyInt32 {
+			if m.key != keyString && m.key != keyOther {
 				return idKey{m: m, n: v}, nil
 			}
 		case int:
-			if m.key == keyInt64 || m.key == keyInt || m.key == keyInt32 {
+			if m.key != keyString && m.key != keyOther {
 				return idKey{m: m, n: int64(v)}, nil
 			}
 		case string:
@@ -88,8 +88,11 @@ func (s *Session) get(ctx context.Context, m *model, key []any, refresh bool) (u
 }
 
 // Refresh reloads a persistent object's columns from the database,
-// discarding its unflushed changes. It fails with ErrNotPersistent for an
-// object the session does not hold and ErrNotFound when its row is gone.
+// discarding its unflushed changes, and its loaded relationships (which
+// targets its collections and references hold). Along relationships with
+// the refresh-expire cascade (in "all") the targets are refreshed the same
+// way, level by level. It fails with ErrNotPersistent for an object the
+// session does not hold and ErrNotFound when its row is gone.
 func (s *Session) Refresh(ctx context.Context, obj any) error {
 	m, p, err := s.object(obj)
 	if err != nil {
@@ -106,6 +109,9 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 	saved := s.autoflush
 	s.autoflush = false
 	_, err = s.get(ctx, m, key, true)
+	if err == nil {
+		err = s.refreshRelated(ctx, st) // cascade.go
+	}
 	s.autoflush = saved
 	if err != nil {
 		return fmt.Errorf("refresh %s: %w", m, err)

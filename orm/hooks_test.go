@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"errors"
+	"math/bits"
 	"reflect"
 	"testing"
 	"unsafe"
@@ -10,9 +11,9 @@ import (
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
 )
 
-// These tests drive the relationship seams the way cascade.go, sync.go and
-// dependency.go are meant to: a child row whose foreign key is copied from
-// a parent generated in the same flush.
+// These tests drive the flush's row-level seams through a plain
+// many_to_one: a child row whose foreign key is copied from a parent
+// generated in the same flush.
 
 type hookParent struct {
 	ID   int64 `orm:"pk"`
@@ -23,52 +24,10 @@ type hookChild struct {
 	ID       int64       `orm:"pk"`
 	ParentID int64       `orm:"fk:hook_parents.id"`
 	Note     string      `orm:"check:note <> 'bad'"`
-	Parent   *hookParent `orm:"-"`
-}
-
-// installSyncHooks makes every child insert wait for its parent's insert
-// and copy the generated key, as sync.go will.
-func installSyncHooks(t *testing.T) {
-	saved := relHooks
-	t.Cleanup(func() { relHooks = saved })
-	relHooks.onAdd = func(s *Session, st *state) error {
-		if c, ok := childOf(st); ok && c.Parent != nil {
-			_, err := s.add(c.Parent) // save-update cascade
-			return err
-		}
-		return nil
-	}
-	relHooks.dependencies = func(f *flush) error {
-		for _, a := range f.actions {
-			c, ok := childOf(a.st)
-			if !ok || c.Parent == nil {
-				continue
-			}
-			pm := f.s.db.reg.byType[typeOfParent]
-			if ps := f.s.stateOf(pm, unsafe.Pointer(c.Parent)); ps != nil {
-				f.dependsOn(a, f.actionOf(ps), true)
-			}
-		}
-		return nil
-	}
-	relHooks.beforeWrite = func(f *flush, a *action) error {
-		if c, ok := childOf(a.st); ok && c.Parent != nil {
-			col := a.m.column("parent_id")
-			f.overwrite(a.st, col)
-			c.ParentID = c.Parent.ID
-		}
-		return nil
-	}
+	Parent   *hookParent `rel:"many_to_one"`
 }
 
 var typeOfParent = reflect.TypeFor[hookParent]()
-
-func childOf(st *state) (*hookChild, bool) {
-	if st == nil || st.m.typ != reflect.TypeFor[hookChild]() {
-		return nil, false
-	}
-	return (*hookChild)(st.obj), true
-}
 
 func hookDB(t *testing.T) (*DB, context.Context) {
 	ctx := context.Background()
@@ -87,8 +46,7 @@ func hookDB(t *testing.T) (*DB, context.Context) {
 	return db, ctx
 }
 
-func TestHooksSyncGeneratedKey(t *testing.T) {
-	installSyncHooks(t)
+func TestSyncGeneratedKey(t *testing.T) {
 	db, ctx := hookDB(t)
 	s := db.Session()
 	defer s.Close()
@@ -131,21 +89,23 @@ func TestHooksSyncGeneratedKey(t *testing.T) {
 	})
 }
 
-func TestHooksCycle(t *testing.T) {
-	saved := relHooks
-	t.Cleanup(func() { relHooks = saved })
-	relHooks.dependencies = func(f *flush) error {
-		// two rows that each claim to need the other first
-		f.dependsOn(f.actions[0], f.actions[1], true)
-		f.dependsOn(f.actions[1], f.actions[0], true)
-		return nil
+// TestCycle checks the plan's cycle report: two rows that each claim to
+// need the other first.
+func TestCycle(t *testing.T) {
+	reg, err := NewRegistry(&hookParent{}, &hookChild{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	db, ctx := hookDB(t)
-	s := db.Session()
-	defer s.Close()
-	s.Add(&hookParent{Name: "a"}, &hookParent{Name: "b"})
+	m := reg.byType[typeOfParent]
+	f := &flush{}
+	for i := range 2 {
+		st := &state{m: m, obj: unsafe.Pointer(&hookParent{Name: "p"}), status: Pending, ord: uint64(i + 1)}
+		f.newAction(actInsert, st)
+	}
+	f.dependsOn(f.actions[0], f.actions[1], true)
+	f.dependsOn(f.actions[1], f.actions[0], true)
 	var cycle *CycleError
-	if err := s.Flush(ctx); !errors.As(err, &cycle) || len(cycle.Rows) != 3 {
+	if err := f.layer(); !errors.As(err, &cycle) || len(cycle.Rows) != 3 || cycle.Rows[0] != "insert hook_parents(new #1)" {
 		t.Fatalf("err = %v, want a cycle of two rows", err)
 	}
 }
@@ -173,11 +133,10 @@ func TestClassifyLostCommit(t *testing.T) {
 
 func (hookChild) TableName() string { return "hook_children" }
 
-// TestHooksReparentAndStatement uses the other seams: an update action
-// created for an object whose foreign key only the sync changes, an extra
-// statement after the rows it depends on, and per-object bookkeeping.
-func TestHooksReparentAndStatement(t *testing.T) {
-	installSyncHooks(t)
+// TestReparent plans a flush whose only change is a child's reference to a
+// new parent: the child gets an update action, waiting for the parent's
+// generated key.
+func TestReparent(t *testing.T) {
 	db, ctx := hookDB(t)
 	s := db.Session()
 	defer s.Close()
@@ -187,35 +146,26 @@ func TestHooksReparentAndStatement(t *testing.T) {
 	if err := s.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	sync := relHooks.dependencies
-	relHooks.dependencies = func(f *flush) error {
-		cm := f.s.db.reg.byType[reflect.TypeFor[hookChild]()]
-		cs := f.s.stateOf(cm, unsafe.Pointer(c))
-		if ps := f.s.stateOf(f.s.db.reg.byType[typeOfParent], unsafe.Pointer(c.Parent)); ps != nil && ps.status == Pending {
-			up := f.ensureUpdate(cs)
-			f.dependsOn(up, f.actionOf(ps), true)
-			f.statement(cm.table, []*action{up}, func(*flush) (string, []any, error) {
-				return `UPDATE hook_children SET note = note || '!' WHERE id = $1`, []any{c.ID}, nil
-			})
-			cs.related = "reparented"
-		}
-		return sync(f)
-	}
 	c.Parent = &hookParent{Name: "new"}
-	s.Add(c.Parent)
+	f, err := s.plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := s.stateOf(s.db.reg.byType[reflect.TypeFor[hookChild]()], unsafe.Pointer(c))
+	up := f.actionOf(cs)
+	if up == nil || up.kind != actUpdate || bits.OnesCount64(up.valued) != 1 {
+		t.Fatalf("child action %v, want an update waiting for the new parent's key", up)
+	}
+	f.rel.failed()
 	if err := s.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var parent int64
-	var note string
-	if err := db.Pool().QueryRow(ctx, `SELECT parent_id, note FROM hook_children WHERE id = $1`, c.ID).Scan(&parent, &note); err != nil {
+	if err := db.Pool().QueryRow(ctx, `SELECT parent_id FROM hook_children WHERE id = $1`, c.ID).Scan(&parent); err != nil {
 		t.Fatal(err)
 	}
-	if parent != c.Parent.ID || parent == old.ID || note != "n!" {
-		t.Fatalf("row: parent %d (new %d), note %q", parent, c.Parent.ID, note)
-	}
-	if st := s.stateOf(s.db.reg.byType[reflect.TypeFor[hookChild]()], unsafe.Pointer(c)); st.related != "reparented" {
-		t.Fatalf("related = %v", st.related)
+	if parent != c.Parent.ID || parent == old.ID {
+		t.Fatalf("row: parent %d (new %d)", parent, c.Parent.ID)
 	}
 }
 

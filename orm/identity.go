@@ -1,16 +1,14 @@
 package orm
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math"
 	"reflect"
 	"unsafe"
 )
 
 // The identity map: one Go pointer per (table, primary key) per session.
-// Keys are comparable values without boxing: integer keys live in n,
-// string keys in s, and any other or composite key is encoded into s.
+// Keys are comparable values without boxing, read by the model's key
+// codec (key.go): a lone integer key lives in n, any other key in s.
 //
 // The map holds its objects strongly, clean or not. SQLAlchemy holds clean
 // objects weakly because its attribute events tell it the moment an object
@@ -20,70 +18,17 @@ import (
 // session is a unit of work, closed when the work is done; for large
 // read-only results, Query.Iter streams without tracking.
 
-// idKey identifies a row in the session's identity map.
+// idKey identifies a row in the session's identity map: the model and
+// the key its codec reads (key.go), an integer in n or any other key in s.
 type idKey struct {
 	m *model
 	n int64
 	s string
 }
 
-// keyKind says how a model's primary key becomes an idKey.
-type keyKind uint8
-
-const (
-	keyInt64 keyKind = iota + 1
-	keyInt32
-	keyInt
-	keyString
-	keyOther // encoded
-)
-
-func keyKindOf(pk []*column) keyKind {
-	if len(pk) != 1 {
-		return keyOther
-	}
-	switch pk[0].goType.Kind() {
-	case reflect.Int64:
-		return keyInt64
-	case reflect.Int32:
-		return keyInt32
-	case reflect.Int:
-		return keyInt
-	case reflect.String:
-		return keyString
-	}
-	return keyOther
-}
-
 // keyOf returns the identity key of obj and false when the primary key is
-// not set (a zero value in any key column).
-func (m *model) keyOf(obj unsafe.Pointer) (idKey, bool) {
-	k := idKey{m: m}
-	switch m.key {
-	case keyInt64:
-		k.n = *(*int64)(m.pk[0].path.read(obj))
-		return k, k.n != 0
-	case keyInt32:
-		k.n = int64(*(*int32)(m.pk[0].path.read(obj)))
-		return k, k.n != 0
-	case keyInt:
-		k.n = int64(*(*int)(m.pk[0].path.read(obj)))
-		return k, k.n != 0
-	case keyString:
-		k.s = *(*string)(m.pk[0].path.read(obj))
-		return k, k.s != ""
-	}
-	var b []byte
-	for _, c := range m.pk {
-		p := c.path.read(obj)
-		if c.ops.isZero(p) {
-			return k, false
-		}
-		b = appendKeyPart(b, reflect.NewAt(c.goType, p).Elem())
-	}
-	k.s = string(b)
-	return k, true
-}
+// not set (a NULL or zero value in any key column).
+func (m *model) keyOf(obj unsafe.Pointer) (idKey, bool) { return m.ident.key(obj) }
 
 // keyFromValues builds the identity key from primary key values given by a
 // caller of Get: one value per key column, convertible to its field type.
@@ -123,29 +68,6 @@ func isInt(k reflect.Kind) bool {
 	return k >= reflect.Int && k <= reflect.Uint64
 }
 
-// appendKeyPart encodes one key column's value so that distinct values
-// give distinct encodings; each part is length-prefixed.
-func appendKeyPart(b []byte, v reflect.Value) []byte {
-	var part []byte
-	switch {
-	case v.CanInt():
-		part = binary.BigEndian.AppendUint64(nil, uint64(v.Int()))
-	case v.CanUint():
-		part = binary.BigEndian.AppendUint64(nil, v.Uint())
-	case v.CanFloat():
-		part = binary.BigEndian.AppendUint64(nil, math.Float64bits(v.Float()))
-	case v.Kind() == reflect.String:
-		part = []byte(v.String())
-	case v.Kind() == reflect.Array && v.Type().Elem().Kind() == reflect.Uint8:
-		part = make([]byte, v.Len())
-		reflect.Copy(reflect.ValueOf(part), v)
-	default:
-		part = fmt.Appendf(nil, "%v", v.Interface())
-	}
-	b = binary.AppendUvarint(b, uint64(len(part)))
-	return append(b, part...)
-}
-
 // identityMap maps identity keys to states, with one Go map per model and
 // key kind, so that integer keys hash as plain int64s.
 type identityMap struct {
@@ -157,7 +79,7 @@ func (im *identityMap) get(k idKey) *state {
 	if k.m == nil {
 		return nil // a pending object's zero key
 	}
-	if k.m.key.integer() {
+	if k.m.ident.intKey {
 		if k.m.id < len(im.ints) {
 			return im.ints[k.m.id][k.n]
 		}
@@ -172,7 +94,7 @@ func (im *identityMap) get(k idKey) *state {
 // put maps k to st.
 func (im *identityMap) put(k idKey, st *state) {
 	im.reserve(k.m, 1)
-	if k.m.key.integer() {
+	if k.m.ident.intKey {
 		im.ints[k.m.id][k.n] = st
 		return
 	}
@@ -184,7 +106,7 @@ func (im *identityMap) del(k idKey, st *state) {
 	if im.get(k) != st || st == nil {
 		return
 	}
-	if k.m.key.integer() {
+	if k.m.ident.intKey {
 		delete(im.ints[k.m.id], k.n)
 		return
 	}
@@ -195,7 +117,7 @@ func (im *identityMap) del(k idKey, st *state) {
 // map once with room for all when that saves the growth steps of a large
 // load.
 func (im *identityMap) reserve(m *model, n int) {
-	if m.key.integer() {
+	if m.ident.intKey {
 		im.ints = reserveMap(im.ints, m.id, n)
 	} else {
 		im.strs = reserveMap(im.strs, m.id, n)
@@ -219,5 +141,3 @@ func reserveMap[K comparable](maps []map[K]*state, id, n int) []map[K]*state {
 	}
 	return maps
 }
-
-func (k keyKind) integer() bool { return k == keyInt64 || k == keyInt32 || k == keyInt }

@@ -11,9 +11,9 @@ import (
 	"github.com/crucible-orm/crucible/orm"
 )
 
-// Ticket has a uuid key the server draws from its default, and another
+// Voucher has a uuid key the server draws from its default, and another
 // server default read back with it.
-type Ticket struct {
+type Voucher struct {
 	ID        [16]byte `orm:"pk,server_default:gen_random_uuid()"`
 	Seq       int64    `orm:"unique"`
 	Name      string
@@ -25,7 +25,7 @@ type Ticket struct {
 // own values, in one statement, however the server orders the rows it
 // returns.
 func TestInsertDrawnKeys(t *testing.T) {
-	e := setup(t, orm.MustRegistry(&Ticket{}, &Event{}))
+	e := setup(t, orm.MustRegistry(&Voucher{}, &Event{}))
 	cases := []struct {
 		name string
 		n    int
@@ -40,7 +40,7 @@ func TestInsertDrawnKeys(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e.exec(`TRUNCATE tickets`)
+			e.exec(`TRUNCATE vouchers`)
 			if tc.reverse {
 				// A hash join hashing i and probing k in k's order is the usual
 				// plan; force a merge join on the keys, which returns rows in
@@ -51,9 +51,9 @@ func TestInsertDrawnKeys(t *testing.T) {
 			}
 			s := e.db.Session()
 			defer s.Close()
-			objs := make([]*Ticket, tc.n)
+			objs := make([]*Voucher, tc.n)
 			for i := range objs {
-				objs[i] = &Ticket{Seq: int64(i), Name: fmt.Sprint("t", i)}
+				objs[i] = &Voucher{Seq: int64(i), Name: fmt.Sprint("t", i)}
 				s.Add(objs[i])
 			}
 			e.cap.reset()
@@ -63,7 +63,7 @@ func TestInsertDrawnKeys(t *testing.T) {
 			require.True(t, strings.HasPrefix(sqls[0], `WITH k AS MATERIALIZED (SELECT (gen_random_uuid())::uuid AS _k`), sqls[0])
 
 			byKey := map[[16]byte]int64{}
-			for _, r := range e.rows(`SELECT id, seq FROM tickets`) {
+			for _, r := range e.rows(`SELECT id, seq FROM vouchers`) {
 				byKey[r[0].([16]byte)] = r[1].(int64)
 			}
 			require.Len(t, byKey, tc.n)
@@ -88,25 +88,25 @@ func dbName(t *testing.T, e *env) string {
 // a trigger changes cannot be matched and fails the flush rather than
 // giving an object some other row's key.
 func TestInsertDrawnKeysFailure(t *testing.T) {
-	e := setup(t, orm.MustRegistry(&Ticket{}))
+	e := setup(t, orm.MustRegistry(&Voucher{}))
 	cases := []struct {
 		name    string
 		prepare string // SQL run first
 		undo    string
-		objs    []*Ticket
+		objs    []*Voucher
 		wantErr error
 	}{
 		{
 			name:    "unique violation inside the batch",
-			objs:    []*Ticket{{Seq: 1, Name: "a"}, {Seq: 2, Name: "b"}, {Seq: 1, Name: "dup"}},
+			objs:    []*Voucher{{Seq: 1, Name: "a"}, {Seq: 2, Name: "b"}, {Seq: 1, Name: "dup"}},
 			wantErr: orm.ErrUniqueViolation,
 		},
 		{
 			name: "a trigger replaces the drawn key",
 			prepare: `CREATE FUNCTION rekey() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.id := gen_random_uuid(); RETURN NEW; END $$;
-				CREATE TRIGGER rekey BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION rekey()`,
-			undo: `DROP TRIGGER rekey ON tickets; DROP FUNCTION rekey()`,
-			objs: []*Ticket{{Seq: 1, Name: "a"}, {Seq: 2, Name: "b"}},
+				CREATE TRIGGER rekey BEFORE INSERT ON vouchers FOR EACH ROW EXECUTE FUNCTION rekey()`,
+			undo: `DROP TRIGGER rekey ON vouchers; DROP FUNCTION rekey()`,
+			objs: []*Voucher{{Seq: 1, Name: "a"}, {Seq: 2, Name: "b"}},
 		},
 	}
 	for _, tc := range cases {
@@ -125,7 +125,7 @@ func TestInsertDrawnKeysFailure(t *testing.T) {
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 			}
-			require.Equal(t, int64(0), e.count("tickets"), "nothing written")
+			require.Equal(t, int64(0), e.count("vouchers"), "nothing written")
 			for _, o := range tc.objs {
 				require.Equal(t, [16]byte{}, o.ID, "key cleared")
 				require.True(t, o.CreatedAt.IsZero(), "server default cleared")

@@ -11,25 +11,32 @@ import (
 )
 
 // joinPlan loads the to-one relationships a query asks for with the joined
-// strategy in the query's own statement: the query becomes a subquery
-// (its conditions keep their unqualified column names) LEFT OUTER JOINed
-// with each target table, and each row's target columns are scanned into
-// a target object (none when the join found no row).
+// strategy in the query's own statement: the query becomes a subquery (its
+// conditions keep their unqualified column names) LEFT OUTER JOINed with
+// each target table, and each row's target columns are scanned into a
+// target object (none when the join found no row). Consecutive to-one
+// steps chain: each joins on the alias of the step before it, so
+// comments → post → user → profile is one statement.
 type joinPlan struct {
 	s     *Session
 	m     *model
 	root  *loadNode
-	joins []*joinStep
+	joins []*joinStep // parents before their children
 	dest  []any
+	objs  []unsafe.Pointer // the current row's objects, by join
 }
 
 type joinStep struct {
-	node    *loadNode
-	ts      *tableSQL
-	alias   string
-	first   int // index of the step's first column in the row
-	pkAt    int // index of the target's first key column in the row
-	targets []unsafe.Pointer
+	node   *loadNode
+	parent int // index of the join whose target owns this step's rows, -1 for the query's
+	ts     *tableSQL
+	alias  string
+	first  int // index of the step's first column in the row
+	pkAt   int // index of the target's first key column in the row
+	// per row whose owner exists: the owner and the target (nil when the
+	// join found no row)
+	owners  []unsafe.Pointer
+	targets []*state
 }
 
 // planJoins returns the join plan of a query's loads, nil when no step is
@@ -43,22 +50,31 @@ func planJoins(s *Session, m *model, loads []loadPath) (*joinPlan, error) {
 		return nil, err
 	}
 	jp := &joinPlan{s: s, m: m, root: root}
-	next := len(m.cols)
-	for _, k := range root.kids {
-		if !k.joined || k.rm.target.table.Schema != "" {
-			continue
-		}
-		tm := k.rm.target
-		j := &joinStep{node: k, ts: s.db.sql[tm.id], alias: `"j` + strconv.Itoa(len(jp.joins)+1) + `"`, first: next}
-		j.pkAt = next + tm.pk[0].pos
-		next += len(tm.cols)
-		jp.joins = append(jp.joins, j)
-	}
+	jp.add(root, -1, len(m.cols))
 	if len(jp.joins) == 0 {
 		return nil, nil
 	}
-	jp.dest = make([]any, next)
+	last := jp.joins[len(jp.joins)-1]
+	jp.dest = make([]any, last.first+len(last.node.ru.base().target.cols))
+	jp.objs = make([]unsafe.Pointer, len(jp.joins))
 	return jp, nil
+}
+
+// add plans the joined kids of n, whose rows are those of join parent,
+// with their columns from position next; it returns the next free position.
+func (jp *joinPlan) add(n *loadNode, parent, next int) int {
+	for _, k := range n.kids {
+		tm := k.ru.base().target
+		if !k.joined || tm.table.Schema != "" {
+			continue
+		}
+		j := &joinStep{node: k, parent: parent, ts: jp.s.db.sql[tm.id], first: next,
+			alias: `"j` + strconv.Itoa(len(jp.joins)+1) + `"`}
+		j.pkAt = next + tm.pk[0].pos
+		jp.joins = append(jp.joins, j)
+		next = jp.add(k, len(jp.joins)-1, next+len(tm.cols))
+	}
+	return next
 }
 
 // wrap turns the query's statement into the joined one; order is the
@@ -72,13 +88,17 @@ func (jp *joinPlan) wrap(sql, order string) string {
 	}
 	b.WriteString(" FROM (" + sql + ") AS " + ts.table)
 	for _, j := range jp.joins {
-		rm := j.node.rm
+		rb := j.node.ru.base()
+		owner, ots := ts.table, ts
+		if j.parent >= 0 {
+			owner, ots = jp.joins[j.parent].alias, jp.joins[j.parent].ts
+		}
 		b.WriteString(" LEFT OUTER JOIN " + j.ts.table + " AS " + j.alias + " ON ")
-		for i, c := range rm.remote {
+		for i, c := range rb.remote {
 			if i > 0 {
 				b.WriteString(" AND ")
 			}
-			b.WriteString(j.alias + "." + j.ts.cols[c.pos] + " = " + ts.table + "." + ts.cols[rm.local[i].pos])
+			b.WriteString(j.alias + "." + j.ts.cols[c.pos] + " = " + owner + "." + ots.cols[rb.local[i].pos])
 		}
 	}
 	b.WriteString(order)
@@ -94,16 +114,16 @@ func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (unsafe.Pointer, error) {
 	for i, c := range m.cols {
 		jp.dest[i] = c.ptr(obj)
 	}
-	objs := make([]unsafe.Pointer, len(jp.joins))
 	for n, j := range jp.joins {
-		tm := j.node.rm.target
+		tm := j.node.ru.base().target
+		jp.objs[n] = nil
 		if raw[j.pkAt] == nil {
 			clear(jp.dest[j.first : j.first+len(tm.cols)])
 			continue
 		}
-		objs[n] = s.objChunk(tm).next()
+		jp.objs[n] = s.objChunk(tm).next()
 		for i, c := range tm.cols {
-			jp.dest[j.first+i] = c.ptr(objs[n])
+			jp.dest[j.first+i] = c.ptr(jp.objs[n])
 		}
 	}
 	if err := rows.Scan(jp.dest...); err != nil {
@@ -116,56 +136,79 @@ func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (unsafe.Pointer, error) {
 		s.addLoaded(m, obj, k, sc.copy)
 	}
 	for n, j := range jp.joins {
-		t := objs[n]
-		if t != nil {
-			tm := j.node.rm.target
-			tk, _ := tm.keyOf(t)
-			if st := s.lookup(tk); st != nil {
-				t = s.merge(st, t, sc.refresh)
-			} else {
-				s.addLoaded(tm, t, tk, tm.copyStruct)
-			}
+		owner := obj
+		if j.parent >= 0 {
+			owner = jp.objs[j.parent]
 		}
-		j.targets = append(j.targets, t)
+		var ts *state
+		if t := jp.objs[n]; t != nil {
+			ts = s.keepLoaded(j.node.ru.base().target, t, sc.refresh, true)
+			jp.objs[n] = ts.obj
+		}
+		if owner != nil {
+			j.owners, j.targets = append(j.owners, owner), append(j.targets, ts)
+		}
 	}
 	return obj, nil
 }
 
-// finish stores the joined targets in the owners' fields and runs the
+// finish stores the joined targets in their owners' fields and runs the
 // other steps: those below each joined one for its targets, the rest for
-// the owners.
+// the query's owners.
 func (jp *joinPlan) finish(ctx context.Context, owners []unsafe.Pointer) error {
+	l := &loader{s: jp.s}
+	rootStates := ownerStates(jp.s, jp.m, owners)
 	done := map[*loadNode]bool{}
+	var targetsOf [][]*state
 	for _, j := range jp.joins {
 		done[j.node] = true
-		of := make([]int32, len(owners))
-		lists := make([][]unsafe.Pointer, len(owners))
-		var targets []unsafe.Pointer
-		seen := map[unsafe.Pointer]bool{}
-		for i, t := range j.targets {
-			of[i] = int32(i)
-			if t != nil {
-				lists[i] = []unsafe.Pointer{t}
-				if !seen[t] {
-					seen[t] = true
-					targets = append(targets, t)
-				}
-			}
-		}
-		setLoaded(jp.s, j.node.rm, owners, of, lists)
-		if len(j.node.kids) > 0 && len(targets) > 0 {
-			if err := runLoads(ctx, jp.s, j.node, targets); err != nil {
-				return err
-			}
+		targetsOf = append(targetsOf, j.settle(l))
+	}
+	if err := jp.rest(ctx, l, jp.root, rootStates, done); err != nil {
+		return err
+	}
+	for n, j := range jp.joins {
+		if err := jp.rest(ctx, l, j.node, targetsOf[n], done); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// rest runs the kids of n that were not joined, for owners.
+func (jp *joinPlan) rest(ctx context.Context, l *loader, n *loadNode, owners []*state, done map[*loadNode]bool) error {
+	if len(owners) == 0 {
+		return nil
+	}
 	rest := &loadNode{}
-	for _, k := range jp.root.kids {
+	for _, k := range n.kids {
 		if !done[k] {
 			rest.kids = append(rest.kids, k)
 		}
 	}
-	return runLoads(ctx, jp.s, rest, owners)
+	return runLoads(ctx, l, rest, owners)
+}
+
+// settle stores a join's targets in its owners' fields (each owner once)
+// and returns the distinct targets.
+func (j *joinStep) settle(l *loader) []*state {
+	s, rb := l.s, j.node.ru.base()
+	at := make(map[unsafe.Pointer]bool, len(j.owners))
+	g := &keyGroups{}
+	var rows []loadedRow
+	for i, o := range j.owners {
+		if at[o] {
+			continue
+		}
+		at[o] = true
+		id := int32(len(g.reps))
+		g.reps, g.of = append(g.reps, s.stateOf(rb.owner, o)), append(g.of, id)
+		if t := j.targets[i]; t != nil {
+			rows = append(rows, loadedRow{id, t})
+		}
+	}
+	l.setLoaded(rb, g.reps, g, rows)
+	return distinct(rows)
 }
 
 // getEager is Get's load of a row whose model has eager relationships:
@@ -182,7 +225,7 @@ func getEager(ctx context.Context, s *Session, m *model, key []any) (unsafe.Poin
 		if err != nil {
 			return nil, err
 		}
-		return p, relHooks.afterLoad(ctx, s, m, []unsafe.Pointer{p}, nil)
+		return p, s.afterQuery(ctx, m, []unsafe.Pointer{p}, nil)
 	}
 	if s.autoflush {
 		if err := s.Flush(ctx); err != nil {

@@ -33,6 +33,11 @@ type model struct {
 	pk      []*column
 	version *column
 	rels    []*relation.Relation
+	rules   []rule   // one per relationship, in field order (rule.go)
+	ident   keyCodec // reads the primary key (key.go); key is its fast path
+	// uniqueKeys are the foreign keys of this model that carry a
+	// relationship and are unique (one_to_one).
+	uniqueKeys []*fkGroup
 
 	deep                               []*column    // columns whose snapshot needs a deep copy
 	inline                             []inlinePtr  // pointer columns copied into the snapshot record
@@ -140,7 +145,8 @@ func newModel(id int, t *schema.Table, rels []*relation.Relation) (*model, error
 		c.pk = true
 		m.pk = append(m.pk, c)
 	}
-	m.key = keyKindOf(m.pk)
+	m.ident = newKeyCodec(m, m.pk)
+	m.key = m.ident.fast
 	m.snapRecord()
 	m.insertWhat, m.updateWhat, m.deleteWhat = "insert "+t.Name, "update "+t.Name, "delete "+t.Name
 	m.staleUpdate = &StaleDataError{Table: t.Name, Op: "update", Expected: 1}
@@ -164,7 +170,7 @@ func (m *model) newColumn(i int, sc *schema.Column) *column {
 		ops:     opsFor(f.Type, isJSON),
 		path: fieldPath{owner: m.typ, offset: f.Offset, direct: f.Direct, index: f.Index,
 			zero: reflect.New(f.Type).UnsafePointer()},
-		serverGen: sc.Identity != schema.IdentityNone || sc.ServerDefault != "",
+		serverGen: sc.ServerGenerated(),
 		assign:    assignFor(f.Type),
 	}
 	switch c.ops.kind {

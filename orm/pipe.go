@@ -217,7 +217,7 @@ func (p *pipe) classify(err error, what string, stale *StaleDataError) error {
 		e.Err = err
 		return &e
 	case isPg:
-		err = p.s.db.dialect.Classify(err)
+		err = p.s.db.classify(err)
 	case (p.commit || p.implicit) && !pgconn.SafeToRetry(err):
 		return &UnknownOutcomeError{Err: err}
 	}

@@ -75,16 +75,11 @@ func (a *action) String() string {
 	return actionNames[a.kind] + " " + rowName(a.st)
 }
 
-// rowName names a row for messages: "users(42)" or "users(new #3)".
+// rowName names a row for messages: "users(42)", "tags(\"go\")" or
+// "users(new #3)".
 func rowName(st *state) string {
-	if k, ok := st.m.keyOf(st.obj); ok && st.status != Pending {
-		if st.m.key == keyString {
-			return st.m.table.Name + "(" + strconv.Quote(k.s) + ")"
-		}
-		if st.m.key != keyOther {
-			return st.m.table.Name + "(" + strconv.FormatInt(k.n, 10) + ")"
-		}
-		return st.m.table.Name + "(key)"
+	if _, ok := st.m.keyOf(st.obj); ok && st.status != Pending {
+		return st.m.table.Name + "(" + st.m.ident.keyText(st.obj) + ")"
 	}
 	return st.m.table.Name + "(new #" + strconv.FormatUint(st.ord, 10) + ")"
 }

@@ -207,7 +207,7 @@ func (q *SelectQuery[T]) afterLoad(ctx context.Context, out []*T) error {
 	for i, o := range out {
 		objs[i] = unsafe.Pointer(o)
 	}
-	return relHooks.afterLoad(ctx, q.s, q.m, objs, q.loads)
+	return q.s.afterQuery(ctx, q.m, objs, q.loads)
 }
 
 func (q *SelectQuery[T]) name() string {

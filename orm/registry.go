@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"sync"
 
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
@@ -21,8 +20,7 @@ type Registry struct {
 	models  []*model
 	byType  map[reflect.Type]*model
 	byTable map[*schema.Table]*model
-
-	relMetas sync.Map // *relation.Relation → *relMeta, built on first use
+	rules   []rule // one per relationship, in the order of rels.All (rule.go)
 }
 
 // NewRegistry maps the given models (pointers to zero structs, such as
@@ -92,6 +90,9 @@ func build(meta *schema.Metadata, rels *relation.Set, tables []*schema.Table) (*
 			m.order = i
 		}
 	}
+	if err := r.buildRules(); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -104,7 +105,7 @@ func (r *Registry) linkModels() {
 	}
 	for _, m := range r.models {
 		for _, fk := range m.table.ForeignKeys {
-			parent := r.byTable[r.meta.Table(fk.RefTable)]
+			parent := r.byTable[r.meta.Referenced(fk)]
 			switch {
 			case parent == m:
 				m.selfFKs = append(m.selfFKs, fk)

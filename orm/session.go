@@ -67,8 +67,9 @@ func (s *Session) DB() *DB { return s.db }
 // the session already holds is left as is (one marked by Delete and not
 // flushed yet is kept after all). Adding an object whose primary
 // key is set but which the session did not load inserts it with that key.
-// Mistakes (a nil pointer, an unregistered type, another object with the
-// same key) are reported by the next Flush or Commit.
+// Mistakes (a nil pointer: ErrNilObject; an unregistered type; another
+// object with the same key; an object of another session reached along a
+// relationship: *DetachedError) are reported by the next Flush or Commit.
 func (s *Session) Add(objs ...any) {
 	for _, o := range objs {
 		if _, err := s.add(o); err != nil {
@@ -90,7 +91,7 @@ func (s *Session) add(o any) (*state, error) {
 	if k, ok := m.keyOf(p); ok {
 		if st := s.lookup(k); st != nil {
 			if st.obj != p {
-				return nil, fmt.Errorf("add %s: another object with the same primary key is in the session", m)
+				return nil, fmt.Errorf("add %s: the session holds another object for this row (Merge copies one onto the other)", m)
 			}
 			st.deleting = false // adding back an object marked for deletion keeps it
 			return st, nil
@@ -101,8 +102,8 @@ func (s *Session) add(o any) (*state, error) {
 	s.seq++
 	st.ord = s.seq
 	s.addPending(st)
-	if err := relHooks.onAdd(s, st); err != nil {
-		return st, err
+	if len(m.rules) > 0 {
+		return st, s.saveUpdate(st, true)
 	}
 	return st, nil
 }
@@ -174,18 +175,6 @@ func (s *Session) Status(obj any) Status {
 	return st.status
 }
 
-// Expunge removes obj from the session without touching the database: it
-// becomes detached, and later changes to it are not tracked.
-func (s *Session) Expunge(obj any) {
-	m, p, err := s.object(obj)
-	if err != nil {
-		return
-	}
-	if st := s.stateOf(m, p); st != nil {
-		s.expunge(st)
-	}
-}
-
 // Close ends the session: an open transaction is rolled back and its
 // connection returned to the pool, and every object becomes detached.
 // Close is safe to call more than once and always returns the connection;
@@ -236,13 +225,16 @@ func (s *Session) object(o any) (*model, unsafe.Pointer, error) {
 	}
 	p := anyPointer(o)
 	if p == nil {
-		return nil, nil, fmt.Errorf("nil %s: %w", t, ErrUnknownModel)
+		return nil, nil, fmt.Errorf("%s(nil): %w", t, ErrNilObject)
 	}
 	return m, p, nil
 }
 
 // stateOf finds the session's state of the object at p, or nil.
 func (s *Session) stateOf(m *model, p unsafe.Pointer) *state {
+	if p == nil {
+		return nil
+	}
 	if st := s.pendingOf(p); st != nil {
 		return st
 	}

@@ -51,10 +51,15 @@ type state struct {
 	act      *action // its action in the flush actFlush
 	actFlush uint64
 
-	// related is reserved for the relationship code (cascade.go, sync.go):
-	// whatever per-object history it needs, such as the collections as of
-	// the last flush for delete-orphan. The unit of work never reads it.
-	related any
+	// The relationship bookkeeping (history.go): which relationships were
+	// loaded or written by a flush, by index in the model's rules, and the
+	// targets each held then (relSeen is replaced, never changed in place,
+	// so that a copy of the state, the journal's, keeps its own); and the
+	// object's first claim in the flush claimFlush.
+	relLoaded  uint64
+	relSeen    [][]unsafe.Pointer
+	claim      int32
+	claimFlush uint64
 }
 
 type encSnap struct {

@@ -53,6 +53,12 @@ var (
 	ErrCascade = errors.New("cascade not allowed here")
 )
 
+// ErrKeyType is matched by the error of a foreign key whose Go field
+// cannot hold the key it references (a string key referencing an integer,
+// a text column referencing a uuid); the ORM reports it when the registry
+// is built.
+var ErrKeyType = errors.New("foreign key type cannot hold the referenced key")
+
 // ErrNoRelation is returned by [Set.Path] for a path segment that names no
 // relationship; it is a query-time error, not a [RelationError].
 var ErrNoRelation = errors.New("no such relationship")

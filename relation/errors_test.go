@@ -20,8 +20,8 @@ type Person struct {
 type Article struct {
 	ID       int64 `orm:"pk"`
 	Title    string
-	AuthorID int64   `orm:"fk:persons.id"`
-	EditorID *int64  `orm:"fk:persons.id"`
+	AuthorID int64   `orm:"fk:people.id"`
+	EditorID *int64  `orm:"fk:people.id"`
 	Writer   *Person `rel:"many_to_one,foreign_key:AuthorID"`
 }
 
@@ -125,11 +125,11 @@ func TestResolveErrors(t *testing.T) {
 		{name: "no foreign key at all", mutate: func(ts tables) { ts.dropFK("Post", "user_id") },
 			field: "Post.User", err: relation.ErrNoForeignKey, other: "relation_test.User", contains: []string{"no foreign key from posts to users", "`orm:\"fk:users.id\"`"}, count: 1},
 		{name: "ambiguous many_to_one", models: people, mutate: func(ts tables) { ts.tag("Article.Writer", "many_to_one") },
-			field: "Article.Writer", err: relation.ErrAmbiguousForeignKey, other: "relation_test.Person", contains: []string{"2 foreign keys to persons (AuthorID, EditorID)", "add foreign_key:"}, count: 1},
+			field: "Article.Writer", err: relation.ErrAmbiguousForeignKey, other: "relation_test.Person", contains: []string{"2 foreign keys to people (AuthorID, EditorID)", "add foreign_key:"}, count: 1},
 		{name: "ambiguous one_to_many", models: people, mutate: func(ts tables) { ts.tag("Person.Articles", "one_to_many") },
 			field: "Person.Articles", err: relation.ErrAmbiguousForeignKey, other: "relation_test.Article", contains: []string{"(AuthorID, EditorID)", "add foreign_key:"}, count: 1},
 		{name: "foreign_key names a plain column", models: people, mutate: func(ts tables) { ts.tag("Article.Writer", "many_to_one,foreign_key:Title") },
-			field: "Article.Writer", err: relation.ErrNoForeignKey, other: "relation_test.Person", contains: []string{"Article.Title is not a foreign key to persons", "`orm:\"fk:persons.id\"`"}, count: 1},
+			field: "Article.Writer", err: relation.ErrNoForeignKey, other: "relation_test.Person", contains: []string{"Article.Title is not a foreign key to people", "`orm:\"fk:people.id\"`"}, count: 1},
 		{name: "foreign_key names a missing field", models: people, mutate: func(ts tables) { ts.tag("Article.Writer", "many_to_one,foreign_key:ReviewerID") },
 			field: "Article.Writer", err: relation.ErrUnknownField, other: "relation_test.Person", contains: []string{"no field or column ReviewerID"}, count: 1},
 		{name: "the two sides use different keys", models: people, mutate: func(ts tables) {

@@ -39,15 +39,15 @@ func (s Side) String() string {
 // the foreign key column that copies its value (Child). Syncing a pair
 // means child.Child = parent.Parent before the child row is written.
 type Pair struct {
-	Parent *schema.Column
-	Child  *schema.Column
+	Parent *schema.Column // the referenced column, read from the parent row
+	Child  *schema.Column // the foreign key column, written into the child row
 }
 
 // Order is one key of a collection's `order_by:`.
 type Order struct {
-	Column    *schema.Column
-	Desc      bool
-	Secondary bool // Column belongs to the secondary table, not the target
+	Column    *schema.Column // the column sorted by
+	Desc      bool           // descending (a leading "-" in the tag)
+	Secondary bool           // Column belongs to the secondary table, not the target
 }
 
 // Relation is one resolved relationship, owned by the model that declares
@@ -88,7 +88,7 @@ type Relation struct {
 	// references; for FKOnTarget the reverse; for FKOnSecondary both are
 	// the referenced keys (usually the primary keys) of each side.
 	LocalColumns  []*schema.Column
-	RemoteColumns []*schema.Column
+	RemoteColumns []*schema.Column // the target's columns, matching LocalColumns
 
 	// Sync lists the primary-key-to-foreign-key copies the flush must do:
 	// Parent columns belong to the parent row (Target for FKOnOwner, Table
@@ -104,16 +104,16 @@ type Relation struct {
 	// SecondaryMapped is true when the association table is a mapped model
 	// (the association-object pattern) rather than one Resolve built.
 	Secondary           *schema.Table
-	SecondaryLocal      []*schema.Column
-	SecondaryRemote     []*schema.Column
-	SecondaryForeignKey *schema.ForeignKey
-	SecondarySync       []Pair
-	SecondaryMapped     bool
+	SecondaryLocal      []*schema.Column   // the secondary's columns referencing the owner
+	SecondaryRemote     []*schema.Column   // the secondary's columns referencing the target
+	SecondaryForeignKey *schema.ForeignKey // the secondary's foreign key to the target
+	SecondarySync       []Pair             // target key → SecondaryRemote copies for association rows
+	SecondaryMapped     bool               // the secondary is a mapped model, not a table Resolve built
 
 	// BackPopulates is the tag's back_populates field name and Back the
 	// relationship it names, which names this one back; nil when none.
 	BackPopulates string
-	Back          *Relation
+	Back          *Relation // the relationship BackPopulates names, nil when none
 
 	// Lazy is what happens to the relationship when its owner is queried
 	// without asking for it: the `lazy:` option, Select when not given.
@@ -154,7 +154,7 @@ type Relation struct {
 	// OwnerKey and TargetKey are the primary key columns of Table and
 	// Target, in key order.
 	OwnerKey  []*schema.Column
-	TargetKey []*schema.Column
+	TargetKey []*schema.Column // the target's primary key columns, in key order
 }
 
 // Parent returns the table whose row must exist before the other's is

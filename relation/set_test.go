@@ -14,7 +14,7 @@ import (
 // accessors cannot use a fixed offset.
 type Note struct {
 	ID       int64  `orm:"pk"`
-	AuthorID int64  `orm:"fk:persons.id"`
+	AuthorID int64  `orm:"fk:people.id"`
 	ParentID *int64 `orm:"fk:notes.id"`
 	*NoteLinks
 }

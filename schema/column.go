@@ -30,16 +30,16 @@ func (i Identity) String() string {
 // Column is one column of a [Table]. Columns built by the mapper carry their
 // Go [Field]; columns read back from a live database have a nil Field.
 type Column struct {
-	Name     string
-	Type     Type
-	Nullable bool
-	Identity Identity
+	Name     string   // the column's name: the field's snake_case, or the one in its tag
+	Type     Type     // the PostgreSQL type, canonical (see [Type])
+	Nullable bool     // NULL allowed; true when the Go type can hold nil (pointer, sql.Null*, pgtype)
+	Identity Identity // GENERATED … AS IDENTITY, or IdentityNone
 
 	// Default is the client-side default (`default:V`), already converted to
 	// the field's Go type; DefaultText is the tag's text. The ORM assigns it
 	// to a zero field before INSERT. Nil means none.
 	Default     any
-	DefaultText string
+	DefaultText string // the `default:` tag's text, as written
 
 	// ServerDefault is the SQL expression of the DEFAULT clause
 	// (`server_default:EXPR`), "" for none. It is raw SQL written by the
@@ -54,6 +54,28 @@ type Column struct {
 	Comment string // COMMENT ON COLUMN
 
 	Field *Field // the Go field this column maps, nil if unmapped
+}
+
+// ServerGenerated reports whether the database fills the column when an
+// INSERT leaves it out: an identity column, a column with a server
+// default, or one of the serial types (an integer whose default is the
+// next value of its own sequence).
+func (c *Column) ServerGenerated() bool {
+	return c.Identity != IdentityNone || c.ServerDefault != "" || IsSerial(c.Type)
+}
+
+// IsSerial reports whether t is serial, bigserial or smallserial (in any
+// spelling ParseType knows, such as serial4).
+func IsSerial(t Type) bool {
+	s, ok := t.(Scalar)
+	if !ok {
+		return false
+	}
+	switch canonicalName(s.Name) {
+	case "serial", "bigserial", "smallserial":
+		return s.Size == 0 && s.Precision == 0
+	}
+	return false
 }
 
 // Field locates a mapped struct field. Index is the reflect field index path

@@ -4,6 +4,8 @@ package schema
 // PostgreSQL enum. The order of the returned values is the order of the
 // enum's labels in the database.
 type EnumValuer interface {
+	// EnumValues returns the labels in order; it is called on the zero
+	// value, once, when the model is mapped.
 	EnumValues() []string
 }
 

@@ -12,6 +12,8 @@ import (
 // as a custom domain or a PostGIS geometry. The type must also be encodable
 // by pgx (a codec, or sql.Scanner and driver.Valuer).
 type SQLTyper interface {
+	// SQLType returns the column type as SQL ("geometry(Point,4326)"); it is
+	// called on the zero value when the model is mapped.
 	SQLType() string
 }
 
@@ -173,6 +175,7 @@ func enumOf(t reflect.Type, name string) (goType, error) {
 		}
 		seen[v] = true
 	}
-	e := &Enum{Name: name, Values: append([]string(nil), values...)}
-	return goType{typ: EnumRef{Name: name}, enum: e}, nil
+	nsp, name := SplitQualified(name)
+	e := &Enum{Schema: nsp, Name: name, Values: append([]string(nil), values...)}
+	return goType{typ: EnumRef{Schema: nsp, Name: name}, enum: e}, nil
 }

@@ -9,22 +9,6 @@ import (
 	"time"
 )
 
-// columnTags are the options of an `orm` tag once read, before they are
-// applied: the tag is read whole first because the meaning of onupdate
-// depends on whether fk is present.
-type columnTags struct {
-	name                         string
-	pk, unique, version          bool
-	identity                     string
-	hasIdentity                  bool
-	index, uniqueIndex           []string // "" = a single-column index
-	typ, enum, comment, check    string
-	size, precision, scale       int
-	hasDefault                   bool
-	def, serverDefault, onupdate string
-	fk, ondelete, fkOnUpdate     string
-}
-
 // column maps one field to a column, with the constraints its tag declares.
 func (b *builder) column(f reflect.StructField, fld *Field) {
 	tag := f.Tag.Get("orm")
@@ -56,7 +40,7 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 	if ct.enum != "" && g.enum == nil {
 		fail(fmt.Errorf("%w: enum:%s needs a Go type with EnumValues() []string", ErrBadValue, ct.enum))
 	}
-	if g.enum != nil && ct.typ == "" && !slices.ContainsFunc(b.enums, func(e *Enum) bool { return e.Name == g.enum.Name }) {
+	if g.enum != nil && ct.typ == "" && !slices.ContainsFunc(b.enums, func(e *Enum) bool { return e.QualifiedName() == g.enum.QualifiedName() }) {
 		b.enums = append(b.enums, g.enum)
 	}
 	if ct.typ != "" {
@@ -90,131 +74,6 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 	} else if c.Name == "id" {
 		b.ids = append(b.ids, c)
 	}
-}
-
-func readColumnTags(tag string) (columnTags, error) {
-	var ct columnTags
-	opts, err := ParseTag(tag)
-	if err != nil {
-		return ct, err
-	}
-	hasFK := false
-	seen := make(map[string]bool, len(opts))
-	for _, o := range opts {
-		hasFK = hasFK || o.Key == "fk"
-		if seen[o.Key] && o.Key != "index" && o.Key != "unique_index" {
-			return ct, fmt.Errorf("%w: %s given twice", ErrBadValue, o.Key)
-		}
-		seen[o.Key] = true
-	}
-	for i, o := range opts {
-		needValue := func() error {
-			if o.Value == "" {
-				return fmt.Errorf("%w: %s needs a value (%s:…)", ErrBadValue, o.Key, o.Key)
-			}
-			return nil
-		}
-		noValue := func() error {
-			if o.HasValue {
-				return fmt.Errorf("%w: %s takes no value", ErrBadValue, o.Key)
-			}
-			return nil
-		}
-		number := func(dst *int) error {
-			n, err := strconv.Atoi(o.Value)
-			if err != nil || n <= 0 {
-				return fmt.Errorf("%w: %s:%s is not a positive number", ErrBadValue, o.Key, o.Value)
-			}
-			*dst = n
-			return nil
-		}
-		var err error
-		switch o.Key {
-		case "pk":
-			err, ct.pk = noValue(), true
-		case "unique":
-			err, ct.unique = noValue(), true
-		case "version":
-			err, ct.version = noValue(), true
-		case "identity", "autoincrement":
-			ct.hasIdentity, ct.identity = true, strings.ToLower(o.Value)
-			switch ct.identity {
-			case "", "by_default", "always", "none":
-			default:
-				err = fmt.Errorf("%w: %s:%s (want identity, identity:always or identity:none)", ErrBadValue, o.Key, o.Value)
-			}
-		case "index":
-			ct.index = append(ct.index, o.Value)
-		case "unique_index":
-			if err = needValue(); err == nil {
-				ct.uniqueIndex = append(ct.uniqueIndex, o.Value)
-			}
-		case "type":
-			err, ct.typ = needValue(), o.Value
-		case "enum":
-			err, ct.enum = needValue(), o.Value
-		case "comment":
-			err, ct.comment = needValue(), unquote(o.Value)
-		case "check":
-			err, ct.check = needValue(), o.Value
-		case "size":
-			err = number(&ct.size)
-		case "precision":
-			err = number(&ct.precision)
-		case "scale":
-			n, e := strconv.Atoi(o.Value)
-			if e != nil || n < 0 {
-				err = fmt.Errorf("%w: scale:%s is not a number ≥ 0", ErrBadValue, o.Value)
-			}
-			ct.scale = n
-		case "default":
-			if !o.HasValue {
-				err = fmt.Errorf("%w: default needs a value (default:V)", ErrBadValue)
-			}
-			ct.hasDefault, ct.def = true, unquote(o.Value)
-		case "server_default":
-			err, ct.serverDefault = needValue(), o.Value
-		case "onupdate":
-			if err = needValue(); err == nil {
-				if _, isAction := parseAction(o.Value); hasFK && isAction {
-					ct.fkOnUpdate = o.Value
-				} else {
-					ct.onupdate = o.Value
-				}
-			}
-		case "fk":
-			err, ct.fk = needValue(), o.Value
-		case "ondelete":
-			if err = needValue(); err == nil && !hasFK {
-				err = fmt.Errorf("%w: ondelete without fk", ErrBadValue)
-			}
-			ct.ondelete = o.Value
-		case "column":
-			err, ct.name = needValue(), o.Value
-		default:
-			if near := nearOption(o.Key); near != "" {
-				err = fmt.Errorf("%w %q (did you mean %s? name a column so spelled with column:%s)", ErrUnknownOption, o.Key, near, o.Key)
-			} else if i == 0 && !o.HasValue {
-				ct.name = o.Key
-				continue
-			} else {
-				err = fmt.Errorf("%w %q", ErrUnknownOption, o.Key)
-			}
-		}
-		if err != nil {
-			return ct, err
-		}
-	}
-	return ct, nil
-}
-
-// unquote strips one pair of single quotes, undoubling inner ones, so that
-// a value may hold a comma: comment:'a, b'.
-func unquote(s string) string {
-	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
-		return strings.ReplaceAll(s[1:len(s)-1], "''", "'")
-	}
-	return s
 }
 
 func (b *builder) sizeAndPrecision(c *Column, ct columnTags, goT reflect.Type, fail func(error)) {
@@ -276,11 +135,8 @@ func (b *builder) constraints(c *Column, ct columnTags, fail func(error)) {
 	if ct.unique {
 		t.Uniques = append(t.Uniques, &Unique{Name: UniqueName(t.Name, []string{c.Name}), Columns: []string{c.Name}})
 	}
-	for _, name := range ct.index {
-		b.addIndex(c, name, false, fail)
-	}
-	for _, name := range ct.uniqueIndex {
-		b.addIndex(c, name, true, fail)
+	for _, it := range ct.indexes {
+		b.addIndex(c, it, fail)
 	}
 	if ct.check != "" {
 		t.Checks = append(t.Checks, &Check{Name: CheckName(t.Name, c.Name), Expr: ct.check})
@@ -310,30 +166,6 @@ func (b *builder) constraints(c *Column, ct columnTags, fail func(error)) {
 		}
 		t.ForeignKeys = append(t.ForeignKeys, fk)
 	}
-}
-
-// addIndex adds c to a single-column index (name "") or to the named,
-// possibly composite, index.
-func (b *builder) addIndex(c *Column, name string, unique bool, fail func(error)) {
-	if name == "" {
-		b.t.Indexes = append(b.t.Indexes, &Index{Name: IndexName(b.t.Name, []string{c.Name}), Columns: []string{c.Name}, Unique: unique})
-		return
-	}
-	if ix, ok := b.named[name]; ok {
-		if ix.Unique != unique {
-			fail(fmt.Errorf("%w: index %s is declared both as index and as unique_index", ErrBadValue, name))
-			return
-		}
-		ix.Columns = append(ix.Columns, c.Name)
-		return
-	}
-	if !validIdent(name) {
-		fail(fmt.Errorf("%w: index name %q must be 1 to %d bytes", ErrBadValue, name, MaxIdentLen))
-		return
-	}
-	ix := &Index{Name: name, Columns: []string{c.Name}, Unique: unique}
-	b.named[name] = ix
-	b.t.Indexes = append(b.t.Indexes, ix)
 }
 
 // parseAction reads a referential action, case-insensitively, with '_' or
@@ -420,22 +252,6 @@ func parseDefault(t reflect.Type, text string, enum *Enum) (any, error) {
 		return nil, fmt.Errorf("%w: default: is not supported for %s; use server_default:EXPR", ErrBadValue, t)
 	}
 	return v.Interface(), nil
-}
-
-// columnOptions are the option names of the orm tag.
-var columnOptions = []string{"pk", "unique", "version", "identity", "autoincrement", "index", "unique_index",
-	"type", "enum", "comment", "check", "size", "precision", "scale", "default", "server_default", "onupdate",
-	"fk", "ondelete", "column"}
-
-// nearOption returns the option name that key is one typo away from (one
-// letter added, dropped, changed, or two swapped), or "".
-func nearOption(key string) string {
-	for _, o := range columnOptions {
-		if len(o) > 2 && typoDistance(key, o) == 1 {
-			return o
-		}
-	}
-	return ""
 }
 
 // typoDistance is the optimal-string-alignment distance of a and b.

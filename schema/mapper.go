@@ -29,6 +29,8 @@ func NewMapper() *Mapper { return &Mapper{cache: map[reflect.Type]*mapping{}} }
 
 // TableNamer is implemented by a model that names its own table.
 type TableNamer interface {
+	// TableName returns the table's name, unqualified; it is called on the
+	// zero value (or a new pointer) when the model is mapped.
 	TableName() string
 }
 
@@ -52,7 +54,8 @@ func (m *Mapper) Map(model any) (*Table, []*Enum, error) {
 	if mp, ok := m.cache[t]; ok {
 		return mp.table, mp.enums, mp.err
 	}
-	b := &builder{typ: t, t: &Table{Name: tableNameOf(t), GoType: t}, named: map[string]*Index{}}
+	b := &builder{typ: t, named: map[string]*Index{}, members: map[*Index][]indexMember{}}
+	b.t, b.namedByMethod = newTable(t)
 	b.build()
 	mp := &mapping{table: b.t, enums: b.enums, err: errors.Join(b.errs...)}
 	if mp.err != nil {
@@ -86,30 +89,18 @@ func (m *Mapper) MapAll(models ...any) ([]*Table, []*Enum, error) {
 		seen[t] = true
 		tables = append(tables, t)
 		for _, e := range es {
-			prev, ok := byName[e.Name]
+			prev, ok := byName[e.QualifiedName()]
 			switch {
 			case !ok:
-				byName[e.Name] = e
+				byName[e.QualifiedName()] = e
 				enums = append(enums, e)
 			case !slices.Equal(prev.Values, e.Values):
 				errs = append(errs, &ModelError{Type: t.GoType, Err: fmt.Errorf("%w: enum type %s is declared twice with different values %v and %v",
-					ErrBadValue, e.Name, prev.Values, e.Values)})
+					ErrBadValue, e.QualifiedName(), prev.Values, e.Values)})
 			}
 		}
 	}
 	return tables, enums, errors.Join(errs...)
-}
-
-// tableNameOf returns TableName() when the model has it, else the
-// snake_case plural of the type name.
-func tableNameOf(t reflect.Type) string {
-	switch {
-	case t.Implements(tableNamer):
-		return reflect.Zero(t).Interface().(TableNamer).TableName()
-	case reflect.PointerTo(t).Implements(tableNamer):
-		return reflect.New(t).Interface().(TableNamer).TableName()
-	}
-	return TableName(t.Name())
 }
 
 // builder accumulates one table and the errors found on the way.
@@ -119,9 +110,14 @@ type builder struct {
 	enums []*Enum
 	errs  []error
 	named map[string]*Index // index:NAME and unique_index:NAME, composite
-	pk    []*Column
-	ids   []*Column        // columns named "id", the primary key by convention
-	noID  map[*Column]bool // identity:none
+	// members are each index's columns with their tags, settled by
+	// finishIndexes once every field is mapped.
+	members map[*Index][]indexMember
+	pk      []*Column
+	ids     []*Column        // columns named "id", the primary key by convention
+	noID    map[*Column]bool // identity:none
+
+	namedByMethod bool // the model has a TableName() method
 }
 
 func (b *builder) fail(field, tag string, err error) {
@@ -129,15 +125,21 @@ func (b *builder) fail(field, tag string, err error) {
 }
 
 func (b *builder) build() {
-	if !validIdent(b.t.Name) {
-		b.fail("", "", fmt.Errorf("%w: table name %q must be 1 to %d bytes without NUL", ErrBadValue, b.t.Name, MaxIdentLen))
+	for i := range b.typ.NumField() {
+		if f := b.typ.Field(i); f.Name == "_" && f.Tag.Get("orm") != "" {
+			b.tableTag(f)
+		}
 	}
 	b.fields(b.typ, nil, 0, true, "")
+	if !validIdent(b.t.Name) || b.t.Schema != "" && !validIdent(b.t.Schema) {
+		b.fail("", "", fmt.Errorf("%w: table name %q must be 1 to %d bytes without NUL", ErrBadValue, b.t.QualifiedName(), MaxIdentLen))
+	}
 	if len(b.t.Columns) == 0 {
 		b.fail("", "", fmt.Errorf("%w: the model has no mapped columns (exported fields)", ErrBadValue))
 		return
 	}
 	b.primaryKey()
+	b.finishIndexes()
 	seen := map[string]string{}
 	for _, c := range b.t.Columns {
 		if prev, dup := seen[c.Name]; dup {
@@ -156,6 +158,9 @@ func (b *builder) fields(t reflect.Type, index []int, offset uintptr, direct boo
 		tag, hasTag := f.Tag.Lookup("orm")
 		if tag == "-" {
 			continue
+		}
+		if f.Name == "_" {
+			continue // table options, read first by build
 		}
 		if f.Anonymous && !hasTag {
 			et, ptr := f.Type, false

@@ -1,20 +1,25 @@
 package schema
 
+import "slices"
+
 // Metadata is a set of tables and enum types: the whole schema of an
 // application, built from mapped models or read back from a live database.
 // It is immutable once built and safe for concurrent use.
 type Metadata struct {
-	tables []*Table // foreign-key order: referenced tables first
-	byName map[string]*Table
-	enums  []*Enum
-	byEnum map[string]*Enum
-	cyclic []*ForeignKey // FKs that close a cycle between tables
+	tables  []*Table // foreign-key order: referenced tables first
+	byName  map[qname]*Table
+	enums   []*Enum
+	byEnum  map[qname]*Enum
+	schemas []string      // the named schemas of tables and enums, sorted
+	cyclic  []*ForeignKey // FKs that close a cycle between tables
 }
 
 // NewMetadata validates tables and enums together and returns the sealed
-// metadata. It checks that table and enum names are unique, that every
-// foreign key names an existing table and columns, and that every enum
-// column names a declared enum; each problem is a *ModelError (when the
+// metadata. It checks that table and enum names are unique in their
+// schema, that every foreign key names an existing table and columns, and
+// that every enum column names a declared enum (references into a named
+// schema that holds none of the tables and enums given are not checked:
+// the metadata does not describe that schema); each problem is a *ModelError (when the
 // table is mapped from a Go type) or a plain error, all joined.
 // Tables are ordered so that referenced tables come first.
 func NewMetadata(tables []*Table, enums []*Enum) (*Metadata, error) {
@@ -26,15 +31,54 @@ func NewMetadata(tables []*Table, enums []*Enum) (*Metadata, error) {
 // must not be modified.
 func (m *Metadata) Tables() []*Table { return m.tables }
 
-// Table returns the table with the given name, or nil.
-func (m *Metadata) Table(name string) *Table { return m.byName[name] }
+// Table returns the table of the search path's schema with the given name
+// or, failing that, the table a qualified name ("sales.orders") names; nil
+// when there is none.
+func (m *Metadata) Table(name string) *Table { return lookup(m.byName, name) }
+
+// lookup finds name in the search path's schema, else as a qualified name.
+func lookup[T any](by map[qname]*T, name string) *T {
+	if x := by[qname{"", name}]; x != nil {
+		return x
+	}
+	if nsp, n := SplitQualified(name); nsp != "" {
+		return by[qname{nsp, n}]
+	}
+	return nil
+}
+
+// TableIn returns the table name of schema nsp ("" for the search path's
+// schema), or nil.
+func (m *Metadata) TableIn(nsp, name string) *Table { return m.byName[qname{nsp, name}] }
+
+// Referenced returns the table fk references, or nil when the metadata
+// does not hold it.
+func (m *Metadata) Referenced(fk *ForeignKey) *Table { return m.TableIn(fk.RefSchema, fk.RefTable) }
 
 // Enums returns the enum types in declaration order. The slice must not be
 // modified.
 func (m *Metadata) Enums() []*Enum { return m.enums }
 
-// Enum returns the enum type with the given name, or nil.
-func (m *Metadata) Enum(name string) *Enum { return m.byEnum[name] }
+// Enum returns the enum type of the search path's schema with the given
+// name or, failing that, the one a qualified name names; nil when there is
+// none.
+func (m *Metadata) Enum(name string) *Enum { return lookup(m.byEnum, name) }
+
+// EnumIn returns the enum type name of schema nsp ("" for the search
+// path's schema), or nil.
+func (m *Metadata) EnumIn(nsp, name string) *Enum { return m.byEnum[qname{nsp, name}] }
+
+// Schemas returns the named schemas the tables and enum types live in,
+// sorted, without "" (the search path's schema). The slice must not be
+// modified.
+func (m *Metadata) Schemas() []string { return m.schemas }
+
+// describes reports whether the metadata holds objects of schema nsp; ""
+// (the search path's schema) is always described.
+func (m *Metadata) describes(nsp string) bool {
+	_, found := slices.BinarySearch(m.schemas, nsp)
+	return nsp == "" || found
+}
 
 // CyclicForeignKeys returns the foreign keys that close a reference cycle
 // between tables. DDL must add them with ALTER TABLE after creating all

@@ -11,58 +11,6 @@ import (
 // [ConstraintName] rather than silently truncated by the server.
 const MaxIdentLen = 63
 
-// ColumnName returns the column name of a Go field: its snake_case
-// ("CreatedAt" -> "created_at", "UserID" -> "user_id", "HTTPCode" ->
-// "http_code"). Digits stay with the word before them ("Sha256" ->
-// "sha256", "Line2" -> "line2"), unlike strcase.ToSnake.
-func ColumnName(field string) string { return Snake(field) }
-
-// Snake returns the snake_case of a Go identifier: a '_' goes before an
-// upper-case letter that follows a lower-case letter or a digit, or that
-// ends a run of capitals followed by a lower-case letter.
-func Snake(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' }) < 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s)+4)
-	upper := func(c byte) bool { return c >= 'A' && c <= 'Z' }
-	lowerOrDigit := func(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') }
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if upper(c) {
-			if i > 0 && s[i-1] != '_' && (lowerOrDigit(s[i-1]) || (upper(s[i-1]) && i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z')) {
-				b = append(b, '_')
-			}
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	return string(b)
-}
-
-// TableName returns the table name of a Go type name: the snake_case
-// plural ("User" -> "users", "Category" -> "categories", "Address" ->
-// "addresses", "Box" -> "boxes", "PostTag" -> "post_tags"). Irregular
-// plurals are not guessed; a model declares its name with a
-// TableName() string method instead.
-func TableName(typeName string) string { return Plural(Snake(typeName)) }
-
-// Plural returns the English plural of a snake_case word by the regular
-// rules: -s/-x/-z/-ch/-sh take -es, a consonant followed by -y takes -ies,
-// others take -s.
-func Plural(s string) string {
-	switch {
-	case s == "":
-		return s
-	case strings.HasSuffix(s, "s"), strings.HasSuffix(s, "x"), strings.HasSuffix(s, "z"),
-		strings.HasSuffix(s, "ch"), strings.HasSuffix(s, "sh"):
-		return s + "es"
-	case strings.HasSuffix(s, "y") && len(s) > 1 && !strings.ContainsRune("aeiou", rune(s[len(s)-2])):
-		return s[:len(s)-1] + "ies"
-	}
-	return s + "s"
-}
-
 // The naming convention of constraints and indexes. Every constraint the
 // mapper or [NewMetadata] creates is named, so migrations never meet an
 // unnamed one:

@@ -11,28 +11,30 @@ import (
 // the convention (see [ConstraintName]), seals the tables and orders them
 // by foreign key.
 func newMetadata(tables []*Table, enums []*Enum) (*Metadata, error) {
-	m := &Metadata{byName: map[string]*Table{}, byEnum: map[string]*Enum{}}
+	m := &Metadata{byName: map[qname]*Table{}, byEnum: map[qname]*Enum{}}
 	var errs []error
 	for _, e := range enums {
-		switch prev := m.byEnum[e.Name]; {
+		switch prev := m.byEnum[qname{e.Schema, e.Name}]; {
 		case prev != nil && !slices.Equal(prev.Values, e.Values):
-			errs = append(errs, fmt.Errorf("enum type %s declared twice with different values: %w", e.Name, ErrBadValue))
+			errs = append(errs, fmt.Errorf("enum type %s declared twice with different values: %w", e.QualifiedName(), ErrBadValue))
 		case prev == nil:
 			m.enums = append(m.enums, e)
-			m.byEnum[e.Name] = e
+			m.byEnum[qname{e.Schema, e.Name}] = e
+			m.addSchema(e.Schema)
 		}
 	}
 	for _, t := range tables {
-		if prev, dup := m.byName[t.Name]; dup {
-			errs = append(errs, tableError(t, "", fmt.Errorf("%w: %s is already the table of %s", ErrDuplicateTable, t.Name, describe(prev))))
+		if prev, dup := m.byName[qname{t.Schema, t.Name}]; dup {
+			errs = append(errs, tableError(t, "", fmt.Errorf("%w: %s is already the table of %s", ErrDuplicateTable, t.QualifiedName(), describe(prev))))
 			continue
 		}
 		nameConstraints(t)
 		t.Seal()
-		m.byName[t.Name] = t
+		m.byName[qname{t.Schema, t.Name}] = t
+		m.addSchema(t.Schema)
 	}
 	for _, t := range tables {
-		if m.byName[t.Name] == t {
+		if m.byName[qname{t.Schema, t.Name}] == t {
 			errs = append(errs, m.check(t)...)
 		}
 	}
@@ -43,12 +45,19 @@ func newMetadata(tables []*Table, enums []*Enum) (*Metadata, error) {
 	return m, nil
 }
 
+// addSchema records a named schema, keeping the list sorted.
+func (m *Metadata) addSchema(nsp string) {
+	if i, found := slices.BinarySearch(m.schemas, nsp); nsp != "" && !found {
+		m.schemas = slices.Insert(m.schemas, i, nsp)
+	}
+}
+
 // describe names a table's origin for messages.
 func describe(t *Table) string {
 	if t.GoType != nil {
 		return t.GoType.String()
 	}
-	return "table " + t.Name
+	return "table " + t.QualifiedName()
 }
 
 // tableError wraps err as a *ModelError for a mapped table, or adds the
@@ -56,9 +65,9 @@ func describe(t *Table) string {
 func tableError(t *Table, col string, err error) error {
 	if t.GoType == nil {
 		if col != "" {
-			return fmt.Errorf("table %s column %s: %w", t.Name, col, err)
+			return fmt.Errorf("table %s column %s: %w", t.QualifiedName(), col, err)
 		}
-		return fmt.Errorf("table %s: %w", t.Name, err)
+		return fmt.Errorf("table %s: %w", t.QualifiedName(), err)
 	}
 	me := &ModelError{Type: t.GoType, Err: err}
 	if c := t.Column(col); c != nil && c.Field != nil {
@@ -115,45 +124,52 @@ func (m *Metadata) check(t *Table) []error {
 		cols("index "+ix.Name, ix.Columns)
 	}
 	for _, c := range t.Columns {
-		if e := enumOfType(c.Type); e != "" && m.byEnum[e] == nil {
+		if e, ok := enumOfType(c.Type); ok && m.describes(e.Schema) && m.EnumIn(e.Schema, e.Name) == nil {
 			errs = append(errs, tableError(t, c.Name, fmt.Errorf("%w: column %s uses enum type %s, which is not declared", ErrMissingRef, c.Name, e)))
 		}
 	}
 	for _, fk := range t.ForeignKeys {
 		cols("foreign key "+fk.Name, fk.Columns)
-		col := ""
-		if len(fk.Columns) > 0 {
-			col = fk.Columns[0]
-		}
-		ref := m.byName[fk.RefTable]
-		switch {
-		case fk.RefSchema != "" && fk.RefSchema != t.Schema:
-			continue // another schema: not ours to check
-		case ref == nil:
-			errs = append(errs, tableError(t, col, fmt.Errorf("%w: fk to table %q, which is not registered", ErrMissingRef, fk.RefTable)))
+		errs = append(errs, m.checkForeignKey(t, fk)...)
+	}
+	return errs
+}
+
+// checkForeignKey validates that fk of t references a table of the
+// metadata, with as many columns, existing and of a comparable type.
+func (m *Metadata) checkForeignKey(t *Table, fk *ForeignKey) []error {
+	col := ""
+	if len(fk.Columns) > 0 {
+		col = fk.Columns[0]
+	}
+	ref := m.Referenced(fk)
+	switch {
+	case ref == nil && !m.describes(fk.RefSchema):
+		return nil // a schema the metadata does not describe: not ours to check
+	case ref == nil:
+		return []error{tableError(t, col, fmt.Errorf("%w: fk to table %q, which is not registered", ErrMissingRef, QualifiedName(fk.RefSchema, fk.RefTable)))}
+	case len(fk.RefColumns) != len(fk.Columns):
+		return []error{tableError(t, col, fmt.Errorf("%w: foreign key %s has %d columns but references %d", ErrBadValue, fk.Name, len(fk.Columns), len(fk.RefColumns)))}
+	}
+	var errs []error
+	for i, rc := range fk.RefColumns {
+		target := ref.Column(rc)
+		if target == nil {
+			errs = append(errs, tableError(t, col, fmt.Errorf("%w: fk to %s.%s: table %s has no column %q (it has %s)",
+				ErrMissingRef, fk.RefTable, rc, fk.RefTable, rc, columnNames(ref))))
 			continue
-		case len(fk.RefColumns) != len(fk.Columns):
-			errs = append(errs, tableError(t, col, fmt.Errorf("%w: foreign key %s has %d columns but references %d", ErrBadValue, fk.Name, len(fk.Columns), len(fk.RefColumns))))
-			continue
 		}
-		for i, rc := range fk.RefColumns {
-			target := ref.Column(rc)
-			if target == nil {
-				errs = append(errs, tableError(t, col, fmt.Errorf("%w: fk to %s.%s: table %s has no column %q (it has %s)",
-					ErrMissingRef, fk.RefTable, rc, fk.RefTable, rc, columnNames(ref))))
-				continue
-			}
-			if c := t.Column(fk.Columns[i]); c != nil && typeFamily(c.Type) != typeFamily(target.Type) {
-				errs = append(errs, tableError(t, c.Name, fmt.Errorf("%w: column %s is %s but references %s.%s of type %s",
-					ErrBadValue, c.Name, c.Type, fk.RefTable, rc, target.Type)))
-			}
+		if c := t.Column(fk.Columns[i]); c != nil && typeFamily(c.Type) != typeFamily(target.Type) {
+			errs = append(errs, tableError(t, c.Name, fmt.Errorf("%w: column %s is %s but references %s.%s of type %s",
+				ErrBadValue, c.Name, c.Type, fk.RefTable, rc, target.Type)))
 		}
 	}
 	return errs
 }
 
 // typeFamily groups types that PostgreSQL lets a foreign key compare:
-// integers of any width, character types of any length.
+// integers of any width (serial, bigserial and smallserial are integers
+// with a sequence), character types of any length.
 func typeFamily(t Type) string {
 	if s, ok := t.(Scalar); ok {
 		if c, err := ParseType(s.Name); err == nil {
@@ -161,7 +177,7 @@ func typeFamily(t Type) string {
 		}
 	}
 	switch s, _ := t.(Scalar); s.Name {
-	case "smallint", "integer", "bigint":
+	case "smallint", "integer", "bigint", "smallserial", "serial", "bigserial":
 		return "integer"
 	case "text", "character varying", "character":
 		return "text"
@@ -178,15 +194,15 @@ func columnNames(t *Table) string {
 }
 
 // enumOfType returns the enum a column type uses, directly or as an array
-// element, or "".
-func enumOfType(t Type) string {
+// element.
+func enumOfType(t Type) (EnumRef, bool) {
 	switch t := t.(type) {
 	case EnumRef:
-		return t.Name
+		return t, true
 	case Array:
 		return enumOfType(t.Elem)
 	}
-	return ""
+	return EnumRef{}, false
 }
 
 // sortTables orders tables so that referenced tables come first, keeping
@@ -196,12 +212,13 @@ func enumOfType(t Type) string {
 // tables not yet placed are returned in cyclic: DDL adds them after all
 // tables exist.
 func sortTables(tables []*Table) (order []*Table, cyclic []*ForeignKey) {
-	pending := make(map[string]bool, len(tables))
+	pending := make(map[qname]bool, len(tables))
 	for _, t := range tables {
-		pending[t.Name] = true
+		pending[qname{t.Schema, t.Name}] = true
 	}
 	waits := func(t *Table, fk *ForeignKey) bool {
-		return fk.RefTable != t.Name && pending[fk.RefTable] && (fk.RefSchema == "" || fk.RefSchema == t.Schema)
+		ref := qname{fk.RefSchema, fk.RefTable}
+		return ref != (qname{t.Schema, t.Name}) && pending[ref]
 	}
 	ready := func(t *Table) bool {
 		for _, fk := range t.ForeignKeys {
@@ -224,7 +241,7 @@ func sortTables(tables []*Table) (order []*Table, cyclic []*ForeignKey) {
 		}
 		t := rest[i]
 		order = append(order, t)
-		delete(pending, t.Name)
+		delete(pending, qname{t.Schema, t.Name})
 		rest = slices.Delete(rest, i, i+1)
 	}
 	return order, cyclic

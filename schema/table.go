@@ -1,20 +1,23 @@
 package schema
 
-import "reflect"
+import (
+	"reflect"
+	"slices"
+)
 
 // Table is a table's metadata: columns in table order, keys, constraints,
 // indexes and, for mapped models, the Go type. A Table is immutable once it
 // is part of a [Metadata]; build a new one rather than changing it.
 type Table struct {
-	Schema      string // "" means the search path's first schema
-	Name        string
-	Columns     []*Column
-	PrimaryKey  *PrimaryKey
-	Uniques     []*Unique
-	Indexes     []*Index
-	ForeignKeys []*ForeignKey
-	Checks      []*Check
-	Comment     string
+	Schema      string        // "" means the search path's first schema
+	Name        string        // unqualified; for a model, [TableName] of its type or its TableName()
+	Columns     []*Column     // in table order: embedded structs' columns first
+	PrimaryKey  *PrimaryKey   // nil only for tables read back without one
+	Uniques     []*Unique     // UNIQUE constraints, from `unique` tags
+	Indexes     []*Index      // from `index`, `index:NAME` and `unique_index:NAME` tags
+	ForeignKeys []*ForeignKey // from `fk:` tags and association tables
+	Checks      []*Check      // from `check:` tags
+	Comment     string        // COMMENT ON TABLE; "" for none
 
 	// GoType is the model struct type (not a pointer), nil for tables that
 	// are not mapped (association tables, introspected tables).
@@ -37,8 +40,8 @@ type RelationField struct {
 	Target reflect.Type // T, the related model struct type
 	Many   bool         // true for slices
 	Tag    string       // the raw `rel` tag
-	Offset uintptr
-	Direct bool
+	Offset uintptr      // byte offset from the struct start when Direct
+	Direct bool         // true when no embedded pointer is on the path
 }
 
 // Column returns the column with the given name, or nil.
@@ -102,4 +105,30 @@ func lastName(dotted string) string {
 		}
 	}
 	return dotted
+}
+
+// ConstraintColumns returns the columns, in key order, of t's primary key,
+// unique constraint, unique index or foreign key (its referencing columns)
+// named name; nil when t has none of that name or the key is made of
+// expressions. The slice is a copy.
+func (t *Table) ConstraintColumns(name string) []string {
+	if t.PrimaryKey != nil && t.PrimaryKey.Name == name {
+		return slices.Clone(t.PrimaryKey.Columns)
+	}
+	for _, u := range t.Uniques {
+		if u.Name == name {
+			return slices.Clone(u.Columns)
+		}
+	}
+	for _, ix := range t.Indexes {
+		if ix.Name == name && ix.Unique && len(ix.Exprs) == 0 {
+			return slices.Clone(ix.Columns)
+		}
+	}
+	for _, fk := range t.ForeignKeys {
+		if fk.Name == name {
+			return slices.Clone(fk.Columns)
+		}
+	}
+	return nil
 }

@@ -7,9 +7,9 @@ import (
 
 // Option is one element of a struct tag: "key" or "key:value".
 type Option struct {
-	Key      string
-	Value    string
-	HasValue bool // a ':' followed the key (the value may still be empty)
+	Key      string // the text before the first ':', trimmed
+	Value    string // the text after it, trimmed, quotes kept
+	HasValue bool   // a ':' followed the key (the value may still be empty)
 }
 
 // String renders the option as it would be written in a tag.

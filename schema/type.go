@@ -10,6 +10,7 @@ import (
 // would for the canonical forms the mapper produces ("bigint",
 // "character varying(20)", "text[]", "jsonb", a quoted-free enum name).
 type Type interface {
+	// String spells the type as PostgreSQL's format_type does.
 	String() string
 	isType()
 }
@@ -21,20 +22,27 @@ type Type interface {
 // (Precision 0 = unconstrained). A type given with `type:` that the mapper
 // cannot canonicalise keeps the user's text in Name with no modifiers.
 type Scalar struct {
-	Name      string
-	Size      int
-	Precision int
-	Scale     int
+	Name      string // canonical spelling without modifiers: "bigint", "character varying"
+	Size      int    // length of character types; 0 means none
+	Precision int    // total digits of numeric; 0 means unconstrained
+	Scale     int    // digits after the point of numeric
 }
 
 // Array is a one-dimensional PostgreSQL array of Elem.
-type Array struct{ Elem Type }
+type Array struct {
+	Elem Type // the element's type
+}
 
 // JSON is json (Binary false) or jsonb (Binary true).
-type JSON struct{ Binary bool }
+type JSON struct {
+	Binary bool // jsonb rather than json
+}
 
 // EnumRef is a column typed by the named enum, declared in [Metadata.Enums].
-type EnumRef struct{ Name string }
+type EnumRef struct {
+	Schema string // the enum's schema, "" for the search path's
+	Name   string // the enum type's name, as in [Enum].Name
+}
 
 func (Scalar) isType()  {}
 func (Array) isType()   {}
@@ -64,8 +72,9 @@ func (j JSON) String() string {
 	return "json"
 }
 
-// String renders the enum's type name.
-func (e EnumRef) String() string { return e.Name }
+// String renders the enum's type name, qualified by its schema when it has
+// one ("sales.status").
+func (e EnumRef) String() string { return QualifiedName(e.Schema, e.Name) }
 
 // Equal reports whether a and b are the same type, comparing structurally.
 func Equal(a, b Type) bool {

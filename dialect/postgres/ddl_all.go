@@ -8,7 +8,8 @@ import (
 )
 
 // CreateAll renders the creation of everything in m, in an order the
-// server accepts: enum types; tables in m's order, each with its columns,
+// server accepts: the schemas m names (CREATE SCHEMA IF NOT EXISTS); enum
+// types; tables in m's order, each with its columns,
 // primary key, unique and check constraints and the foreign keys to tables
 // created before it (or to itself); then, with ALTER TABLE, the foreign
 // keys that reference a table created later (reference cycles); then the
@@ -19,13 +20,9 @@ func (Dialect) CreateAll(m *schema.Metadata) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, e := range m.Enums() {
-		s, err := Dialect{}.CreateEnum(e)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
+	out, err := createSchemasAndTypes(m)
+	if err != nil {
+		return nil, err
 	}
 	for _, t := range m.Tables() {
 		s, err := createTable(t, late.set)
@@ -55,12 +52,34 @@ func (Dialect) CreateAll(m *schema.Metadata) ([]string, error) {
 	return out, nil
 }
 
+// createSchemasAndTypes renders the creation of m's schemas (when missing)
+// and enum types.
+func createSchemasAndTypes(m *schema.Metadata) ([]string, error) {
+	var out []string
+	for _, nsp := range m.Schemas() {
+		s, err := stmt("CREATE SCHEMA IF NOT EXISTS ").ident(nsp).done()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	for _, e := range m.Enums() {
+		s, err := Dialect{}.CreateEnum(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
 // DropAll renders the removal of everything CreateAll creates, safe on a
 // schema that is only partly there (every statement says IF EXISTS): the
 // foreign keys CreateAll added late, the tables in reverse order (their
 // indexes, constraints and identity sequences go with them), then the enum
-// types in reverse order. Nothing is dropped with CASCADE, so an object
-// outside m that depends on a table makes DropAll fail rather than vanish.
+// types in reverse order. Schemas stay: they may hold more than m.
+// Nothing is dropped with CASCADE, so an object outside m that depends on
+// a table makes DropAll fail rather than vanish.
 func (Dialect) DropAll(m *schema.Metadata) ([]string, error) {
 	late, err := lateForeignKeys(m)
 	if err != nil {

@@ -50,14 +50,19 @@ func richMetadata(t *testing.T) *schema.Metadata {
 	teams := &schema.Table{Name: "teams", Columns: []*schema.Column{
 		id(),
 		{Name: "lead_id", Type: scalar("bigint"), Nullable: true},
+		{Name: "last_audit", Type: scalar("integer"), Nullable: true},
 	},
-		PrimaryKey:  &schema.PrimaryKey{Name: "pk_teams", Columns: []string{"id"}},
-		ForeignKeys: []*schema.ForeignKey{{Name: "fk_teams_lead_id_people", Columns: []string{"lead_id"}, RefTable: "people", RefColumns: []string{"id"}, OnDelete: schema.SetNull}},
+		PrimaryKey: &schema.PrimaryKey{Name: "pk_teams", Columns: []string{"id"}},
+		ForeignKeys: []*schema.ForeignKey{
+			{Name: "fk_teams_lead_id_people", Columns: []string{"lead_id"}, RefTable: "people", RefColumns: []string{"id"}, OnDelete: schema.SetNull},
+			{Name: "fk_teams_last_audit_audit", Columns: []string{"last_audit"}, RefSchema: "app", RefTable: "audit", RefColumns: []string{"seq"}},
+		},
 	}
 	audit := &schema.Table{Schema: "app", Name: "audit", Columns: []*schema.Column{
 		{Name: "seq", Type: scalar("integer"), Identity: schema.IdentityAlways},
 		{Name: "person_id", Type: scalar("bigint")},
 		{Name: "at", Type: schema.Scalar{Name: "numeric", Precision: 10, Scale: 3}, Comment: "when"},
+		{Name: "kind", Type: schema.EnumRef{Schema: "app", Name: "audit_kind"}, ServerDefault: "'insert'"},
 	},
 		PrimaryKey:  &schema.PrimaryKey{Name: "pk_audit", Columns: []string{"seq"}},
 		ForeignKeys: []*schema.ForeignKey{{Name: "fk_audit_person_id_people", Columns: []string{"person_id"}, RefTable: "people", RefColumns: []string{"id"}, OnDelete: schema.Cascade}},
@@ -65,14 +70,14 @@ func richMetadata(t *testing.T) *schema.Metadata {
 		Comment:     "in app",
 	}
 	m, err := schema.NewMetadata([]*schema.Table{people, teams, audit},
-		[]*schema.Enum{{Name: "mood", Values: []string{"sad", "ok", "it's"}}, {Name: "unused", Values: nil}})
+		[]*schema.Enum{{Name: "mood", Values: []string{"sad", "ok", "it's"}}, {Name: "unused", Values: nil},
+			{Schema: "app", Name: "audit_kind", Values: []string{"insert", "delete"}}})
 	require.NoError(t, err)
 	return m
 }
 
 func TestCreateAllDropAll(t *testing.T) {
 	pool := pgtest.NewPool(t)
-	execAll(t, pool, "CREATE SCHEMA app")
 	m := richMetadata(t)
 	before := ourObjects(t, pool, "app")
 	create := must[[]string](t)(pg.CreateAll(m))
@@ -83,11 +88,11 @@ func TestCreateAllDropAll(t *testing.T) {
 		"class i app.ix_audit_person_id", "class i app.pk_audit", "class i ix_people_contacts", "class i ix_people_lower_name",
 		"class i pk_people", "class i pk_teams", "class i uq_people_name_team_id",
 		"class r app.audit", "class r people", "class r teams",
-		"type app.audit", "type app.audit[]", "type mood", "type mood[]", "type people", "type people[]",
+		"type app.audit", "type app.audit[]", "type app.audit_kind", "type app.audit_kind[]", "type mood", "type mood[]", "type people", "type people[]",
 		"type teams", "type teams[]", "type unused", "type unused[]",
 	}, ourObjects(t, pool, "app"))
 
-	require.Equal(t, []string{"mood", "unused"}, strs(t, pool, `SELECT typname::text FROM pg_type WHERE typtype = 'e' ORDER BY 1`))
+	require.Equal(t, []string{"audit_kind", "mood", "unused"}, strs(t, pool, `SELECT typname::text FROM pg_type WHERE typtype = 'e' ORDER BY 1`))
 	require.Equal(t, []string{"sad", "ok", "it's"}, labels(t, pool, "mood"))
 	require.Equal(t, []column{
 		{Name: "id", Type: "bigint", NotNull: true, Identity: "d"},
@@ -108,6 +113,7 @@ func TestCreateAllDropAll(t *testing.T) {
 		"uq_people_name_team_id: UNIQUE (name, team_id)",
 	}, constraints(t, pool, "people"))
 	require.Equal(t, []string{
+		"fk_teams_last_audit_audit: FOREIGN KEY (last_audit) REFERENCES app.audit(seq)",
 		"fk_teams_lead_id_people: FOREIGN KEY (lead_id) REFERENCES people(id) ON DELETE SET NULL",
 		"pk_teams: PRIMARY KEY (id)",
 	}, constraints(t, pool, "teams"))
@@ -118,6 +124,7 @@ func TestCreateAllDropAll(t *testing.T) {
 		{Name: "seq", Type: "integer", NotNull: true, Identity: "a"},
 		{Name: "person_id", Type: "bigint", NotNull: true},
 		{Name: "at", Type: "numeric(10,3)", NotNull: true},
+		{Name: "kind", Type: "app.audit_kind", Default: "'insert'::app.audit_kind", NotNull: true},
 	}, columns(t, pool, "app.audit"))
 	require.Equal(t, []string{"ix_audit_person_id", "pk_audit"}, strs(t, pool, `SELECT indexname::text FROM pg_indexes WHERE schemaname = 'app' ORDER BY 1`))
 	require.Equal(t, []string{"everyone", "full name", "in app", "when"},
@@ -193,14 +200,19 @@ func TestCreateAllErrors(t *testing.T) {
 func checkInspect(t *testing.T, pool *pgxpool.Pool, want *schema.Metadata) {
 	t.Helper()
 	ctx := context.Background()
-	got, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{})
+	got, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{Schemas: want.Schemas()})
 	require.NoError(t, err)
-	for _, wt := range want.Tables() {
-		if wt.Schema != "" {
-			continue
+	for _, we := range want.Enums() {
+		ge := got.EnumIn(we.Schema, we.Name)
+		require.NotNil(t, ge, we.QualifiedName())
+		require.Equal(t, len(we.Values), len(ge.Values), we.QualifiedName())
+		for i := range we.Values {
+			require.Equal(t, we.Values[i], ge.Values[i])
 		}
-		gt := got.Table(wt.Name)
-		require.NotNil(t, gt, wt.Name)
+	}
+	for _, wt := range want.Tables() {
+		gt := got.TableIn(wt.Schema, wt.Name)
+		require.NotNil(t, gt, wt.QualifiedName())
 		require.Len(t, gt.Columns, len(wt.Columns))
 		for i, wc := range wt.Columns {
 			gc := gt.Columns[i]

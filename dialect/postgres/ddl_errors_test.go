@@ -42,27 +42,27 @@ func TestDDLErrors(t *testing.T) {
 		{"foreign key action", table(&schema.Table{Name: "t", ForeignKeys: []*schema.ForeignKey{{Name: "fk", Columns: []string{"a"}, RefTable: "u", RefColumns: []string{"id"}, OnDelete: "CASCADE; DROP TABLE u"}}}), dialect.ErrInvalidDefinition},
 		{"index without columns", table(&schema.Table{Name: "t", Indexes: []*schema.Index{{Name: "ix"}}}), dialect.ErrInvalidDefinition},
 		{"long index name", func() (string, error) {
-			return pg.CreateIndex("t", &schema.Index{Name: long, Columns: []string{"a"}}, false)
+			return pg.CreateIndex("", "t", &schema.Index{Name: long, Columns: []string{"a"}}, false)
 		}, dialect.ErrBadIdent},
-		{"NUL in comment", func() (string, error) { return pg.CommentOnTable("t", "a\x00") }, dialect.ErrInvalidDefinition},
-		{"invalid UTF-8 in comment", func() (string, error) { return pg.CommentOnColumn("t", "c", "\xff") }, dialect.ErrInvalidDefinition},
+		{"NUL in comment", func() (string, error) { return pg.CommentOnTable("", "t", "a\x00") }, dialect.ErrInvalidDefinition},
+		{"invalid UTF-8 in comment", func() (string, error) { return pg.CommentOnColumn("", "t", "c", "\xff") }, dialect.ErrInvalidDefinition},
 		{"NUL in enum label", func() (string, error) { return pg.CreateEnum(&schema.Enum{Name: "e", Values: []string{"a\x00"}}) }, dialect.ErrInvalidDefinition},
-		{"enum value before and after", func() (string, error) { return pg.AddEnumValue("e", "v", "a", "b") }, dialect.ErrInvalidDefinition},
-		{"bad enum name", func() (string, error) { return pg.DropEnum("") }, dialect.ErrBadIdent},
+		{"enum value before and after", func() (string, error) { return pg.AddEnumValue("", "e", "v", "a", "b") }, dialect.ErrInvalidDefinition},
+		{"bad enum name", func() (string, error) { return pg.DropEnum("", "") }, dialect.ErrBadIdent},
 		{"NUL in USING", func() (string, error) {
-			return pg.AlterColumnType("t", "c", schema.Scalar{Name: "text"}, "\x00")
+			return pg.AlterColumnType("", "t", "c", schema.Scalar{Name: "text"}, "\x00")
 		}, dialect.ErrInvalidDefinition},
-		{"bad new type", func() (string, error) { return pg.AlterColumnType("t", "c", schema.Scalar{}, "") }, dialect.ErrInvalidDefinition},
+		{"bad new type", func() (string, error) { return pg.AlterColumnType("", "t", "c", schema.Scalar{}, "") }, dialect.ErrInvalidDefinition},
 		{"unknown identity change", func() (string, error) {
-			return joined(pg.AlterColumnIdentity("t", "c", schema.IdentityNone, 7))
+			return joined(pg.AlterColumnIdentity("", "t", "c", schema.IdentityNone, 7))
 		}, dialect.ErrInvalidDefinition},
-		{"bad constraint name", func() (string, error) { return pg.DropConstraint("t", long) }, dialect.ErrBadIdent},
+		{"bad constraint name", func() (string, error) { return pg.DropConstraint("", "t", long) }, dialect.ErrBadIdent},
 		{"bad column in add", func() (string, error) {
-			return joined(pg.AddColumn("t", &schema.Column{Name: "c\x00", Type: schema.JSON{}}))
+			return joined(pg.AddColumn("", "t", &schema.Column{Name: "c\x00", Type: schema.JSON{}}))
 		}, dialect.ErrBadIdent},
-		{"nil column in add", func() (string, error) { return joined(pg.AddColumn("t", nil)) }, dialect.ErrInvalidDefinition},
+		{"nil column in add", func() (string, error) { return joined(pg.AddColumn("", "t", nil)) }, dialect.ErrInvalidDefinition},
 		{"bad comment in add", func() (string, error) {
-			return joined(pg.AddColumn("t", &schema.Column{Name: "c", Type: schema.JSON{}, Comment: "\x00"}))
+			return joined(pg.AddColumn("", "t", &schema.Column{Name: "c", Type: schema.JSON{}, Comment: "\x00"}))
 		}, dialect.ErrInvalidDefinition},
 		{"bad comment in create", table(&schema.Table{Name: "t", Comment: "\x00"}), dialect.ErrInvalidDefinition},
 	}
@@ -85,7 +85,7 @@ func joined(s []string, err error) (string, error) {
 }
 
 func TestAlterColumnIdentityNoChange(t *testing.T) {
-	s, err := pg.AlterColumnIdentity("t", "c", schema.IdentityNone, schema.IdentityNone)
+	s, err := pg.AlterColumnIdentity("", "t", "c", schema.IdentityNone, schema.IdentityNone)
 	require.NoError(t, err)
 	require.Empty(t, s)
 }

@@ -50,23 +50,23 @@ func enumSteps() []ddlStep {
 	return []ddlStep{
 		{"create enum", one(pg.CreateEnum(&schema.Enum{Name: "mood", Values: []string{"sad", "ok"}})),
 			func(t *testing.T, p *pgxpool.Pool) { require.Equal(t, []string{"sad", "ok"}, labels(t, p, "mood")) }},
-		{"add enum value before", one(pg.AddEnumValue("mood", "meh", "ok", "")),
+		{"add enum value before", one(pg.AddEnumValue("", "mood", "meh", "ok", "")),
 			func(t *testing.T, p *pgxpool.Pool) {
 				require.Equal(t, []string{"sad", "meh", "ok"}, labels(t, p, "mood"))
 			}},
-		{"add enum value after", one(pg.AddEnumValue("mood", "great", "", "sad")),
+		{"add enum value after", one(pg.AddEnumValue("", "mood", "great", "", "sad")),
 			func(t *testing.T, p *pgxpool.Pool) {
 				require.Equal(t, []string{"sad", "great", "meh", "ok"}, labels(t, p, "mood"))
 			}},
-		{"add enum value at the end, quoted", one(pg.AddEnumValue("mood", `it's \ fine`, "", "")),
+		{"add enum value at the end, quoted", one(pg.AddEnumValue("", "mood", `it's \ fine`, "", "")),
 			func(t *testing.T, p *pgxpool.Pool) {
 				require.Equal(t, []string{"sad", "great", "meh", "ok", `it's \ fine`}, labels(t, p, "mood"))
 			}},
-		{"rename enum value", one(pg.RenameEnumValue("mood", "great", "happy")),
+		{"rename enum value", one(pg.RenameEnumValue("", "mood", "great", "happy")),
 			func(t *testing.T, p *pgxpool.Pool) {
 				require.Equal(t, []string{"sad", "happy", "meh", "ok", `it's \ fine`}, labels(t, p, "mood"))
 			}},
-		{"rename enum", one(pg.RenameEnum("mood", "Feeling")),
+		{"rename enum", one(pg.RenameEnum("", "mood", "Feeling")),
 			func(t *testing.T, p *pgxpool.Pool) {
 				require.Equal(t, []string{"Feeling"}, strs(t, p, `SELECT typname::text FROM pg_type WHERE typtype = 'e'`))
 			}},
@@ -120,13 +120,13 @@ func tableSteps() []ddlStep {
 				"pk_entries: PRIMARY KEY (account_id, line)",
 			}, constraints(t, p, "entries"))
 		}},
-		{"rename table", one(pg.RenameTable("entries", "Lines")), func(t *testing.T, p *pgxpool.Pool) {
+		{"rename table", one(pg.RenameTable("", "entries", "Lines")), func(t *testing.T, p *pgxpool.Pool) {
 			require.Equal(t, []string{"Lines", "accounts"}, strs(t, p, `SELECT relname::text FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1`))
 		}},
-		{"comment on table", one(pg.CommentOnTable("Lines", `it's \n not a newline`)), func(t *testing.T, p *pgxpool.Pool) {
+		{"comment on table", one(pg.CommentOnTable("", "Lines", `it's \n not a newline`)), func(t *testing.T, p *pgxpool.Pool) {
 			require.Equal(t, `it's \n not a newline`, str(t, p, `SELECT obj_description('"Lines"'::regclass, 'pg_class')`))
 		}},
-		{"comment on table removed", one(pg.CommentOnTable("Lines", "")), func(t *testing.T, p *pgxpool.Pool) {
+		{"comment on table removed", one(pg.CommentOnTable("", "Lines", "")), func(t *testing.T, p *pgxpool.Pool) {
 			require.Equal(t, "none", str(t, p, `SELECT coalesce(obj_description('"Lines"'::regclass, 'pg_class'), 'none')`))
 		}},
 	}
@@ -161,42 +161,42 @@ func columnSteps() []ddlStep {
 	last := func(t *testing.T, p *pgxpool.Pool) column { c := lines(t, p); return c[len(c)-1] }
 	note := &schema.Column{Name: "note", Type: schema.Scalar{Name: "text"}, Nullable: true, Comment: "free text"}
 	return []ddlStep{
-		{"add column", many(pg.AddColumn("Lines", note)), func(t *testing.T, p *pgxpool.Pool) {
+		{"add column", many(pg.AddColumn("", "Lines", note)), func(t *testing.T, p *pgxpool.Pool) {
 			require.Equal(t, column{Name: "note", Type: "text"}, last(t, p))
 			require.Equal(t, "free text", str(t, p, `SELECT col_description('"Lines"'::regclass, 4)`))
 		}},
-		{"add column with identity", many(pg.AddColumn("Lines", &schema.Column{Name: "seq", Type: schema.Scalar{Name: "integer"}, Identity: schema.IdentityAlways})),
+		{"add column with identity", many(pg.AddColumn("", "Lines", &schema.Column{Name: "seq", Type: schema.Scalar{Name: "integer"}, Identity: schema.IdentityAlways})),
 			func(t *testing.T, p *pgxpool.Pool) {
 				require.Equal(t, column{Name: "seq", Type: "integer", NotNull: true, Identity: "a"}, last(t, p))
 			}},
-		{"identity always to by default", many(pg.AlterColumnIdentity("Lines", "seq", schema.IdentityAlways, schema.IdentityByDefault)),
+		{"identity always to by default", many(pg.AlterColumnIdentity("", "Lines", "seq", schema.IdentityAlways, schema.IdentityByDefault)),
 			func(t *testing.T, p *pgxpool.Pool) { require.Equal(t, "d", last(t, p).Identity) }},
-		{"identity by default to always", many(pg.AlterColumnIdentity("Lines", "seq", schema.IdentityByDefault, schema.IdentityAlways)),
+		{"identity by default to always", many(pg.AlterColumnIdentity("", "Lines", "seq", schema.IdentityByDefault, schema.IdentityAlways)),
 			func(t *testing.T, p *pgxpool.Pool) { require.Equal(t, "a", last(t, p).Identity) }},
-		{"identity dropped", many(pg.AlterColumnIdentity("Lines", "seq", schema.IdentityAlways, schema.IdentityNone)),
+		{"identity dropped", many(pg.AlterColumnIdentity("", "Lines", "seq", schema.IdentityAlways, schema.IdentityNone)),
 			func(t *testing.T, p *pgxpool.Pool) { require.Equal(t, "", last(t, p).Identity) }},
-		{"identity added", many(pg.AlterColumnIdentity("Lines", "seq", schema.IdentityNone, schema.IdentityByDefault)),
+		{"identity added", many(pg.AlterColumnIdentity("", "Lines", "seq", schema.IdentityNone, schema.IdentityByDefault)),
 			func(t *testing.T, p *pgxpool.Pool) { require.Equal(t, "d", last(t, p).Identity) }},
-		{"drop column", one(pg.DropColumn("Lines", "seq")),
+		{"drop column", one(pg.DropColumn("", "Lines", "seq")),
 			func(t *testing.T, p *pgxpool.Pool) { require.Equal(t, "note", last(t, p).Name) }},
-		{"rename column", one(pg.RenameColumn("Lines", "note", "Memo")),
+		{"rename column", one(pg.RenameColumn("", "Lines", "note", "Memo")),
 			func(t *testing.T, p *pgxpool.Pool) { require.Equal(t, "Memo", last(t, p).Name) }},
-		{"alter column type using", one(pg.AlterColumnType("Lines", "Memo", schema.Scalar{Name: "character varying", Size: 40}, `left("Memo", 40)`)),
+		{"alter column type using", one(pg.AlterColumnType("", "Lines", "Memo", schema.Scalar{Name: "character varying", Size: 40}, `left("Memo", 40)`)),
 			func(t *testing.T, p *pgxpool.Pool) { require.Equal(t, "character varying(40)", last(t, p).Type) }},
-		{"alter column type to enum array", one(pg.AlterColumnType("Lines", "Memo", schema.Array{Elem: schema.EnumRef{Name: "Feeling"}}, `ARRAY["Memo"]::text[]::"Feeling"[]`)),
+		{"alter column type to enum array", one(pg.AlterColumnType("", "Lines", "Memo", schema.Array{Elem: schema.EnumRef{Name: "Feeling"}}, `ARRAY["Memo"]::text[]::"Feeling"[]`)),
 			func(t *testing.T, p *pgxpool.Pool) { require.Equal(t, `"Feeling"[]`, last(t, p).Type) }},
-		{"set not null", one(pg.AlterColumnNullable("Lines", "Memo", false)),
+		{"set not null", one(pg.AlterColumnNullable("", "Lines", "Memo", false)),
 			func(t *testing.T, p *pgxpool.Pool) { require.True(t, last(t, p).NotNull) }},
-		{"drop not null", one(pg.AlterColumnNullable("Lines", "Memo", true)),
+		{"drop not null", one(pg.AlterColumnNullable("", "Lines", "Memo", true)),
 			func(t *testing.T, p *pgxpool.Pool) { require.False(t, last(t, p).NotNull) }},
-		{"set default", one(pg.AlterColumnDefault("Lines", "Memo", `'{sad}'`)),
+		{"set default", one(pg.AlterColumnDefault("", "Lines", "Memo", `'{sad}'`)),
 			func(t *testing.T, p *pgxpool.Pool) { require.Equal(t, `'{sad}'::"Feeling"[]`, last(t, p).Default) }},
-		{"drop default", one(pg.AlterColumnDefault("Lines", "Memo", "")),
+		{"drop default", one(pg.AlterColumnDefault("", "Lines", "Memo", "")),
 			func(t *testing.T, p *pgxpool.Pool) { require.Equal(t, "", last(t, p).Default) }},
-		{"comment on column", one(pg.CommentOnColumn("Lines", "Memo", "été")), func(t *testing.T, p *pgxpool.Pool) {
+		{"comment on column", one(pg.CommentOnColumn("", "Lines", "Memo", "été")), func(t *testing.T, p *pgxpool.Pool) {
 			require.Equal(t, "été", str(t, p, `SELECT col_description('"Lines"'::regclass, 4)`))
 		}},
-		{"comment on column removed", one(pg.CommentOnColumn("Lines", "Memo", "")), func(t *testing.T, p *pgxpool.Pool) {
+		{"comment on column removed", one(pg.CommentOnColumn("", "Lines", "Memo", "")), func(t *testing.T, p *pgxpool.Pool) {
 			require.Equal(t, "none", str(t, p, `SELECT coalesce(col_description('"Lines"'::regclass, 4), 'none')`))
 		}},
 	}
@@ -222,24 +222,24 @@ func constraintSteps() []ddlStep {
 	fk := "fk_bare_a: FOREIGN KEY (a) REFERENCES accounts(id) ON UPDATE CASCADE ON DELETE SET NULL"
 	return []ddlStep{
 		{"create bare table", many(pg.CreateTable(bare)), cons()},
-		{"add primary key", one(pg.AddPrimaryKey("bare", &schema.PrimaryKey{Name: "pk_bare", Columns: []string{"a"}})), cons(pk)},
-		{"add unique", one(pg.AddUnique("bare", &schema.Unique{Name: "uq_bare_b", Columns: []string{"b"}})), cons(pk, uq)},
-		{"add foreign key", one(pg.AddForeignKey("bare", &schema.ForeignKey{Name: "fk_bare_a", Columns: []string{"a"}, RefTable: "accounts", RefColumns: []string{"id"}, OnDelete: schema.SetNull, OnUpdate: schema.Cascade})),
+		{"add primary key", one(pg.AddPrimaryKey("", "bare", &schema.PrimaryKey{Name: "pk_bare", Columns: []string{"a"}})), cons(pk)},
+		{"add unique", one(pg.AddUnique("", "bare", &schema.Unique{Name: "uq_bare_b", Columns: []string{"b"}})), cons(pk, uq)},
+		{"add foreign key", one(pg.AddForeignKey("", "bare", &schema.ForeignKey{Name: "fk_bare_a", Columns: []string{"a"}, RefTable: "accounts", RefColumns: []string{"id"}, OnDelete: schema.SetNull, OnUpdate: schema.Cascade})),
 			cons(fk, pk, uq)},
-		{"add check", one(pg.AddCheck("bare", &schema.Check{Name: "ck_bare_b", Expr: "b <> ''"})),
+		{"add check", one(pg.AddCheck("", "bare", &schema.Check{Name: "ck_bare_b", Expr: "b <> ''"})),
 			cons("ck_bare_b: CHECK ((b <> ''::text))", fk, pk, uq)},
-		{"drop constraints", many(dropAll(pg.DropConstraint, "bare", "ck_bare_b", "fk_bare_a", "uq_bare_b")), cons(pk)},
-		{"create index concurrently", one(pg.CreateIndex("bare", &schema.Index{Name: "ix_bare_b", Columns: []string{"b", "a"}}, true)),
+		{"drop constraints", many(dropAll(func(table, name string) (string, error) { return pg.DropConstraint("", table, name) }, "bare", "ck_bare_b", "fk_bare_a", "uq_bare_b")), cons(pk)},
+		{"create index concurrently", one(pg.CreateIndex("", "bare", &schema.Index{Name: "ix_bare_b", Columns: []string{"b", "a"}}, true)),
 			idx("CREATE INDEX ix_bare_b ON public.bare USING btree (b, a)")},
-		{"create hash index", one(pg.CreateIndex("bare", &schema.Index{Name: "ix_bare_hash", Columns: []string{"b"}, Method: "hash"}, false)),
+		{"create hash index", one(pg.CreateIndex("", "bare", &schema.Index{Name: "ix_bare_hash", Columns: []string{"b"}, Method: "hash"}, false)),
 			idx("CREATE INDEX ix_bare_b ON public.bare USING btree (b, a)", "CREATE INDEX ix_bare_hash ON public.bare USING hash (b)")},
-		{"drop index concurrently", one(pg.DropIndex("ix_bare_b", true)), idx("CREATE INDEX ix_bare_hash ON public.bare USING hash (b)")},
-		{"drop index", one(pg.DropIndex("ix_bare_hash", false)), idx()},
-		{"drop tables", many(dropAll(func(_, name string) (string, error) { return pg.DropTable(name) }, "", "bare", "Lines", "accounts")),
+		{"drop index concurrently", one(pg.DropIndex("", "ix_bare_b", true)), idx("CREATE INDEX ix_bare_hash ON public.bare USING hash (b)")},
+		{"drop index", one(pg.DropIndex("", "ix_bare_hash", false)), idx()},
+		{"drop tables", many(dropAll(func(_, name string) (string, error) { return pg.DropTable("", name) }, "", "bare", "Lines", "accounts")),
 			func(t *testing.T, p *pgxpool.Pool) {
 				require.Empty(t, strs(t, p, `SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace`))
 			}},
-		{"drop enum", one(pg.DropEnum("Feeling")), func(t *testing.T, p *pgxpool.Pool) {
+		{"drop enum", one(pg.DropEnum("", "Feeling")), func(t *testing.T, p *pgxpool.Pool) {
 			require.Empty(t, strs(t, p, `SELECT typname::text FROM pg_type WHERE typnamespace = 'public'::regnamespace`))
 		}},
 	}

@@ -20,7 +20,9 @@ var violations = map[string]error{
 // Classify returns a *[dialect.ConstraintError] wrapping err when err is
 // (or wraps) a *pgconn.PgError for a unique, foreign-key, check, not-null or
 // exclusion violation, with the schema, table, column and constraint names
-// the server reported. It goes by SQLSTATE only, never by message text.
+// the server reported (the server names a column only for a not-null
+// violation; the columns of a key come from the models, see
+// [dialect.ConstraintError.Columns]). It goes by SQLSTATE only, never by message text.
 // Any other error, nil, and an error already classified come back
 // unchanged.
 func (Dialect) Classify(err error) error {
@@ -33,7 +35,7 @@ func (Dialect) Classify(err error) error {
 	if kind == nil || errors.As(err, &done) {
 		return err
 	}
-	return &dialect.ConstraintError{
+	ce := &dialect.ConstraintError{
 		Kind:       kind,
 		Schema:     pg.SchemaName,
 		Table:      pg.TableName,
@@ -41,4 +43,8 @@ func (Dialect) Classify(err error) error {
 		Constraint: pg.ConstraintName,
 		Err:        err,
 	}
+	if pg.ColumnName != "" {
+		ce.Columns = []string{pg.ColumnName}
+	}
+	return ce
 }

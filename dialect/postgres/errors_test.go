@@ -62,6 +62,11 @@ func TestClassify(t *testing.T) {
 			require.Equal(t, "public", ce.Schema)
 			require.Equal(t, tc.table, ce.Table)
 			require.Equal(t, tc.column, ce.Column)
+			if tc.column != "" {
+				require.Equal(t, []string{tc.column}, ce.Columns, "the server names the column of a not-null violation")
+			} else {
+				require.Nil(t, ce.Columns, "the columns of a key come from the models, not from the server")
+			}
 			require.Equal(t, tc.constraint, ce.Constraint)
 			var pgErr *pgconn.PgError
 			require.ErrorAs(t, err, &pgErr, "the driver error is still reachable")

@@ -14,19 +14,25 @@ import (
 // CatalogQuerier runs the catalog queries of [Inspect]. *pgx.Conn,
 // *pgxpool.Pool, *pgxpool.Conn and pgx.Tx all satisfy it.
 type CatalogQuerier interface {
+	// Query runs one catalog query with its arguments bound.
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // InspectOptions narrows what [Inspect] reads.
 type InspectOptions struct {
-	// Schema is the schema to read; "" means current_schema().
+	// Schema is the schema read as the metadata's unnamed one: its tables
+	// and types get Schema "", as the models' do that name no schema.
+	// "" means current_schema().
 	Schema string
-	// Exclude lists table names to leave out, such as a migration tool's
-	// version table.
+	// Schemas lists other schemas to read; their tables and types keep
+	// their schema's name. A schema that does not exist reads as empty.
+	Schemas []string
+	// Exclude lists tables to leave out, such as a migration tool's
+	// version table: a name of Schema's, or a qualified "schema.table".
 	Exclude []string
 }
 
-// Inspect reads one schema of a live database into metadata: its ordinary
+// Inspect reads schemas of a live database into metadata: their ordinary
 // and partitioned tables (not partitions, views or sequences), columns with
 // their types, nullability, server defaults, identity and comments, primary
 // keys, unique, foreign-key and check constraints, the indexes that do not
@@ -38,6 +44,9 @@ type InspectOptions struct {
 // is nextval of a sequence the column owns) come back typed serial,
 // bigserial or smallserial without a default, so that recreating them from
 // the metadata gives the same catalog entries.
+//
+// A foreign key or an enum-typed column pointing into a schema that is not
+// read keeps its reference, unchecked.
 //
 // Inspect only reads; q may be a transaction. Each table's lookup indexes
 // are built, and the metadata orders the tables by foreign key.
@@ -52,7 +61,8 @@ func Inspect(ctx context.Context, q CatalogQuerier, opts InspectOptions) (*schem
 // inspector accumulates the tables of one Inspect call, keyed by oid.
 type inspector struct {
 	q      CatalogQuerier
-	nsp    string
+	nsp    string   // the schema read as ""
+	nsps   []string // every schema read
 	tables []*schema.Table
 	oids   []uint32
 	byOID  map[uint32]*schema.Table
@@ -66,6 +76,7 @@ func (in *inspector) run(ctx context.Context, opts InspectOptions) error {
 			return err
 		}
 	}
+	in.nsps = append([]string{in.nsp}, opts.Schemas...)
 	steps := []struct {
 		name string
 		fn   func(context.Context) error
@@ -115,25 +126,35 @@ func (in *inspector) each(ctx context.Context, query string, args []any, scan fu
 	return rows.Err()
 }
 
+// local returns "" for the schema read as unnamed, else nsp.
+func (in *inspector) local(nsp string) string {
+	if nsp == in.nsp {
+		return ""
+	}
+	return nsp
+}
+
 func (in *inspector) readEnums(ctx context.Context) error {
-	return in.each(ctx, enumsQuery, []any{in.nsp}, func(r pgx.Rows) error {
+	return in.each(ctx, enumsQuery, []any{in.nsps}, func(r pgx.Rows) error {
 		e := &schema.Enum{}
-		if err := r.Scan(&e.Name, &e.Values); err != nil {
+		if err := r.Scan(&e.Schema, &e.Name, &e.Values); err != nil {
 			return err
 		}
+		e.Schema = in.local(e.Schema)
 		in.enums = append(in.enums, e)
 		return nil
 	})
 }
 
 func (in *inspector) readTables(ctx context.Context, exclude []string) error {
-	return in.each(ctx, tablesQuery, []any{in.nsp}, func(r pgx.Rows) error {
+	return in.each(ctx, tablesQuery, []any{in.nsps}, func(r pgx.Rows) error {
 		var oid uint32
 		t := &schema.Table{}
-		if err := r.Scan(&oid, &t.Name, &t.Comment); err != nil {
+		if err := r.Scan(&oid, &t.Schema, &t.Name, &t.Comment); err != nil {
 			return err
 		}
-		if slices.Contains(exclude, t.Name) {
+		t.Schema = in.local(t.Schema)
+		if slices.Contains(exclude, t.QualifiedName()) {
 			return nil
 		}
 		in.tables = append(in.tables, t)
@@ -149,17 +170,19 @@ type columnRow struct {
 	name, format, def, ident, gen string
 	notNull, ownsSeq              bool
 	comment, typType, typName     string
-	elemType, elemName            string
+	typNsp                        string
+	elemType, elemName, elemNsp   string
 }
 
 func (in *inspector) readColumns(ctx context.Context) error {
 	return in.each(ctx, columnsQuery, []any{in.oids}, func(r pgx.Rows) error {
 		var c columnRow
 		err := r.Scan(&c.rel, &c.name, &c.format, &c.notNull, &c.def, &c.ident, &c.gen,
-			&c.comment, &c.typType, &c.typName, &c.elemType, &c.elemName, &c.ownsSeq)
+			&c.comment, &c.typType, &c.typName, &c.typNsp, &c.elemType, &c.elemName, &c.elemNsp, &c.ownsSeq)
 		if err != nil {
 			return err
 		}
+		c.typNsp, c.elemNsp = in.local(c.typNsp), in.local(c.elemNsp)
 		col, err := c.column()
 		if err != nil {
 			return fmt.Errorf("column %s: %w", c.name, err)
@@ -205,9 +228,9 @@ var serials = map[string]string{
 func (c *columnRow) typ() (schema.Type, error) {
 	switch {
 	case c.typType == "e":
-		return schema.EnumRef{Name: c.typName}, nil
+		return schema.EnumRef{Schema: c.typNsp, Name: c.typName}, nil
 	case c.elemType == "e":
-		return schema.Array{Elem: schema.EnumRef{Name: c.elemName}}, nil
+		return schema.Array{Elem: schema.EnumRef{Schema: c.elemNsp, Name: c.elemName}}, nil
 	}
 	return ParseFormatType(c.format)
 }
@@ -232,11 +255,8 @@ func (in *inspector) readConstraints(ctx context.Context) error {
 		case "c":
 			t.Checks = append(t.Checks, &schema.Check{Name: name, Expr: checkExpr(def)})
 		case "f":
-			fk := &schema.ForeignKey{Name: name, Columns: cols, RefTable: refTable,
+			fk := &schema.ForeignKey{Name: name, Columns: cols, RefSchema: in.local(refNsp), RefTable: refTable,
 				RefColumns: refCols, OnDelete: actions[del], OnUpdate: actions[upd]}
-			if refNsp != in.nsp {
-				fk.RefSchema = refNsp
-			}
 			t.ForeignKeys = append(t.ForeignKeys, fk)
 		}
 		return nil
@@ -270,8 +290,12 @@ func (in *inspector) readIndexes(ctx context.Context) error {
 			ix          schema.Index
 			cols, exprs []string
 		)
-		if err := r.Scan(&rel, &ix.Name, &ix.Unique, &ix.Method, &cols, &exprs, &ix.Where); err != nil {
+		var opclasses []string
+		if err := r.Scan(&rel, &ix.Name, &ix.Unique, &ix.Method, &cols, &exprs, &ix.Where, &opclasses); err != nil {
 			return err
+		}
+		if slices.ContainsFunc(opclasses, func(s string) bool { return s != "" }) {
+			ix.OpClasses = opclasses
 		}
 		if ix.Method == "btree" {
 			ix.Method = ""
@@ -291,32 +315,36 @@ func (in *inspector) readIndexes(ctx context.Context) error {
 // expressions, which are the server's own deparsed SQL.
 const (
 	enumsQuery = `
-SELECT t.typname::text, array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
+SELECT n.nspname::text, t.typname::text,
+       coalesce(array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FILTER (WHERE e.enumlabel IS NOT NULL), '{}')
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
-JOIN pg_enum e ON e.enumtypid = t.oid
-WHERE n.nspname = $1 AND t.typtype = 'e'
-GROUP BY t.oid, t.typname
-ORDER BY t.typname`
+LEFT JOIN pg_enum e ON e.enumtypid = t.oid
+WHERE n.nspname = ANY($1) AND t.typtype = 'e'
+GROUP BY t.oid, n.nspname, t.typname
+ORDER BY n.nspname, t.typname`
 
 	tablesQuery = `
-SELECT c.oid, c.relname::text, coalesce(obj_description(c.oid, 'pg_class'), '')
+SELECT c.oid, n.nspname::text, c.relname::text, coalesce(obj_description(c.oid, 'pg_class'), '')
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-ORDER BY c.relname`
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+ORDER BY n.nspname, c.relname`
 
 	columnsQuery = `
 SELECT a.attrelid, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity::text, a.attgenerated::text,
        coalesce(col_description(a.attrelid, a.attnum), ''),
-       t.typtype::text, t.typname::text, coalesce(et.typtype::text, ''), coalesce(et.typname::text, ''),
+       t.typtype::text, t.typname::text, tn.nspname::text,
+       coalesce(et.typtype::text, ''), coalesce(et.typname::text, ''), coalesce(etn.nspname::text, ''),
        EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
                WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
                  AND dep.refobjsubid = a.attnum AND dep.deptype = 'a')
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_namespace tn ON tn.oid = t.typnamespace
 LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
+LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum`
@@ -344,7 +372,15 @@ SELECT i.indrelid, c.relname::text, i.indisunique, am.amname::text,
              FROM generate_series(1, i.indnkeyatts) k ORDER BY k),
        array(SELECT pg_get_indexdef(i.indexrelid, k, false)
              FROM generate_series(1, i.indnkeyatts) k ORDER BY k),
-       coalesce(pg_get_expr(i.indpred, i.indrelid), '')
+       coalesce(pg_get_expr(i.indpred, i.indrelid), ''),
+       array(SELECT CASE WHEN opc.opcdefault AND (a.atttypid IS NULL OR opc.opcintype = a.atttypid
+                                OR NOT EXISTS (SELECT 1 FROM pg_opclass d WHERE d.opcmethod = opc.opcmethod
+                                                 AND d.opcintype = a.atttypid AND d.opcdefault))
+                         THEN '' ELSE opc.opcname::text END
+             FROM generate_series(1, i.indnkeyatts) k
+             JOIN pg_opclass opc ON opc.oid = i.indclass[k - 1]
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]
+             ORDER BY k)
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
 JOIN pg_am am ON am.oid = c.relam

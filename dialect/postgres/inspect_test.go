@@ -2,7 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/crucible-orm/crucible/dialect/postgres"
@@ -181,4 +183,177 @@ func TestInspectEmptyAndNamedSchema(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInspectSerialKeys reads a schema written before identity columns:
+// serial keys of each width, and foreign keys of other integer widths
+// pointing at them, which the metadata must accept.
+func TestInspectSerialKeys(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `
+CREATE TABLE language (language_id serial PRIMARY KEY, name char(20) NOT NULL);
+CREATE TABLE film (film_id bigserial PRIMARY KEY, language_id smallint NOT NULL REFERENCES language);
+CREATE TABLE film_note (note_id smallserial PRIMARY KEY, film_id integer REFERENCES film);`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{})
+	if err != nil {
+		t.Fatalf("inspect: %v", err)
+	}
+	for _, tc := range []struct{ name, table, column, want string }{
+		{"serial", "language", "language_id", "serial"},
+		{"bigserial", "film", "film_id", "bigserial"},
+		{"smallserial", "film_note", "note_id", "smallserial"},
+		{"smallint key to serial", "film", "language_id", "smallint"},
+		{"integer key to bigserial", "film_note", "film_id", "integer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := m.Table(tc.table).Column(tc.column).Type.String(); got != tc.want {
+				t.Errorf("%s.%s is %s, want %s", tc.table, tc.column, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestIndexRoundTrip creates indexes of every method, with operator
+// classes, partial predicates and keys in an order of their own, and
+// reads them back as they were written.
+func TestIndexRoundTrip(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `CREATE TABLE film (id bigint PRIMARY KEY, title varchar(200) NOT NULL, body text,
+		features text[], fulltext tsvector, rating int, made date, active boolean)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		ix    schema.Index
+		where string // the predicate as the server prints it
+	}{
+		{"gin on an array", schema.Index{Columns: []string{"features"}, Method: "gin"}, ""},
+		{"gist on tsvector", schema.Index{Columns: []string{"fulltext"}, Method: "gist"}, ""},
+		{"gin on tsvector", schema.Index{Columns: []string{"fulltext"}, Method: "gin"}, ""},
+		{"brin", schema.Index{Columns: []string{"made"}, Method: "brin"}, ""},
+		{"hash", schema.Index{Columns: []string{"title"}, Method: "hash"}, ""},
+		{"spgist", schema.Index{Columns: []string{"body"}, Method: "spgist"}, ""},
+		{"keys out of column order", schema.Index{Columns: []string{"rating", "title", "id"}, Unique: true}, ""},
+		{"operator class on varchar", schema.Index{Columns: []string{"title"}, OpClasses: []string{"varchar_pattern_ops"}}, ""},
+		{"operator class on one key", schema.Index{Columns: []string{"rating", "body"}, OpClasses: []string{"", "text_pattern_ops"}}, ""},
+		{"default operator class named", schema.Index{Columns: []string{"body"}, OpClasses: []string{"text_ops"}}, ""},
+		{"partial", schema.Index{Columns: []string{"title"}, Where: "active AND rating > 3"}, "(active AND (rating > 3))"},
+		{"partial unique", schema.Index{Columns: []string{"body"}, Unique: true, Where: "body IS NOT NULL"}, "(body IS NOT NULL)"},
+	}
+	pg := postgres.New()
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ix := tc.ix
+			ix.Name = fmt.Sprintf("ix_%d", i)
+			sql, err := pg.CreateIndex("", "film", &ix, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pool.Exec(ctx, sql); err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+			m, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *schema.Index
+			for _, x := range m.Table("film").Indexes {
+				if x.Name == ix.Name {
+					got = x
+				}
+			}
+			want := ix
+			if slices.Equal(want.OpClasses, []string{"text_ops"}) {
+				want.OpClasses = nil // the default, named or not
+			}
+			want.Where = tc.where
+			if got == nil || !reflect.DeepEqual(*got, want) {
+				t.Errorf("%s\nread back %+v\n     want %+v", sql, got, want)
+			}
+		})
+	}
+}
+
+// TestInspectSchemas reads tables and enum types of several schemas, with
+// references across them and into a schema it does not read.
+func TestInspectSchemas(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `
+CREATE SCHEMA sales; CREATE SCHEMA legacy; CREATE SCHEMA "Odd";
+CREATE TYPE legacy.kind AS ENUM ('a');
+CREATE TABLE legacy.things (id int PRIMARY KEY);
+CREATE TYPE sales.status AS ENUM ('open', 'paid');
+CREATE TABLE customers (id serial PRIMARY KEY);
+CREATE TABLE "Odd"."T" (id int PRIMARY KEY);
+CREATE TABLE sales.orders (id serial PRIMARY KEY, customer_id int REFERENCES customers,
+	thing_id int REFERENCES legacy.things, status sales.status DEFAULT 'open', kinds legacy.kind[],
+	odd_id int REFERENCES "Odd"."T");
+CREATE INDEX ix_orders_status ON sales.orders (status) WHERE status = 'open';`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{Schemas: []string{"sales", "Odd"}})
+	if err != nil {
+		t.Fatalf("inspect: %v", err)
+	}
+	orders := m.TableIn("sales", "orders")
+	if orders == nil || m.TableIn("", "customers") == nil || m.TableIn("Odd", "T") == nil || m.TableIn("legacy", "things") != nil {
+		t.Fatalf("tables: %v", m.Tables())
+	}
+	if got := m.Schemas(); !reflect.DeepEqual(got, []string{"Odd", "sales"}) {
+		t.Errorf("schemas %v", got)
+	}
+	refs := map[string]string{}
+	for _, fk := range orders.ForeignKeys {
+		refs[fk.Columns[0]] = fk.RefSchema + "|" + fk.RefTable
+	}
+	want := map[string]string{"customer_id": "|customers", "thing_id": "legacy|things", "odd_id": "Odd|T"}
+	if !reflect.DeepEqual(refs, want) {
+		t.Errorf("foreign keys %v, want %v", refs, want)
+	}
+	if got := orders.Column("status").Type; got != (schema.EnumRef{Schema: "sales", Name: "status"}) {
+		t.Errorf("status is %#v", got)
+	}
+	if got := orders.Column("kinds").Type; !reflect.DeepEqual(got, schema.Array{Elem: schema.EnumRef{Schema: "legacy", Name: "kind"}}) {
+		t.Errorf("kinds is %#v", got)
+	}
+	if e := m.EnumIn("sales", "status"); e == nil || m.EnumIn("legacy", "kind") != nil {
+		t.Errorf("enums %v", m.Enums())
+	}
+	if got := orders.Indexes[0].Where; got != "(status = 'open'::sales.status)" {
+		t.Errorf("predicate %q", got)
+	}
+
+	t.Run("another schema read as the unnamed one", func(t *testing.T) {
+		m, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{Schema: "sales", Schemas: []string{"public"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		orders := m.TableIn("", "orders")
+		if orders == nil || m.TableIn("public", "customers") == nil {
+			t.Fatalf("tables: %v", m.Tables())
+		}
+		if fk := orders.ForeignKeys[0]; fk.RefSchema != "public" || fk.RefTable != "customers" {
+			t.Errorf("fk %+v", fk)
+		}
+		if got := orders.Column("status").Type; got != (schema.EnumRef{Name: "status"}) {
+			t.Errorf("status is %#v", got)
+		}
+	})
+	t.Run("excluded by qualified name", func(t *testing.T) {
+		m, err := postgres.Inspect(ctx, pool, postgres.InspectOptions{Schemas: []string{"sales"}, Exclude: []string{"sales.orders", "customers"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Tables()) != 0 {
+			t.Errorf("tables: %v", m.Tables())
+		}
+	})
 }

@@ -17,8 +17,8 @@ var ErrLockTimeout = errors.New("advisory lock not acquired before the deadline"
 // LockTimeoutError says which advisory lock could not be taken and how long
 // [AdvisoryLock] waited for it.
 type LockTimeoutError struct {
-	Key    int64
-	Waited time.Duration
+	Key    int64         // the advisory-lock key, as from [LockKey]
+	Waited time.Duration // how long AdvisoryLock tried before giving up
 }
 
 // Error renders "advisory lock KEY: not acquired after WAITED".
@@ -33,6 +33,7 @@ func (e *LockTimeoutError) Unwrap() error { return ErrLockTimeout }
 // it. A pool does not, since a session-level lock belongs to the
 // connection that took it.
 type LockConn interface {
+	// QueryRow runs the lock functions (pg_try_advisory_lock and friends).
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 

@@ -12,7 +12,8 @@ import (
 // TypeName renders t for a column definition or a cast: a scalar with its
 // modifiers ("character varying(20)", "numeric(10,2)", a name given with
 // `type:` as written), an array as its element type plus "[]", "json" or
-// "jsonb", and an enum as its quoted type name. It is the one place types
+// "jsonb", and an enum as its quoted type name, qualified by its schema
+// when it has one. It is the one place types
 // are spelled: CreateTable, AddColumn, AlterColumnType and migrate's casts
 // all go through it. It fails, wrapping [dialect.ErrInvalidDefinition], on
 // a nil type, an empty scalar name, negative modifiers, a size together
@@ -34,7 +35,7 @@ func (d Dialect) TypeName(t schema.Type) (string, error) {
 	case schema.JSON:
 		return t.String(), nil
 	case schema.EnumRef:
-		return d.QuoteIdent(t.Name)
+		return stmt().qualified(t.Schema, t.Name).done()
 	}
 	return "", invalidType(t, "no type")
 }

@@ -17,13 +17,17 @@
 //
 // # Finding a server
 //
-// The server is found once per process, on first use, in this order:
+// The server is found once per process (per [Helper]), on first use, in
+// this order:
 //
 //  1. CRUCIBLE_TEST_DATABASE_URL, then DATABASE_URL: a URL (or keyword/value
 //     string) of a server whose user may create databases. Databases are
 //     created through it; the server itself is left alone.
-//  2. Docker, when an engine answers within a second or two (DOCKER_HOST or
-//     /var/run/docker.sock): a postgres container, removed by [Shutdown].
+//  2. The [Source]s of a Helper made by [NewHelper], in order, such as the
+//     Docker container of
+//     github.com/crucible-orm/crucible/dialect/postgres/pgtest/pgdocker, a
+//     module of its own so that projects which do not use it never download
+//     the Docker client libraries. The package-level functions have none.
 //  3. Local PostgreSQL binaries: initdb and postgres on PATH, else under
 //     /usr/lib/postgresql/*/bin (newest version first). A throwaway cluster
 //     is created in a temporary directory and listens on a free port of
@@ -35,11 +39,13 @@
 //
 // With none of them, [New] fails the test (and [CreateDatabase] returns an
 // error) with a message saying how to provide one. CRUCIBLE_PGTEST_FORCE
-// set to env, docker or local tries only that source.
+// set to env, local or the name of a Helper's source tries only that
+// source.
 //
 // # Concurrency
 //
-// All functions are safe for concurrent use. Test binaries of several
-// packages may run at once: each finds its own server (or shares the one of
-// DATABASE_URL), and random database names do not collide.
+// All functions and [Helper] methods are safe for concurrent use. Test
+// binaries of several packages may run at once: each finds its own server
+// (or shares the one of DATABASE_URL), and random database names do not
+// collide.
 package pgtest

@@ -9,13 +9,8 @@ import (
 var (
 	IdentPrefix  = identPrefix
 	WithDatabase = withDatabase
-	DockerPool   = dockerPool
-	RunOptions   = runOptions
 	Retryable    = retryable
 )
-
-// DockerLabel marks containers with their expiry time.
-const DockerLabel = dockerLabel
 
 // Isolate gives t a server state of its own: the next New or
 // CreateDatabase finds a server again. At cleanup that server is shut
@@ -31,13 +26,6 @@ func Isolate(t testing.TB) {
 		std = saved
 		stdMu.Unlock()
 	})
-}
-
-// DisableDocker turns the Docker source off for t.
-func DisableDocker(t testing.TB) {
-	saved := dockerEnabled
-	dockerEnabled = false
-	t.Cleanup(func() { dockerEnabled = saved })
 }
 
 // SetBinGlobs replaces the directories searched for PostgreSQL binaries.
@@ -59,6 +47,15 @@ type ServerInfo struct {
 // Server returns the current server, finding it if needed.
 func Server(ctx context.Context) (ServerInfo, error) {
 	srv, _, err := current(ctx)
+	if err != nil {
+		return ServerInfo{}, err
+	}
+	return ServerInfo{Source: srv.source, AdminURL: srv.adminURL, Dir: srv.dir, Port: srv.port}, nil
+}
+
+// HelperServer returns the server of h, finding it if needed.
+func HelperServer(ctx context.Context, h *Helper) (ServerInfo, error) {
+	srv, _, err := h.p.get(ctx)
 	if err != nil {
 		return ServerInfo{}, err
 	}

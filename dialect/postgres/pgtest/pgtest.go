@@ -28,48 +28,24 @@ const (
 // for t. The database is dropped (WITH (FORCE), so open connections do not
 // block it) in t.Cleanup. New calls t.Fatal when no server can be found or
 // the database cannot be created. It is safe to call from parallel tests.
+// It is [Helper.New] of a Helper with no [Source] of its own.
 func New(t testing.TB) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
-	defer cancel()
-	dbURL, drop, err := CreateDatabase(ctx, "crucible_"+binaryName())
-	if err != nil {
-		t.Fatalf("pgtest: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
-		defer cancel()
-		if err := drop(ctx); err != nil {
-			t.Errorf("pgtest: %v", err)
-		}
-	})
-	return dbURL
+	return defaultHelper().New(t)
 }
 
 // NewPool returns a pool connected to a fresh database made by [New]. In
 // t.Cleanup the pool is closed first, then the database is dropped.
 func NewPool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	dbURL := New(t) // registered first, so its cleanup runs after Close
-	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
-	defer cancel()
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatalf("pgtest: open pool: %v", err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
+	return defaultHelper().NewPool(t)
 }
 
 // Main is meant for TestMain: it runs the tests, stops a throwaway server
 // this process started (see [Shutdown]) and exits with the tests' code.
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
-func Main(m *testing.M) {
-	code := m.Run()
-	Shutdown()
-	os.Exit(code)
-}
+func Main(m *testing.M) { defaultHelper().Main(m) }
 
 // CreateDatabase creates a fresh database named prefix_<random> on the
 // server of this process (found on first use, see the package doc) and
@@ -78,20 +54,19 @@ func Main(m *testing.M) {
 // caller must call drop, and [Shutdown] before exiting to stop a server
 // the process started. It is safe for concurrent use.
 func CreateDatabase(ctx context.Context, prefix string) (dbURL string, drop func(context.Context) error, err error) {
-	srv, admin, err := current(ctx)
-	if err != nil {
-		return "", nil, err
-	}
-	name, err := createUnique(ctx, admin, identPrefix(prefix))
-	if err != nil {
-		return "", nil, err
-	}
-	dbURL, err = withDatabase(srv.adminURL, name)
-	if err != nil {
-		return "", nil, errors.Join(err, dropDatabase(ctx, admin, name))
-	}
-	return dbURL, func(ctx context.Context) error { return dropDatabase(ctx, admin, name) }, nil
+	return defaultHelper().CreateDatabase(ctx, prefix)
 }
+
+// Shutdown stops a throwaway server (a local cluster) this process
+// started, after closing the helper's own connections; with a server from
+// DATABASE_URL it only closes those. Databases still in use are lost with
+// the server. A later [New] or [CreateDatabase] finds a server again.
+// [Main] calls it; programs using [CreateDatabase] call it before exiting
+// (a local cluster also stops by itself when the process exits).
+func Shutdown() { defaultHelper().Shutdown() }
+
+// defaultHelper is the Helper of the package-level functions.
+func defaultHelper() *Helper { return &Helper{p: active()} }
 
 // createUnique creates a database named prefix_<random>, retrying with a
 // new name on a collision and with the same name while template0 is busy.

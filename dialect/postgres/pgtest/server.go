@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -15,7 +16,7 @@ import (
 const (
 	envTestURL = "CRUCIBLE_TEST_DATABASE_URL" // checked first
 	envURL     = "DATABASE_URL"
-	envForce   = "CRUCIBLE_PGTEST_FORCE" // "env", "docker" or "local": try only that source
+	envForce   = "CRUCIBLE_PGTEST_FORCE" // "env", "local" or a Source's Name: try only that source
 )
 
 // settings make the throwaway cluster fast and private: no durability,
@@ -38,25 +39,40 @@ var binGlobs = []string{"/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin"}
 
 // server is a PostgreSQL server the helper creates databases on.
 type server struct {
-	source   string       // "env", "docker" or "local"
+	source   string       // "env", "local" or a Source's Name
 	adminURL string       // a database to run CREATE DATABASE from
 	stop     func() error // stops a server this process started; nil for "env"
 	dir      string       // the throwaway cluster's directory ("local" only)
 	port     int          // the throwaway cluster's port ("local" only)
 }
 
-// source is one way to get a server. Its find returns an *unavailableError
-// when the source is absent, so the search moves on to the next one.
+// source is one way to get a server. Its find returns an error with an
+// Unavailable() method reporting true when the source is absent, so the
+// search moves on to the next one.
 type source struct {
 	name string
 	find func(ctx context.Context) (*server, error)
 }
 
-// sources in the order they are tried.
-var sources = []source{
-	{"env", fromEnv},
-	{"docker", startDocker},
-	{"local", startLocal},
+// sourcesOf lists the sources in the order they are tried: the
+// environment, a Helper's own sources, the local binaries.
+func sourcesOf(extra []Source) []source {
+	all := []source{{"env", fromEnv}}
+	for _, src := range extra {
+		all = append(all, source{src.Name(), startSource(src)})
+	}
+	return append(all, source{"local", startLocal})
+}
+
+// startSource adapts a Source to the search.
+func startSource(src Source) func(context.Context) (*server, error) {
+	return func(ctx context.Context) (*server, error) {
+		adminURL, stop, err := src.Start(ctx, slices.Clone(settings))
+		if err != nil {
+			return nil, err
+		}
+		return &server{source: src.Name(), adminURL: adminURL, stop: stop}, nil
+	}
 }
 
 // unavailableError says why a source cannot provide a server.
@@ -64,12 +80,16 @@ type unavailableError struct{ reason string }
 
 func (e *unavailableError) Error() string { return e.reason }
 
+// Unavailable reports true: the source is absent, try the next.
+func (e *unavailableError) Unavailable() bool { return true }
+
 func unavailable(format string, args ...any) error {
 	return &unavailableError{reason: fmt.Sprintf(format, args...)}
 }
 
-// process holds the server found by this process and an admin pool on it.
+// process holds the server found by a Helper and an admin pool on it.
 type process struct {
+	extra []Source   // tried between the environment and the local binaries; fixed
 	mu    sync.Mutex // guards the fields below and serialises finding
 	srv   *server
 	admin *pgxpool.Pool
@@ -98,7 +118,7 @@ func (p *process) get(ctx context.Context) (*server, *pgxpool.Pool, error) {
 	if p.srv != nil || p.err != nil {
 		return p.srv, p.admin, p.err
 	}
-	srv, admin, err := connect(ctx)
+	srv, admin, err := connect(ctx, p.extra)
 	if err != nil && ctx.Err() != nil {
 		return nil, nil, err // the caller gave up: let the next one try again
 	}
@@ -122,21 +142,9 @@ func (p *process) shutdown() error {
 	return srv.stop()
 }
 
-// Shutdown stops a throwaway server (local cluster or Docker container) this
-// process started, after closing the helper's own connections; with a server
-// from DATABASE_URL it only closes those. Databases still in use are lost
-// with the server. A later [New] or [CreateDatabase] finds a server again.
-// [Main] calls it; programs using [CreateDatabase] call it before exiting
-// (a local cluster also stops by itself when the process exits).
-func Shutdown() {
-	if err := active().shutdown(); err != nil {
-		fmt.Fprintf(os.Stderr, "pgtest: shutdown: %v\n", err)
-	}
-}
-
 // connect finds a server and opens the admin pool on it.
-func connect(ctx context.Context) (*server, *pgxpool.Pool, error) {
-	srv, err := find(ctx)
+func connect(ctx context.Context, extra []Source) (*server, *pgxpool.Pool, error) {
+	srv, err := find(ctx, extra)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -171,38 +179,41 @@ func openAdmin(ctx context.Context, adminURL string) (*pgxpool.Pool, error) {
 // find tries each source in order (only the forced one when
 // CRUCIBLE_PGTEST_FORCE is set) and returns the first server. An absent
 // source is skipped; any other failure ends the search.
-func find(ctx context.Context) (*server, error) {
+func find(ctx context.Context, extra []Source) (*server, error) {
 	force := os.Getenv(envForce)
-	var reasons []string
-	for _, src := range sources {
+	var reasons, names []string
+	for _, src := range sourcesOf(extra) {
+		names = append(names, src.name)
 		if force != "" && force != src.name {
 			continue
 		}
 		srv, err := src.find(ctx)
-		var absent *unavailableError
+		var absent interface{ Unavailable() bool }
 		switch {
 		case err == nil:
 			return srv, nil
-		case errors.As(err, &absent):
-			reasons = append(reasons, src.name+": "+absent.reason)
+		case errors.As(err, &absent) && absent.Unavailable():
+			reasons = append(reasons, src.name+": "+err.Error())
 		default:
 			return nil, fmt.Errorf("%s server: %w", src.name, err)
 		}
 	}
-	return nil, notFound(force, reasons)
+	if force != "" && len(reasons) == 0 {
+		return nil, fmt.Errorf("no PostgreSQL server: %s=%q is not one of %s", envForce, force, strings.Join(names, ", "))
+	}
+	return nil, notFound(reasons)
 }
 
 // notFound is the error that tells the user how to provide a server.
-func notFound(force string, reasons []string) error {
-	if force != "" && len(reasons) == 0 {
-		return fmt.Errorf("no PostgreSQL server: %s=%q is not one of env, docker, local", envForce, force)
-	}
+func notFound(reasons []string) error {
 	return fmt.Errorf("no PostgreSQL server for tests; provide one of:\n"+
 		"  - set %s (or %s) to a server URL whose user may create databases,\n"+
 		"    e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable\n"+
 		"  - install the PostgreSQL server binaries (initdb and postgres on PATH\n"+
 		"    or under /usr/lib/postgresql/*/bin) for a throwaway cluster\n"+
-		"  - run a Docker engine\n"+
+		"  - run a Docker engine and give your tests a Docker source:\n"+
+		"    pgtest.NewHelper(pgdocker.Source{}) with the module\n"+
+		"    github.com/crucible-orm/crucible/dialect/postgres/pgtest/pgdocker\n"+
 		"tried:\n  %s", envURL, envTestURL, strings.Join(reasons, "\n  "))
 }
 

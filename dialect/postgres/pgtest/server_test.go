@@ -4,7 +4,6 @@ import (
 	"context"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,7 +14,6 @@ import (
 // noServer leaves t no way to find a server.
 func noServer(t *testing.T) {
 	pgtest.Isolate(t)
-	pgtest.DisableDocker(t)
 	pgtest.SetBinGlobs(t, nil)
 	for _, name := range []string{"CRUCIBLE_TEST_DATABASE_URL", "DATABASE_URL", "CRUCIBLE_PGTEST_FORCE", "PATH"} {
 		t.Setenv(name, "")
@@ -26,7 +24,8 @@ func TestNoServer(t *testing.T) {
 	noServer(t)
 	_, _, err := pgtest.CreateDatabase(context.Background(), "x")
 	require.Error(t, err)
-	for _, hint := range []string{"DATABASE_URL", "CRUCIBLE_TEST_DATABASE_URL", "initdb", "/usr/lib/postgresql/*/bin", "Docker", "docker: disabled"} {
+	for _, hint := range []string{"DATABASE_URL", "CRUCIBLE_TEST_DATABASE_URL", "initdb", "/usr/lib/postgresql/*/bin", "Docker",
+		"pgtest.NewHelper(pgdocker.Source{})", "env: ", "local: "} {
 		assert.Contains(t, err.Error(), hint)
 	}
 }
@@ -66,7 +65,7 @@ func TestForceUnknownSource(t *testing.T) {
 	t.Setenv("CRUCIBLE_PGTEST_FORCE", "cloud")
 	_, _, err := pgtest.CreateDatabase(context.Background(), "x")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `CRUCIBLE_PGTEST_FORCE="cloud"`)
+	assert.Contains(t, err.Error(), `CRUCIBLE_PGTEST_FORCE="cloud" is not one of env, local`)
 }
 
 func TestBadDatabaseURL(t *testing.T) {
@@ -76,25 +75,4 @@ func TestBadDatabaseURL(t *testing.T) {
 	_, _, err := pgtest.CreateDatabase(context.Background(), "x")
 	require.Error(t, err, "an unusable DATABASE_URL is an error, not a reason to look elsewhere")
 	assert.Contains(t, err.Error(), "connect to the env server")
-}
-
-// TestDockerAbsentIsFast checks that a missing or silent engine costs at
-// most a couple of seconds.
-func TestDockerAbsentIsFast(t *testing.T) {
-	tests := []struct {
-		name, host string
-	}{
-		{name: "no socket", host: "unix:///nonexistent/docker.sock"},
-		{name: "refused", host: "tcp://127.0.0.1:1"},
-		{name: "silent", host: "tcp://10.255.255.1:2375"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv("DOCKER_HOST", tc.host)
-			start := time.Now()
-			_, err := pgtest.DockerPool(context.Background())
-			require.Error(t, err)
-			assert.Less(t, time.Since(start), 2500*time.Millisecond)
-		})
-	}
 }

@@ -1,0 +1,329 @@
+package orm
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"unsafe"
+)
+
+// Relationship history. Every object keeps, per relationship, whether it
+// was loaded and the targets it held as of the last load or flush
+// (state.relLoaded, state.relSeen); a reference that holds the foreign key
+// (manyToOne) needs no list, its column snapshot says which parent the
+// row has. Each rule compares its field with that history and records
+// claims: "this child was attached to that parent", "this parent let it
+// go". The flush then decides once per child and foreign key, across the
+// whole session (decide):
+//
+//   - attached somewhere (appended to a collection, reference pointed at
+//     a parent, one-to-one field set): moved — its key is written, and
+//     after the flush it is in that parent's field only;
+//   - let go and attached nowhere: an orphan — deleted under
+//     delete-orphan, else its key set to NULL, and when the key is NOT
+//     NULL an *OrphanError, before anything is written;
+//   - attached to two different parents: a *RelationConflictError.
+
+// isLoaded reports whether relationship i of st was loaded or written by
+// a flush (a collection then holds every target the database has).
+func (st *state) isLoaded(i int) bool { return i < 64 && st.relLoaded&(1<<uint(i)) != 0 }
+
+// seenOf returns the targets relationship i of st held as of its last
+// load or flush.
+func (st *state) seenOf(i int) []unsafe.Pointer {
+	if i < len(st.relSeen) {
+		return st.relSeen[i]
+	}
+	return nil
+}
+
+// claim is what the changes of one flush say about one child along one
+// foreign key, and then what the flush decided: link says that the
+// child's key is written from to (NULL when to is nil).
+type claim struct {
+	child    *state
+	fk       *fkGroup
+	next     int32 // the child's claim along its next foreign key, -1 for none
+	inTo     bool  // to's own field made the change: it already holds the child
+	detached bool  // some field let the child go
+	link     bool  // decided: the key is set from to
+	write    bool  // the key changes: the child's statement writes it (dependencies)
+	to       unsafe.Pointer
+	via      *relBase       // the relationship of the change that named to
+	from     unsafe.Pointer // a parent whose field let the child go
+	fromVia  *relBase
+	old      unsafe.Pointer // the parent the child's row had (dependencies)
+}
+
+// claimOf returns the claim of child cs along g, creating it. A child's
+// claims are chained from its state, stamped with the flush.
+func (fr *relFlush) claimOf(cs *state, g *fkGroup) *claim {
+	if c := fr.lookupClaim(cs, g); c != nil {
+		return c
+	}
+	i := int32(len(fr.claims))
+	next := int32(-1)
+	if cs.claimFlush == fr.f.id {
+		next = cs.claim
+	}
+	cs.claim, cs.claimFlush = i, fr.f.id
+	fr.claims = append(fr.claims, claim{child: cs, fk: g, next: next})
+	return &fr.claims[i]
+}
+
+// lookupClaim returns the claim of child cs along g, or nil.
+func (fr *relFlush) lookupClaim(cs *state, g *fkGroup) *claim {
+	if cs.claimFlush != fr.f.id {
+		return nil
+	}
+	for i := cs.claim; i >= 0; i = fr.claims[i].next {
+		if fr.claims[i].fk == g {
+			return &fr.claims[i]
+		}
+	}
+	return nil
+}
+
+// claimsOf calls fn for each claim of child.
+func (fr *relFlush) claimsOf(child *state, fn func(c *claim)) {
+	if child.claimFlush != fr.f.id {
+		return
+	}
+	for i := child.claim; i >= 0; i = fr.claims[i].next {
+		fn(&fr.claims[i])
+	}
+}
+
+// attachTo records that a change of via attached child cs to parent;
+// inTo says that the change was made in parent's own field.
+func (fr *relFlush) attachTo(cs *state, g *fkGroup, parent unsafe.Pointer, via *relBase, inTo bool) {
+	c := fr.claimOf(cs, g)
+	switch {
+	case c.to == nil:
+		c.to, c.via, c.inTo = parent, via, inTo
+	case c.to == parent:
+		c.inTo = c.inTo || inTo
+	case fr.conflict == nil:
+		fr.conflict = &RelationConflictError{Child: rowName(cs), Relations: []string{c.via.String(), via.String()}}
+	}
+}
+
+// letGo records that parent's field (via) let child cs go.
+func (fr *relFlush) letGo(cs *state, g *fkGroup, parent unsafe.Pointer, via *relBase) {
+	c := fr.claimOf(cs, g)
+	c.detached = true
+	if c.from == nil {
+		c.from, c.fromVia = parent, via
+	}
+}
+
+// clearKey decides that child cs's key g is set to NULL.
+func (fr *relFlush) clearKey(cs *state, g *fkGroup, via *relBase) {
+	c := fr.claimOf(cs, g)
+	c.link, c.to, c.via = true, nil, via
+}
+
+// movedAway reports whether this flush attaches child cs to a parent
+// other than parent along g.
+func (fr *relFlush) movedAway(cs *state, g *fkGroup, parent unsafe.Pointer) bool {
+	c := fr.lookupClaim(cs, g)
+	return c != nil && c.to != nil && c.to != parent
+}
+
+// decide turns the claims into the keys to write and the orphans to
+// delete or detach; see the top of this file.
+func (fr *relFlush) decide() error {
+	if fr.conflict != nil {
+		return fr.conflict
+	}
+	for i := range fr.claims {
+		c := &fr.claims[i]
+		cs := c.child
+		switch {
+		case c.link || cs.deleting || cs.status != Pending && cs.status != Persistent:
+		case c.to != nil:
+			c.link = true
+		case c.detached && cs.status == Persistent:
+			if err := fr.orphan(c.fk, cs, c.from, c.fromVia); err != nil {
+				return err
+			}
+		}
+	}
+	return fr.displace()
+}
+
+// orphan handles child cs let go by parent from (along via) and attached
+// nowhere.
+func (fr *relFlush) orphan(g *fkGroup, cs *state, from unsafe.Pointer, via *relBase) error {
+	now, _ := g.childKey.key(cs.obj)
+	was, _ := g.childKey.key(cs.snap)
+	if now != was {
+		return nil // the program wrote the key itself: its value stands
+	}
+	if ps := fr.s.stateOf(g.parent, from); ps != nil && ps.deleting {
+		return nil // the parent's delete cascade decides
+	}
+	switch {
+	case g.orphanRule() != nil:
+		fr.markDeleting(cs)
+	case g.nullable:
+		fr.clearKey(cs, g, via)
+	default:
+		return fr.orphanError(g, cs, via)
+	}
+	return nil
+}
+
+// displace finds, for every child attached to a parent over a unique key,
+// the child that parent had: it is an orphan unless it moves too. A
+// parent-side field that was not loaded is read from the database.
+func (fr *relFlush) displace() error {
+	n := len(fr.claims)
+	for i := 0; i < n; i++ {
+		l := fr.claims[i]
+		if !l.link || l.to == nil || !l.fk.unique {
+			continue
+		}
+		for _, rb := range l.fk.parentSides {
+			olds, err := fr.heldChildren(rb, l.to)
+			if err != nil {
+				return err
+			}
+			for _, x := range olds {
+				if x == l.child || x.deleting || x.status != Persistent || fr.lookupClaim(x, l.fk) != nil {
+					continue
+				}
+				if err := fr.orphan(l.fk, x, l.to, rb); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// heldChildren returns the states of the children parent has along the
+// parent-side relationship rb: its field when loaded, else (for a stored
+// parent) the rows the database has.
+func (fr *relFlush) heldChildren(rb *relBase, parent unsafe.Pointer) ([]*state, error) {
+	ps := fr.s.stateOf(rb.owner, parent)
+	if ps == nil || ps.status != Persistent || ps.isLoaded(rb.idx) {
+		var out []*state
+		for _, t := range rb.targets(parent) {
+			if ts := fr.s.stateOf(rb.target, t); ts != nil {
+				out = append(out, ts)
+			}
+		}
+		return out, nil
+	}
+	rows, err := fr.s.db.reg.rules[rb.id].fetch(fr.f.ctx, &loader{s: fr.s}, nil, []*state{ps}, nil)
+	out := make([]*state, len(rows))
+	for i, row := range rows {
+		out[i] = row.st
+	}
+	return out, err
+}
+
+// markDeleting marks st for deletion during the flush; a failed flush
+// takes the mark back (relFlush.failed).
+func (fr *relFlush) markDeleting(st *state) {
+	st.deleting = true
+	fr.marked = append(fr.marked, st)
+}
+
+// ErrOrphan is matched by the *OrphanError of a flush that found a child
+// let go by its parent whose foreign key can be neither deleted (no
+// delete-orphan) nor set to NULL (NOT NULL).
+var ErrOrphan = errors.New("orphan with a NOT NULL foreign key")
+
+// OrphanError names the relationship a child was let go from and the NOT
+// NULL columns that keep it from being detached. Nothing of the flush is
+// written. Delete the child (Session.Delete), attach it to another parent,
+// or declare delete-orphan on the parent's side.
+type OrphanError struct {
+	Relation string   // the field the change was made in, "blog.User.Posts"
+	Child    string   // the row, "posts(7)"
+	Columns  []string // the foreign key columns
+}
+
+// Error names the row, the relationship and the columns.
+func (e *OrphanError) Error() string {
+	return e.Child + " was let go by " + e.Relation + " but its key (" + joinNames(e.Columns) +
+		") is NOT NULL and the relationship has no delete-orphan: delete it, attach it to another parent, or declare cascade:all|delete-orphan: " + ErrOrphan.Error()
+}
+
+// Unwrap returns ErrOrphan.
+func (e *OrphanError) Unwrap() error { return ErrOrphan }
+
+func (fr *relFlush) orphanError(g *fkGroup, cs *state, via *relBase) error {
+	name := ""
+	if via != nil {
+		name = via.String()
+	}
+	cols := make([]string, len(g.childCols))
+	for i, c := range g.childCols {
+		cols[i] = c.Name
+	}
+	return &OrphanError{Relation: name, Child: rowName(cs), Columns: cols}
+}
+
+// ErrRelationConflict is matched by the *RelationConflictError of a flush
+// whose changes attach one child to two different parents.
+var ErrRelationConflict = errors.New("child attached to two parents")
+
+// RelationConflictError names a child that the program attached to two
+// parents over one foreign key in one flush (appended to two collections,
+// or appended to one while its reference names another). Nothing of the
+// flush is written.
+type RelationConflictError struct {
+	Child     string   // the row, "posts(7)"
+	Relations []string // the fields the two changes were made in
+}
+
+// Error names the row and both fields.
+func (e *RelationConflictError) Error() string {
+	return e.Child + " is attached to two parents by " + joinNames(e.Relations) + ": keep one: " + ErrRelationConflict.Error()
+}
+
+// Unwrap returns ErrRelationConflict.
+func (e *RelationConflictError) Unwrap() error { return ErrRelationConflict }
+
+func joinNames(names []string) string { return strings.Join(names, ", ") }
+
+// minus returns the elements of a that are not in b (a itself when b is
+// empty).
+func minus(a, b []unsafe.Pointer) []unsafe.Pointer {
+	switch {
+	case len(b) == 0:
+		return a
+	case len(a) == 0 || slices.Equal(a, b):
+		return nil
+	}
+	var out []unsafe.Pointer
+	if len(b) <= 8 {
+		for _, p := range a {
+			if p != nil && !slices.Contains(b, p) {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	in := make(map[unsafe.Pointer]struct{}, len(b))
+	for _, p := range b {
+		in[p] = struct{}{}
+	}
+	for _, p := range a {
+		if _, ok := in[p]; !ok && p != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// removePtr returns list without p, in a new slice when p was there.
+func removePtr(list []unsafe.Pointer, p unsafe.Pointer) []unsafe.Pointer {
+	if !slices.Contains(list, p) {
+		return list
+	}
+	return slices.DeleteFunc(slices.Clone(list), func(x unsafe.Pointer) bool { return x == p })
+}

@@ -1,0 +1,335 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"unsafe"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/crucible-orm/crucible/relation"
+)
+
+// loader runs the steps of relationship loads for a session. With refresh
+// (Session.Refresh along refresh-expire) held objects take the loaded
+// values even when they have unflushed changes, and to-one steps select
+// what the session already holds.
+type loader struct {
+	s       *Session
+	refresh bool
+}
+
+// step loads relationship ru of owners with one statement (none when no
+// owner has a key, or the rule can answer for every owner from the
+// session), sets the fields, the history and the back references, and
+// returns the rows (see distinct for the targets).
+func (l *loader) step(ctx context.Context, ru rule, owners []*state, opts *loadOpts) ([]loadedRow, error) {
+	rb := ru.base()
+	g := groupOwners(&rb.localKey, owners)
+	var rows []loadedRow
+	reps := g.reps
+	if opts == nil && !l.refresh {
+		rows, reps = ru.held(l, g)
+	}
+	if len(reps) > 0 {
+		more, err := ru.fetch(ctx, l, g, reps, opts)
+		if err != nil {
+			return nil, err
+		}
+		if rows == nil {
+			rows = more
+		} else {
+			rows = append(rows, more...)
+		}
+	}
+	l.setLoaded(rb, owners, g, rows)
+	return rows, nil
+}
+
+// held is the rule method of the kinds that never answer from the
+// session: every group is selected.
+func (rb *relBase) held(_ *loader, g *keyGroups) ([]loadedRow, []*state) { return nil, g.reps }
+
+// fetch selects the targets of the owners reps (of groups g, which may be
+// nil) with the relationship's statement.
+func (rb *relBase) fetch(ctx context.Context, l *loader, g *keyGroups, reps []*state, opts *loadOpts) ([]loadedRow, error) {
+	sql, args, err := l.s.db.rel[rb.id].stepSQL(rb, reps, opts)
+	if err != nil {
+		return nil, err
+	}
+	return l.scan(ctx, rb, g, sql, args)
+}
+
+// loadedRow is a target with the group of the owner key it matched (-1
+// for none).
+type loadedRow struct {
+	g  int32
+	st *state
+}
+
+// scan runs a step's statement and merges its rows into the session: a
+// held object keeps its unflushed changes unless the loader refreshes.
+// Each row's owner key is read from the row as selected (for a
+// many_to_many, from the association columns, scanned into the owner's
+// key fields) and looked up in g.
+func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string, args []any) ([]loadedRow, error) {
+	s, m := l.s, rb.target
+	s.index() // rows of earlier queries must be found by this one
+	n, scratch := 0, unsafe.Pointer(nil)
+	if rb.r.Side == relation.FKOnSecondary {
+		n, scratch = len(rb.local), reflect.New(rb.owner.typ).UnsafePointer()
+	}
+	dest := make([]any, n+len(m.cols))
+	for i, c := range rb.local[:n] {
+		dest[i] = c.ptr(scratch)
+	}
+	var out []loadedRow
+	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
+		for rows.Next() {
+			obj := s.objChunk(m).next()
+			for i, c := range m.cols {
+				dest[n+i] = c.ptr(obj)
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return fmt.Errorf("scan %s: %w", m.table.Name, err)
+			}
+			id := int32(-1)
+			if g != nil {
+				var k idKey
+				if n > 0 {
+					k, _ = rb.localKey.key(scratch)
+				} else {
+					k, _ = rb.remoteKey.key(obj)
+				}
+				if gid, ok := g.id(k); ok {
+					id = gid
+				}
+			}
+			out = append(out, loadedRow{id, s.keepLoaded(m, obj, l.refresh, n > 0)})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// keepLoaded merges an object scanned from a row of m into the session and
+// returns its state: a held object takes the row's values unless it has
+// unflushed changes (and refresh is off). repeats says that earlier rows
+// of the scan may hold the same object (a join, a many_to_many), which
+// must then be found.
+func (s *Session) keepLoaded(m *model, obj unsafe.Pointer, refresh, repeats bool) *state {
+	k, _ := m.keyOf(obj)
+	st := s.idmap.get(k)
+	if repeats {
+		st = s.lookup(k)
+	}
+	if st != nil {
+		s.merge(st, obj, refresh)
+		return st
+	}
+	return s.addLoaded(m, obj, k, m.copyStruct)
+}
+
+// keyGroups groups owners by the key of their join columns.
+type keyGroups struct {
+	of   []int32          // each owner's group, -1 when it has no key
+	reps []*state         // the first owner of each group
+	ints map[int64]int32  // group of an integer key
+	strs map[string]int32 // group of any other key
+}
+
+func groupOwners(kc *keyCodec, owners []*state) *keyGroups {
+	g := &keyGroups{of: make([]int32, len(owners)), reps: make([]*state, 0, len(owners))}
+	if kc.intKey {
+		g.ints = make(map[int64]int32, len(owners))
+	} else {
+		g.strs = make(map[string]int32, len(owners))
+	}
+	for i, o := range owners {
+		k, ok := idKey{}, o != nil
+		if ok {
+			k, ok = kc.key(o.obj)
+		}
+		if !ok {
+			g.of[i] = -1
+			continue
+		}
+		id, seen := g.id(k)
+		if !seen {
+			id = int32(len(g.reps))
+			g.set(k, id)
+			g.reps = append(g.reps, o)
+		}
+		g.of[i] = id
+	}
+	return g
+}
+
+// id returns the group of key k.
+func (g *keyGroups) id(k idKey) (int32, bool) {
+	if g.ints != nil {
+		id, ok := g.ints[k.n]
+		return id, ok
+	}
+	id, ok := g.strs[k.s]
+	return id, ok
+}
+
+func (g *keyGroups) set(k idKey, id int32) {
+	if g.ints != nil {
+		g.ints[k.n] = id
+		return
+	}
+	g.strs[k.s] = id
+}
+
+// distribute returns each group's targets in row order, carved from one
+// array (a to-one group keeps its first target); each list's capacity ends
+// at its length, so that appending to a field never writes into the next.
+// Rows it leaves out get group -1.
+func (g *keyGroups) distribute(rb *relBase, rows []loadedRow) [][]unsafe.Pointer {
+	counts := make([]int32, len(g.reps)+1)
+	for i := range rows {
+		id := rows[i].g
+		if id >= 0 && !rb.r.Uselist && counts[id+1] > 0 {
+			rows[i].g, id = -1, -1
+		}
+		if id >= 0 {
+			counts[id+1]++
+		}
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	all := make([]unsafe.Pointer, counts[len(counts)-1])
+	next := append([]int32(nil), counts[:len(counts)-1]...)
+	for _, row := range rows {
+		if id := row.g; id >= 0 {
+			all[next[id]] = row.st.obj
+			next[id]++
+		}
+	}
+	lists := make([][]unsafe.Pointer, len(g.reps))
+	for id := range lists {
+		lo, hi := counts[id], counts[id+1]
+		lists[id] = all[lo:hi:hi]
+	}
+	return lists
+}
+
+// distinct returns the rows' targets, each once (only the rows of a
+// many_to_many repeat a target, shared by several owners).
+func distinct(rows []loadedRow) []*state {
+	out := make([]*state, 0, len(rows))
+	seen := make(map[*state]struct{}, len(rows))
+	for _, r := range rows {
+		if _, ok := seen[r.st]; !ok {
+			seen[r.st] = struct{}{}
+			out = append(out, r.st)
+		}
+	}
+	return out
+}
+
+// setLoaded stores each owner's targets in its field and records them as
+// loaded (the collections' lists copied, so that a change through the
+// field is seen), and points the targets' to-one back references at the
+// first owner of their group.
+func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []loadedRow) {
+	r, b := rb.r, rb.back
+	lists := g.distribute(rb, rows)
+	keep := r.Side != relation.FKOnOwner // a manyToOne's history is its key column
+	n := len(rb.owner.rules)
+	var seenBuf [][]unsafe.Pointer
+	var copies []unsafe.Pointer
+	if keep {
+		seenBuf = make([][]unsafe.Pointer, len(owners)*n)
+		copies = make([]unsafe.Pointer, 0, len(rows))
+	}
+	for i, st := range owners {
+		if st == nil {
+			continue
+		}
+		var targets []unsafe.Pointer
+		if id := g.of[i]; id >= 0 {
+			targets = lists[id]
+		}
+		rb.setField(st.obj, targets)
+		st.relLoaded |= bit(rb.idx)
+		if keep {
+			seen := seenBuf[i*n : (i+1)*n : (i+1)*n]
+			copy(seen, st.relSeen)
+			lo := len(copies)
+			copies = append(copies, targets...)
+			seen[rb.idx] = copies[lo:len(copies):len(copies)]
+			st.relSeen = seen
+		}
+	}
+	if b != nil && !b.r.Uselist {
+		for _, row := range rows {
+			if row.g >= 0 {
+				l.pointBackTo(b, row.st, g.reps[row.g])
+			}
+		}
+	}
+}
+
+// setField stores targets in owner's field.
+func (rb *relBase) setField(owner unsafe.Pointer, targets []unsafe.Pointer) {
+	switch {
+	case rb.r.Uselist:
+		rb.r.SetMany(owner, targets)
+	case len(targets) > 0:
+		rb.r.SetOne(owner, targets[0])
+	default:
+		rb.r.SetOne(owner, nil)
+	}
+}
+
+// pointBackTo points target's to-one back reference b at owner: a
+// reference holding the key (pointBack), or the parent side of a
+// one_to_one, whose history is recorded too.
+func (l *loader) pointBackTo(b *relBase, target, owner *state) {
+	if b.r.Side == relation.FKOnOwner {
+		l.pointBack(b, target, owner.obj)
+		return
+	}
+	cur, loaded := b.r.One(target.obj), target.isLoaded(b.idx)
+	if loaded && (cur == owner.obj || cur != nil && !l.refresh) {
+		return // as loaded, or changed by the program since
+	}
+	b.r.SetOne(target.obj, owner.obj)
+	target.relLoaded |= bit(b.idx)
+	seen := make([][]unsafe.Pointer, len(b.owner.rules))
+	copy(seen, target.relSeen)
+	seen[b.idx] = []unsafe.Pointer{owner.obj}
+	target.relSeen = seen
+}
+
+// ownerStates finds the states of owners, which a query just loaded,
+// without building the identity map for them.
+func ownerStates(s *Session, m *model, owners []unsafe.Pointer) []*state {
+	out := make([]*state, len(owners))
+	at := make(map[unsafe.Pointer]int, len(owners))
+	for i, o := range owners {
+		at[o] = i
+	}
+	missing := len(owners)
+	for i := len(s.loaded) - 1; i >= 0 && missing > 0; i-- {
+		st := s.loaded[i]
+		if st.m != m {
+			continue
+		}
+		if j, ok := at[st.obj]; ok && out[j] == nil && st.status != detached {
+			out[j] = st
+			missing--
+		}
+	}
+	for i, o := range owners {
+		if out[i] == nil {
+			out[i] = s.stateOf(m, o)
+		}
+	}
+	return out
+}

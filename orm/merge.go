@@ -1,0 +1,318 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"unsafe"
+
+	"github.com/crucible-orm/crucible/relation"
+)
+
+// Merge copies obj — typically a detached object, say one decoded from a
+// request — onto the session's object for the same row: the one the
+// session holds, else the row loaded by primary key, else a new pending
+// copy. It returns that object (of obj's pointer type); obj itself never
+// joins the session. [Merge] is the typed form.
+//
+// Every column is copied, zero values included, unless options say
+// otherwise: [MergeFields] copies only the named fields, [MergeNonZero]
+// only the non-zero ones. When the model has a version column and obj's
+// version is set, it must be the stored version: an older (or newer) copy
+// anywhere in the graph fails with a *StaleDataError (ErrStaleData) before
+// anything is copied;
+// leave the version zero to merge over whatever is stored. Along
+// relationships with the merge cascade (the default) the targets are
+// merged the same way and the returned object's fields point at the merged
+// ones; a nil field is left alone (it may simply not be loaded). Objects
+// are merged once per row: a second copy of a row met in the graph (an
+// older one a child points back to, say) resolves to the first.
+func (s *Session) Merge(ctx context.Context, obj any, opts ...MergeOption) (any, error) {
+	m, p, err := s.object(obj)
+	if err == nil {
+		p, err = s.merge1(ctx, m, p, opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	return pointerAny(m.ptrWord, p), nil
+}
+
+// Merge is the typed form of [Session.Merge].
+func Merge[T any](ctx context.Context, s *Session, obj *T, opts ...MergeOption) (*T, error) {
+	out, err := s.Merge(ctx, obj, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out.(*T), nil
+}
+
+// MergeOption narrows what Merge copies; see [MergeFields] and
+// [MergeNonZero].
+type MergeOption interface{ applyMerge(*mergeOpts) }
+
+type mergeOpts struct {
+	fields  []string // of the root, by Go field or column name; nil: all
+	nonZero bool
+}
+
+type mergeOptFunc func(*mergeOpts)
+
+func (f mergeOptFunc) applyMerge(o *mergeOpts) { f(o) }
+
+// MergeFields makes Merge copy only the named fields (Go field or column
+// names) of the object passed to it: the columns the request set, for a
+// PATCH. A relationship field among them is merged too; relationships not
+// named are left alone. The targets of a named relationship are merged
+// whole (or with MergeNonZero). An unknown name fails the Merge with
+// ErrUnknownColumn.
+func MergeFields(fields ...string) MergeOption {
+	return mergeOptFunc(func(o *mergeOpts) { o.fields = append(o.fields, fields...) })
+}
+
+// MergeNonZero makes Merge copy only the columns whose value is not the
+// zero value, at every level of the graph: a struct decoded from a request
+// that left CreatedAt out keeps the stored CreatedAt. A column cannot then
+// be set to its zero value by Merge (use MergeFields for that).
+func MergeNonZero() MergeOption { return mergeOptFunc(func(o *mergeOpts) { o.nonZero = true }) }
+
+// merger is one Merge: the objects merged so far, by row identity (or,
+// for objects without a key, by address), so that cycles end and a second
+// copy of a row does not overwrite the first.
+type merger struct {
+	s     *Session
+	ctx   context.Context
+	opts  mergeOpts
+	byKey map[idKey]unsafe.Pointer
+	byPtr map[unsafe.Pointer]unsafe.Pointer
+}
+
+func (s *Session) merge1(ctx context.Context, m *model, p unsafe.Pointer, opts []MergeOption) (unsafe.Pointer, error) {
+	mg := &merger{s: s, ctx: ctx, byKey: map[idKey]unsafe.Pointer{}, byPtr: map[unsafe.Pointer]unsafe.Pointer{}}
+	for _, o := range opts {
+		o.applyMerge(&mg.opts)
+	}
+	only, rels, err := mg.selected(m)
+	if err == nil {
+		err = mg.verify(m, p, rels, map[unsafe.Pointer]bool{})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return mg.merge(m, p, only, rels)
+}
+
+// verify checks the versions of the whole graph before anything is
+// copied, so that a stale copy anywhere changes nothing. The rows it loads
+// stay in the session, where the merge finds them.
+func (mg *merger) verify(m *model, p unsafe.Pointer, rels map[*relation.Relation]bool, seen map[unsafe.Pointer]bool) error {
+	if seen[p] {
+		return nil
+	}
+	seen[p] = true
+	if m.version != nil && mg.s.stateOf(m, p) == nil {
+		held, err := mg.s.heldOrLoaded(mg.ctx, m, p)
+		if err == nil && held != nil {
+			err = checkVersion(m, p, held)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, ru := range m.rules {
+		rb := ru.base()
+		if !follows(rb, p, rels) {
+			continue
+		}
+		for _, t := range rb.targets(p) {
+			if err := mg.verify(rb.target, t, nil, seen); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// follows reports whether Merge follows relationship rb of src: named by
+// MergeFields (rels), else along the merge cascade; a nil field is left
+// alone.
+func follows(rb *relBase, src unsafe.Pointer, rels map[*relation.Relation]bool) bool {
+	switch {
+	case rels != nil && !rels[rb.r], rels == nil && !rb.r.Cascade.Has(relation.Merge):
+		return false
+	case rb.r.Uselist:
+		return rb.r.Many(src) != nil
+	}
+	return rb.r.One(src) != nil
+}
+
+// selected resolves MergeFields on the root model: the columns to copy and
+// the relationships to follow (nil: all).
+func (mg *merger) selected(m *model) (*colSet, map[*relation.Relation]bool, error) {
+	if mg.opts.fields == nil {
+		return nil, nil, nil
+	}
+	only, rels := &colSet{}, map[*relation.Relation]bool{}
+	for _, name := range mg.opts.fields {
+		if c := m.lookup(name); c != nil {
+			only.add(c.pos)
+		} else if r := mg.s.db.reg.rels.Field(m.table, name); r != nil {
+			rels[r] = true
+		} else {
+			return nil, nil, fmt.Errorf("%s.%s: %w", m, name, ErrUnknownColumn)
+		}
+	}
+	return only, rels, nil
+}
+
+// merge merges the object at p and its merge-cascaded targets; only and
+// rels restrict the columns and relationships (the root's MergeFields).
+func (mg *merger) merge(m *model, p unsafe.Pointer, only *colSet, rels map[*relation.Relation]bool) (unsafe.Pointer, error) {
+	k, keyed := m.keyOf(p)
+	if q, ok := mg.done(k, keyed, p); ok {
+		return q, nil
+	}
+	dst, fresh := p, false
+	if mg.s.stateOf(m, p) == nil {
+		held, err := mg.s.heldOrLoaded(mg.ctx, m, p)
+		if err != nil {
+			return nil, err
+		}
+		if dst = held; dst == nil {
+			dst, fresh = reflect.New(m.typ).UnsafePointer(), true
+		} else if err := checkVersion(m, p, dst); err != nil {
+			return nil, err
+		}
+		mg.copyColumns(m, dst, p, only, fresh)
+	}
+	if keyed {
+		mg.byKey[k] = dst
+	} else {
+		mg.byPtr[p] = dst
+	}
+	if err := mg.relations(m, p, dst, rels); err != nil {
+		return nil, err
+	}
+	if fresh {
+		if _, err := mg.s.add(pointerAny(m.ptrWord, dst)); err != nil {
+			return nil, err
+		}
+	}
+	return dst, nil
+}
+
+// done returns the object a row (or keyless object) was merged into.
+func (mg *merger) done(k idKey, keyed bool, p unsafe.Pointer) (unsafe.Pointer, bool) {
+	if keyed {
+		q, ok := mg.byKey[k]
+		return q, ok
+	}
+	q, ok := mg.byPtr[p]
+	return q, ok
+}
+
+// copyColumns copies src's columns onto dst. An existing row keeps its
+// version (the flush bumps it).
+func (mg *merger) copyColumns(m *model, dst, src unsafe.Pointer, only *colSet, fresh bool) {
+	for _, c := range m.cols {
+		switch {
+		case only != nil && !only.has(c.pos) && !c.pk,
+			mg.opts.nonZero && c.zero(src),
+			c == m.version && !fresh:
+			continue
+		}
+		c.copyTo(dst, src)
+	}
+}
+
+// checkVersion fails when the detached copy src carries a version other
+// than the stored row's (dst).
+func checkVersion(m *model, src, dst unsafe.Pointer) error {
+	v := m.version
+	if v == nil || v.zero(src) {
+		return nil
+	}
+	have, stored := intValue(v, src), intValue(v, dst)
+	if have == stored {
+		return nil
+	}
+	return &StaleDataError{Table: m.table.Name, Op: "merge", Expected: 1, Version: have, Stored: stored}
+}
+
+// relations merges the targets of src's merge-cascaded relationships into
+// dst's fields.
+func (mg *merger) relations(m *model, src, dst unsafe.Pointer, rels map[*relation.Relation]bool) error {
+	for _, ru := range m.rules {
+		if !follows(ru.base(), src, rels) {
+			continue
+		}
+		if err := mg.field(ru, src, dst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// field merges the targets of src's relationship into dst's. An unloaded
+// collection of a stored dst is loaded first, so that targets missing from
+// src count as removed (delete-orphan applies).
+func (mg *merger) field(ru rule, src, dst unsafe.Pointer) error {
+	rb := ru.base()
+	if st := mg.s.stateOf(rb.owner, dst); rb.r.Uselist && st != nil && st.status == Persistent && !st.isLoaded(rb.idx) {
+		if _, err := (&loader{s: mg.s}).step(mg.ctx, ru, []*state{st}, nil); err != nil {
+			return err
+		}
+	}
+	from := rb.targets(src)
+	merged := make([]unsafe.Pointer, len(from))
+	for i, t := range from {
+		q, err := mg.merge(rb.target, t, nil, nil)
+		if err != nil {
+			return err
+		}
+		merged[i] = q
+	}
+	rb.setField(dst, merged)
+	mg.keys(rb, dst, merged)
+	return nil
+}
+
+// keys sets the foreign keys the merged relationship implies, which a
+// copy built from a request usually leaves zero: a child's key from its
+// parent's, as the flush would once the parent has one.
+func (mg *merger) keys(rb *relBase, dst unsafe.Pointer, merged []unsafe.Pointer) {
+	g := rb.fk
+	if g == nil {
+		return
+	}
+	for _, t := range merged {
+		child, parent := t, dst
+		if rb.r.Side == relation.FKOnOwner {
+			child, parent = dst, t
+		}
+		if _, ok := g.parentKey.key(parent); ok {
+			g.assign(child, parent)
+		}
+	}
+}
+
+// heldOrLoaded returns the session's object with p's primary key: held,
+// or loaded; nil when p has no key or no row has it.
+func (s *Session) heldOrLoaded(ctx context.Context, m *model, p unsafe.Pointer) (unsafe.Pointer, error) {
+	k, ok := m.keyOf(p)
+	if !ok {
+		return nil, nil
+	}
+	if st := s.lookup(k); st != nil {
+		return st.obj, nil
+	}
+	args := make([]any, len(m.pk))
+	for i, c := range m.pk {
+		args[i] = c.arg(p)
+	}
+	objs, err := s.loadRows(ctx, m, s.db.sql[m.id].byKey, args)
+	if err != nil || len(objs) == 0 {
+		return nil, err
+	}
+	return objs[0], nil
+}

@@ -1,0 +1,37 @@
+package schema
+
+import "strings"
+
+// Names in several PostgreSQL schemas. A table or enum type with Schema ""
+// lives in the search path's first schema (current_schema(), normally
+// public); one with a Schema lives there. A foreign key's RefSchema and an
+// [EnumRef]'s Schema follow the same rule: "" is the search path's schema,
+// whatever schema the referencing table is in.
+
+// QualifiedName returns "schema.name", or name when schema is "".
+func QualifiedName(schema, name string) string {
+	if schema == "" {
+		return name
+	}
+	return schema + "." + name
+}
+
+// SplitQualified splits "schema.name" at its first dot; a name without a
+// dot is in schema "".
+func SplitQualified(s string) (schema, name string) {
+	if before, after, ok := strings.Cut(s, "."); ok {
+		return before, after
+	}
+	return "", s
+}
+
+// qname is a schema-qualified name, the key of tables and enum types.
+type qname struct{ schema, name string }
+
+// QualifiedName returns the table's name qualified by its schema when it
+// has one ("sales.orders", or "orders").
+func (t *Table) QualifiedName() string { return QualifiedName(t.Schema, t.Name) }
+
+// QualifiedName returns the enum type's name qualified by its schema when
+// it has one.
+func (e *Enum) QualifiedName() string { return QualifiedName(e.Schema, e.Name) }
