@@ -85,13 +85,14 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 		dest[i] = c.ptr(scratch)
 	}
 	var out []loadedRow
+	var plan rowPlan // decoders of the target's columns (scan_decode.go)
 	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
 		for rows.Next() {
 			obj := s.objChunk(m).next()
-			for i, c := range m.cols {
-				dest[n+i] = c.ptr(obj)
+			if plan.dec == nil {
+				plan = planRows(rows, n, m.cols, true)
 			}
-			if err := rows.Scan(dest...); err != nil {
+			if err := plan.scan(rows, obj, dest); err != nil {
 				return fmt.Errorf("scan %s: %w", m.table.Name, err)
 			}
 			id := int32(-1)

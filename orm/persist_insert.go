@@ -252,7 +252,7 @@ func matchByOrdinal(rows pgx.Rows, m *model, ret colSet, states []*state) error 
 		}
 		seen[i-1] = true
 		if n == 0 {
-			plan = planRows(rows, 1, cols)
+			plan = planRows(rows, 1, cols, false)
 		}
 		if err := plan.scan(rows, states[i-1].obj, dest); err != nil {
 			return err
@@ -331,7 +331,7 @@ func scanInto(rows pgx.Rows, m *model, ret colSet, states []*state) error {
 			return errRowCount
 		}
 		if i == 0 {
-			plan = planRows(rows, 0, cols)
+			plan = planRows(rows, 0, cols, false)
 		}
 		if err := plan.scan(rows, states[i].obj, dest); err != nil {
 			return err

@@ -49,7 +49,7 @@ func (sc *scanner) done() {}
 func (sc *scanner) next(rows pgx.Rows) (unsafe.Pointer, error) {
 	obj := sc.s.objChunk(sc.m).next()
 	if !sc.planned {
-		sc.plan, sc.planned = planRows(rows, 0, sc.m.cols), true
+		sc.plan, sc.planned = planRows(rows, 0, sc.m.cols, false), true
 	}
 	if err := sc.plan.scan(rows, obj, sc.dest); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", sc.m.table.Name, err)
