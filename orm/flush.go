@@ -133,7 +133,32 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 		s.committed()
 		s.releaseTx()
 	}
+	f.trim()
 	return nil
+}
+
+// maxKeptActions is the action storage a session keeps from one flush for
+// the next; a larger flush's is dropped, so that a session does not hold
+// per-object flush bookkeeping once the flush is done.
+const maxKeptActions = 256
+
+// trim ends a successful flush: nothing of it stays reachable (statements,
+// arguments, batches, the objects' links to their actions) but small
+// storage for the next one.
+func (f *flush) trim() {
+	for _, a := range f.actions {
+		if a.st != nil && a.st.act == a {
+			a.st.act = nil
+		}
+	}
+	acts, slab := f.actions, f.slab
+	*f = flush{}
+	if cap(acts) <= maxKeptActions {
+		f.actions = acts[:0]
+	}
+	if cap(slab) <= maxKeptActions {
+		f.slab = slab[:0]
+	}
 }
 
 // plan collects the actions and orders them; it changes nothing in the
@@ -194,7 +219,7 @@ func (f *flush) collect() error {
 		if st.status != Persistent {
 			continue
 		}
-		if k, ok := st.m.keyOf(st.obj); !ok || k != st.key {
+		if k, ok := st.m.keyOf(st.obj); !ok || k != st.id() {
 			return fmt.Errorf("%s: %w", rowName(st), ErrKeyChanged)
 		}
 		switch {
@@ -298,8 +323,12 @@ func (f *flush) finalize() {
 		switch a.kind {
 		case actInsert:
 			inserted = true
-			st.status, st.explicit = Persistent, nil
-			st.key, _ = st.m.keyOf(st.obj)
+			st.status = Persistent
+			if st.explicit() != nil {
+				st.setMore(func(m *stateMore) { m.explicit = nil })
+			}
+			k, _ := st.m.keyOf(st.obj)
+			st.setID(k)
 			s.snapshot(st)
 			s.loaded = append(s.loaded, st) // indexed by key on first lookup
 		case actUpdate:
@@ -307,11 +336,14 @@ func (f *flush) finalize() {
 		case actDelete:
 			deleted = true
 			st.status, st.deleting = Deleted, false
-			s.idmap.del(st.key, st)
+			s.idmap.del(st.id(), st)
 		}
 	}
 	if inserted {
 		s.pending = slices.DeleteFunc(s.pending, func(st *state) bool { return st.status != Pending })
+		if len(s.pending) == 0 {
+			s.pending = nil // not kept at the size of the batch just inserted
+		}
 		s.reindexPending()
 	}
 	if deleted {

@@ -99,7 +99,7 @@ func TestCycle(t *testing.T) {
 	m := reg.byType[typeOfParent]
 	f := &flush{}
 	for i := range 2 {
-		st := &state{m: m, obj: unsafe.Pointer(&hookParent{Name: "p"}), status: Pending, ord: uint64(i + 1)}
+		st := &state{m: m, obj: unsafe.Pointer(&hookParent{Name: "p"}), status: Pending, ord: uint32(i + 1)}
 		f.newAction(actInsert, st)
 	}
 	f.dependsOn(f.actions[0], f.actions[1], true)

@@ -25,7 +25,7 @@ type undo struct {
 // journal returns the flush's undo entry for st, creating it on first use.
 func (f *flush) journal(st *state) *undo {
 	t := f.s.tx
-	if st.jflush == f.id {
+	if st.flushID == f.id && st.jidx >= 0 {
 		return &t.journal[st.jidx]
 	}
 	u := undo{st: st}
@@ -37,7 +37,8 @@ func (f *flush) journal(st *state) *undo {
 		u.prev = &prev
 	}
 	t.journal = append(t.journal, u)
-	st.jflush, st.jidx = f.id, len(t.journal)-1
+	st.at(f.id)
+	st.jidx = int32(len(t.journal) - 1)
 	return &t.journal[st.jidx]
 }
 
@@ -69,7 +70,7 @@ func (s *Session) restore(mark int) {
 	for i := range entries {
 		st := entries[i].st
 		touched[st] = struct{}{}
-		s.idmap.del(st.key, st)
+		s.idmap.del(st.id(), st)
 	}
 	for i := len(entries) - 1; i >= 0; i-- {
 		entries[i].apply()
@@ -115,7 +116,7 @@ func (s *Session) relink(entries []undo, touched map[*state]struct{}) {
 		case Pending:
 			s.pending = append(s.pending, st)
 		case Persistent:
-			s.idmap.put(st.key, st)
+			s.idmap.put(st.id(), st)
 			s.loaded = append(s.loaded, st)
 		}
 	}
@@ -142,6 +143,9 @@ func (s *Session) committed() {
 	}
 	clear(s.tx.journal)
 	s.tx.journal = s.tx.journal[:0]
+	if cap(s.tx.journal) > keptJournal {
+		s.tx.journal = nil // a large flush's undo records are not kept
+	}
 }
 
 // discard drops the changes the session holds for objects added after the
@@ -150,7 +154,7 @@ func (s *Session) committed() {
 // for deletion.
 func (s *Session) discard(seq uint64) {
 	for _, st := range slices.Clone(s.pending) {
-		if st.ord > seq {
+		if uint64(st.ord) > seq {
 			s.expunge(st)
 		}
 	}

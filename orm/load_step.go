@@ -260,11 +260,11 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 		st.relLoaded |= bit(rb.idx)
 		if keep {
 			seen := seenBuf[i*n : (i+1)*n : (i+1)*n]
-			copy(seen, st.relSeen)
+			copy(seen, st.seen())
 			lo := len(copies)
 			copies = append(copies, targets...)
 			seen[rb.idx] = copies[lo:len(copies):len(copies)]
-			st.relSeen = seen
+			st.setSeen(seen)
 		}
 	}
 	if b != nil && !b.r.Uselist {
@@ -303,9 +303,9 @@ func (l *loader) pointBackTo(b *relBase, target, owner *state) {
 	b.r.SetOne(target.obj, owner.obj)
 	target.relLoaded |= bit(b.idx)
 	seen := make([][]unsafe.Pointer, len(b.owner.rules))
-	copy(seen, target.relSeen)
+	copy(seen, target.seen())
 	seen[b.idx] = []unsafe.Pointer{owner.obj}
-	target.relSeen = seen
+	target.setSeen(seen)
 }
 
 // ownerStates finds the states of owners, which a query just loaded,

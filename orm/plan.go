@@ -81,7 +81,7 @@ func rowName(st *state) string {
 	if _, ok := st.m.keyOf(st.obj); ok && st.status != Pending {
 		return st.m.table.Name + "(" + st.m.ident.keyText(st.obj) + ")"
 	}
-	return st.m.table.Name + "(new #" + strconv.FormatUint(st.ord, 10) + ")"
+	return st.m.table.Name + "(new #" + strconv.FormatUint(uint64(st.ord), 10) + ")"
 }
 
 // dependsOn makes after run after before; with sync, after's values are
@@ -112,7 +112,7 @@ func (a *action) valueDep(i int) bool {
 
 // actionOf returns st's action in this flush, or nil.
 func (f *flush) actionOf(st *state) *action {
-	if st.actFlush == f.id {
+	if st.flushID == f.id {
 		return st.act
 	}
 	return nil
@@ -138,7 +138,7 @@ func (f *flush) statement(t *schema.Table, deps []*action, build func(f *flush) 
 
 func (f *flush) newAction(kind actionKind, st *state) *action {
 	if len(f.slab) == cap(f.slab) {
-		f.slab = make([]action, 0, max(8, 2*cap(f.slab)))
+		f.slab = make([]action, 0, min(max(8, 2*cap(f.slab)), maxKeptActions))
 	}
 	f.slab = append(f.slab, action{kind: kind, st: st, m: st.m})
 	a := &f.slab[len(f.slab)-1]
@@ -148,7 +148,8 @@ func (f *flush) newAction(kind actionKind, st *state) *action {
 		f.single = nil
 	}
 	f.actions = append(f.actions, a)
-	st.act, st.actFlush = a, f.id
+	st.at(f.id)
+	st.act = a
 	return a
 }
 
@@ -344,7 +345,7 @@ func sortRows(b *batch) {
 		slices.SortFunc(b.actions, func(x, y *action) int { return cmp.Compare(x.st.ord, y.st.ord) })
 	case actUpdate, actDelete:
 		slices.SortFunc(b.actions, func(x, y *action) int {
-			return cmp.Or(cmp.Compare(x.st.key.n, y.st.key.n), cmp.Compare(x.st.key.s, y.st.key.s))
+			return cmp.Or(cmp.Compare(x.st.kn, y.st.kn), cmp.Compare(x.st.ks, y.st.ks))
 		})
 	}
 }

@@ -100,7 +100,7 @@ func (s *Session) add(o any) (*state, error) {
 	st := s.newState(m, p)
 	st.status = Pending
 	s.seq++
-	st.ord = s.seq
+	st.ord = uint32(s.seq) // a session never holds 2³² objects
 	s.addPending(st)
 	if len(m.rules) > 0 {
 		return st, s.saveUpdate(st, true)
@@ -146,8 +146,8 @@ func (s *Session) Explicit(obj any, fields ...string) {
 		s.fail(fmt.Errorf("explicit %s: object is not pending: %w", m, ErrNotPersistent))
 		return
 	}
-	if st.explicit == nil {
-		st.explicit = new(colSet)
+	if st.explicit() == nil {
+		st.setMore(func(m *stateMore) { m.explicit = new(colSet) })
 	}
 	for _, f := range fields {
 		c := m.lookup(f)
@@ -155,7 +155,7 @@ func (s *Session) Explicit(obj any, fields ...string) {
 			s.fail(fmt.Errorf("explicit %s.%s: %w", m, f, ErrUnknownColumn))
 			continue
 		}
-		st.explicit.add(c.pos)
+		st.explicit().add(c.pos)
 	}
 }
 
@@ -277,7 +277,7 @@ func (s *Session) expunge(st *state) {
 		s.dropPending(st)
 		s.pending = removeState(s.pending, st)
 	case Persistent, Deleted:
-		s.idmap.del(st.key, st)
+		s.idmap.del(st.id(), st)
 		s.filterLoaded(func(x *state) bool { return x == st })
 	}
 	st.status = detached
@@ -338,7 +338,8 @@ func (s *Session) merge(st *state, p unsafe.Pointer, refresh bool) unsafe.Pointe
 // in the loaded list; the caller puts it in the identity map.
 func (s *Session) addLoaded(m *model, p unsafe.Pointer, k idKey, copyStruct func(dst, src unsafe.Pointer)) *state {
 	st := s.newState(m, p)
-	st.status, st.key = Persistent, k
+	st.status = Persistent
+	st.setID(k)
 	s.snapshotWith(st, copyStruct)
 	s.loaded = append(s.loaded, st)
 	return st
@@ -434,8 +435,8 @@ func (s *Session) index() {
 		}
 	}
 	for _, st := range fresh {
-		if st.status == Persistent && s.idmap.get(st.key) == nil {
-			s.idmap.put(st.key, st)
+		if st.status == Persistent && s.idmap.get(st.id()) == nil {
+			s.idmap.put(st.id(), st)
 		}
 	}
 	s.indexed = len(s.loaded)

@@ -35,31 +35,105 @@ func (s Status) String() string {
 	return "Status(?)"
 }
 
-// state is the session's bookkeeping for one object.
+// state is the session's bookkeeping for one object. It is kept small:
+// a session holds one per object it loaded or added, so every field costs
+// that many times over; what few objects need lives behind more.
 type state struct {
-	obj      unsafe.Pointer // the user's *T
-	m        *model
-	snap     unsafe.Pointer // copy of the row as last loaded or flushed; nil while pending
-	enc      []encSnap      // encodings of m.encoded columns, with snap
-	key      idKey          // identity, set while persistent or deleted
-	status   Status
-	deleting bool    // marked by Session.Delete, not flushed yet
-	ord      uint64  // order of Add, for a stable insert order
-	explicit *colSet // columns to send as they are even when zero (Session.Explicit)
-	jflush   uint64  // id of the flush that journaled st last
-	jidx     int     // its journal entry, valid while jflush is the current flush
-	act      *action // its action in the flush actFlush
-	actFlush uint64
+	obj  unsafe.Pointer // the user's *T
+	m    *model
+	snap unsafe.Pointer // copy of the row as last loaded or flushed; nil while pending
+	kn   int64          // identity key (see id), set while persistent or deleted
+	ks   string
+	more *stateMore // encodings and Explicit columns; nil for most objects
 
 	// The relationship bookkeeping (history.go): which relationships were
 	// loaded or written by a flush, by index in the model's rules, and the
-	// targets each held then (relSeen is replaced, never changed in place,
-	// so that a copy of the state, the journal's, keeps its own); and the
-	// object's first claim in the flush claimFlush.
-	relLoaded  uint64
-	relSeen    [][]unsafe.Pointer
-	claim      int32
-	claimFlush uint64
+	// targets each held then: relSeen points to the first of
+	// len(m.rules) lists (see seen); it is replaced, never changed in
+	// place, so that a copy of the state, the journal's, keeps its own.
+	relLoaded uint64
+	relSeen   *[]unsafe.Pointer
+
+	// What one flush, flushID, records on the object (see at): its action,
+	// its journal entry (-1: none) and its first claim (history.go, -1:
+	// none). Fields of an earlier flush are read as unset.
+	flushID uint64
+	act     *action
+	jidx    int32
+	claim   int32
+
+	ord      uint32 // order of Add, for a stable insert order
+	status   Status
+	deleting bool // marked by Session.Delete, not flushed yet
+}
+
+// stateMore holds what only some objects need. It is replaced, never
+// changed in place (see setMore), so that a copy of the state keeps its own.
+type stateMore struct {
+	enc      []encSnap // encodings of m.encoded columns, with snap
+	explicit *colSet   // columns to send as they are even when zero (Session.Explicit)
+}
+
+// id returns the object's identity key.
+func (st *state) id() idKey { return idKey{m: st.m, n: st.kn, s: st.ks} }
+
+// setID sets the object's identity key, a key of st.m.
+func (st *state) setID(k idKey) { st.kn, st.ks = k.n, k.s }
+
+// at makes the per-flush fields belong to flush id, unset when they
+// belonged to another.
+func (st *state) at(id uint64) {
+	if st.flushID != id {
+		st.flushID, st.act, st.jidx, st.claim = id, nil, -1, -1
+	}
+}
+
+// enc returns the encodings of the model's encoded columns.
+func (st *state) enc() []encSnap {
+	if st.more == nil {
+		return nil
+	}
+	return st.more.enc
+}
+
+// explicit returns the columns marked with Session.Explicit, or nil.
+func (st *state) explicit() *colSet {
+	if st.more == nil {
+		return nil
+	}
+	return st.more.explicit
+}
+
+// setMore replaces st.more with a copy changed by change (or drops it when
+// nothing is left in it).
+func (st *state) setMore(change func(*stateMore)) {
+	var m stateMore
+	if st.more != nil {
+		m = *st.more
+	}
+	change(&m)
+	st.more = nil
+	if m.enc != nil || m.explicit != nil {
+		st.more = &m
+	}
+}
+
+// seen returns the target lists of the relationships as of their last
+// load or flush, one per rule of the model, or nil.
+func (st *state) seen() [][]unsafe.Pointer {
+	if st.relSeen == nil {
+		return nil
+	}
+	return unsafe.Slice(st.relSeen, len(st.m.rules))
+}
+
+// setSeen replaces the target lists; lists has one entry per rule of the
+// model.
+func (st *state) setSeen(lists [][]unsafe.Pointer) {
+	if len(lists) != len(st.m.rules) {
+		panic("orm: relationship history of the wrong length") // a bug of ours
+	}
+	st.relSeen = &lists[0]
 }
 
 type encSnap struct {
@@ -106,14 +180,18 @@ func (s *Session) snapshotInto(st *state, snap unsafe.Pointer, copyStruct func(d
 		c.ops.deep(c.path.addr(snap), c.path.read(st.obj))
 	}
 	st.snap = snap
-	st.enc = nil
+	if len(m.encoded) == 0 && st.more == nil {
+		return
+	}
+	var enc []encSnap
 	if len(m.encoded) > 0 {
-		st.enc = make([]encSnap, len(m.encoded))
+		enc = make([]encSnap, len(m.encoded))
 		for i, c := range m.encoded {
 			b, v := c.ops.encode(c.path.read(st.obj))
-			st.enc[i] = encSnap{b, v}
+			enc[i] = encSnap{b, v}
 		}
 	}
+	st.setMore(func(m *stateMore) { m.enc = enc })
 }
 
 // changed returns the columns whose value differs from the snapshot.
@@ -132,7 +210,7 @@ func (st *state) same(c *column) bool {
 	cur := c.path.read(st.obj)
 	if c.encSlot >= 0 {
 		b, v := c.ops.encode(cur)
-		e := st.enc[c.encSlot]
+		e := st.enc()[c.encSlot]
 		return bytes.Equal(b, e.b) && reflect.DeepEqual(v, e.v)
 	}
 	return c.ops.equal(cur, c.path.read(st.snap))
@@ -149,7 +227,10 @@ func (st *state) dirty() bool {
 }
 
 // forced reports whether column c was marked with Session.Explicit.
-func (st *state) forced(c *column) bool { return st.explicit != nil && st.explicit.has(c.pos) }
+func (st *state) forced(c *column) bool {
+	x := st.explicit()
+	return x != nil && x.has(c.pos)
+}
 
 // revert puts the snapshot values back into the object's changed columns.
 // A column kept only as an encoding is decoded back when it is JSON or an
@@ -162,7 +243,7 @@ func (st *state) revert() {
 		dst := c.path.addr(st.obj)
 		switch {
 		case c.encSlot >= 0:
-			c.decode(dst, st.enc[c.encSlot])
+			c.decode(dst, st.enc()[c.encSlot])
 		case c.ops.kind == snapDeep:
 			c.ops.deep(dst, c.path.read(st.snap))
 		default:

@@ -124,7 +124,7 @@ func (fr *relFlush) snapshot() {
 			}
 			if seen == nil {
 				seen = make([][]unsafe.Pointer, len(st.m.rules))
-				copy(seen, st.relSeen)
+				copy(seen, st.seen())
 			}
 			seen[i], arena = carve(arena, cur)
 			if !rb.r.Uselist {
@@ -132,7 +132,7 @@ func (fr *relFlush) snapshot() {
 			}
 		}
 		if seen != nil {
-			st.relSeen = seen
+			st.setSeen(seen)
 		}
 	}
 }
