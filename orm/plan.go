@@ -345,7 +345,8 @@ func sortRows(b *batch) {
 		slices.SortFunc(b.actions, func(x, y *action) int { return cmp.Compare(x.st.ord, y.st.ord) })
 	case actUpdate, actDelete:
 		slices.SortFunc(b.actions, func(x, y *action) int {
-			return cmp.Or(cmp.Compare(x.st.kn, y.st.kn), cmp.Compare(x.st.ks, y.st.ks))
+			kx, ky := x.st.id(), y.st.id()
+			return cmp.Or(cmp.Compare(kx.n, ky.n), cmp.Compare(kx.s, ky.s))
 		})
 	}
 }

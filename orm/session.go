@@ -261,7 +261,7 @@ func (s *Session) stateOf(m *model, p unsafe.Pointer) *state {
 // newState takes a state from the session's slab.
 func (s *Session) newState(m *model, p unsafe.Pointer) *state {
 	if len(s.states) == 0 {
-		s.stateGrow = min(max(1, 2*s.stateGrow), maxInternal)
+		s.stateGrow = min(max(1, 2*s.stateGrow), internalSlabLen(unsafe.Sizeof(state{})))
 		s.states = make([]state, s.stateGrow)
 	}
 	st := &s.states[0]
@@ -306,7 +306,7 @@ func (s *Session) slabsOf(m *model) *slabs {
 	}
 	sl := s.slabs[m.id]
 	if sl == nil {
-		sl = &slabs{obj: chunk{typ: m.typ, size: m.typ.Size()}, snap: chunk{typ: m.snapType, size: m.snapType.Size(), max: maxInternal}}
+		sl = &slabs{obj: chunk{typ: m.typ, size: m.typ.Size()}, snap: chunk{typ: m.snapType, size: m.snapType.Size(), max: internalSlabLen(m.snapType.Size())}}
 		s.slabs[m.id] = sl
 	}
 	return sl

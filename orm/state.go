@@ -42,8 +42,8 @@ type state struct {
 	obj  unsafe.Pointer // the user's *T
 	m    *model
 	snap unsafe.Pointer // copy of the row as last loaded or flushed; nil while pending
-	kn   int64          // identity key (see id), set while persistent or deleted
-	ks   string
+	kp   unsafe.Pointer // identity key (see id), set while persistent or deleted:
+	kn   int64          // an integer key in kn, any other as kn bytes at kp
 	more *stateMore // encodings and Explicit columns; nil for most objects
 
 	// The relationship bookkeeping (history.go): which relationships were
@@ -75,10 +75,21 @@ type stateMore struct {
 }
 
 // id returns the object's identity key.
-func (st *state) id() idKey { return idKey{m: st.m, n: st.kn, s: st.ks} }
+func (st *state) id() idKey {
+	if st.m.ident.intKey {
+		return idKey{m: st.m, n: st.kn}
+	}
+	return idKey{m: st.m, s: unsafe.String((*byte)(st.kp), st.kn)}
+}
 
 // setID sets the object's identity key, a key of st.m.
-func (st *state) setID(k idKey) { st.kn, st.ks = k.n, k.s }
+func (st *state) setID(k idKey) {
+	if st.m.ident.intKey {
+		st.kp, st.kn = nil, k.n
+		return
+	}
+	st.kp, st.kn = unsafe.Pointer(unsafe.StringData(k.s)), int64(len(k.s))
+}
 
 // at makes the per-flush fields belong to flush id, unset when they
 // belonged to another.
