@@ -44,7 +44,7 @@ type state struct {
 	snap unsafe.Pointer // copy of the row as last loaded or flushed; nil while pending
 	kp   unsafe.Pointer // identity key (see id), set while persistent or deleted:
 	kn   int64          // an integer key in kn, any other as kn bytes at kp
-	more *stateMore // encodings and Explicit columns; nil for most objects
+	more *stateMore     // encodings and Explicit columns; nil for most objects
 
 	// The relationship bookkeeping (history.go): which relationships were
 	// loaded or written by a flush, by index in the model's rules, and the
