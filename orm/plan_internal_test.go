@@ -36,3 +36,34 @@ func TestValueDeps(t *testing.T) {
 		t.Fatal("an action without value dependencies reports one")
 	}
 }
+
+// TestUndoColumnSets: an undo entry keeps the columns to zero and to copy
+// back apart, for narrow tables in two words and for wide ones past the
+// 64th column too.
+func TestUndoColumnSets(t *testing.T) {
+	cases := []struct {
+		name  string
+		which int
+		pos   int
+	}{
+		{"first column to zero", undoZero, 0},
+		{"64th column to copy back", undoOver, 63},
+		{"65th column to zero", undoZero, 64},
+		{"last column to copy back", undoOver, maxColumns - 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var u undo
+			u.mark(tc.which, tc.pos)
+			other := undoZero + undoOver - tc.which
+			for _, pos := range []int{0, 1, 62, 63, 64, 65, maxColumns - 1} {
+				if got, want := u.marked(tc.which, pos), pos == tc.pos; got != want {
+					t.Errorf("marked(%d) = %v, want %v", pos, got, want)
+				}
+				if u.marked(other, pos) {
+					t.Errorf("position %d leaked into the other set", pos)
+				}
+			}
+		})
+	}
+}
