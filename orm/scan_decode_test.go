@@ -20,11 +20,7 @@ import (
 // scans the row and reports its error) where pgx fails.
 func TestDecodersMatchPgx(t *testing.T) {
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgtest.New(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t)
 	cases := []struct {
 		name string
 		expr string
@@ -102,6 +98,17 @@ func TestDecodersMatchPgx(t *testing.T) {
 	}
 }
 
+// connect opens a connection to a fresh database, closed after the test.
+func connect(t *testing.T) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // requireSame compares two decoded values, times by instant and zone and
 // floats by bits (NaN).
 func requireSame(t *testing.T, want, got reflect.Value) {
@@ -139,12 +146,7 @@ func requireSame(t *testing.T, want, got reflect.Value) {
 // pgx's unchanged codec; a named type (which may scan itself), another
 // codec registered for the type, or a type without a decoder go to pgx.
 func TestDecoderChoice(t *testing.T) {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgtest.New(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t)
 	type named int64
 	loc := conn.TypeMap()
 	cases := []struct {
