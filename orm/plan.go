@@ -91,7 +91,7 @@ func (f *flush) dependsOn(after, before *action, sync bool) {
 	if after == nil || before == nil || after == before {
 		return
 	}
-	after.deps = append(after.deps, before)
+	f.addDep(after, before)
 	switch i := len(after.deps) - 1; {
 	case !sync:
 	case i < 64:
@@ -172,11 +172,12 @@ func (f *flush) tableEdges() {
 		switch a.kind {
 		case actDelete:
 			for _, c := range a.m.children {
-				a.deps = appendIf(a.deps, saveDone[c], delDone[c])
+				f.addDep(a, saveDone[c])
+				f.addDep(a, delDone[c])
 			}
 		case actInsert, actUpdate:
 			for _, p := range a.m.parents {
-				a.deps = appendIf(a.deps, saveDone[p])
+				f.addDep(a, saveDone[p])
 			}
 		}
 	}
@@ -190,13 +191,26 @@ func barriers(del bool, groups map[*model][]*action) map[*model]*action {
 	return out
 }
 
-func appendIf(list []*action, as ...*action) []*action {
-	for _, a := range as {
-		if a != nil {
-			list = append(list, a)
-		}
+// depRoom is how many dependencies an action gets room for at once: a
+// child's parent row and the barrier of the parents' table.
+const depRoom = 2
+
+// addDep appends d (when not nil) to a's dependencies. An action's first
+// depRoom dependencies are cut from storage the flush shares, so that a
+// flush of many related rows does not allocate a tiny slice per row.
+func (f *flush) addDep(a, d *action) {
+	if d == nil {
+		return
 	}
-	return list
+	if a.deps == nil {
+		if len(f.deps)+depRoom > cap(f.deps) {
+			f.deps = make([]*action, 0, 256*depRoom)
+		}
+		i := len(f.deps)
+		f.deps = f.deps[:i+depRoom]
+		a.deps = f.deps[i:i:i+depRoom]
+	}
+	a.deps = append(a.deps, d)
 }
 
 // layer gives every action its level (longest path from the sources) and
