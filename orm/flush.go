@@ -15,9 +15,9 @@ type flush struct {
 	id      uint64
 	actions []*action
 	batches []*batch
-	single  *model   // the only table written, nil when several
-	final   bool     // the flush ends the transaction (its pipeline commits)
-	rel     relFlush // the relationship side of this flush (relflush.go)
+	single  *model    // the only table written, nil when several
+	final   bool      // the flush ends the transaction (its pipeline commits)
+	rel     relFlush  // the relationship side of this flush (relflush.go)
 	deps    []*action // room for the actions' first dependencies (addDep)
 
 	// Inline storage for the small flushes that are the common case.

@@ -208,7 +208,7 @@ func (f *flush) addDep(a, d *action) {
 		}
 		i := len(f.deps)
 		f.deps = f.deps[:i+depRoom]
-		a.deps = f.deps[i:i:i+depRoom]
+		a.deps = f.deps[i : i : i+depRoom]
 	}
 	a.deps = append(a.deps, d)
 }
