@@ -1,7 +1,3 @@
-// Package dialect is the contract between Crucible's SQL-writing packages
-// (orm, migrate) and a database: quoting, placeholders, type names, DDL
-// rendering, introspection and error classification, split into roles.
-// dialect/postgres is the implementation.
 package dialect
 
 import "github.com/crucible-orm/crucible/schema"

@@ -68,10 +68,9 @@ func (db *database) inPlay(names []string) []string {
 
 // localSchemas returns m with the schema named current unnamed: the
 // database reads its own search path's schema as "", and the models may
-// name it ("public.orders") or not.
+// name it ("public.orders", "fk:public.users.id") or not. Foreign keys
+// and enum types of a column may name it while no table or type of m is
+// declared in it, so every model is renamed.
 func localSchemas(m *schema.Metadata, current string) (*schema.Metadata, error) {
-	if !slices.Contains(m.Schemas(), current) {
-		return m, nil
-	}
 	return renameSchemas(m, mapSchemas(map[string]string{current: ""}), nil)
 }

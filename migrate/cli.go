@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -68,6 +69,9 @@ func Run(ctx context.Context, meta *schema.Metadata, set *Set, args []string, st
 	c := &cli{meta: meta, set: set, out: stdout, errOut: stderr, opts: opts}
 	cmd, err := c.parse(args)
 	if err != nil {
+		if c.json || slices.Contains(args, "-json") || slices.Contains(args, "--json") { // check -json reports bad usage too
+			_ = c.writeCheckJSON(nil, err)
+		}
 		fmt.Fprintf(stderr, "migrate: %v\n\n%s", err, usage)
 		return ExitError
 	}

@@ -50,7 +50,8 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"revision without message", []string{"revision", "-dir", t.TempDir()}, "a message is required"},
 		{"no database", []string{"upgrade", "-database-url", ""}, "no database: set DATABASE_URL"},
 		{"sql direction", []string{"sql", "sideways", "head"}, "want sql upgrade|downgrade"},
-		{"sql upgrade to base from above", []string{"sql", "upgrade", "head:base"}, `to base: unknown revision "base"`},
+		{"sql upgrade to base from above", []string{"sql", "upgrade", "head:base"}, `to base: unknown revision "base" (upgrade target: head, heads, +N or a revision; downgrade takes base and -N)`},
+		{"sql downgrade by +1", []string{"sql", "downgrade", "head:+1"}, `to +1: unknown revision "+1" (downgrade target: base, -N or a revision; upgrade takes head, heads and +N)`},
 		{"sql downgrade above the start", []string{"sql", "downgrade", "a1:c3"}, "to c3: downgrade c3: revision c3 is not applied"},
 		{"sql from too far down", []string{"sql", "downgrade", "-4:base"}, "from -4: downgrade -4: only 3 revision(s) applied"},
 		{"sql from too far up", []string{"sql", "upgrade", "+4:head"}, "from +4: upgrade +4: only 3 revision(s) to apply"},
@@ -384,6 +385,8 @@ func TestCLICheckJSON(t *testing.T) {
 			PrimaryKey: &schema.PrimaryKey{Columns: []string{"id"}}, Indexes: []*schema.Index{idx("ix_things_name", "name")}}), nil, 1,
 			migrate.CheckReport{Status: "drift", Ops: []string{"drop column things.size"}, Destructive: []string{"drops column things.size and its data"}}},
 		{"unreachable", good, []string{"-database-url", "postgres://nowhere.invalid/x"}, 2, migrate.CheckReport{Status: "error"}},
+		{"malformed scope pattern", good, []string{"-exclude", "a[b"}, 2, migrate.CheckReport{Status: "error"}},
+		{"unknown flag", good, []string{"-fast"}, 2, migrate.CheckReport{Status: "error"}},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
@@ -395,16 +398,16 @@ func TestCLICheckJSON(t *testing.T) {
 			} else {
 				args = append(args, s.args...)
 			}
-			out, errOut, code := run(s.meta, set, append([]string{"check", "-json"}, args...)...)
+			out, errOut, code := run(s.meta, set, append(append([]string{"check"}, args...), "-json")...)
 			var got migrate.CheckReport
 			if err := json.Unmarshal([]byte(out), &got); err != nil || strings.Count(out, "\n") != 1 {
 				t.Fatalf("stdout %q: %v", out, err)
 			}
 			if s.want.Status == "error" {
-				got.Error = "" // the driver's words
-				if !strings.Contains(errOut, "migrate check:") {
-					t.Errorf("stderr %q", errOut)
+				if got.Error == "" || !strings.Contains(errOut, got.Error) {
+					t.Errorf("error %q, stderr %q", got.Error, errOut)
 				}
+				got.Error = "" // the driver's or the flag package's words
 			}
 			if code != s.code || !reflect.DeepEqual(got, s.want) {
 				t.Errorf("exit %d (want %d)\n got %+v\nwant %+v", code, s.code, got, s.want)

@@ -28,13 +28,26 @@ func (c *comparer) tables() {
 		c.primaryKey(l, w)
 		uniqueObjects.compare(c, l, w, l.Uniques, w.Uniques)
 		checkObjects.compare(c, l, w, l.Checks, w.Checks)
-		indexObjects.compare(c, l, w, l.Indexes, w.Indexes)
+		indexObjects.compare(c, l, w, comparedIndexes(l, w), w.Indexes)
 		fkObjects.compare(c, l, w, l.ForeignKeys, w.ForeignKeys)
 		if l.Comment != w.Comment {
 			c.add(phaseAlterTable, AlterTable{Schema: w.Schema, Table: w.Name, Comment: &Change[string]{From: l.Comment, To: w.Comment}})
 		}
 	}
 }
+
+// comparedIndexes returns the live indexes of l to compare with those of
+// w. An expression index (lower(email)), which no tag can declare, is
+// compared only when w declares expression indexes too; otherwise it is
+// left alone, as a DBA made it.
+func comparedIndexes(l, w *schema.Table) []*schema.Index {
+	if slices.ContainsFunc(w.Indexes, isExprIndex) {
+		return l.Indexes
+	}
+	return slices.DeleteFunc(slices.Clone(l.Indexes), isExprIndex)
+}
+
+func isExprIndex(ix *schema.Index) bool { return len(ix.Exprs) > 0 }
 
 // createTables creates the wanted tables in scope that the database
 // lacks, each after the tables it references. A foreign key closing a

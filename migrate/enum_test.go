@@ -151,3 +151,77 @@ func TestNewEnumValueUsedAtOnce(t *testing.T) {
 	h.downgrade(after, "base")
 	h.assertEmptySchema()
 }
+
+// TestRecreateEnumKeepsIndexesAndChecks changes the values of an enum type
+// that a partial index, an expression index and a check name: the
+// recreated type takes them over (PostgreSQL cannot convert an expression
+// holding a value of the old type), in the search path's schema and in
+// another, both ways, on a table with rows.
+func TestRecreateEnumKeepsIndexesAndChecks(t *testing.T) {
+	people := func(nsp string, values ...string) *schema.Metadata {
+		mood := schema.EnumRef{Schema: nsp, Name: "mood"}
+		tb := table("people", col("id", "bigint"), &schema.Column{Name: "mood", Type: mood},
+			&schema.Column{Name: "past", Type: schema.Array{Elem: mood}, Nullable: true})
+		tb.Schema = nsp
+		tb.Indexes = []*schema.Index{
+			{Name: "ix_people_happy", Columns: []string{"id"}, Where: "mood = 'happy'"},
+			{Name: "ix_people_was_sad", Exprs: []string{"('sad' = ANY (past))"}},
+		}
+		tb.Checks = []*schema.Check{{Name: "ck_people_mood", Expr: "mood <> 'sad' OR id > 0"}}
+		return meta(t, []*schema.Enum{{Schema: nsp, Name: "mood", Values: values}}, tb)
+	}
+	tests := []struct {
+		name         string
+		schema       string
+		before, next []string
+		ops          []string
+	}{
+		{"value added", "", []string{"happy", "sad", "meh"}, []string{"happy", "sad", "meh", "blue"},
+			[]string{"add value blue to enum mood"}},
+		{"value removed", "", []string{"happy", "sad", "meh"}, []string{"happy", "sad"},
+			[]string{"recreate enum mood"}},
+		{"value added in another schema", "sales", []string{"happy", "sad", "meh"}, []string{"happy", "sad", "meh", "blue"},
+			[]string{"add value blue to enum sales.mood"}},
+		{"values reordered in another schema", "sales", []string{"happy", "sad", "meh"}, []string{"sad", "happy", "meh"},
+			[]string{"recreate enum sales.mood"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHistory(t)
+			before, next := people(tc.schema, tc.before...), people(tc.schema, tc.next...)
+			h.revise(before, "people")
+			h.upgrade(before, migrate.Head)
+			table := schema.QualifiedName(tc.schema, "people")
+			if _, err := h.pool.Exec(context.Background(), "INSERT INTO "+table+" VALUES (1, 'happy', '{sad}'), (2, 'sad', NULL)"); err != nil {
+				t.Fatal(err)
+			}
+			dependents := func(when string) {
+				t.Helper()
+				got := h.strings(`SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = $1::regclass
+					AND (indpred IS NOT NULL OR indexprs IS NOT NULL)
+					UNION ALL SELECT conname::text FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'c'
+					ORDER BY 1`, table)
+				want := []string{"ck_people_mood", schema.QualifiedName(tc.schema, "ix_people_happy"), schema.QualifiedName(tc.schema, "ix_people_was_sad")}
+				if strings.Join(got, " ") != strings.Join(want, " ") {
+					t.Errorf("%s: indexes and checks %q, want %q", when, got, want)
+				}
+				if n := h.count("SELECT count(*) FROM " + table + " WHERE mood = 'happy' AND 'sad' = ANY (past)"); n != 1 {
+					t.Errorf("%s: %d rows found through the indexes' expressions, want 1", when, n)
+				}
+			}
+			rev := h.revise(next, "moods")
+			if got := opNames(rev.Upgrade); strings.Join(got, " ") != strings.Join(tc.ops, " ") {
+				t.Errorf("ops %q, want %q", got, tc.ops)
+			}
+			h.upgrade(next, migrate.Head)
+			dependents("after upgrade")
+			h.assertClean(next, "after upgrade")
+			h.downgrade(before, "-1")
+			dependents("after downgrade")
+			h.revs = h.revs[:1] // as if the second revision had never been written
+			h.assertClean(before, "after downgrade")
+			h.downgrade(before, migrate.Base)
+			h.assertEmptySchema()
+		})
+	}
+}

@@ -3,6 +3,7 @@ package migrate
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/crucible-orm/crucible/schema"
@@ -65,7 +66,10 @@ type EnumColumn struct {
 // RecreateEnum changes an enum type's values from From to To when ALTER
 // TYPE cannot: a value removed or the values reordered. It renames the old
 // type away, creates the new one, converts Columns through text, and drops
-// the old type. Renames maps old values to new ones for the conversion
+// the old type. The indexes and check constraints whose expressions hold
+// a value of the type (a predicate status = 'open', a check) are found in
+// the catalogs, dropped before the conversion and created again after it
+// as they were: PostgreSQL cannot convert such an expression itself. Renames maps old values to new ones for the conversion
 // (rows holding a renamed value get the new one); rows holding a value
 // removed without a rename make it fail, and the revision roll back. It is
 // destructive when To lacks values of From that Renames does not carry
@@ -169,14 +173,57 @@ func oldEnumName(name string) string { return name + "_old" }
 
 func (o RecreateEnum) statements(d DDL) ([]string, error) {
 	old := oldEnumName(o.Name)
-	var b stmts
+	typ, err := d.TypeName(schema.EnumRef{Schema: o.Schema, Name: o.Name})
+	if err != nil {
+		return nil, err
+	}
+	b := stmts{out: saveEnumDependents(typ)}
 	b.add(d.RenameEnum(o.Schema, o.Name, old))
 	b.add(d.CreateEnum(&schema.Enum{Schema: o.Schema, Name: o.Name, Values: o.To}))
 	for _, c := range o.Columns {
 		b.addAll(c.convert(d, schema.EnumRef{Schema: o.Schema, Name: o.Name}, o.Renames))
 	}
+	b.addAll(restoreEnumDependents(), nil)
 	b.add(d.DropEnum(o.Schema, old))
 	return b.out, b.err
+}
+
+// enumDependents is the transaction-local setting that holds, while an
+// enum type is recreated, how to drop and create again its dependents (a
+// setting needs no privilege, unlike a temporary table).
+const enumDependents = "crucible.enum_dependents"
+
+// saveEnumDependents records the indexes (other than a constraint's) and
+// the check constraints that depend on the enum type typ or its array
+// type — an expression or a predicate holding one of its values — as
+// pairs of statements that drop them and create them again as the server
+// spells them now, and drops them.
+func saveEnumDependents(typ string) []string {
+	t := sqlString(typ) + "::regtype"
+	deps := "SELECT d.objid FROM pg_depend d WHERE d.refclassid = 'pg_type'::regclass" +
+		" AND d.refobjid IN (" + t + ", (SELECT typarray FROM pg_type WHERE oid = " + t + ")) AND d.classid = "
+	return []string{
+		"SELECT set_config(" + sqlString(enumDependents) + ", coalesce(json_agg(json_build_array(drop_sql, create_sql))::text, '[]'), true) FROM (" +
+			"SELECT format('DROP INDEX %s', i.indexrelid::regclass) AS drop_sql, pg_get_indexdef(i.indexrelid) AS create_sql" +
+			" FROM pg_index i WHERE i.indexrelid IN (" + deps + "'pg_class'::regclass)" +
+			" AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)" +
+			" UNION ALL SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname)," +
+			" format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))" +
+			" FROM pg_constraint c WHERE c.contype = 'c' AND c.oid IN (" + deps + "'pg_constraint'::regclass)) deps",
+		runEach(0),
+	}
+}
+
+// restoreEnumDependents creates again what saveEnumDependents dropped,
+// now on the new type of the same name.
+func restoreEnumDependents() []string { return []string{runEach(1)} }
+
+// runEach executes the statement at index i of each pair saved in
+// enumDependents.
+func runEach(i int) string {
+	return "DO $crucible$ DECLARE s text; BEGIN FOR s IN SELECT e->>" + strconv.Itoa(i) +
+		" FROM json_array_elements(current_setting(" + sqlString(enumDependents) + ")::json) e" +
+		" LOOP EXECUTE s; END LOOP; END $crucible$"
 }
 
 // convert moves the column to the new type through text, renaming values

@@ -4,14 +4,14 @@ package migrate
 // the first table or type the models declare in it. Its reverse is
 // [DropSchema].
 type CreateSchema struct {
-	Name string
+	Name string // the schema's name
 }
 
 // DropSchema drops an empty PostgreSQL schema (without CASCADE: a schema
 // that still holds anything makes it fail). Autogenerate drops only a
 // schema that a revision created and that no model uses any more.
 type DropSchema struct {
-	Name string
+	Name string // the schema's name; it must be empty
 }
 
 // Reverse returns the [DropSchema].

@@ -121,6 +121,9 @@ func (s *Set) upgradePlan(current []string, target string) ([]*Revision, error) 
 // the number of steps (-1 when unlimited).
 func (s *Set) upgradeTargets(target string) ([]string, int, error) {
 	switch {
+	case target == Base || strings.HasPrefix(target, "-"):
+		return nil, 0, &UnknownRevisionError{Revision: target,
+			Where: "upgrade target: head, heads, +N or a revision; downgrade takes base and -N"}
 	case target == Heads:
 		return s.Heads(), -1, nil
 	case target == Head || strings.HasPrefix(target, "+"):
@@ -160,6 +163,9 @@ func (s *Set) cutDowngrade(undo []*Revision, done map[string]bool, target string
 		return undo, nil
 	case target == Heads:
 		return nil, nil // nothing is above the heads
+	case strings.HasPrefix(target, "+"):
+		return nil, &UnknownRevisionError{Revision: target,
+			Where: "downgrade target: base, -N or a revision; upgrade takes head, heads and +N"}
 	case strings.HasPrefix(target, "-"):
 		n, err := relative(target)
 		if err != nil {

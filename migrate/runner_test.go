@@ -145,6 +145,9 @@ func TestRunnerBadTargets(t *testing.T) {
 		{"too many steps down", func() error { _, err := r.Downgrade(ctx, "-3"); return err }, func(err error) bool { return err != nil }},
 		{"downgrade to an unapplied revision", func() error { _, err := r.Downgrade(ctx, "c3"); return err }, func(err error) bool { return err != nil }},
 		{"bad relative", func() error { _, err := r.Upgrade(ctx, "+0"); return err }, func(err error) bool { return err != nil }},
+		{"upgrade to base", func() error { _, err := r.Upgrade(ctx, migrate.Base); return err }, wrongWay(&unknown, "downgrade takes base and -N")},
+		{"upgrade by -1", func() error { _, err := r.Upgrade(ctx, "-1"); return err }, wrongWay(&unknown, "downgrade takes base and -N")},
+		{"downgrade by +1", func() error { _, err := r.Downgrade(ctx, "+1"); return err }, wrongWay(&unknown, "upgrade takes head, heads and +N")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,6 +159,12 @@ func TestRunnerBadTargets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wrongWay matches an UnknownRevisionError for a target of the other
+// direction, whose message says which command takes it.
+func wrongWay(target **migrate.UnknownRevisionError, hint string) func(error) bool {
+	return func(err error) bool { return errors.As(err, target) && strings.Contains(err.Error(), hint) }
 }
 
 // TestRunnerNonTransactional checks that CREATE INDEX CONCURRENTLY runs on

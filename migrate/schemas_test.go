@@ -157,16 +157,48 @@ func TestSchemasRoundTrip(t *testing.T) {
 }
 
 // TestSchemaNamedAsTheSearchPath compares models that name the search
-// path's schema (public.things) with a database that reads it unnamed.
+// path's schema (public.things, a foreign key to public.things, an enum
+// public.mood) with a database that reads it unnamed: each builds, then
+// autogenerate finds nothing, and the downgrade leaves nothing.
 func TestSchemaNamedAsTheSearchPath(t *testing.T) {
-	h := newHistory(t)
-	things := table("things", col("id", "bigint"), nullCol("note", "text"))
-	things.Schema = "public"
-	meta := meta(t, []*schema.Enum{{Schema: "public", Name: "mood", Values: []string{"a"}}}, things)
-	rev := h.revise(meta, "things")
-	if got := opNames(rev.Upgrade); !slices.Equal(got, []string{"create enum mood", "create table things"}) {
-		t.Errorf("ops %q", got)
+	publicTable := func(name string, cols ...*schema.Column) *schema.Table {
+		tb := table(name, cols...)
+		tb.Schema = "public"
+		return tb
 	}
-	h.upgrade(meta, migrate.Head)
-	h.assertClean(meta, "after upgrade")
+	notes := func(refSchema string) *schema.Table {
+		tb := table("notes", col("id", "bigint"), col("thing_id", "bigint"))
+		tb.ForeignKeys = []*schema.ForeignKey{{Name: "fk_notes_thing_id_things", Columns: []string{"thing_id"},
+			RefSchema: refSchema, RefTable: "things", RefColumns: []string{"id"}}}
+		return tb
+	}
+	moody := table("moody", col("id", "bigint"), &schema.Column{Name: "mood", Type: schema.EnumRef{Schema: "public", Name: "mood"}})
+	mood := []*schema.Enum{{Schema: "public", Name: "mood", Values: []string{"a"}}}
+	tests := []struct {
+		name   string
+		enums  []*schema.Enum
+		tables []*schema.Table
+		ops    []string
+	}{
+		{"table and enum named public", mood, []*schema.Table{publicTable("things", col("id", "bigint"), nullCol("note", "text"))},
+			[]string{"create enum mood", "create table things"}},
+		{"foreign key naming public to an unnamed table", nil, []*schema.Table{table("things", col("id", "bigint")), notes("public")},
+			[]string{"create table things", "create table notes"}},
+		{"enum named public on an unnamed table", mood, []*schema.Table{moody},
+			[]string{"create enum mood", "create table moody"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHistory(t)
+			meta := meta(t, tc.enums, tc.tables...)
+			rev := h.revise(meta, "things")
+			if got := opNames(rev.Upgrade); !slices.Equal(got, tc.ops) {
+				t.Errorf("ops %q, want %q", got, tc.ops)
+			}
+			h.upgrade(meta, migrate.Head)
+			h.assertClean(meta, "after upgrade")
+			h.downgrade(meta, migrate.Base)
+			h.assertEmptySchema()
+		})
+	}
 }

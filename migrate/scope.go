@@ -84,10 +84,10 @@ func (k ObjectKind) String() string {
 
 // Object is a database object as a [Scope] sees it.
 type Object struct {
-	Kind   ObjectKind
-	Schema string // "" for the search path's schema
-	Table  string // the table of a column, index or constraint; "" for tables and types
-	Name   string // the object's own name
+	Kind   ObjectKind // table, type, column, constraint or index
+	Schema string     // "" for the search path's schema
+	Table  string     // the table of a column, index or constraint; "" for tables and types
+	Name   string     // the object's own name
 
 	InModels   bool // the models declare it
 	InDatabase bool // the database has it

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/crucible-orm/crucible/migrate"
+	"github.com/crucible-orm/crucible/schema"
 )
 
 // unmanagedSQL fills a database with what no model describes: a table
@@ -92,5 +93,55 @@ func TestUnmanagedObjectsSurvive(t *testing.T) {
 	}
 	if n := h.count(`SELECT count(*) FROM pg_class WHERE relname IN ('users', 'posts', 'notes', 'invoice_totals')`); n != 1 {
 		t.Errorf("want the view alone left of users, posts, notes and the view: %d", n)
+	}
+}
+
+// TestExpressionIndexLeftAlone adds indexes by hand to a table the models
+// describe: a plain one is compared like any index (dropped, since the
+// models lack it), an expression index, which no tag can declare, is left
+// alone unless the models declare expression indexes on that table too.
+func TestExpressionIndexLeftAlone(t *testing.T) {
+	lower := &schema.Index{Name: "ix_things_lower_name", Exprs: []string{"lower(name)"}}
+	upper := &schema.Index{Name: "ix_things_upper_name", Exprs: []string{"upper(name)"}}
+	tests := []struct {
+		name    string
+		indexes []*schema.Index // the models' indexes on things besides ix_things_name
+		ops     []string
+		kept    int // ix_things_lower_name after the upgrade
+	}{
+		{"models declare no expression index", nil,
+			[]string{"drop index dba_things_size on things"}, 1},
+		{"models declare that expression index", []*schema.Index{lower},
+			[]string{"drop index dba_things_size on things"}, 1},
+		{"models declare another expression index", []*schema.Index{upper},
+			[]string{"drop index dba_things_size on things", "drop index ix_things_lower_name on things", "create index ix_things_upper_name on things"}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHistory(t)
+			things := thingsMeta(t)
+			h.revise(things, "things")
+			h.upgrade(things, migrate.Head)
+			if _, err := h.pool.Exec(context.Background(),
+				"CREATE INDEX ix_things_lower_name ON things (lower(name)); CREATE INDEX dba_things_size ON things (size)"); err != nil {
+				t.Fatal(err)
+			}
+			tb := *things.Table("things")
+			tb.Indexes = append(slices.Clone(tb.Indexes), tc.indexes...)
+			want := meta(t, nil, &tb)
+			d, err := h.runner(want).Autogenerate(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := opNames(d.Ops); !slices.Equal(got, tc.ops) {
+				t.Errorf("ops %q, want %q", got, tc.ops)
+			}
+			h.revise(want, "indexes")
+			h.upgrade(want, migrate.Head)
+			h.assertClean(want, "after upgrade")
+			if n := h.count("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_things_lower_name'"); n != tc.kept {
+				t.Errorf("%d ix_things_lower_name left, want %d", n, tc.kept)
+			}
+		})
 	}
 }

@@ -40,6 +40,7 @@ func BenchmarkCompare(b *testing.B) {
 			b.Run("impl=pgx", w.pgx)
 		})
 	}
+	queryBenchmarks(b, e) // bench_query_test.go
 }
 
 // workload is one comparison: the same result reached through a session

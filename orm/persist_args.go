@@ -44,7 +44,7 @@ func columnArrays(m *model, set colSet, states []*state) []any {
 	args := make([]any, 0, countSet(set))
 	for _, c := range m.cols {
 		if set.has(c.pos) {
-			args = append(args, newColumnValues(c, states, false))
+			args = append(args, newFieldArray(c, states, false))
 		}
 	}
 	return args
@@ -56,20 +56,20 @@ func columnArrays(m *model, set colSet, states []*state) []any {
 func keyArrays(m *model, states []*state) []any {
 	var args []any
 	for _, c := range m.pk {
-		args = append(args, newColumnValues(c, states, true))
+		args = append(args, newFieldArray(c, states, true))
 	}
 	if v := m.version; v != nil {
-		args = append(args, newColumnValues(v, states, true))
+		args = append(args, newFieldArray(v, states, true))
 	}
 	return args
 }
 
-// columnValues is one column of many objects bound as one array
+// fieldArray is one column of many objects bound as one array
 // parameter (pgtype.ArrayGetter). pgx encodes it element by element
 // straight from the objects' fields through the column's bound-argument
 // type, so a batch of n rows costs no intermediate Go slice per column
 // and no boxed value per element.
-type columnValues struct {
+type fieldArray struct {
 	c      *column
 	states []*state
 	snap   bool // read the snapshots rather than the objects
@@ -77,23 +77,23 @@ type columnValues struct {
 }
 
 var (
-	_ pgtype.ArrayGetter = (*columnValues)(nil)
-	_ driver.Valuer      = (*columnValues)(nil)
+	_ pgtype.ArrayGetter = (*fieldArray)(nil)
+	_ driver.Valuer      = (*fieldArray)(nil)
 )
 
-func newColumnValues(c *column, states []*state, snap bool) *columnValues {
-	a := &columnValues{c: c, states: states, snap: snap}
+func newFieldArray(c *column, states []*state, snap bool) *fieldArray {
+	a := &fieldArray{c: c, states: states, snap: snap}
 	a.dims[0] = pgtype.ArrayDimension{Length: int32(len(states)), LowerBound: 1}
 	return a
 }
 
 // Dimensions implements pgtype.ArrayGetter: one dimension, one element
 // per object.
-func (a *columnValues) Dimensions() []pgtype.ArrayDimension { return a.dims[:] }
+func (a *fieldArray) Dimensions() []pgtype.ArrayDimension { return a.dims[:] }
 
 // Index implements pgtype.ArrayGetter: the i-th object's field as the
 // column's bound argument (a typed pointer, no allocation).
-func (a *columnValues) Index(i int) any {
+func (a *fieldArray) Index(i int) any {
 	st := a.states[i]
 	if a.snap {
 		return a.c.arg(st.snap)
@@ -102,18 +102,18 @@ func (a *columnValues) Index(i int) any {
 }
 
 // IndexType implements pgtype.ArrayGetter.
-func (a *columnValues) IndexType() any { return pointerAny(a.c.argWord, a.c.path.zero) }
+func (a *fieldArray) IndexType() any { return pointerAny(a.c.argWord, a.c.path.zero) }
 
 // Value implements driver.Valuer for the paths where pgx cannot tell the
 // parameter's type (the simple protocol): the values as a Go slice, which
 // pgx encodes as an array literal.
-func (a *columnValues) Value() (driver.Value, error) { return a.slice(), nil }
+func (a *fieldArray) Value() (driver.Value, error) { return a.slice(), nil }
 
 // logValue shows the values in the statement log.
-func (a *columnValues) logValue() any { return a.slice() }
+func (a *fieldArray) logValue() any { return a.slice() }
 
 // slice copies the values into a Go slice of the field type.
-func (a *columnValues) slice() any {
+func (a *fieldArray) slice() any {
 	t := a.c.goType
 	n := len(a.states)
 	s := reflect.MakeSlice(reflect.SliceOf(t), n, n)

@@ -44,15 +44,14 @@ type state struct {
 	snap unsafe.Pointer // copy of the row as last loaded or flushed; nil while pending
 	kp   unsafe.Pointer // identity key (see id), set while persistent or deleted:
 	kn   int64          // an integer key in kn, any other as kn bytes at kp
-	more *stateMore     // encodings and Explicit columns; nil for most objects
+	more *stateMore     // encodings, Explicit columns, Add's ON CONFLICT; nil for most objects
 
-	// The relationship bookkeeping (history.go): which relationships were
+	// The relationship history (history.go): which relationships were
 	// loaded or written by a flush, by index in the model's rules, and the
-	// targets each held then: relSeen points to the first of
-	// len(m.rules) lists (see seen); it is replaced, never changed in
-	// place, so that a copy of the state, the journal's, keeps its own.
+	// targets each held then (replaced, never changed in place, so that a
+	// copy of the state, the journal's, keeps its own).
 	relLoaded uint64
-	relSeen   *[]unsafe.Pointer
+	relSeen   *relSeen
 
 	// What one flush, flushID, records on the object (see at): its action,
 	// its journal entry (-1: none) and its first claim (history.go, -1:
@@ -65,13 +64,15 @@ type state struct {
 	ord      uint32 // order of Add, for a stable insert order
 	status   Status
 	deleting bool // marked by Session.Delete, not flushed yet
+	hard     bool // that deletion is a real DELETE of a soft-deletable row (softdelete.go)
 }
 
 // stateMore holds what only some objects need. It is replaced, never
 // changed in place (see setMore), so that a copy of the state keeps its own.
 type stateMore struct {
-	enc      []encSnap // encodings of m.encoded columns, with snap
-	explicit *colSet   // columns to send as they are even when zero (Session.Explicit)
+	enc      []encSnap     // encodings of m.encoded columns, with snap
+	explicit *colSet       // columns to send as they are even when zero (Session.Explicit)
+	upsert   *conflictPlan // Session.Add's ON CONFLICT, when given
 }
 
 // id returns the object's identity key.
@@ -124,27 +125,9 @@ func (st *state) setMore(change func(*stateMore)) {
 	}
 	change(&m)
 	st.more = nil
-	if m.enc != nil || m.explicit != nil {
+	if m.enc != nil || m.explicit != nil || m.upsert != nil {
 		st.more = &m
 	}
-}
-
-// seen returns the target lists of the relationships as of their last
-// load or flush, one per rule of the model, or nil.
-func (st *state) seen() [][]unsafe.Pointer {
-	if st.relSeen == nil {
-		return nil
-	}
-	return unsafe.Slice(st.relSeen, len(st.m.rules))
-}
-
-// setSeen replaces the target lists; lists has one entry per rule of the
-// model.
-func (st *state) setSeen(lists [][]unsafe.Pointer) {
-	if len(lists) != len(st.m.rules) {
-		panic("orm: relationship history of the wrong length") // a bug of ours
-	}
-	st.relSeen = &lists[0]
 }
 
 type encSnap struct {
@@ -235,6 +218,15 @@ func (st *state) dirty() bool {
 		}
 	}
 	return false
+}
+
+// upsertPlan returns the ON CONFLICT clause a pending object is inserted
+// with: Add's, else its model's (Upserter), else nil.
+func (st *state) upsertPlan() *conflictPlan {
+	if st.more != nil && st.more.upsert != nil {
+		return st.more.upsert
+	}
+	return st.m.upsert
 }
 
 // forced reports whether column c was marked with Session.Explicit.

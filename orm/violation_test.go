@@ -90,15 +90,23 @@ type Ticket struct {
 	AuthorRef int64  `orm:"fk:authors.id"`
 }
 
+// Ledger lives in a schema of its own.
+type Ledger struct {
+	ID   int64  `orm:"pk"`
+	Code string `orm:"unique"`
+}
+
+func (Ledger) TableName() string { return "acct.ledgers" }
+
 // TestConstraintColumns: a violation of a constraint of the models names
 // its columns, all of them for a composite key, from the metadata; one the
 // models do not declare has none.
 func TestConstraintColumns(t *testing.T) {
-	e := setup(t, orm.MustRegistry(&Author{}, &Seat{}, &Ticket{}))
+	e := setup(t, orm.MustRegistry(&Author{}, &Seat{}, &Ticket{}, &Ledger{}))
 	s := e.db.Session()
 	defer s.Close()
 	a := &Author{Name: "a"}
-	s.Add(&Seat{Hall: "A", Number: 1, Row: "r1", Place: 1, Label: "A1"}, a)
+	s.Add(&Seat{Hall: "A", Number: 1, Row: "r1", Place: 1, Label: "A1"}, a, &Ledger{Code: "L1"})
 	require.NoError(t, s.Commit(e.ctx))
 	s.Add(&Ticket{Holder: "Ann", AuthorRef: a.ID})
 	require.NoError(t, s.Commit(e.ctx))
@@ -122,6 +130,8 @@ func TestConstraintColumns(t *testing.T) {
 			orm.ErrUniqueViolation, "seats", "pk_seats", []string{"hall", "number"}, "unique violation on seats(hall, number) (constraint pk_seats)"},
 		{"foreign key", &Ticket{Holder: "Bob", AuthorRef: a.ID + 1000},
 			orm.ErrForeignKeyViolation, "tickets", "fk_tickets_author_ref_authors", []string{"author_ref"}, "foreign key violation on tickets.author_ref"},
+		{"table in a schema", &Ledger{Code: "L1"},
+			orm.ErrUniqueViolation, "ledgers", "uq_ledgers_code", []string{"code"}, "unique violation on ledgers.code"},
 		{"index the models do not declare", &Ticket{Holder: "ANN", AuthorRef: a.ID},
 			orm.ErrUniqueViolation, "tickets", "ux_tickets_holder_lower", nil, "unique violation on tickets (constraint ux_tickets_holder_lower)"},
 	} {
@@ -144,6 +154,7 @@ func TestConstraintColumns(t *testing.T) {
 			require.Contains(t, err.Error(), tc.message)
 			require.Equal(t, [][]any{{int64(1)}}, e.rows(`SELECT count(*) FROM seats`), "nothing written")
 			require.Equal(t, [][]any{{int64(1)}}, e.rows(`SELECT count(*) FROM tickets`), "nothing written")
+			require.Equal(t, [][]any{{int64(1)}}, e.rows(`SELECT count(*) FROM acct.ledgers`), "nothing written")
 		})
 	}
 }

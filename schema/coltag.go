@@ -13,6 +13,7 @@ import (
 type columnTags struct {
 	name                         string
 	pk, unique, version          bool
+	softDelete                   bool
 	identity                     string
 	hasIdentity                  bool
 	indexes                      []indexTag // index and unique_index options, in tag order
@@ -67,6 +68,7 @@ var columnOptions = map[string]columnOption{
 	"pk":             {apply: setFlag(func(ct *columnTags) *bool { return &ct.pk })},
 	"unique":         {apply: setFlag(func(ct *columnTags) *bool { return &ct.unique })},
 	"version":        {apply: setFlag(func(ct *columnTags) *bool { return &ct.version })},
+	"soft_delete":    {apply: setFlag(func(ct *columnTags) *bool { return &ct.softDelete })},
 	"identity":       {value: optionalValue, apply: readIdentity("identity")},
 	"autoincrement":  {value: optionalValue, apply: readIdentity("autoincrement")},
 	"index":          {value: optionalValue, repeat: true, apply: addIndexTag(false)},
@@ -249,7 +251,7 @@ func readOpclass(ix *indexTag, v string) error {
 	if !validIdent(v) || strings.ContainsAny(v, " \t\".") {
 		return fmt.Errorf("%w: opclass:%s is not an operator class name", ErrBadValue, v)
 	}
-	ix.opclass = v
+	ix.opclass = strings.ToLower(v) // as PostgreSQL folds an unquoted name
 	return nil
 }
 

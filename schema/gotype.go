@@ -175,7 +175,10 @@ func enumOf(t reflect.Type, name string) (goType, error) {
 		}
 		seen[v] = true
 	}
-	nsp, name := SplitQualified(name)
+	nsp, name := splitModelName(name)
+	if !validName(name) || nsp != "" && !validName(nsp) {
+		return goType{}, badQualified("enum type", QualifiedName(nsp, name))
+	}
 	e := &Enum{Schema: nsp, Name: name, Values: append([]string(nil), values...)}
 	return goType{typ: EnumRef{Schema: nsp, Name: name}, enum: e}, nil
 }

@@ -29,8 +29,11 @@ func TableName(typeName string) string { return Plural(Snake(typeName)) }
 //   - a run of capitals, an initialism, that ends before a capital followed
 //     by a lower-case letter ("HTTPServer" -> "http", "server"), or with a
 //     lone "s" as its plural ("UserIDs" -> "user", "ids");
-//   - one of the mixed-case names of [mixedCase] ("OAuth", "IPv6",
-//     "GraphQL", "iOS"), whole;
+//   - one of these names spelt with capitals inside, whole: OAuth, IPv4,
+//     IPv6, GraphQL, PostgreSQL, MySQL, NoSQL, SQLite, GitHub, GitLab,
+//     JavaScript, TypeScript, YouTube, WiFi, gRPC, iOS, macOS, iPhone,
+//     iPad, eBay ("OAuthToken" -> "oauth", "token"; not where a lower-case
+//     letter follows: "OAuthor" -> "o", "author");
 //   - in each case with the digits, lower-case letters and other
 //     characters that follow, up to the next capital or '_' ("Sha256" ->
 //     "sha256", "OAuth2Client" -> "oauth2", "client").
@@ -57,8 +60,7 @@ func Snake(s string) string {
 
 // mixedCase lists names spelt with capitals inside one word: each is one
 // word of [Snake], matched case-sensitively at the start of a word and
-// only where the next letter is not lower-case ("OAuthToken" is "oauth"
-// and "token"; "OAuthor" is not matched).
+// only where the next letter is not lower-case. Snake's doc lists them.
 var mixedCase = [...]string{
 	"OAuth", "IPv4", "IPv6", "GraphQL", "PostgreSQL", "MySQL", "NoSQL", "SQLite",
 	"GitHub", "GitLab", "JavaScript", "TypeScript", "YouTube", "WiFi", "gRPC",
@@ -93,7 +95,7 @@ func isUpper(r rune) bool { return unicode.IsUpper(r) && unicode.ToLower(r) != r
 func mixedCaseAt(s []rune, i int) int {
 	for _, name := range mixedCase {
 		n := len(name) // ASCII
-		if i+n <= len(s) && string(s[i:i+n]) == name && (i+n == len(s) || !unicode.IsLower(s[i+n])) {
+		if i+n <= len(s) && s[i] == rune(name[0]) && string(s[i:i+n]) == name && (i+n == len(s) || !unicode.IsLower(s[i+n])) {
 			return n
 		}
 	}
@@ -109,16 +111,18 @@ func mixedCaseAt(s []rune, i int) int {
 //   - irregular words take their plural ("quiz" -> "quizzes", "datum" ->
 //     "data", "matrix" -> "matrices", "hero" -> "heroes", "cactus" ->
 //     "cacti");
-//   - the first of the [pluralSuffixes] that ends the word replaces that
-//     ending: irregular endings ("person", "child", "man", "mouse",
-//     "knife", "leaf"…), then the regular rules: "-sis" -> "-ses"; "-s"
-//     after a vowel (other than e) takes "-es" ("bus" -> "buses", "status"
-//     -> "statuses", "address" -> "addresses"), while a word already in
-//     "-s" after a consonant, "e" or "y" is taken as a plural and kept
-//     ("settings", "details", "preferences"); "-x", "-z", "-ch", "-sh"
-//     take "-es"; "-y" after a consonant becomes "-ies";
-//   - any other word takes "-s" ("photo" -> "photos", "index" ->
-//     "indexes" by the "-x" rule, as PostgreSQL's own manual writes it).
+//   - an irregular ending is replaced, also at the end of a longer word
+//     ("person", "child", "man", "mouse", "knife", "leaf"…: "salesperson"
+//     -> "salespeople", "bookshelf" -> "bookshelves");
+//   - the regular endings: "-sis" becomes "-ses" ("analysis" ->
+//     "analyses"); "-ss", "-us", "-is", "-as" and "-os" take "-es"
+//     ("address" -> "addresses", "status" -> "statuses"); any other word
+//     in "-s" is taken as a plural already and kept ("settings",
+//     "details", "preferences"); "-x", "-z", "-ch" and "-sh" take "-es"
+//     ("box" -> "boxes", "index" -> "indexes", as PostgreSQL's manual has
+//     it); "-y" after a consonant becomes "-ies" ("category" ->
+//     "categories");
+//   - any other word takes "-s" ("photo" -> "photos").
 func Plural(s string) string {
 	cut := strings.LastIndexByte(s, '_') + 1
 	return s[:cut] + pluralWord(s[cut:])

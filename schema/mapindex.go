@@ -85,7 +85,28 @@ func (b *builder) finishIndexes() {
 		if slices.ContainsFunc(opclasses, func(s string) bool { return s != "" }) {
 			ix.OpClasses = opclasses
 		}
+		if err := buildable(ix); err != nil {
+			m := members[slices.IndexFunc(members, func(m indexMember) bool { return m.tag.method != "" })]
+			b.fail(m.col.Field.Name, m.col.Field.Tag, err)
+		}
 	}
+}
+
+// oneColumnMethods are the built-in index methods that cannot index
+// several columns.
+var oneColumnMethods = []string{"hash", "spgist"}
+
+// buildable checks that PostgreSQL's built-in method of ix can build it:
+// only btree indexes can be unique, and hash and spgist ones take one
+// column. (A non-btree method is always given by a tag.)
+func buildable(ix *Index) error {
+	switch {
+	case ix.Unique && ix.Method != "":
+		return fmt.Errorf("%w: index %s is unique, which only btree indexes can be, not using:%s", ErrBadValue, ix.Name, ix.Method)
+	case len(ix.Columns) > 1 && slices.Contains(oneColumnMethods, ix.Method):
+		return fmt.Errorf("%w: index %s has %d columns; a using:%s index takes one", ErrBadValue, ix.Name, len(ix.Columns), ix.Method)
+	}
+	return nil
 }
 
 // ordered checks that either no column of the index gives a position or

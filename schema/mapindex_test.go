@@ -15,7 +15,7 @@ type rental struct {
 	RentalDate  int64    `orm:"unique_index:idx_unq_rental,position:1"`
 	CustomerID  int64    `orm:"unique_index:idx_unq_rental,position:3,index:idx_fk_customer,using:hash"`
 	InventoryID int64    `orm:"unique_index:idx_unq_rental,position:2"`
-	LastName    string   `orm:"index:idx_last_name,opclass:text_pattern_ops,where:active"`
+	LastName    string   `orm:"index:idx_last_name,opclass:Text_Pattern_Ops,where:active"`
 	Active      bool     `orm:"index:idx_last_name"`
 	Features    []string `orm:"index,using:GIN"`
 	Fulltext    string   `orm:"type:tsvector,index:film_fulltext_idx,using:gist"`
@@ -85,6 +85,25 @@ type (
 		ID int64  `orm:"pk"`
 		A  string `orm:"index,opclass:text ops"`
 	}
+	uniqueGin struct {
+		ID int64    `orm:"pk"`
+		A  []string `orm:"unique_index:ux_a,using:gin"`
+	}
+	uniqueHash struct {
+		ID int64  `orm:"pk"`
+		A  string `orm:"unique_index:ux_ab"`
+		B  string `orm:"unique_index:ux_ab,using:hash"`
+	}
+	hashTwoColumns struct {
+		ID int64  `orm:"pk"`
+		A  string `orm:"index:ix_ab,using:hash"`
+		B  string `orm:"index:ix_ab"`
+	}
+	spgistTwoColumns struct {
+		ID int64  `orm:"pk"`
+		A  string `orm:"index:ix_ab"`
+		B  string `orm:"index:ix_ab,using:spgist"`
+	}
 )
 
 func TestBadIndexTags(t *testing.T) {
@@ -104,6 +123,10 @@ func TestBadIndexTags(t *testing.T) {
 		{"position zero", &positionZero{}, "A", "position:0 is not a positive number"},
 		{"modifier twice", &modifierTwice{}, "A", "using given twice for one index"},
 		{"operator class with a space", &badOpclass{}, "A", "opclass:text ops is not an operator class name"},
+		{"unique gin index", &uniqueGin{}, "A", "index ux_a is unique, which only btree indexes can be, not using:gin"},
+		{"unique hash index", &uniqueHash{}, "B", "index ux_ab is unique, which only btree indexes can be, not using:hash"},
+		{"hash index of two columns", &hashTwoColumns{}, "A", "index ix_ab has 2 columns; a using:hash index takes one"},
+		{"spgist index of two columns", &spgistTwoColumns{}, "B", "index ix_ab has 2 columns; a using:spgist index takes one"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

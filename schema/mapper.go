@@ -131,8 +131,8 @@ func (b *builder) build() {
 		}
 	}
 	b.fields(b.typ, nil, 0, true, "")
-	if !validIdent(b.t.Name) || b.t.Schema != "" && !validIdent(b.t.Schema) {
-		b.fail("", "", fmt.Errorf("%w: table name %q must be 1 to %d bytes without NUL", ErrBadValue, b.t.QualifiedName(), MaxIdentLen))
+	if !validName(b.t.Name) || b.t.Schema != "" && !validName(b.t.Schema) {
+		b.fail("", "", badQualified("table", b.t.QualifiedName()))
 	}
 	if len(b.t.Columns) == 0 {
 		b.fail("", "", fmt.Errorf("%w: the model has no mapped columns (exported fields)", ErrBadValue))

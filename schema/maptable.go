@@ -24,8 +24,8 @@ var tableOptions = map[string]func(t *Table, v string) error{
 }
 
 func checkIdent(what, v string) error {
-	if !validIdent(v) {
-		return fmt.Errorf("%w: %s name %q must be 1 to %d bytes without NUL", ErrBadValue, what, v, MaxIdentLen)
+	if !validName(v) {
+		return fmt.Errorf("%w: %s name %q must be 1 to %d bytes without a dot or NUL", ErrBadValue, what, v, MaxIdentLen)
 	}
 	return nil
 }
@@ -68,7 +68,7 @@ func (b *builder) tableTag(f reflect.StructField) {
 // method (qualified or not) or by the convention.
 func newTable(t reflect.Type) (tb *Table, byMethod bool) {
 	name, byMethod := tableNameOf(t)
-	nsp, name := SplitQualified(name)
+	nsp, name := splitModelName(name)
 	return &Table{Schema: nsp, Name: name, GoType: t}, byMethod
 }
 

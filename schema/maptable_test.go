@@ -107,6 +107,61 @@ type (
 
 func (schemaAndMethod) TableName() string { return "x.y" }
 
+// Names a model gives with a dot too many or an empty part.
+type (
+	dottedSchema struct {
+		_  struct{} `orm:"schema:a.b"`
+		ID int64
+	}
+	dottedTableOption struct {
+		_  struct{} `orm:"table:sales.orders"`
+		ID int64
+	}
+	threePartTableName struct{ ID int64 }
+	emptySchemaName    struct{ ID int64 }
+	emptyTableName     struct{ ID int64 }
+	dottedEnumName     struct {
+		ID     int64
+		Status PaymentStatus `orm:"enum:a.b.c"`
+	}
+	emptyEnumSchema struct {
+		ID     int64
+		Status PaymentStatus `orm:"enum:.status"`
+	}
+)
+
+func (threePartTableName) TableName() string { return "a.b.c" }
+func (emptySchemaName) TableName() string    { return ".orders" }
+func (emptyTableName) TableName() string     { return "sales." }
+
+func TestBadQualifiedNames(t *testing.T) {
+	tests := []struct {
+		name  string
+		model any
+		field string
+		msg   string
+	}{
+		{"schema option with a dot", &dottedSchema{}, "_", `schema name "a.b" must be 1 to 63 bytes without a dot or NUL`},
+		{"table option with a dot", &dottedTableOption{}, "_", `table name "sales.orders" must be 1 to 63 bytes without a dot or NUL`},
+		{"TableName with two dots", &threePartTableName{}, "", `table name "a.b.c": want NAME or SCHEMA.NAME`},
+		{"TableName with an empty schema", &emptySchemaName{}, "", `table name ".orders": want NAME or SCHEMA.NAME`},
+		{"TableName with an empty name", &emptyTableName{}, "", `table name "sales.": want NAME or SCHEMA.NAME`},
+		{"enum name with two dots", &dottedEnumName{}, "Status", `enum type name "a.b.c": want NAME or SCHEMA.NAME`},
+		{"enum name with an empty schema", &emptyEnumSchema{}, "Status", `enum type name ".status": want NAME or SCHEMA.NAME`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tb, _, err := schema.NewMapper().Map(tc.model)
+			require.ErrorIs(t, err, schema.ErrBadValue)
+			assert.Nil(t, tb)
+			var me *schema.ModelError
+			require.ErrorAs(t, err, &me)
+			assert.Equal(t, tc.field, me.Field)
+			assert.Contains(t, err.Error(), tc.msg)
+		})
+	}
+}
+
 func TestBadTableOptions(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -1,6 +1,9 @@
 package schema
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Names in several PostgreSQL schemas. A table or enum type with Schema ""
 // lives in the search path's first schema (current_schema(), normally
@@ -23,6 +26,30 @@ func SplitQualified(s string) (schema, name string) {
 		return before, after
 	}
 	return "", s
+}
+
+// splitModelName splits the "schema.name" or "name" a model gives (its
+// TableName(), an enum:NAME). Text with more than one dot or an empty
+// part comes back whole as the name, for validName to reject as written.
+func splitModelName(s string) (schema, name string) {
+	if strings.Count(s, ".") != 1 {
+		return "", s
+	}
+	if schema, name = SplitQualified(s); schema == "" || name == "" {
+		return "", s
+	}
+	return schema, name
+}
+
+// validName reports whether s can name a schema, table or type: an
+// identifier without a dot, which would make "schema.name" ambiguous.
+func validName(s string) bool { return validIdent(s) && !strings.Contains(s, ".") }
+
+// badQualified is the error for a table or enum type name that is not
+// NAME or SCHEMA.NAME.
+func badQualified(what, name string) error {
+	return fmt.Errorf("%w: %s name %q: want NAME or SCHEMA.NAME, each 1 to %d bytes without a dot or NUL",
+		ErrBadValue, what, name, MaxIdentLen)
 }
 
 // qname is a schema-qualified name, the key of tables and enum types.

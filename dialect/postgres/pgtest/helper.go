@@ -55,7 +55,7 @@ func Unavailable(format string, args ...any) error { return unavailable(format, 
 //		...
 //	}
 //
-// Its methods are safe for concurrent use.
+// Make one with [NewHelper]; its methods are safe for concurrent use.
 type Helper struct{ p *process }
 
 // NewHelper returns a Helper that tries CRUCIBLE_TEST_DATABASE_URL and
