@@ -43,6 +43,13 @@ func WithNaming(n Naming) MetadataOption {
 // is a *ModelError (when the table is mapped from a Go type) or a plain
 // error, all joined. Tables are ordered so that referenced tables come
 // first.
+//
+// A foreign key that names no schema finds its table in the search
+// path's schema (tables with Schema ""); when there is none of that name
+// there but there is one in schema "public" (PostgreSQL's default search
+// path), it references that one, and the other way round: fk:users.id
+// reaches a model whose TableName() is "public.users". The key's
+// RefSchema is set to the schema of the table it references.
 func NewMetadata(tables []*Table, enums []*Enum, opts ...MetadataOption) (*Metadata, error) {
 	return newMetadata(tables, enums, opts)
 }

@@ -31,6 +31,7 @@ func newMetadata(tables []*Table, enums []*Enum, opts []MetadataOption) (*Metada
 	}
 	errs = append(errs, checkNames(kept)...)
 	for _, t := range kept {
+		m.resolveReferences(t)
 		errs = append(errs, m.check(t)...)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -57,6 +58,28 @@ func (m *Metadata) addEnums(enums []*Enum) []error {
 		}
 	}
 	return errs
+}
+
+// resolveReferences points each foreign key of t that names the search
+// path's schema ("") or "public" at a table of the other when the
+// metadata has none of that name where the key says: PostgreSQL's
+// default search path is public, and metadata cannot know another.
+func (m *Metadata) resolveReferences(t *Table) {
+	for _, fk := range t.ForeignKeys {
+		if m.Referenced(fk) != nil {
+			continue
+		}
+		switch fk.RefSchema {
+		case "":
+			if m.TableIn("public", fk.RefTable) != nil {
+				fk.RefSchema = "public"
+			}
+		case "public":
+			if m.TableIn("", fk.RefTable) != nil {
+				fk.RefSchema = ""
+			}
+		}
+	}
 }
 
 // addSchema records a named schema, keeping the list sorted.
@@ -133,7 +156,7 @@ func (m *Metadata) checkForeignKey(t *Table, fk *ForeignKey) []error {
 	case ref == nil && !m.describes(fk.RefSchema):
 		return nil // a schema the metadata does not describe: not ours to check
 	case ref == nil:
-		return []error{tableError(t, col, fmt.Errorf("%w: fk to table %q, which is not registered", ErrMissingRef, QualifiedName(fk.RefSchema, fk.RefTable)))}
+		return []error{tableError(t, col, fmt.Errorf("%w: fk to table %q, which is not registered%s", ErrMissingRef, QualifiedName(fk.RefSchema, fk.RefTable), m.elsewhere(fk)))}
 	case len(fk.RefColumns) != len(fk.Columns):
 		return []error{tableError(t, col, fmt.Errorf("%w: foreign key %s has %d columns but references %d", ErrBadValue, fk.Name, len(fk.Columns), len(fk.RefColumns)))}
 	}
@@ -169,6 +192,22 @@ func typeFamily(t Type) string {
 		return "text"
 	}
 	return t.String()
+}
+
+// elsewhere names the tables of fk's table name in other schemas, for the
+// message of a key that does not find its table.
+func (m *Metadata) elsewhere(fk *ForeignKey) string {
+	var found []string
+	for _, t := range m.byName {
+		if t.Name == fk.RefTable && t.Schema != fk.RefSchema {
+			found = append(found, QualifiedName(t.Schema, t.Name)+"."+strings.Join(fk.RefColumns, ","))
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	slices.Sort(found)
+	return " (did you mean fk:" + strings.Join(found, " or fk:") + "?)"
 }
 
 func columnNames(t *Table) string {
