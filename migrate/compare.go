@@ -59,6 +59,7 @@ const (
 	phaseDropIndex                   //
 	phaseDropTable                   // referencing tables first
 	phaseDropColumn                  //
+	phaseRename                      // constraints and indexes, once the dropped ones free their names
 	phaseRecreateEnum                // after drops: fewer columns to convert
 	phaseCreateTable                 // referenced tables first
 	phaseAddColumn                   //
