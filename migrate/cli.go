@@ -111,7 +111,8 @@ flags (before or after the command):
   -database-url URL   the database (default $DATABASE_URL)
   -dir DIR            the migrations package directory (default migrations)
   -lock-timeout D     how long to wait for another runner (default 1m)
-  -version-table T    the version table (default crucible_version)
+  -version-table T    the version table, T or SCHEMA.T (default crucible_version;
+                      the runner creates the table, not the schema)
   -m MSG              the revision message
   -autogenerate       compare the models with the database for the revision
   -allow-empty        write the revision even when autogenerate finds nothing
@@ -191,6 +192,9 @@ func (c *cli) parse(args []string) (*command, error) {
 	c.explicit = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { c.explicit[f.Name] = true })
 	if err := c.scope.Err(); err != nil {
+		return nil, err
+	}
+	if _, _, err := splitVersionTable(c.versionTable); err != nil {
 		return nil, err
 	}
 	if len(pos) == 0 {
