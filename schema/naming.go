@@ -61,9 +61,9 @@ func (k ConstraintKind) String() string {
 // NameParts is what a [Naming] builds a name from. Slices must not be
 // modified.
 type NameParts struct {
-	Kind   ConstraintKind
-	Schema string // the table's schema, "" for the search path's
-	Table  string // the table's name, unqualified
+	Kind   ConstraintKind // what is named: a primary key, unique, index, foreign key or check
+	Schema string         // the table's schema, "" for the search path's
+	Table  string         // the table's name, unqualified
 
 	// Columns are the key's columns in key order (the referencing ones of
 	// a foreign key, the expressions of an index on expressions have
