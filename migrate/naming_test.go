@@ -10,7 +10,7 @@ import (
 )
 
 // ConvAuthor and ConvBook leave every constraint and index to the naming
-// convention.
+// convention, but for a composite unique constraint named in its tags.
 type ConvAuthor struct {
 	ID    int64
 	Email string `orm:"unique"`
@@ -21,6 +21,8 @@ type ConvAuthor struct {
 type ConvBook struct {
 	ID       int64
 	AuthorID int64 `orm:"fk:conv_authors.id"`
+	Shelf    int32 `orm:"unique:conv_books_place,position:2"`
+	Slot     int32 `orm:"unique:conv_books_place,position:1"`
 }
 
 // convMeta maps the models with the naming convention n.
@@ -53,10 +55,13 @@ func TestNamingConventionChange(t *testing.T) {
 	crucible := convMeta(t, schema.DefaultNaming{})
 	h.revise(crucible, "create")
 	h.upgrade(crucible, migrate.Head)
-	before := []string{"ck_conv_authors_age", "fk_conv_books_author_id_conv_authors", "ix_conv_authors_name", "pk_conv_authors",
-		"pk_conv_books", "uq_conv_authors_email"}
+	before := []string{"ck_conv_authors_age", "conv_books_place", "fk_conv_books_author_id_conv_authors", "ix_conv_authors_name",
+		"pk_conv_authors", "pk_conv_books", "uq_conv_authors_email"}
 	if got := h.convNames(); !slices.Equal(got, before) {
 		t.Fatalf("names %q, want %q", got, before)
+	}
+	if got := h.strings(`SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'conv_books_place'`); !slices.Equal(got, []string{"UNIQUE (slot, shelf)"}) {
+		t.Errorf("unique:conv_books_place is %q", got)
 	}
 
 	pg := convMeta(t, schema.PostgresNaming{})
@@ -89,7 +94,7 @@ func TestNamingConventionChange(t *testing.T) {
 	h.revs = append(h.revs, *rev)
 	h.upgrade(pg, migrate.Head)
 	after := []string{"conv_authors_age_check", "conv_authors_email_key", "conv_authors_name_idx", "conv_authors_pkey",
-		"conv_books_author_id_fkey", "conv_books_pkey"}
+		"conv_books_author_id_fkey", "conv_books_pkey", "conv_books_place"}
 	if got := h.convNames(); !slices.Equal(got, after) {
 		t.Errorf("names after the renames %q, want %q", got, after)
 	}
