@@ -271,7 +271,7 @@ func indexModifier(key string, read func(ix *indexTag, v string) error) func(*co
 		}
 		ix := &ct.indexes[len(ct.indexes)-1]
 		if ix.constraint && key != "position" {
-			return fmt.Errorf("%w: %s:%s: unique:%s is a UNIQUE constraint, which takes position: only; declare unique_index:%s for an index with %s:",
+			return fmt.Errorf("%w: %s:%s: unique:%s is a UNIQUE constraint, which takes position: only (declare unique_index:%s for an index with %s)",
 				ErrBadValue, key, v, ix.name, ix.name, key)
 		}
 		if modifierSet(*ix, key) {
