@@ -115,6 +115,7 @@ func BenchmarkCompare(b *testing.B) {
 		b.Run("pgx", e.updateBatchPgx(2001, 100))
 	})
 	relationBenchmarks(b) // bench_relation_test.go
+	queryBenchmarks(b, e) // bench_query_test.go
 }
 
 func (e *benchEnv) insertCrucible(n int) func(b *testing.B) {

@@ -15,6 +15,9 @@ import (
 
 // dependencies runs once every object has its action; see relFlush.
 func (fr *relFlush) dependencies() {
+	if fr == nil {
+		return
+	}
 	uniq := false
 	for i := range fr.claims {
 		if c := &fr.claims[i]; c.link {

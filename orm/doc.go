@@ -54,24 +54,65 @@
 // # Queries
 //
 // [Query] builds a typed SELECT: Where with ? placeholders (never string
-// formatting), OrderBy on field or column names checked against the model
-// ("-name" for descending), Limit, Offset, ForUpdate, and All, One, First,
-// Count, Exists or the streaming Iter. [Update] and [Delete] are
-// statement-level writes that keep the identity map in line. [Raw] and
-// [Session.Exec] take SQL written by the programmer through the [SQL]
-// type. [NewRepository] offers a typed collection view.
+// formatting), OrderBy on field paths checked against the models ("-name"
+// for descending), Limit, Offset, ForUpdate, and All, One, First, Count,
+// Exists or the streaming Iter. [SelectQuery.Join] and
+// [SelectQuery.LeftJoin] join relationships by name ("Customer.Name" then
+// names a joined field), [SelectQuery.Has] and [SelectQuery.HasNo] filter
+// by related rows with EXISTS, and GroupBy and Having group them. [Select]
+// turns a query into a projection into any struct — chosen columns,
+// aggregates ([Count], [Sum], …) and expressions ([Col], [Expr]) — whose
+// rows stay out of the identity map. [SelectQuery.Page] paginates by
+// keyset with opaque cursors. [Update] and [Delete] are statement-level
+// writes that keep the identity map in line; [Insert] is the
+// statement-level INSERT, and with [OnConflict] an upsert (also for
+// pending objects: a [Conflict] given to [Session.Add], or a model's
+// [Upserter]). [Raw] scans SQL written by the programmer (through the
+// [SQL] type) into a model or any struct; [Session.Exec] runs a
+// statement. [NewRepository] offers a typed collection view.
+//
+// # Lifecycle hooks
+//
+// A model implementing [BeforeInserter], [AfterInserter],
+// [BeforeUpdater], [AfterUpdater], [BeforeDeleter], [AfterDeleter] or
+// [AfterLoader] has the method called inside the flush (Before hooks
+// before the dirty check, After hooks before the COMMIT) or after a load;
+// an error or panic fails the flush like any other, as a *[HookError].
+//
+// # Soft delete
+//
+// A model whose nullable timestamp is tagged `orm:"soft_delete"` is
+// deleted by setting it: [Session.Delete] becomes an UPDATE, queries, Get
+// and relationship loads leave such rows out unless
+// [SelectQuery.WithDeleted], delete cascades reach soft-deletable targets
+// softly, and [Session.HardDelete] deletes for real.
+//
+// # Working with pgx
+//
+// [DB.SessionOn] runs a session inside a pgx transaction the caller began
+// and ends (the session's own transaction is a savepoint in it);
+// [Session.Tx] hands out the session's transaction as a pgx.Tx for
+// CopyFrom, SendBatch or sqlc queries in the same unit of work.
 //
 // # Relationships
 //
 // Relationship fields (`rel:"…"`, see the relation package) take part in
-// the unit of work: [Session.Add] follows save-update cascades; a flush
-// copies parent keys into child foreign keys (keys generated in the same
-// flush included, the child's INSERT waiting for them), deletes children
-// of deleted parents (delete cascade, deepest first, selecting unloaded
-// ones unless ON DELETE does it) and children detached from their parent
-// (delete-orphan), writes many-to-many association rows, and afterwards
-// sets both sides of back_populates pairs. [Session.Merge] copies a
-// detached object graph onto the session's objects.
+// the unit of work through one rule per relationship, chosen by its kind
+// when the registry is built. A flush compares each loaded collection and
+// reference with what it held when loaded and decides across the session:
+// a child appended to another parent (or whose reference now names it) is
+// moved with one UPDATE of its key, never deleted; a child let go and
+// attached nowhere is an orphan, deleted under delete-orphan, else
+// detached, else refused with an *[OrphanError]. Parent keys are copied
+// into child foreign keys (keys generated in the same flush included),
+// deletes cascade deepest first (selecting unloaded children unless ON
+// DELETE does it), many-to-many association rows are written, and
+// afterwards both sides of every back_populates pair agree.
+// [Session.Add] follows save-update cascades and refuses, with a
+// *[DetachedError], an object of another session; [Merge] copies a
+// detached object graph onto the session's objects, one object per row,
+// checking version columns; [Session.Expunge] and [Session.Refresh]
+// follow their cascades.
 //
 // Nothing is loaded behind the caller's back: a query's Load paths
 // ("Posts.Comments") and the eager `lazy:` strategies load relationships
@@ -79,8 +120,8 @@
 // parameter), or in the query's own statement for joined to-one
 // relationships ([SelectQuery.LoadJoined]); [Where] and [OrderBy] options
 // filter and order a step. [Session.LoadRelated] loads on demand, and
-// [Session.Related] reads a relationship knowing whether it was loaded
-// (an unloaded lazy:raise one is a *[NotLoadedError]).
+// [Related] reads a relationship knowing whether it was loaded (an
+// unloaded lazy:raise one is a *[NotLoadedError]).
 //
 // # Errors
 //

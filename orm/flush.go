@@ -15,9 +15,17 @@ type flush struct {
 	id      uint64
 	actions []*action
 	batches []*batch
-	single  *model   // the only table written, nil when several
-	final   bool     // the flush ends the transaction (its pipeline commits)
-	rel     relFlush // the relationship side of this flush (relflush.go)
+	single  *model // the only table written, nil when several
+	final   bool   // the flush ends the transaction (its pipeline commits)
+
+	// rel is the relationship side of the flush (relflush.go), nil when
+	// the registry has no relationships.
+	rel *relFlush
+
+	skipped  map[*state]bool // upserted objects whose row was skipped (DO NOTHING)
+	bulk     bool            // a statement-level Insert, not a flush of the session
+	hooked   bool            // Before hooks ran (lifecycle.go)
+	hookMark int             // the journal's length before they did
 
 	// Inline storage for the small flushes that are the common case.
 	pipe      pipe
@@ -100,6 +108,7 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 	}
 	f, err := s.plan(ctx)
 	if err != nil {
+		f.undoBefore()
 		f.rel.failed()
 		return err
 	}
@@ -110,7 +119,9 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 	// COMMIT when the flush fits one pipeline: the pipeline (one Sync) is
 	// an implicit transaction, all or nothing.
 	// (Only at the default isolation: a stricter level needs its BEGIN.)
-	implicit := commit && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
+	// After hooks run between the statements and the COMMIT.
+	after := f.afterHooks()
+	implicit := commit && !after && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
 		s.beginSQL() == "BEGIN" && f.oneWave()
 	s.ensureTx()
 	f.final = commit
@@ -118,7 +129,11 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 	if implicit {
 		s.tx.prefix = s.tx.prefix[:0]
 	}
-	if err := f.execute(commit && !implicit, implicit); err != nil {
+	err = f.execute(commit && !implicit && !after, implicit)
+	if err == nil && after {
+		err = f.runAfter(commit)
+	}
+	if err != nil {
 		defer f.rel.failed() // after the journal has put states back
 		var unknown *UnknownOutcomeError
 		if errors.As(err, &unknown) {
@@ -154,7 +169,10 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	} else {
 		f.slab = make([]action, 0, n)
 	}
-	if err := f.rel.before(f); err != nil {
+	if err := f.relationships(); err != nil {
+		return f, err
+	}
+	if err := f.runBefore(); err != nil {
 		return f, err
 	}
 	if err := f.collect(); err != nil {
@@ -292,6 +310,10 @@ func (f *flush) finalize() {
 		switch a.kind {
 		case actInsert:
 			inserted = true
+			if f.skipped[st] {
+				st.status = detached // DO NOTHING: it stands for no row
+				continue
+			}
 			st.status, st.explicit = Persistent, nil
 			st.key, _ = st.m.keyOf(st.obj)
 			s.snapshot(st)

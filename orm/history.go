@@ -1,9 +1,7 @@
 package orm
 
 import (
-	"errors"
 	"slices"
-	"strings"
 	"unsafe"
 )
 
@@ -28,13 +26,27 @@ import (
 // a flush (a collection then holds every target the database has).
 func (st *state) isLoaded(i int) bool { return i < 64 && st.relLoaded&(1<<uint(i)) != 0 }
 
+// relSeen is an object's targets as of its last load or flush, per
+// relationship (by index in the model's rules; nil for a manyToOne, whose
+// history is its key column).
+type relSeen [][]unsafe.Pointer
+
 // seenOf returns the targets relationship i of st held as of its last
 // load or flush.
 func (st *state) seenOf(i int) []unsafe.Pointer {
-	if i < len(st.relSeen) {
-		return st.relSeen[i]
+	if st.relSeen != nil && i < len(*st.relSeen) {
+		return (*st.relSeen)[i]
 	}
 	return nil
+}
+
+// withSeen returns a copy of st's history, of n relationships, in buf.
+func (st *state) withSeen(buf relSeen, n int) relSeen {
+	buf = buf[:n:n]
+	if st.relSeen != nil {
+		copy(buf, *st.relSeen)
+	}
+	return buf
 }
 
 // claim is what the changes of one flush say about one child along one
@@ -227,68 +239,20 @@ func (fr *relFlush) heldChildren(rb *relBase, parent unsafe.Pointer) ([]*state, 
 // markDeleting marks st for deletion during the flush; a failed flush
 // takes the mark back (relFlush.failed).
 func (fr *relFlush) markDeleting(st *state) {
-	st.deleting = true
+	st.deleting, st.hard = true, false // softly, when its model can (softdelete.go)
 	fr.marked = append(fr.marked, st)
 }
 
-// ErrOrphan is matched by the *OrphanError of a flush that found a child
-// let go by its parent whose foreign key can be neither deleted (no
-// delete-orphan) nor set to NULL (NOT NULL).
-var ErrOrphan = errors.New("orphan with a NOT NULL foreign key")
-
-// OrphanError names the relationship a child was let go from and the NOT
-// NULL columns that keep it from being detached. Nothing of the flush is
-// written. Delete the child (Session.Delete), attach it to another parent,
-// or declare delete-orphan on the parent's side.
-type OrphanError struct {
-	Relation string   // the field the change was made in, "blog.User.Posts"
-	Child    string   // the row, "posts(7)"
-	Columns  []string // the foreign key columns
-}
-
-// Error names the row, the relationship and the columns.
-func (e *OrphanError) Error() string {
-	return e.Child + " was let go by " + e.Relation + " but its key (" + joinNames(e.Columns) +
-		") is NOT NULL and the relationship has no delete-orphan: delete it, attach it to another parent, or declare cascade:all|delete-orphan: " + ErrOrphan.Error()
-}
-
-// Unwrap returns ErrOrphan.
-func (e *OrphanError) Unwrap() error { return ErrOrphan }
-
 func (fr *relFlush) orphanError(g *fkGroup, cs *state, via *relBase) error {
-	name := ""
+	e := &OrphanError{Child: rowName(cs)}
 	if via != nil {
-		name = via.String()
+		e.Relation = via.String()
 	}
-	cols := make([]string, len(g.childCols))
-	for i, c := range g.childCols {
-		cols[i] = c.Name
+	for _, c := range g.childCols {
+		e.Columns = append(e.Columns, c.Name)
 	}
-	return &OrphanError{Relation: name, Child: rowName(cs), Columns: cols}
+	return e
 }
-
-// ErrRelationConflict is matched by the *RelationConflictError of a flush
-// whose changes attach one child to two different parents.
-var ErrRelationConflict = errors.New("child attached to two parents")
-
-// RelationConflictError names a child that the program attached to two
-// parents over one foreign key in one flush (appended to two collections,
-// or appended to one while its reference names another). Nothing of the
-// flush is written.
-type RelationConflictError struct {
-	Child     string   // the row, "posts(7)"
-	Relations []string // the fields the two changes were made in
-}
-
-// Error names the row and both fields.
-func (e *RelationConflictError) Error() string {
-	return e.Child + " is attached to two parents by " + joinNames(e.Relations) + ": keep one: " + ErrRelationConflict.Error()
-}
-
-// Unwrap returns ErrRelationConflict.
-func (e *RelationConflictError) Unwrap() error { return ErrRelationConflict }
-
-func joinNames(names []string) string { return strings.Join(names, ", ") }
 
 // minus returns the elements of a that are not in b (a itself when b is
 // empty).

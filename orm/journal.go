@@ -33,8 +33,8 @@ func (f *flush) journal(st *state) *undo {
 		// A flush that does not end the transaction changes states that a
 		// later failure must put back; a final flush changes states only
 		// once its COMMIT has succeeded.
-		prev := *st
-		u.prev = &prev
+		u.prev = f.s.newState(st.m, st.obj)
+		*u.prev = *st
 	}
 	t.journal = append(t.journal, u)
 	st.jflush, st.jidx = f.id, len(t.journal)-1

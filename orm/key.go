@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/crucible-orm/crucible/schema"
@@ -161,9 +162,13 @@ func uuidBytesGet(p unsafe.Pointer) (int64, string, bool) {
 
 func uuidBytesSet(p unsafe.Pointer, _ int64, s string) { copy((*[16]byte)(p)[:], s) }
 
+// notUUID prefixes the text of a string that is no uuid, so that its key
+// is longer than any uuid's 16 bytes and never equals one.
+const notUUID = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+
 // uuidStringGet reads a uuid held in a string in any case, with or without
-// hyphens or braces; a string that is no uuid keeps its text behind a
-// marker byte, so that it never equals a valid one.
+// hyphens or braces; a string that is no uuid keeps its text behind
+// notUUID.
 func uuidStringGet(p unsafe.Pointer) (int64, string, bool) {
 	s := *(*string)(p)
 	if s == "" {
@@ -172,13 +177,13 @@ func uuidStringGet(p unsafe.Pointer) (int64, string, bool) {
 	if b, ok := parseUUID(s); ok {
 		return 0, string(b[:]), true
 	}
-	return 0, "\xff" + s, true
+	return 0, notUUID + s, true
 }
 
 // uuidStringSet writes a uuid in PostgreSQL's text form.
 func uuidStringSet(p unsafe.Pointer, _ int64, s string) {
 	if len(s) != 16 {
-		*(*string)(p) = s[min(1, len(s)):] // not a uuid: the text kept by uuidStringGet
+		*(*string)(p) = strings.TrimPrefix(s, notUUID) // not a uuid: the text kept by uuidStringGet
 		return
 	}
 	var buf [36]byte

@@ -31,7 +31,8 @@ type loadOptFunc func(*loadOpts)
 func (f loadOptFunc) applyLoad(o *loadOpts) { f(o) }
 
 // Where is a Load option: only targets matching cond (SQL with ?
-// placeholders, as [SelectQuery.Where]) are loaded.
+// placeholders, as [SelectQuery.Where]) are loaded. It is also the option
+// of [SelectQuery.Join] and [SelectQuery.Has], filtering the related rows.
 func Where(cond SQL, args ...any) LoadOption {
 	return loadOptFunc(func(o *loadOpts) {
 		o.filter.conds = append(o.filter.conds, cond)
@@ -213,6 +214,9 @@ func (s *Session) loadRelated(ctx context.Context, m *model, p unsafe.Pointer, p
 		root, err = loadTree(s.db.reg, m, []loadPath{{path: path, opts: opts}}, false)
 		if err == nil {
 			err = runLoads(ctx, &loader{s: s}, root, []*state{st})
+		}
+		if err == nil {
+			err = s.afterLoad(ctx) // lifecycle.go
 		}
 	}
 	if err != nil {

@@ -100,6 +100,9 @@ func (jp *joinPlan) wrap(sql, order string) string {
 			}
 			b.WriteString(j.alias + "." + j.ts.cols[c.pos] + " = " + owner + "." + ots.cols[rb.local[i].pos])
 		}
+		if live := jp.s.db.liveCond(rb.target, j.alias, liveRows); live != "" {
+			b.WriteString(" AND " + live) // softdelete.go
+		}
 	}
 	b.WriteString(order)
 	return b.String()
@@ -109,23 +112,11 @@ func (jp *joinPlan) wrap(sql, order string) string {
 // joined target, merged into the identity map.
 func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (unsafe.Pointer, error) {
 	s, m := jp.s, jp.m
-	raw := rows.RawValues()
 	obj := s.objChunk(m).next()
 	for i, c := range m.cols {
 		jp.dest[i] = c.ptr(obj)
 	}
-	for n, j := range jp.joins {
-		tm := j.node.ru.base().target
-		jp.objs[n] = nil
-		if raw[j.pkAt] == nil {
-			clear(jp.dest[j.first : j.first+len(tm.cols)])
-			continue
-		}
-		jp.objs[n] = s.objChunk(tm).next()
-		for i, c := range tm.cols {
-			jp.dest[j.first+i] = c.ptr(jp.objs[n])
-		}
-	}
+	jp.targetDests(rows.RawValues())
 	if err := rows.Scan(jp.dest...); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", m.table.Name, err)
 	}
@@ -135,6 +126,31 @@ func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (unsafe.Pointer, error) {
 	} else {
 		s.addLoaded(m, obj, k, sc.copy)
 	}
+	jp.keepTargets(obj, sc.refresh)
+	return obj, nil
+}
+
+// targetDests points the scan destinations of each joined target at a
+// fresh object, or at nothing when the join found no row.
+func (jp *joinPlan) targetDests(raw [][]byte) {
+	for n, j := range jp.joins {
+		tm := j.node.ru.base().target
+		jp.objs[n] = nil
+		if raw[j.pkAt] == nil {
+			clear(jp.dest[j.first : j.first+len(tm.cols)])
+			continue
+		}
+		jp.objs[n] = jp.s.objChunk(tm).next()
+		for i, c := range tm.cols {
+			jp.dest[j.first+i] = c.ptr(jp.objs[n])
+		}
+	}
+}
+
+// keepTargets merges the row's joined targets into the session and
+// records each with its owner: the row's object, or the target of the
+// join before it.
+func (jp *joinPlan) keepTargets(obj unsafe.Pointer, refresh bool) {
 	for n, j := range jp.joins {
 		owner := obj
 		if j.parent >= 0 {
@@ -142,14 +158,13 @@ func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (unsafe.Pointer, error) {
 		}
 		var ts *state
 		if t := jp.objs[n]; t != nil {
-			ts = s.keepLoaded(j.node.ru.base().target, t, sc.refresh, true)
+			ts = jp.s.keepLoaded(j.node.ru.base().target, t, refresh, true)
 			jp.objs[n] = ts.obj
 		}
 		if owner != nil {
 			j.owners, j.targets = append(j.owners, owner), append(j.targets, ts)
 		}
 	}
-	return obj, nil
 }
 
 // finish stores the joined targets in their owners' fields and runs the

@@ -18,6 +18,7 @@ import (
 type loader struct {
 	s       *Session
 	refresh bool
+	all     bool // soft-deleted targets too (a delete cascade; softdelete.go)
 }
 
 // step loads relationship ru of owners with one statement (none when no
@@ -54,7 +55,7 @@ func (rb *relBase) held(_ *loader, g *keyGroups) ([]loadedRow, []*state) { retur
 // fetch selects the targets of the owners reps (of groups g, which may be
 // nil) with the relationship's statement.
 func (rb *relBase) fetch(ctx context.Context, l *loader, g *keyGroups, reps []*state, opts *loadOpts) ([]loadedRow, error) {
-	sql, args, err := l.s.db.rel[rb.id].stepSQL(rb, reps, opts)
+	sql, args, err := l.s.db.rel[rb.id].stepSQL(rb, reps, opts, l.all)
 	if err != nil {
 		return nil, err
 	}
@@ -242,9 +243,11 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 	keep := r.Side != relation.FKOnOwner // a manyToOne's history is its key column
 	n := len(rb.owner.rules)
 	var seenBuf [][]unsafe.Pointer
+	var hdrs []relSeen
 	var copies []unsafe.Pointer
 	if keep {
 		seenBuf = make([][]unsafe.Pointer, len(owners)*n)
+		hdrs = make([]relSeen, len(owners))
 		copies = make([]unsafe.Pointer, 0, len(rows))
 	}
 	for i, st := range owners {
@@ -258,12 +261,11 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 		rb.setField(st.obj, targets)
 		st.relLoaded |= bit(rb.idx)
 		if keep {
-			seen := seenBuf[i*n : (i+1)*n : (i+1)*n]
-			copy(seen, st.relSeen)
+			hdrs[i] = st.withSeen(seenBuf[i*n:], n)
 			lo := len(copies)
 			copies = append(copies, targets...)
-			seen[rb.idx] = copies[lo:len(copies):len(copies)]
-			st.relSeen = seen
+			hdrs[i][rb.idx] = copies[lo:len(copies):len(copies)]
+			st.relSeen = &hdrs[i]
 		}
 	}
 	if b != nil && !b.r.Uselist {
@@ -301,10 +303,10 @@ func (l *loader) pointBackTo(b *relBase, target, owner *state) {
 	}
 	b.r.SetOne(target.obj, owner.obj)
 	target.relLoaded |= bit(b.idx)
-	seen := make([][]unsafe.Pointer, len(b.owner.rules))
-	copy(seen, target.relSeen)
+	n := len(b.owner.rules)
+	seen := target.withSeen(make(relSeen, n), n)
 	seen[b.idx] = []unsafe.Pointer{owner.obj}
-	target.relSeen = seen
+	target.relSeen = &seen
 }
 
 // ownerStates finds the states of owners, which a query just loaded,

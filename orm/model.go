@@ -51,6 +51,11 @@ type model struct {
 	staleUpdate                        *StaleDataError
 	eager                              bool // some relationship loads with every query (lazy:joined/selectin)
 
+	upsert *conflictPlan // the Upserter's ON CONFLICT, nil when none
+	hooks  hookSet       // the lifecycle hooks it implements (lifecycle.go)
+
+	softDelete *column // the soft_delete column, nil when none (softdelete.go)
+
 	// Foreign key neighbours, set by the registry: the mapped tables this
 	// one references and those referencing it, leaving out self references
 	// and the foreign keys that close a cycle between tables; selfFKs are

@@ -17,6 +17,7 @@ const maxParams = 65535
 // insertGroup is the rows of an insert batch that send the same columns.
 type insertGroup struct {
 	set, ret colSet
+	conflict *conflictPlan // an upsert's ON CONFLICT, nil for a plain insert
 	states   []*state
 }
 
@@ -24,7 +25,7 @@ type insertGroup struct {
 // and queues one statement per group of rows sending the same columns.
 func (f *flush) queueInserts(p *pipe, b *batch) error {
 	ts := f.s.db.sql[b.m.id]
-	if len(b.actions) == 1 {
+	if len(b.actions) == 1 && b.actions[0].st.upsertPlan() == nil {
 		st := b.actions[0].st
 		set := f.prepareInsert(st)
 		f.queueOne(p, ts, set, returnedBy(b.m, set), st, b)
@@ -32,23 +33,29 @@ func (f *flush) queueInserts(p *pipe, b *batch) error {
 	}
 	var groups []*insertGroup
 	for _, a := range b.actions {
-		set := f.prepareInsert(a.st)
-		g := findGroup(groups, set)
+		set, cp := f.prepareInsert(a.st), a.st.upsertPlan()
+		g := findGroup(groups, set, cp)
 		if g == nil {
-			g = &insertGroup{set: set, ret: returnedBy(b.m, set)}
+			g = &insertGroup{set: set, ret: returnedBy(b.m, set), conflict: cp}
 			groups = append(groups, g)
 		}
 		g.states = append(g.states, a.st)
 	}
 	for _, g := range groups {
+		if g.conflict != nil {
+			if err := f.queueUpsert(p, ts, g, b); err != nil {
+				return err
+			}
+			continue
+		}
 		f.queueGroup(p, ts, g, b)
 	}
 	return nil
 }
 
-func findGroup(groups []*insertGroup, set colSet) *insertGroup {
+func findGroup(groups []*insertGroup, set colSet, cp *conflictPlan) *insertGroup {
 	for _, g := range groups {
-		if g.set == set {
+		if g.set == set && (g.conflict == cp || g.conflict != nil && cp != nil && g.conflict.desc == cp.desc) {
 			return g
 		}
 	}
@@ -71,6 +78,9 @@ func (f *flush) prepareInsert(st *state) colSet {
 		setInt(v, st.obj, 1)
 	}
 	var set colSet
+	if cp := st.upsertPlan(); cp != nil {
+		set = cp.keySet // an upsert always sends its conflict key
+	}
 	for _, c := range m.cols {
 		if !c.serverGen || st.forced(c) || !c.zero(st.obj) {
 			set.add(c.pos)

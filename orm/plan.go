@@ -9,10 +9,10 @@ import (
 )
 
 // The flush plan is a graph of actions, one per object to write (insert,
-// update or delete) plus extra statements from the relationship hooks.
+// update or delete) plus extra statements from the relationship rules.
 // Table-level foreign key order enters through barrier nodes (one per table
 // and phase) so that it costs O(rows) edges; row-level edges come from
-// self-referencing foreign key values and from the hooks. A longest-path
+// self-referencing foreign key values and from the rules. A longest-path
 // layering of the graph gives each action a level; actions of one level,
 // table and kind form a batch, sent as one statement where the form allows.
 
@@ -42,7 +42,7 @@ type action struct {
 	name   string // barrier name, for cycle messages
 }
 
-// extraStmt is a statement a hook adds: build runs when the statement is
+// extraStmt is a statement a rule adds: build runs when the statement is
 // about to be queued, after every action it depends on has run.
 type extraStmt struct {
 	table *schema.Table

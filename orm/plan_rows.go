@@ -12,7 +12,7 @@ import (
 // key values: a row is inserted after the row it references when both are
 // in the flush, and a referenced row is deleted after the rows that
 // reference it (or referenced it before an update moved them away). Keys
-// generated in the same flush are invisible here; the relationship hooks
+// generated in the same flush are invisible here; the relationship rules
 // add those edges from the object graph.
 func (f *flush) selfEdges() {
 	byModel := map[*model][]*action{}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
@@ -21,6 +22,9 @@ type Registry struct {
 	byType  map[reflect.Type]*model
 	byTable map[*schema.Table]*model
 	rules   []rule // one per relationship, in the order of rels.All (rule.go)
+
+	plans  sync.Map // planKey → *resultPlan, built on first use (scan_result.go)
+	hooked bool     // some model has a flush hook (lifecycle.go)
 }
 
 // NewRegistry maps the given models (pointers to zero structs, such as
@@ -90,6 +94,9 @@ func build(meta *schema.Metadata, rels *relation.Set, tables []*schema.Table) (*
 	var errs []error
 	for _, t := range tables {
 		m, err := newModel(len(r.models), t, rels.Of(t))
+		if err == nil {
+			err = m.methods()
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -102,6 +109,7 @@ func build(meta *schema.Metadata, rels *relation.Set, tables []*schema.Table) (*
 		return nil, errors.Join(errs...)
 	}
 	r.linkModels()
+	r.hooked = hookedModels(r.models)
 	for i, t := range meta.Tables() {
 		if m := r.byTable[t]; m != nil {
 			m.order = i

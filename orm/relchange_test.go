@@ -29,7 +29,7 @@ type KParent struct {
 	Clubs []*KClub `rel:"many_to_many,secondary:kmembers,back_populates:Members,order_by:id"`
 	// Two more association tables, one way only, for the statement order.
 	Fans   []*KClub `rel:"many_to_many,secondary:kfans"`
-	Guests []*KClub `rel:"many_to_many,secondary:kguests"`
+	Guests []*KClub `rel:"many_to_many,secondary:kguests,cascade:all"` // deleting the parent deletes them
 }
 
 func (KParent) TableName() string { return "kparents" }
@@ -561,4 +561,73 @@ func anyOf[T any](xs []*T) []any {
 		out[i] = x
 	}
 	return out
+}
+
+// A new one-to-one child attached from its own side to a parent whose
+// field was not loaded: the flush finds the child it replaces in the
+// database and deletes (or detaches) it first.
+func TestOneToOneReplacedFromTheChildSide(t *testing.T) {
+	e := setup(t, kindRegistry())
+	seed := e.db.Session()
+	p := &KParent{Name: "p", Badge: &KBadge{}, Seat: &KSeat{}}
+	seed.Add(p)
+	if err := seed.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	seed.Close()
+	oldBadge, oldSeat := p.Badge.ID, p.Seat.ID
+	s := e.db.Session()
+	defer s.Close()
+	held, err := orm.Get[KParent](e.ctx, s, p.ID) // Badge and Seat not loaded
+	if err != nil || held.Badge != nil {
+		t.Fatalf("get: %v, badge %v", err, held.Badge)
+	}
+	badge, seat := &KBadge{Parent: held}, &KSeat{Parent: held}
+	s.Add(badge, seat)
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rows := e.rows(`SELECT id FROM kbadges WHERE parent_id = $1`, p.ID); len(rows) != 1 || rows[0][0] != badge.ID || badge.ID == oldBadge {
+		t.Fatalf("badges of p: %v", rows)
+	}
+	if n := e.rows(`SELECT count(*) FROM kbadges WHERE id = $1`, oldBadge)[0][0].(int64); n != 0 {
+		t.Fatal("the replaced badge is still there")
+	}
+	if got := e.rows(`SELECT parent_id FROM kseats WHERE id = $1`, oldSeat)[0][0]; got != nil {
+		t.Fatalf("replaced seat: parent %v, want NULL", got)
+	}
+	if held.Badge != badge || held.Seat != seat {
+		t.Fatal("the parent's fields do not name the new children")
+	}
+	if sel := e.statements("SELECT"); len(sel) != 2 {
+		t.Fatalf("selects %q, want one per one-to-one", sel)
+	}
+}
+
+// delete on a many_to_many deletes the targets themselves, loaded first
+// when they were not.
+func TestManyToManyDeleteCascade(t *testing.T) {
+	e := setup(t, kindRegistry())
+	seed := e.db.Session()
+	p := &KParent{Name: "p", Guests: []*KClub{{Name: "g1"}, {Name: "g2"}}, Clubs: []*KClub{{Name: "kept"}}}
+	seed.Add(p)
+	if err := seed.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	seed.Close()
+	s := e.db.Session()
+	defer s.Close()
+	held, err := orm.Get[KParent](e.ctx, s, p.ID) // Guests not loaded
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Delete(held)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows := e.rows(`SELECT name FROM kclubs ORDER BY name`)
+	if len(rows) != 1 || rows[0][0] != "kept" || e.count("kguests") != 0 || e.count("kmembers") != 0 {
+		t.Fatalf("clubs left %v, guest rows %d", rows, e.count("kguests"))
+	}
 }

@@ -21,6 +21,9 @@ package orm
 //     that held them, and each object's history is taken anew (sync.go);
 //   - failed, when the flush failed: the deletion marks the cascades set
 //     are taken back (the journal restores everything else).
+//
+// A flush of a registry without relationships has none (flush.rel is nil;
+// the steps do nothing then).
 type relFlush struct {
 	f        *flush
 	s        *Session
@@ -31,12 +34,18 @@ type relFlush struct {
 	marked   []*state               // objects the flush marked for deletion
 }
 
-// before runs when a flush starts; see relFlush.
-func (fr *relFlush) before(f *flush) error {
-	*fr = relFlush{f: f, s: f.s}
+// relationships starts the relationship side of a flush when the
+// registry has relationships; see relFlush.
+func (f *flush) relationships() error {
 	if len(f.s.db.reg.rules) == 0 {
 		return nil
 	}
+	f.rel = &relFlush{f: f, s: f.s}
+	return f.rel.before()
+}
+
+// before runs when a flush starts; see relFlush.
+func (fr *relFlush) before() error {
 	if err := fr.cascadeSaves(); err != nil {
 		return err
 	}
@@ -84,6 +93,9 @@ func (fr *relFlush) deletingStates() []*state {
 
 // failed takes back the deletion marks the flush set, newest first.
 func (fr *relFlush) failed() {
+	if fr == nil {
+		return
+	}
 	for i := len(fr.marked) - 1; i >= 0; i-- {
 		fr.marked[i].deleting = false
 	}

@@ -368,3 +368,31 @@ func TestRefreshCascade(t *testing.T) {
 		t.Fatalf("refresh left changes: %q %v", e.cap.sqls(), err)
 	}
 }
+
+// A child appended to a collection that was never loaded joins it; the
+// collection still counts as not loaded, so Related loads it in full.
+func TestAppendToUnloadedCollection(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s := e.db.Session()
+	defer s.Close()
+	ann, err := orm.Get[RUser](e.ctx, s, annID) // Posts not loaded
+	if err != nil || ann.Posts != nil {
+		t.Fatalf("get: %v, posts %v", err, ann.Posts)
+	}
+	p := &RPost{Title: "third"}
+	ann.Posts = append(ann.Posts, p)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p.UserID != annID || p.User != ann || len(ann.Posts) != 1 {
+		t.Fatalf("post key %d, back reference %v, %d posts", p.UserID, p.User == ann, len(ann.Posts))
+	}
+	posts, err := orm.Related[[]*RPost](e.ctx, s, ann, "Posts")
+	if err != nil || len(posts) != 3 || !slices.Contains(posts, p) {
+		t.Fatalf("related: %d posts, %v", len(posts), err)
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 3 {
+		t.Fatalf("%d rows", n)
+	}
+}

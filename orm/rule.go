@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"unsafe"
 
 	"github.com/crucible-orm/crucible/relation"
@@ -85,15 +86,30 @@ func (rb *relBase) targets(owner unsafe.Pointer) []unsafe.Pointer {
 	return nil
 }
 
+// history calls add for each target attached to st's field since its
+// last load or flush (every target of a new object), and, for a stored
+// object, drop for each target let go since.
+func (rb *relBase) history(st *state, add, drop func(t unsafe.Pointer)) {
+	cur, seen := rb.targets(st.obj), st.seenOf(rb.idx)
+	if slices.Equal(cur, seen) {
+		return
+	}
+	for _, t := range minus(cur, seen) {
+		if t != nil {
+			add(t)
+		}
+	}
+	if st.status == Persistent {
+		for _, t := range minus(seen, cur) {
+			drop(t)
+		}
+	}
+}
+
 // contains reports whether owner's field holds t.
 func (rb *relBase) contains(owner, t unsafe.Pointer) bool {
 	if rb.r.Uselist {
-		for _, x := range rb.r.Many(owner) {
-			if x == t {
-				return true
-			}
-		}
-		return false
+		return slices.Contains(rb.r.Many(owner), t)
 	}
 	return rb.r.One(owner) == t
 }

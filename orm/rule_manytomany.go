@@ -38,20 +38,8 @@ func (r *manyToMany) added(_ *Session, st *state) []unsafe.Pointer {
 // changes records the association rows added to and removed from st's
 // collection.
 func (r *manyToMany) changes(fr *relFlush, st *state) {
-	cur, seen := r.targets(st.obj), st.seenOf(r.idx)
-	if slices.Equal(cur, seen) {
-		return
-	}
-	for _, t := range minus(cur, seen) {
-		if t != nil {
-			fr.pair(r, st.obj, t, true)
-		}
-	}
-	if st.status == Persistent {
-		for _, t := range minus(seen, cur) {
-			fr.pair(r, st.obj, t, false)
-		}
-	}
+	r.history(st, func(t unsafe.Pointer) { fr.pair(r, st.obj, t, true) },
+		func(t unsafe.Pointer) { fr.pair(r, st.obj, t, false) })
 }
 
 // pair records an association row on the canonical side of r's pair of

@@ -108,7 +108,7 @@ func (r *manyToOne) held(l *loader, g *keyGroups) ([]loadedRow, []*state) {
 // partner, unless the program pointed it elsewhere since (and the load is
 // no refresh), and records it as loaded.
 func (l *loader) pointBack(rb *relBase, child *state, owner unsafe.Pointer) {
-	if !l.refresh && child.status == Persistent && rb.r.One(child.obj) != owner && (&manyToOne{rb}).changed(child) {
+	if cur := rb.r.One(child.obj); cur != nil && cur != owner && !l.refresh && (&manyToOne{rb}).changed(child) {
 		return
 	}
 	rb.r.SetOne(child.obj, owner)

@@ -1,7 +1,6 @@
 package orm
 
 import (
-	"slices"
 	"unsafe"
 
 	"github.com/crucible-orm/crucible/relation"
@@ -21,24 +20,15 @@ func (r *oneToMany) added(_ *Session, st *state) []unsafe.Pointer {
 // changes claims the children attached to st's field for st, and lets go
 // of those removed from it.
 func (r *oneToMany) changes(fr *relFlush, st *state) {
-	cur, seen := r.targets(st.obj), st.seenOf(r.idx)
-	if slices.Equal(cur, seen) {
-		return
-	}
-	s := fr.s
-	for _, t := range minus(cur, seen) {
-		if cs := s.stateOf(r.target, t); cs != nil {
+	r.history(st, func(t unsafe.Pointer) {
+		if cs := fr.s.stateOf(r.target, t); cs != nil {
 			fr.attachTo(cs, r.fk, st.obj, r.relBase, true)
 		}
-	}
-	if st.status != Persistent {
-		return
-	}
-	for _, t := range minus(seen, cur) {
-		if cs := s.stateOf(r.target, t); cs != nil && cs.status == Persistent {
+	}, func(t unsafe.Pointer) {
+		if cs := fr.s.stateOf(r.target, t); cs != nil && cs.status == Persistent {
 			fr.letGo(cs, r.fk, st.obj, r.relBase)
 		}
-	}
+	})
 }
 
 // needsLoad: the children of a deleted parent must be known when the

@@ -56,6 +56,7 @@ func (sc *scanner) next(rows pgx.Rows) (unsafe.Pointer, error) {
 		if st := sc.s.held(sc.m, obj); st != nil {
 			return st.obj, nil
 		}
+		sc.s.loadedRow(sc.m, obj)
 		return obj, nil
 	}
 	k, _ := sc.m.keyOf(obj)
@@ -83,7 +84,7 @@ func (s *Session) query(ctx context.Context, sql string, args []any, fn func(pgx
 	if s.closed {
 		return ErrSessionClosed
 	}
-	if s.tx == nil && ((s.cfg.isolation != "" && s.cfg.isolation != pgx.ReadCommitted) || s.cfg.readOnly) {
+	if s.tx == nil && ((s.cfg.isolation != "" && s.cfg.isolation != pgx.ReadCommitted) || s.cfg.readOnly || s.outer != nil) {
 		s.ensureTx()
 	}
 	if s.tx != nil && (s.tx.eager || s.tx.begun) {
@@ -122,7 +123,7 @@ func (s *Session) query(ctx context.Context, sql string, args []any, fn func(pgx
 // the savepoint inside Nested) and the session restored to match.
 func (s *Session) queryFailed(err error) error {
 	var pg *pgconn.PgError
-	if s.tx != nil && s.tx.begun && (errors.As(err, &pg) || s.tx.conn.Conn().IsClosed()) {
+	if s.tx != nil && s.tx.begun && (errors.As(err, &pg) || s.tx.pg.IsClosed()) {
 		return s.failTx(err)
 	}
 	return err

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"slices"
 	"unsafe"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Session is a unit of work: it tracks the objects you add, load, change
@@ -38,7 +40,9 @@ type Session struct {
 
 	tx    *txn // the open transaction (&txBuf), nil when none
 	txBuf txn
-	err   error // first error of Add, Delete or Explicit, reported by the next flush
+	txSeq uint64 // transactions begun, for txn.gen
+	outer pgx.Tx // the caller's transaction the session works in (SessionOn)
+	err   error  // first error of Add, Delete or Explicit, reported by the next flush
 
 	slabs     []slabs // per model id, for loaded objects and snapshots
 	states    []state // slab of states
@@ -47,7 +51,8 @@ type Session struct {
 	argArena  []any   // bound arguments of the current flush (see args)
 	flushBuf  flush   // the current flush, reused
 	flushing  bool
-	flushSeq  uint64 // id of the last flush, for journal entries
+	flushSeq  uint64      // id of the last flush, for journal entries
+	toLoad    []loadedObj // objects loaded since the last AfterLoad hooks ran
 	closed    bool
 }
 
@@ -68,15 +73,65 @@ func (s *Session) DB() *DB { return s.db }
 // the session already holds is left as is (one marked by Delete and not
 // flushed yet is kept after all). Adding an object whose primary
 // key is set but which the session did not load inserts it with that key.
-// Mistakes (a nil pointer: ErrNilObject; an unregistered type; another
-// object with the same key; an object of another session reached along a
-// relationship: *DetachedError) are reported by the next Flush or Commit.
+// A [Conflict] among the arguments makes the new objects of the call
+// upserts: INSERT … ON CONFLICT with that clause (see [Upserter] for a
+// model-wide default). Mistakes (a nil pointer: ErrNilObject; an
+// unregistered type; another object with the same key; an object of
+// another session reached along a relationship: *DetachedError; a
+// conflict clause that does not fit the model) are reported by the next
+// Flush or Commit.
 func (s *Session) Add(objs ...any) {
+	var cf *Conflict
 	for _, o := range objs {
-		if _, err := s.add(o); err != nil {
-			s.fail(err)
+		if c, ok := o.(*Conflict); ok {
+			if cf != nil {
+				s.fail(fmt.Errorf("add: two conflict clauses: %w", ErrConflictTarget))
+			}
+			cf = c
 		}
 	}
+	var plans map[*model]*conflictPlan // cf checked once per model
+	for _, o := range objs {
+		if _, ok := o.(*Conflict); ok {
+			continue
+		}
+		cp, err := s.conflictFor(o, cf, &plans)
+		var st *state
+		if err == nil {
+			st, err = s.add(o)
+		}
+		if err != nil {
+			s.fail(err)
+			continue
+		}
+		if cp != nil && st.status == Pending {
+			st.upsert = cp
+		}
+	}
+}
+
+// conflictFor checks cf against the model of o (once per model of an Add
+// call): an object whose clause does not fit is not added.
+func (s *Session) conflictFor(o any, cf *Conflict, plans *map[*model]*conflictPlan) (*conflictPlan, error) {
+	if cf == nil {
+		return nil, nil
+	}
+	m, _, err := s.object(o)
+	if err != nil {
+		return nil, nil // add reports it
+	}
+	if cp := (*plans)[m]; cp != nil {
+		return cp, nil
+	}
+	cp, err := m.conflictPlan(cf)
+	if err != nil {
+		return nil, fmt.Errorf("add %s: %w", m, err)
+	}
+	if *plans == nil {
+		*plans = map[*model]*conflictPlan{}
+	}
+	(*plans)[m] = cp
+	return cp, nil
 }
 
 // add adds one object and returns its state; it is the seam the
@@ -112,8 +167,12 @@ func (s *Session) add(o any) (*state, error) {
 // Delete marks a persistent object for deletion by the next flush. A
 // pending object is simply removed from the session. Deleting an object the
 // session does not hold is reported by the next Flush or Commit
-// (ErrNotPersistent).
-func (s *Session) Delete(obj any) {
+// (ErrNotPersistent). The object of a model with a soft_delete column is
+// deleted softly: the flush sets that column instead of deleting the row
+// (see [Session.HardDelete]).
+func (s *Session) Delete(obj any) { s.markDelete(obj, false) }
+
+func (s *Session) markDelete(obj any, hard bool) {
 	m, p, err := s.object(obj)
 	if err != nil {
 		s.fail(fmt.Errorf("delete: %w", err))
@@ -126,7 +185,7 @@ func (s *Session) Delete(obj any) {
 	case st.status == Pending:
 		s.expunge(st)
 	case st.status == Persistent:
-		st.deleting = true
+		st.deleting, st.hard = true, hard
 	}
 }
 
@@ -330,6 +389,7 @@ func (s *Session) persist(m *model, p unsafe.Pointer, refresh bool) unsafe.Point
 func (s *Session) merge(st *state, p unsafe.Pointer, refresh bool) unsafe.Pointer {
 	if refresh || !st.dirty() {
 		s.overwrite(st, p)
+		s.loadedRow(st.m, st.obj)
 	}
 	return st.obj
 }
@@ -341,6 +401,7 @@ func (s *Session) addLoaded(m *model, p unsafe.Pointer, k idKey, copyStruct func
 	st.status, st.key = Persistent, k
 	s.snapshotWith(st, copyStruct)
 	s.loaded = append(s.loaded, st)
+	s.loadedRow(m, p)
 	return st
 }
 

@@ -20,7 +20,8 @@ type tableSQL struct {
 	casts  []string // SQL type of each column, for explicit casts
 	bind   []string // suffix after a column's placeholder ("" or a cast)
 	list   string   // select list: "table"."col", ...
-	byKey  string   // SELECT list FROM table WHERE pk = $1 …
+	byKey  string   // SELECT list FROM table WHERE pk = $1 … (and not soft-deleted)
+	keyAll string   // the same, soft-deleted rows included (Refresh)
 	nonArr bool     // no column is an array, so every set can be unnested
 
 	mu    sync.RWMutex
@@ -36,6 +37,8 @@ const (
 	formUpdateOne
 	formUpdateUnnest
 	formDelete
+	formUpsertUnnest
+	formSoftDelete
 )
 
 type stmtKey struct {
@@ -76,7 +79,11 @@ func newTableSQL(d dialect.Dialect, m *model) (*tableSQL, error) {
 		}
 	}
 	ts.list = strings.Join(parts, ", ")
-	ts.byKey = "SELECT " + ts.list + " FROM " + ts.table + " WHERE " + ts.keyCond(1, "")
+	ts.keyAll = "SELECT " + ts.list + " FROM " + ts.table + " WHERE " + ts.keyCond(1, "")
+	ts.byKey = ts.keyAll
+	if sd := m.softDelete; sd != nil {
+		ts.byKey += " AND " + ts.table + "." + ts.cols[sd.pos] + " IS NULL"
+	}
 	return ts, nil
 }
 

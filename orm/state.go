@@ -44,6 +44,8 @@ type state struct {
 	key      idKey          // identity, set while persistent or deleted
 	status   Status
 	deleting bool    // marked by Session.Delete, not flushed yet
+	hard     bool    // that deletion is a real DELETE of a soft-deletable row (softdelete.go)
+	claim    int32   // its first relationship claim in the flush claimFlush (history.go)
 	ord      uint64  // order of Add, for a stable insert order
 	explicit *colSet // columns to send as they are even when zero (Session.Explicit)
 	jflush   uint64  // id of the flush that journaled st last
@@ -51,14 +53,14 @@ type state struct {
 	act      *action // its action in the flush actFlush
 	actFlush uint64
 
-	// The relationship bookkeeping (history.go): which relationships were
+	upsert *conflictPlan // Session.Add's ON CONFLICT, when given
+
+	// The relationship history (history.go): which relationships were
 	// loaded or written by a flush, by index in the model's rules, and the
-	// targets each held then (relSeen is replaced, never changed in place,
-	// so that a copy of the state, the journal's, keeps its own); and the
-	// object's first claim in the flush claimFlush.
+	// targets each held then (replaced, never changed in place, so that a
+	// copy of the state, the journal's, keeps its own).
 	relLoaded  uint64
-	relSeen    [][]unsafe.Pointer
-	claim      int32
+	relSeen    *relSeen
 	claimFlush uint64
 }
 
@@ -130,6 +132,15 @@ func (st *state) dirty() bool {
 		}
 	}
 	return false
+}
+
+// upsertPlan returns the ON CONFLICT clause a pending object is inserted
+// with: Add's, else its model's (Upserter), else nil.
+func (st *state) upsertPlan() *conflictPlan {
+	if st.upsert != nil {
+		return st.upsert
+	}
+	return st.m.upsert
 }
 
 // forced reports whether column c was marked with Session.Explicit.

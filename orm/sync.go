@@ -15,6 +15,9 @@ import (
 // right before its values are read (generated keys of parents inserted
 // earlier in the flush included); see relFlush.
 func (fr *relFlush) sync(a *action) {
+	if fr == nil {
+		return
+	}
 	fr.claimsOf(a.st, func(c *claim) {
 		if c.write {
 			c.fk.sync(fr.f, c.child, c.to)
@@ -24,7 +27,7 @@ func (fr *relFlush) sync(a *action) {
 
 // after runs once the flush succeeded; see relFlush.
 func (fr *relFlush) after() {
-	if fr.visited == nil {
+	if fr == nil {
 		return
 	}
 	for i := range fr.claims {
@@ -96,44 +99,60 @@ func (fr *relFlush) dropDeleted() {
 	}
 }
 
-// snapshot records every flushed object's relationships as of now: an
-// inserted object's are all loaded (its fields are all there is), a
-// reference that names a parent is known, and each collection's (and
-// parent-side one_to_one's) targets are its new history.
+// snapshot records every flushed object's relationships as of now (see
+// historyArena.take).
 func (fr *relFlush) snapshot() {
-	var arena []unsafe.Pointer
+	h := &historyArena{}
 	for _, st := range fr.visited {
-		if st.status != Persistent {
+		if st.status == Persistent {
+			a := fr.f.actionOf(st)
+			h.take(st, a != nil && a.kind == actInsert)
+		}
+	}
+}
+
+// historyArena allocates the histories one flush takes in a few blocks.
+type historyArena struct {
+	ptrs []unsafe.Pointer
+	hdrs []relSeen
+}
+
+// take records st's relationships as of now: an inserted object's are all
+// loaded (its fields are all there is), a reference that names a parent is
+// known, and each collection's (and parent-side one_to_one's) targets are
+// its new history.
+func (h *historyArena) take(st *state, inserted bool) {
+	if inserted {
+		st.relLoaded = ^uint64(0)
+	}
+	var seen relSeen
+	for i, ru := range st.m.rules {
+		rb := ru.base()
+		if rb.r.Side == relation.FKOnOwner {
+			if rb.r.One(st.obj) != nil {
+				st.relLoaded |= bit(i)
+			}
 			continue
 		}
-		if a := fr.f.actionOf(st); a != nil && a.kind == actInsert {
-			st.relLoaded = ^uint64(0)
+		cur := rb.targets(st.obj)
+		if slices.Equal(cur, st.seenOf(i)) {
+			continue
 		}
-		var seen [][]unsafe.Pointer
-		for i, ru := range st.m.rules {
-			rb := ru.base()
-			if rb.r.Side == relation.FKOnOwner {
-				if rb.r.One(st.obj) != nil {
-					st.relLoaded |= bit(i)
-				}
-				continue
-			}
-			cur := rb.targets(st.obj)
-			if slices.Equal(cur, st.seenOf(i)) {
-				continue
-			}
-			if seen == nil {
-				seen = make([][]unsafe.Pointer, len(st.m.rules))
-				copy(seen, st.relSeen)
-			}
-			seen[i], arena = carve(arena, cur)
-			if !rb.r.Uselist {
-				st.relLoaded |= bit(i) // a unique key's child is the whole truth
-			}
+		if seen == nil {
+			n := len(st.m.rules)
+			seen = st.withSeen(make(relSeen, n), n)
 		}
-		if seen != nil {
-			st.relSeen = seen
+		seen[i], h.ptrs = carve(h.ptrs, cur)
+		if !rb.r.Uselist {
+			st.relLoaded |= bit(i) // a unique key's child is the whole truth
 		}
+	}
+	if seen != nil {
+		if len(h.hdrs) == cap(h.hdrs) {
+			h.hdrs = make([]relSeen, 0, max(16, 2*cap(h.hdrs)))
+		}
+		h.hdrs = append(h.hdrs, seen)
+		st.relSeen = &h.hdrs[len(h.hdrs)-1]
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 type columnTags struct {
 	name                         string
 	pk, unique, version          bool
+	softDelete                   bool
 	identity                     string
 	hasIdentity                  bool
 	indexes                      []indexTag // index and unique_index options, in tag order
@@ -73,6 +74,7 @@ var columnOptions = map[string]columnOption{
 	"pk":             {value: optionalValue, apply: readPK},
 	"unique":         {value: optionalValue, repeat: true, apply: readUnique},
 	"version":        {apply: setFlag(func(ct *columnTags) *bool { return &ct.version })},
+	"soft_delete":    {apply: setFlag(func(ct *columnTags) *bool { return &ct.softDelete })},
 	"identity":       {value: optionalValue, apply: readIdentity("identity")},
 	"autoincrement":  {value: optionalValue, apply: readIdentity("autoincrement")},
 	"index":          {value: optionalValue, repeat: true, apply: addIndexTag(false)},

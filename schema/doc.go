@@ -89,6 +89,8 @@
 //	check:EXPR                a CHECK constraint, check_name:NAME names it
 //	enum:NAME                 the enum type's name (enum:schema.name)
 //	version                   an optimistic-locking counter
+//	soft_delete               on a nullable timestamp: the row is deleted when
+//	                          it is set (the ORM's soft delete)
 //	comment:TEXT              COMMENT ON COLUMN
 //	column:NAME               the column's name, anywhere in the tag
 //	-                         not a column

@@ -20,7 +20,7 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 		return
 	}
 	c := &Column{Name: ColumnName(f.Name), Field: fld, Comment: ct.comment, ServerDefault: ct.serverDefault,
-		OnUpdate: ct.onupdate, Version: ct.version}
+		OnUpdate: ct.onupdate, Version: ct.version, SoftDelete: ct.softDelete}
 	if ct.name != "" {
 		c.Name = ct.name
 	}
@@ -65,6 +65,9 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 	}
 	if ct.version && (!isInteger(c.Type) || c.Nullable) {
 		fail(fmt.Errorf("%w: version needs a non-pointer integer field, not %s", ErrBadValue, f.Type))
+	}
+	if ct.softDelete && (!isTimestamp(c.Type) || !c.Nullable) {
+		fail(fmt.Errorf("%w: soft_delete needs a nullable timestamp field (*time.Time), not %s", ErrBadValue, f.Type))
 	}
 	b.identity(c, ct, fail)
 	b.constraints(c, ct, fail)
@@ -285,4 +288,10 @@ func typoDistance(a, b string) int {
 		}
 	}
 	return d[len(a)][len(b)]
+}
+
+// isTimestamp reports whether t is timestamp or timestamptz.
+func isTimestamp(t Type) bool {
+	s, ok := t.(Scalar)
+	return ok && strings.HasPrefix(s.Name, "timestamp")
 }
