@@ -64,12 +64,12 @@ func queryBenchmarks(b *testing.B, be *benchEnv) {
 	}
 	e := &queryBenchEnv{ctx: be.ctx, items: be.db, db: db, pool: be.pool}
 	b.Run("Upsert10000", func(b *testing.B) {
-		b.Run("crucible", e.fresh(e.upsertCrucible))
-		b.Run("pgx", e.fresh(e.upsertPgx))
+		b.Run("impl=crucible", e.fresh(e.upsertCrucible))
+		b.Run("impl=pgx", e.fresh(e.upsertPgx))
 	})
 	b.Run("Project10000", func(b *testing.B) {
-		b.Run("crucible", e.projectCrucible)
-		b.Run("pgx", e.projectPgx)
+		b.Run("impl=crucible", e.projectCrucible)
+		b.Run("impl=pgx", e.projectPgx)
 	})
 }
 

@@ -75,17 +75,18 @@ func (fr *relFlush) claimOf(cs *state, g *fkGroup) *claim {
 	}
 	i := int32(len(fr.claims))
 	next := int32(-1)
-	if cs.claimFlush == fr.f.id {
+	if cs.flushID == fr.f.id {
 		next = cs.claim
 	}
-	cs.claim, cs.claimFlush = i, fr.f.id
+	cs.at(fr.f.id)
+	cs.claim = i
 	fr.claims = append(fr.claims, claim{child: cs, fk: g, next: next})
 	return &fr.claims[i]
 }
 
 // lookupClaim returns the claim of child cs along g, or nil.
 func (fr *relFlush) lookupClaim(cs *state, g *fkGroup) *claim {
-	if cs.claimFlush != fr.f.id {
+	if cs.flushID != fr.f.id {
 		return nil
 	}
 	for i := cs.claim; i >= 0; i = fr.claims[i].next {
@@ -98,7 +99,7 @@ func (fr *relFlush) lookupClaim(cs *state, g *fkGroup) *claim {
 
 // claimsOf calls fn for each claim of child.
 func (fr *relFlush) claimsOf(child *state, fn func(c *claim)) {
-	if child.claimFlush != fr.f.id {
+	if child.flushID != fr.f.id {
 		return
 	}
 	for i := child.claim; i >= 0; i = fr.claims[i].next {

@@ -180,7 +180,7 @@ func runLoads(ctx context.Context, l *loader, n *loadNode, owners []*state) erro
 			return fmt.Errorf("load %s: %w", k.ru.base(), err)
 		}
 		if len(k.kids) > 0 && len(rows) > 0 {
-			if err := runLoads(ctx, l, k, distinct(rows)); err != nil {
+			if err := runLoads(ctx, l, k, stepTargets(k.ru.base(), rows)); err != nil {
 				return err
 			}
 		}

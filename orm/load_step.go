@@ -219,6 +219,21 @@ func (g *keyGroups) distribute(rb *relBase, rows []loadedRow) [][]unsafe.Pointer
 	return lists
 }
 
+// stepTargets returns the targets of a load step's rows, each once: the
+// rows of one SELECT of the target table are distinct rows already, only
+// a many_to_many's (joined through the association table) repeat a
+// target shared by several owners.
+func stepTargets(rb *relBase, rows []loadedRow) []*state {
+	if rb.r.Side == relation.FKOnSecondary {
+		return distinct(rows)
+	}
+	out := make([]*state, len(rows))
+	for i, r := range rows {
+		out[i] = r.st
+	}
+	return out
+}
+
 // distinct returns the rows' targets, each once (only the rows of a
 // many_to_many repeat a target, shared by several owners).
 func distinct(rows []loadedRow) []*state {

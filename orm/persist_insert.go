@@ -2,8 +2,11 @@ package orm
 
 import (
 	"cmp"
+	"encoding/binary"
+	"errors"
 	"reflect"
 	"slices"
+	"strconv"
 	"unsafe"
 
 	"github.com/jackc/pgx/v5"
@@ -115,6 +118,8 @@ func (f *flush) queueGroup(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
 		}
 	}
 	switch {
+	case len(g.states) > 1 && drawnKey(m, g.ret) && ts.unnestable(g.set):
+		f.queueDrawn(p, ts, g, b)
 	case len(g.states) == 1 || (!g.ret.empty() && !keysKnown(m, g.set) && !identityKey(m, g.ret)):
 		for _, st := range g.states {
 			f.queueOne(p, ts, g.set, g.ret, st, b)
@@ -146,6 +151,17 @@ func identityKey(m *model, ret colSet) bool {
 	}
 	c := m.pk[0]
 	return ret.has(c.pos) && c.Identity != schema.IdentityNone && isInt(c.goType.Kind())
+}
+
+// drawnKey reports whether the key is one column, not an identity, that
+// the server fills from its default for these rows: insertDrawn can then
+// draw the keys in the statement and map them back by ordinal.
+func drawnKey(m *model, ret colSet) bool {
+	if len(m.pk) != 1 {
+		return false
+	}
+	c := m.pk[0]
+	return ret.has(c.pos) && c.Identity == schema.IdentityNone && c.ServerDefault != ""
 }
 
 func (ts *tableSQL) unnestable(set colSet) bool {
@@ -217,6 +233,65 @@ func (f *flush) queueUnnest(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
 	p.add(s)
 }
 
+// queueDrawn queues one insertDrawn statement for the group: keys drawn
+// by the server, each returned row put into the object its ordinal names.
+func (f *flush) queueDrawn(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
+	key := ts.m.pk[0]
+	set := g.set
+	set.remove(key.pos)
+	s := step{sql: ts.insertDrawn(set, g.ret), args: columnArrays(ts.m, set, g.states), what: ts.m.insertWhat, batch: b}
+	s.rows = func(rows pgx.Rows) error { return matchByOrdinal(rows, ts.m, g.ret, g.states) }
+	p.add(s)
+}
+
+// matchByOrdinal scans rows whose first column is the 1-based ordinal of
+// the object each belongs to, the ret columns after it. Every object must
+// get exactly one row.
+func matchByOrdinal(rows pgx.Rows, m *model, ret colSet, states []*state) error {
+	seen := make([]bool, len(states))
+	cols := retCols(m, ret)
+	dest := make([]any, 1+len(cols))
+	var ord int64
+	dest[0] = &ord // for pgx, when it scans a row
+	var plan rowPlan
+	n := 0
+	for rows.Next() {
+		i, err := rowOrdinal(rows)
+		if err != nil || i < 1 || i > int64(len(states)) || seen[i-1] {
+			return errors.Join(errRowCount, err)
+		}
+		seen[i-1] = true
+		if n == 0 {
+			plan = planRows(rows, 1, cols, false)
+		}
+		if err := plan.scan(rows, states[i-1].obj, dest); err != nil {
+			return err
+		}
+		n++
+	}
+	if rows.Err() == nil && n != len(states) {
+		return errRowCount
+	}
+	return rows.Err()
+}
+
+// rowOrdinal decodes the current row's first column, a bigint, from its
+// wire form (binary, or text in the text-only exec modes) before the row
+// is scanned, so that the row can be scanned straight into its object.
+func rowOrdinal(rows pgx.Rows) (int64, error) {
+	raw := rows.RawValues()
+	if len(raw) == 0 || raw[0] == nil {
+		return 0, errRowCount
+	}
+	if rows.FieldDescriptions()[0].Format == pgx.BinaryFormatCode {
+		if len(raw[0]) != 8 {
+			return 0, errRowCount
+		}
+		return int64(binary.BigEndian.Uint64(raw[0])), nil
+	}
+	return strconv.ParseInt(string(raw[0]), 10, 64)
+}
+
 // queueValues queues multi-row VALUES statements, as many rows each as the
 // parameter limit allows.
 func (f *flush) queueValues(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
@@ -257,19 +332,18 @@ func (f *flush) matcher(m *model, g *insertGroup, ret colSet) func(pgx.Rows) err
 // scanInto scans returned rows, in order, into the given objects' ret
 // columns.
 func scanInto(rows pgx.Rows, m *model, ret colSet, states []*state) error {
-	dest := make([]any, 0, countSet(ret))
+	cols := retCols(m, ret)
+	dest := make([]any, len(cols))
+	var plan rowPlan
 	i := 0
 	for rows.Next() {
 		if i >= len(states) {
 			return errRowCount
 		}
-		dest = dest[:0]
-		for _, c := range m.cols {
-			if ret.has(c.pos) {
-				dest = append(dest, c.ptr(states[i].obj))
-			}
+		if i == 0 {
+			plan = planRows(rows, 0, cols, false)
 		}
-		if err := rows.Scan(dest...); err != nil {
+		if err := plan.scan(rows, states[i].obj, dest); err != nil {
 			return err
 		}
 		i++

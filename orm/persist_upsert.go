@@ -291,9 +291,9 @@ func (f *flush) skip(st *state) {
 // its parent (a NULL or zero foreign key) or an association row to
 // nothing. The flush fails instead, before the action is sent.
 func (f *flush) needsSkipped(a *action) error {
-	for _, v := range a.values {
-		st := v.st
-		if st == nil || !f.skipped[st] {
+	for i, d := range a.deps {
+		st := d.st
+		if st == nil || !a.valueDep(i) || !f.skipped[st] {
 			continue
 		}
 		if _, ok := st.m.keyOf(st.obj); !ok {

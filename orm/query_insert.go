@@ -165,7 +165,8 @@ func (q *InsertQuery[T]) states() ([]*state, error) {
 			return nil, fmt.Errorf("%s: the session already holds this object: %w", q.m, ErrDuplicateObject)
 		}
 		st := q.s.newState(q.m, p)
-		st.status, st.upsert = Pending, cp
+		st.status = Pending
+		st.setMore(func(m *stateMore) { m.upsert = cp })
 		out = append(out, st)
 	}
 	return out, nil
@@ -225,7 +226,9 @@ func (q *InsertQuery[T]) result(f *flush, states []*state) *InsertResult[T] {
 			res.Rows = append(res.Rows, (*T)(h.obj))
 			continue
 		}
-		st.status, st.key, st.upsert = Persistent, k, nil
+		st.status = Persistent
+		st.setID(k)
+		st.setMore(func(m *stateMore) { m.upsert = nil })
 		s.snapshotWith(st, typedCopy[T])
 		s.idmap.put(k, st)
 		s.loaded = append(s.loaded, st)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -197,8 +198,9 @@ func (q *SelectQuery[T]) scanRows(ctx context.Context, sql string, args []any, l
 		next = func(rows pgx.Rows) (unsafe.Pointer, error) { return jp.next(&sc, rows) }
 	}
 	var out []*T
-	if limit > 0 {
+	if limit > 0 && each == nil {
 		out = make([]*T, 0, min(limit, 1024))
+		q.s.loaded = slices.Grow(q.s.loaded, cap(out))
 	}
 	err := q.s.query(ctx, sql, args, func(rows pgx.Rows) error {
 		for rows.Next() {

@@ -246,7 +246,7 @@ func (f *flush) apply(st *state, row unsafe.Pointer, ret colSet, del bool) {
 			}
 		}
 		st.status, st.deleting = Deleted, false
-		f.s.idmap.del(st.key, st)
+		f.s.idmap.del(st.id(), st)
 		return // bulk drops it from the loaded list with the others
 	}
 	for _, c := range st.m.cols {
@@ -256,13 +256,13 @@ func (f *flush) apply(st *state, row unsafe.Pointer, ret colSet, del bool) {
 		}
 	}
 	// The new snapshot keeps the object's other unflushed changes visible.
-	snap, enc := st.snap, st.enc
+	snap, enc := st.snap, st.enc()
 	f.s.snapshot(st)
 	for _, c := range st.m.cols {
 		switch {
 		case ret.has(c.pos):
 		case c.encSlot >= 0:
-			st.enc[c.encSlot] = enc[c.encSlot]
+			st.enc()[c.encSlot] = enc[c.encSlot] // the new snapshot's own slice
 		default:
 			c.copyTo(st.snap, snap)
 		}

@@ -33,13 +33,18 @@ type Registry struct {
 // tables, the tables and enums are sealed into metadata, and the
 // per-model accessors are precomputed. Every mistake of every model is
 // reported, joined in one error; NewRegistry never panics.
+//
+// Among the models, [schema.MetadataOption] values configure the
+// metadata, such as the naming convention of constraints and indexes:
+// NewRegistry(schema.WithNaming(schema.PostgresNaming{}), &User{}, …).
 func NewRegistry(models ...any) (*Registry, error) {
+	models, opts := metadataOptions(models)
 	tables, enums, err := mapAll(models)
 	if err != nil {
 		return nil, err
 	}
 	rels, extra, relErr := relation.Resolve(tables)
-	meta, metaErr := schema.NewMetadata(append(tables, extra...), enums)
+	meta, metaErr := schema.NewMetadata(append(tables, extra...), enums, opts...)
 	if err := errors.Join(metaErr, relErr); err != nil {
 		return nil, err
 	}
@@ -54,6 +59,18 @@ func MustRegistry(models ...any) *Registry {
 		panic(err)
 	}
 	return r
+}
+
+// metadataOptions takes the metadata options out of the models.
+func metadataOptions(args []any) (models []any, opts []schema.MetadataOption) {
+	for _, a := range args {
+		if o, ok := a.(schema.MetadataOption); ok {
+			opts = append(opts, o)
+		} else {
+			models = append(models, a)
+		}
+	}
+	return models, opts
 }
 
 // mapAll is the first pass: each model struct becomes a table.

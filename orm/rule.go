@@ -185,7 +185,11 @@ func (g *fkGroup) parentOf(s *Session, p unsafe.Pointer) unsafe.Pointer {
 // puts the old values back.
 func (g *fkGroup) sync(f *flush, child *state, parent unsafe.Pointer) {
 	for _, cc := range g.childCols {
-		f.overwrite(child, cc)
+		if cc.zero(child.obj) {
+			f.filled(child, cc) // a new child's key: set back to zero, no copy kept
+		} else {
+			f.overwrite(child, cc)
+		}
 	}
 	g.assign(child.obj, parent)
 }

@@ -23,6 +23,8 @@ type scanner struct {
 	s       *Session
 	m       *model
 	dest    []any
+	plan    rowPlan // decoders of the result set's columns, from its first row
+	planned bool
 	refresh bool                          // overwrite held objects even when they have changes
 	track   bool                          // register new objects in the session
 	copy    func(dst, src unsafe.Pointer) // whole-struct copy for snapshots
@@ -46,10 +48,10 @@ func (sc *scanner) done() {}
 // next scans the current row and returns the session's object for it.
 func (sc *scanner) next(rows pgx.Rows) (unsafe.Pointer, error) {
 	obj := sc.s.objChunk(sc.m).next()
-	for i, c := range sc.m.cols {
-		sc.dest[i] = c.ptr(obj)
+	if !sc.planned {
+		sc.plan, sc.planned = planRows(rows, 0, sc.m.cols, false), true
 	}
-	if err := rows.Scan(sc.dest...); err != nil {
+	if err := sc.plan.scan(rows, obj, sc.dest); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", sc.m.table.Name, err)
 	}
 	if !sc.track {

@@ -38,18 +38,17 @@ type Session struct {
 	byPtr   map[unsafe.Pointer]*state // pending states by object address
 	seq     uint64                    // Add counter
 
-	tx    *txn // the open transaction (&txBuf), nil when none
-	txBuf txn
-	txSeq uint64 // transactions begun, for txn.gen
-	outer pgx.Tx // the caller's transaction the session works in (SessionOn)
-	err   error  // first error of Add, Delete or Explicit, reported by the next flush
+	tx    *txn         // the open transaction (&work.tx), nil when none
+	work  *sessionWork // storage for writing, taken from the DB's pool (work.go)
+	txSeq uint64       // transactions begun, for txn.gen
+	outer pgx.Tx       // the caller's transaction the session works in (SessionOn)
+	err   error        // first error of Add, Delete or Explicit, reported by the next flush
 
-	slabs     []slabs // per model id, for loaded objects and snapshots
-	states    []state // slab of states
-	stateGrow int     // size of the next state slab
-	dest      []any   // scan destinations, reused by queries
-	argArena  []any   // bound arguments of the current flush (see args)
-	flushBuf  flush   // the current flush, reused
+	slabs     []*slabs // per model id (nil until used), for loaded objects and snapshots
+	states    []state  // slab of states
+	stateGrow int      // size of the next state slab
+	dest      []any    // scan destinations, reused by queries
+	argArena  []any    // bound arguments of the current flush (see args)
 	flushing  bool
 	flushSeq  uint64      // id of the last flush, for journal entries
 	toLoad    []loadedObj // objects loaded since the last AfterLoad hooks ran
@@ -105,7 +104,7 @@ func (s *Session) Add(objs ...any) {
 			continue
 		}
 		if cp != nil && st.status == Pending {
-			st.upsert = cp
+			st.setMore(func(m *stateMore) { m.upsert = cp })
 		}
 	}
 }
@@ -156,7 +155,7 @@ func (s *Session) add(o any) (*state, error) {
 	st := s.newState(m, p)
 	st.status = Pending
 	s.seq++
-	st.ord = s.seq
+	st.ord = uint32(s.seq) // a session never holds 2³² objects
 	s.addPending(st)
 	if len(m.rules) > 0 {
 		return st, s.saveUpdate(st, true)
@@ -206,8 +205,8 @@ func (s *Session) Explicit(obj any, fields ...string) {
 		s.fail(fmt.Errorf("explicit %s: object is not pending: %w", m, ErrNotPersistent))
 		return
 	}
-	if st.explicit == nil {
-		st.explicit = new(colSet)
+	if st.explicit() == nil {
+		st.setMore(func(m *stateMore) { m.explicit = new(colSet) })
 	}
 	for _, f := range fields {
 		c := m.lookup(f)
@@ -215,7 +214,7 @@ func (s *Session) Explicit(obj any, fields ...string) {
 			s.fail(fmt.Errorf("explicit %s.%s: %w", m, f, ErrUnknownColumn))
 			continue
 		}
-		st.explicit.add(c.pos)
+		st.explicit().add(c.pos)
 	}
 }
 
@@ -249,6 +248,7 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, nil, 0
+	s.releaseWork()
 	return err
 }
 
@@ -320,7 +320,7 @@ func (s *Session) stateOf(m *model, p unsafe.Pointer) *state {
 // newState takes a state from the session's slab.
 func (s *Session) newState(m *model, p unsafe.Pointer) *state {
 	if len(s.states) == 0 {
-		s.stateGrow = min(max(1, 4*s.stateGrow), 64)
+		s.stateGrow = min(max(1, 2*s.stateGrow), internalSlabLen(unsafe.Sizeof(state{})))
 		s.states = make([]state, s.stateGrow)
 	}
 	st := &s.states[0]
@@ -336,7 +336,7 @@ func (s *Session) expunge(st *state) {
 		s.dropPending(st)
 		s.pending = removeState(s.pending, st)
 	case Persistent, Deleted:
-		s.idmap.del(st.key, st)
+		s.idmap.del(st.id(), st)
 		s.filterLoaded(func(x *state) bool { return x == st })
 	}
 	st.status = detached
@@ -360,13 +360,13 @@ func (s *Session) objChunk(m *model) *chunk  { return &s.slabsOf(m).obj }
 func (s *Session) snapChunk(m *model) *chunk { return &s.slabsOf(m).snap }
 
 func (s *Session) slabsOf(m *model) *slabs {
-	if len(s.slabs) == 0 {
-		s.slabs = make([]slabs, len(s.db.reg.models))
+	if m.id >= len(s.slabs) {
+		s.slabs = append(s.slabs, make([]*slabs, m.id+1-len(s.slabs))...)
 	}
-	sl := &s.slabs[m.id]
-	if sl.obj.typ == nil {
-		sl.obj = chunk{typ: m.typ, size: m.typ.Size()}
-		sl.snap = chunk{typ: m.snapType, size: m.snapType.Size()}
+	sl := s.slabs[m.id]
+	if sl == nil {
+		sl = &slabs{obj: chunk{typ: m.typ, size: m.typ.Size()}, snap: chunk{typ: m.snapType, size: m.snapType.Size(), max: internalSlabLen(m.snapType.Size())}}
+		s.slabs[m.id] = sl
 	}
 	return sl
 }
@@ -398,7 +398,8 @@ func (s *Session) merge(st *state, p unsafe.Pointer, refresh bool) unsafe.Pointe
 // in the loaded list; the caller puts it in the identity map.
 func (s *Session) addLoaded(m *model, p unsafe.Pointer, k idKey, copyStruct func(dst, src unsafe.Pointer)) *state {
 	st := s.newState(m, p)
-	st.status, st.key = Persistent, k
+	st.status = Persistent
+	st.setID(k)
 	s.snapshotWith(st, copyStruct)
 	s.loaded = append(s.loaded, st)
 	s.loadedRow(m, p)
@@ -495,8 +496,8 @@ func (s *Session) index() {
 		}
 	}
 	for _, st := range fresh {
-		if st.status == Persistent && s.idmap.get(st.key) == nil {
-			s.idmap.put(st.key, st)
+		if st.status == Persistent && s.idmap.get(st.id()) == nil {
+			s.idmap.put(st.id(), st)
 		}
 	}
 	s.indexed = len(s.loaded)
@@ -514,7 +515,7 @@ func (s *Session) filterLoaded(drop func(*state) bool) {
 // arguments are dead once its pipeline has run).
 func (s *Session) args(n int) []any {
 	if cap(s.argArena)-len(s.argArena) < n {
-		s.argArena = make([]any, 0, max(64, 2*n))
+		s.argArena = make([]any, 0, max(n, 2*cap(s.argArena)))
 	}
 	i := len(s.argArena)
 	s.argArena = s.argArena[:i+n]

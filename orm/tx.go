@@ -66,8 +66,9 @@ func (s *Session) beginSQL() string {
 // sent yet.
 func (s *Session) ensureTx() *txn {
 	if s.tx == nil {
-		s.txBuf = txn{journal: s.txBuf.journal[:0]}
-		s.tx = &s.txBuf
+		w := s.workspace()
+		w.tx = txn{journal: w.tx.journal[:0]}
+		s.tx = &w.tx
 		s.tx.prefix = append(s.tx.prefixBuf[:0], s.beginSQL())
 		s.tx.eager = s.cfg.isolation != "" && s.cfg.isolation != pgx.ReadCommitted || s.cfg.readOnly || s.outer != nil
 		s.txSeq++

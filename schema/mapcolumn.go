@@ -74,6 +74,7 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 	b.t.Columns = append(b.t.Columns, c)
 	if ct.pk {
 		b.pk = append(b.pk, c)
+		b.pkNames = append(b.pkNames, ct.pkName)
 	} else if c.Name == "id" {
 		b.ids = append(b.ids, c)
 	}
@@ -136,13 +137,20 @@ func (b *builder) identity(c *Column, ct columnTags, fail func(error)) {
 func (b *builder) constraints(c *Column, ct columnTags, fail func(error)) {
 	t := b.t
 	if ct.unique {
-		t.Uniques = append(t.Uniques, &Unique{Name: UniqueName(t.Name, []string{c.Name}), Columns: []string{c.Name}})
+		t.Uniques = append(t.Uniques, &Unique{Columns: []string{c.Name}})
 	}
 	for _, it := range ct.indexes {
 		b.addIndex(c, it, fail)
 	}
-	if ct.check != "" {
-		t.Checks = append(t.Checks, &Check{Name: CheckName(t.Name, c.Name), Expr: ct.check})
+	switch {
+	case ct.check != "":
+		ck := &Check{Name: ct.checkName, Expr: ct.check}
+		if ck.Name == "" {
+			t.conventionally(&ck.Name, c.Name)
+		}
+		t.Checks = append(t.Checks, ck)
+	case ct.checkName != "":
+		fail(fmt.Errorf("%w: check_name:%s without check", ErrBadValue, ct.checkName))
 	}
 	if ct.fk != "" {
 		parts := strings.Split(ct.fk, ".")
@@ -154,7 +162,7 @@ func (b *builder) constraints(c *Column, ct columnTags, fail func(error)) {
 		if len(parts) == 3 {
 			fk.RefSchema = parts[0]
 		}
-		fk.Name = ForeignKeyName(t.Name, fk.Columns, fk.RefTable)
+		fk.Name = ct.fkName
 		var ok bool
 		if ct.ondelete != "" {
 			if fk.OnDelete, ok = parseAction(ct.ondelete); !ok {
