@@ -43,6 +43,9 @@ func (fr *relFlush) linkAction(l *claim) {
 		return
 	}
 	l.old = l.fk.parentOf(fr.s, child.snap)
+	if l.keyed {
+		return // the key the program wrote stands (history.go decide)
+	}
 	var ps *state
 	unsettled := false
 	if l.to != nil {

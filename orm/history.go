@@ -20,7 +20,10 @@ import (
 //   - let go and attached nowhere: an orphan — deleted under
 //     delete-orphan, else its key set to NULL, and when the key is NOT
 //     NULL an *OrphanError, before anything is written;
-//   - attached to two different parents: a *RelationConflictError.
+//   - attached to two different parents: a *RelationConflictError;
+//   - its key column written by the program (and attached nowhere): the
+//     value stands, and afterwards the fields name the parent the session
+//     holds for it (none when it holds none).
 
 // isLoaded reports whether relationship i of st was loaded or written by
 // a flush (a collection then holds every target the database has).
@@ -51,13 +54,15 @@ func (st *state) withSeen(buf relSeen, n int) relSeen {
 
 // claim is what the changes of one flush say about one child along one
 // foreign key, and then what the flush decided: link says that the
-// child's key is written from to (NULL when to is nil).
+// child's key is written from to (NULL when to is nil) or, keyed, that
+// the key the program wrote stands and to is the parent it names.
 type claim struct {
 	child    *state
 	fk       *fkGroup
 	next     int32 // the child's claim along its next foreign key, -1 for none
 	inTo     bool  // to's own field made the change: it already holds the child
 	detached bool  // some field let the child go
+	keyed    bool  // the program wrote the key column itself
 	link     bool  // decided: the key is set from to
 	write    bool  // the key changes: the child's statement writes it (dependencies)
 	to       unsafe.Pointer
@@ -129,6 +134,14 @@ func (fr *relFlush) letGo(cs *state, g *fkGroup, parent unsafe.Pointer, via *rel
 	}
 }
 
+// keyed records that the program wrote child cs's key g itself: unless a
+// field attaches the child elsewhere, the value stands, and after the
+// flush the fields follow it (the parent the session holds for that key,
+// or none).
+func (fr *relFlush) keyed(cs *state, g *fkGroup) {
+	fr.claimOf(cs, g).keyed = true
+}
+
 // clearKey decides that child cs's key g is set to NULL.
 func (fr *relFlush) clearKey(cs *state, g *fkGroup, via *relBase) {
 	c := fr.claimOf(cs, g)
@@ -154,7 +167,9 @@ func (fr *relFlush) decide() error {
 		switch {
 		case c.link || cs.deleting || cs.status != Pending && cs.status != Persistent:
 		case c.to != nil:
-			c.link = true
+			c.link, c.keyed = true, false // a field's attachment wins over a written key
+		case c.keyed:
+			c.link, c.to, c.via = true, c.fk.parentOf(fr.s, cs.obj), c.fk.childSides[0]
 		case c.detached && cs.status == Persistent:
 			if err := fr.orphan(c.fk, cs, c.from, c.fromVia); err != nil {
 				return err
@@ -193,7 +208,7 @@ func (fr *relFlush) displace() error {
 	n := len(fr.claims)
 	for i := 0; i < n; i++ {
 		l := fr.claims[i]
-		if !l.link || l.to == nil || !l.fk.unique {
+		if !l.link || l.to == nil || !l.fk.unique || l.keyed {
 			continue
 		}
 		for _, rb := range l.fk.parentSides {

@@ -53,9 +53,13 @@ func (fr *relFlush) settle(l *claim) {
 		return
 	}
 	g := l.fk
+	_, unknown := g.childKey.key(child.obj) // a key whose parent the session does not hold
+	unknown = unknown && l.to == nil
 	for _, rb := range g.childSides {
 		rb.r.SetOne(child.obj, l.to)
-		child.relLoaded |= bit(rb.idx)
+		if child.relLoaded |= bit(rb.idx); unknown {
+			child.relLoaded &^= bit(rb.idx)
+		}
 	}
 	for _, rb := range g.parentSides {
 		for _, old := range [2]unsafe.Pointer{l.old, l.from} {
@@ -118,9 +122,9 @@ type historyArena struct {
 }
 
 // take records st's relationships as of now: an inserted object's are all
-// loaded (its fields are all there is), a reference that names a parent is
-// known, and each collection's (and parent-side one_to_one's) targets are
-// its new history.
+// loaded (its fields are all there is) but for a nil reference whose key
+// the program set, a reference that names a parent is known, and each
+// collection's (and parent-side one_to_one's) targets are its new history.
 func (h *historyArena) take(st *state, inserted bool) {
 	if inserted {
 		st.relLoaded = ^uint64(0)
@@ -129,8 +133,13 @@ func (h *historyArena) take(st *state, inserted bool) {
 	for i, ru := range st.m.rules {
 		rb := ru.base()
 		if rb.r.Side == relation.FKOnOwner {
-			if rb.r.One(st.obj) != nil {
+			switch _, keyed := rb.fk.childKey.key(st.obj); {
+			case rb.r.One(st.obj) != nil:
 				st.relLoaded |= bit(i)
+			case inserted && keyed:
+				// Written by its key alone: the reference was never loaded,
+				// and its nil says nothing (it is no orphan).
+				st.relLoaded &^= bit(i)
 			}
 			continue
 		}
