@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"fmt"
+	"math"
 	"unsafe"
 
 	"github.com/crucible-orm/crucible/relation"
@@ -49,7 +50,10 @@ func (s *Session) cascadeAdd(rb *relBase, t unsafe.Pointer) error {
 		held := s.lookup(k)
 		return &DetachedError{Object: m.table.Name + "(" + m.ident.keyText(t) + ")", Via: rb.String(), Held: held != nil}
 	}
-	_, err := s.add(pointerAny(m.ptrWord, t))
+	st, err := s.add(pointerAny(m.ptrWord, t))
+	if st != nil && rb.fk != nil && rb.r.Side != relation.FKOnOwner && st.status == Pending && rb.id < math.MaxInt16 {
+		st.brought = int16(rb.id + 1)
+	}
 	return err
 }
 
@@ -132,10 +136,14 @@ func (s *Session) Expunge(obj any) {
 	if err != nil {
 		return
 	}
-	st := s.stateOf(m, p)
-	if st == nil {
-		return
+	if st := s.stateOf(m, p); st != nil {
+		s.expungeTree(st)
 	}
+}
+
+// expungeTree expunges st and its targets along the expunge cascade but
+// for the children attached elsewhere (see Expunge).
+func (s *Session) expungeTree(st *state) {
 	out := s.cascaded(st, relation.Expunge, nil)
 	if len(out) > 1 {
 		in := make(map[*state]bool, len(out))

@@ -201,6 +201,43 @@ func (fr *relFlush) orphan(g *fkGroup, cs *state, from unsafe.Pointer, via *relB
 	return nil
 }
 
+// pendingOrphans handles the new objects that a parent's field brought
+// into the session (its save-update cascade) and let go again before their
+// first flush: attached to no parent along that key and holding no key of
+// their own, they are orphans. Under delete-orphan such an object is never
+// inserted: it leaves the session with its expunge cascade, as Delete of a
+// pending object does (SQLAlchemy expunges a pending orphan too). With a
+// nullable key it is inserted without a parent; a NOT NULL key without
+// delete-orphan is an *OrphanError.
+func (fr *relFlush) pendingOrphans() error {
+	var gone []*state
+	for _, st := range fr.s.pending {
+		if st.brought == 0 || st.status != Pending {
+			continue
+		}
+		rb := fr.s.db.reg.rules[st.brought-1].base()
+		g := rb.fk
+		if c := fr.lookupClaim(st, g); c != nil && c.link {
+			continue // attached (or its key written by the program)
+		}
+		if _, ok := g.childKey.key(st.obj); ok {
+			continue
+		}
+		switch {
+		case g.orphanRule() != nil:
+			gone = append(gone, st)
+		case !g.nullable:
+			return fr.orphanError(g, st, rb)
+		}
+	}
+	for _, st := range gone {
+		if st.status == Pending {
+			fr.s.expungeTree(st)
+		}
+	}
+	return nil
+}
+
 // displace finds, for every child attached to a parent over a unique key,
 // the child that parent had: it is an orphan unless it moves too. A
 // parent-side field that was not loaded is read from the database.

@@ -73,8 +73,12 @@ func (s *Session) DB() *DB { return s.db }
 // relationship: *DetachedError) are reported by the next Flush or Commit.
 func (s *Session) Add(objs ...any) {
 	for _, o := range objs {
-		if _, err := s.add(o); err != nil {
+		st, err := s.add(o)
+		if err != nil {
 			s.fail(err)
+		}
+		if st != nil {
+			st.brought = 0 // the program's own: never a pending orphan
 		}
 	}
 }

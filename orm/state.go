@@ -44,6 +44,7 @@ type state struct {
 	key      idKey          // identity, set while persistent or deleted
 	status   Status
 	deleting bool    // marked by Session.Delete, not flushed yet
+	brought  int16   // while pending: 1 + the id of the parent-side rule whose save-update cascade added it, 0 when added by the program
 	claim    int32   // its first relationship claim in the flush claimFlush (history.go)
 	ord      uint64  // order of Add, for a stable insert order
 	explicit *colSet // columns to send as they are even when zero (Session.Explicit)
