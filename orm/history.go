@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"fmt"
 	"slices"
 	"unsafe"
 )
@@ -167,6 +168,10 @@ func (fr *relFlush) decide() error {
 		switch {
 		case c.link || cs.deleting || cs.status != Pending && cs.status != Persistent:
 		case c.to != nil:
+			if cs.status == Persistent && c.fk.keyInPK && c.fk.differs(cs.obj, c.to) {
+				return fmt.Errorf("%s: %s moves it to another parent, which would change its primary key (delete it and add a new one): %w",
+					rowName(cs), c.via, ErrKeyChanged)
+			}
 			c.link, c.keyed = true, false // a field's attachment wins over a written key
 		case c.keyed:
 			c.link, c.to, c.via = true, c.fk.parentOf(fr.s, cs.obj), c.fk.childSides[0]

@@ -151,6 +151,7 @@ type fkGroup struct {
 	parentKey, childKey keyCodec
 	ident               bool
 	nullable, unique    bool
+	keyInPK             bool // a child column is part of the child's primary key: the child cannot move
 	parentSides         []*relBase // one_to_many and one_to_one on the parent
 	childSides          []*relBase // many_to_one on the child
 }
@@ -286,6 +287,7 @@ func newFKGroup(r *Registry, rel *relation.Relation) *fkGroup {
 	for _, p := range rel.Sync {
 		g.parentCols = append(g.parentCols, colOf(parent, p.Parent))
 		g.childCols = append(g.childCols, colOf(child, p.Child))
+		g.keyInPK = g.keyInPK || g.childCols[len(g.childCols)-1].pk
 	}
 	g.parentKey, g.childKey = newKeyCodec(parent, g.parentCols), newKeyCodec(parent, g.childCols)
 	g.ident = len(g.parentCols) == len(parent.pk)
