@@ -74,7 +74,10 @@ func (fr *relFlush) settle(l *claim) {
 }
 
 // dropDeleted removes the objects the flush deleted from every field that
-// holds them.
+// holds them. A reference that held one says nothing afterwards (it counts
+// as not loaded): its row went with the parent or lost its key in the
+// database (ON DELETE), or its key names a row that is gone, and a later
+// flush must not read its nil as a removal.
 func (fr *relFlush) dropDeleted() {
 	var gone map[unsafe.Pointer]bool
 	for _, a := range fr.f.actions {
@@ -97,6 +100,9 @@ func (fr *relFlush) dropDeleted() {
 			for _, t := range rb.targets(st.obj) {
 				if gone[t] {
 					rb.detach(st.obj, t)
+					if rb.r.Side == relation.FKOnOwner {
+						st.relLoaded &^= bit(rb.idx)
+					}
 				}
 			}
 		}
