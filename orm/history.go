@@ -122,8 +122,18 @@ func (fr *relFlush) attachTo(cs *state, g *fkGroup, parent unsafe.Pointer, via *
 	case c.to == parent:
 		c.inTo = c.inTo || inTo
 	case fr.conflict == nil:
-		fr.conflict = &RelationConflictError{Child: rowName(cs), Relations: []string{c.via.String(), via.String()}}
+		fr.conflict = &RelationConflictError{Child: rowName(cs), Relations: []string{c.via.String(), via.String()},
+			Parents: []string{fr.parentName(g, c.to), fr.parentName(g, parent)}}
 	}
+}
+
+// parentName names the parent at p of key g: its row, or "users(new)"
+// for an object the session does not hold yet.
+func (fr *relFlush) parentName(g *fkGroup, p unsafe.Pointer) string {
+	if st := fr.s.stateOf(g.parent, p); st != nil {
+		return rowName(st)
+	}
+	return g.parent.table.Name + "(new)"
 }
 
 // letGo records that parent's field (via) let child cs go.
