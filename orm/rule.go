@@ -151,7 +151,7 @@ type fkGroup struct {
 	parentKey, childKey keyCodec
 	ident               bool
 	nullable, unique    bool
-	keyInPK             bool // a child column is part of the child's primary key: the child cannot move
+	keyInPK             bool       // a child column is part of the child's primary key: the child cannot move
 	parentSides         []*relBase // one_to_many and one_to_one on the parent
 	childSides          []*relBase // many_to_one on the child
 }
