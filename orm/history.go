@@ -58,19 +58,18 @@ func (st *state) withSeen(buf relSeen, n int) relSeen {
 // child's key is written from to (NULL when to is nil) or, keyed, that
 // the key the program wrote stands and to is the parent it names.
 type claim struct {
-	child    *state
-	fk       *fkGroup
-	next     int32 // the child's claim along its next foreign key, -1 for none
-	inTo     bool  // to's own field made the change: it already holds the child
-	detached bool  // some field let the child go
-	keyed    bool  // the program wrote the key column itself
-	link     bool  // decided: the key is set from to
-	write    bool  // the key changes: the child's statement writes it (dependencies)
-	to       unsafe.Pointer
-	via      *relBase       // the relationship of the change that named to
-	from     unsafe.Pointer // a parent whose field let the child go
-	fromVia  *relBase
-	old      unsafe.Pointer // the parent the child's row had (dependencies)
+	child   *state
+	fk      *fkGroup
+	next    int32 // the child's claim along its next foreign key, -1 for none
+	inTo    bool  // to's own field made the change: it already holds the child
+	keyed   bool  // the program wrote the key column itself
+	link    bool  // decided: the key is set from to
+	write   bool  // the key changes: the child's statement writes it (dependencies)
+	to      unsafe.Pointer
+	via     *relBase       // the relationship of the change that named to
+	from    unsafe.Pointer // a parent whose field let the child go
+	fromVia *relBase       // its field; set when some field let the child go
+	old     unsafe.Pointer // the parent the child's row had (dependencies)
 }
 
 // claimOf returns the claim of child cs along g, creating it. A child's
@@ -139,7 +138,6 @@ func (fr *relFlush) parentName(g *fkGroup, p unsafe.Pointer) string {
 // letGo records that parent's field (via) let child cs go.
 func (fr *relFlush) letGo(cs *state, g *fkGroup, parent unsafe.Pointer, via *relBase) {
 	c := fr.claimOf(cs, g)
-	c.detached = true
 	if c.from == nil {
 		c.from, c.fromVia = parent, via
 	}
@@ -185,7 +183,7 @@ func (fr *relFlush) decide() error {
 			c.link, c.keyed = true, false // a field's attachment wins over a written key
 		case c.keyed:
 			c.link, c.to, c.via = true, c.fk.parentOf(fr.s, cs.obj), c.fk.childSides[0]
-		case c.detached && cs.status == Persistent:
+		case c.fromVia != nil && cs.status == Persistent: // let go
 			if err := fr.orphan(c.fk, cs, c.from, c.fromVia); err != nil {
 				return err
 			}

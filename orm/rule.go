@@ -203,6 +203,12 @@ func (g *fkGroup) assign(child, parent unsafe.Pointer) {
 	}
 }
 
+// hasKey reports whether the child at p holds a key (not NULL, not zero).
+func (g *fkGroup) hasKey(p unsafe.Pointer) bool {
+	_, ok := g.childKey.key(p)
+	return ok
+}
+
 // differs reports whether writing parent (nil: NULL) into the child's
 // foreign key would change it.
 func (g *fkGroup) differs(child unsafe.Pointer, parent unsafe.Pointer) bool {

@@ -139,10 +139,10 @@ func (h *historyArena) take(st *state, inserted bool) {
 	for i, ru := range st.m.rules {
 		rb := ru.base()
 		if rb.r.Side == relation.FKOnOwner {
-			switch _, keyed := rb.fk.childKey.key(st.obj); {
+			switch {
 			case rb.r.One(st.obj) != nil:
 				st.relLoaded |= bit(i)
-			case inserted && keyed:
+			case inserted && rb.fk.hasKey(st.obj):
 				// Written by its key alone: the reference was never loaded,
 				// and its nil says nothing (it is no orphan).
 				st.relLoaded &^= bit(i)
