@@ -7,7 +7,9 @@ SHELL       := bash
 GO          ?= go
 PKGS        ?= ./...
 TIMEOUT     ?= 8m
-BENCHCOUNT  ?= 5
+ROUNDS      ?= 6
+BENCHTIME   ?= 1s
+BENCH       ?= .*
 BENCHOUT    ?= bench.out
 FUZZTIME    ?= 20s
 
@@ -19,6 +21,7 @@ SUBMODULES  ?= $(if $(filter ./...,$(PKGS)),dialect/postgres/pgtest/pgdocker)
 RACE        ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
 
 STATICCHECK_VERSION ?= v0.8.2
+BENCHSTAT_VERSION   ?= v0.0.0-20260908200009-22c9c6c9d4da
 STATICCHECK ?= $(or $(shell command -v staticcheck),$(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)/staticcheck)
 
 .PHONY: all test lint bench fuzz cover demo staticcheck
@@ -43,11 +46,15 @@ lint: staticcheck
 staticcheck:
 	@[ -x "$(STATICCHECK)" ] || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
-## bench: BenchmarkCompare/<Workload>/{crucible,pgx}, then a crucible/pgx table.
+## bench: ROUNDS interleaved rounds of BenchmarkCompare/<Workload>/impl={crucible,pgx}
+## (BENCH selects workloads), benchstat's comparison, then the ratio table
+## (median and range of the per-round ratios) written into README.md.
 bench:
-	$(GO) test -run '^$$' -bench BenchmarkCompare -benchmem -count=$(BENCHCOUNT) -timeout 30m $(PKGS) | tee $(BENCHOUT)
+	GO=$(GO) ROUNDS=$(ROUNDS) BENCHTIME=$(BENCHTIME) BENCH='$(BENCH)' BENCHOUT=$(BENCHOUT) scripts/bench.sh
 	@echo
-	@awk -f scripts/benchratio.awk $(BENCHOUT)
+	$(GO) run golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION) -col /impl $(BENCHOUT)
+	@echo
+	$(GO) run ./scripts/benchtable -readme README.md $(BENCHOUT)
 
 ## fuzz: each Fuzz* target of schema, relation, dialect, orm and migrate for FUZZTIME.
 fuzz:

@@ -36,6 +36,7 @@ var layers = map[string]struct{ ours, modules []string }{
 	"orm":                              {ours: []string{"schema", "relation", "dialect", "dialect/postgres"}, modules: []string{pgx}},
 	"migrate":                          {ours: []string{"schema", "dialect", "dialect/postgres"}, modules: []string{pgx}},
 	"docs/demo":                        {ours: []string{"orm", "migrate", "dialect/postgres/pgtest"}, modules: []string{pgx}},
+	"scripts/benchtable":               {}, // the README's benchmark table: standard library only
 }
 
 // nestedModules are the directories of the modules nested in this

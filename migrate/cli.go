@@ -60,7 +60,8 @@ func Main(meta *schema.Metadata, set *Set, opts ...Option) {
 // $DATABASE_URL), -dir (default "migrations"), -lock-timeout (default 1m),
 // -version-table (default crucible_version), and the scope flags
 // -include-schemas, -exclude-schemas, -include, -exclude (comma-separated
-// patterns, repeatable) and -drop-unmanaged (see [Scope]). opts configure
+// patterns, repeatable), -drop-unmanaged and -rename-constraints (see
+// [Scope]). opts configure
 // the runner, as for [Main].
 func Run(ctx context.Context, meta *schema.Metadata, set *Set, args []string, stdout, stderr io.Writer, opts ...Option) int {
 	if set == nil {
@@ -110,7 +111,8 @@ flags (before or after the command):
   -database-url URL   the database (default $DATABASE_URL)
   -dir DIR            the migrations package directory (default migrations)
   -lock-timeout D     how long to wait for another runner (default 1m)
-  -version-table T    the version table (default crucible_version)
+  -version-table T    the version table, T or SCHEMA.T (default crucible_version;
+                      the runner creates the table, not the schema)
   -m MSG              the revision message
   -autogenerate       compare the models with the database for the revision
   -allow-empty        write the revision even when autogenerate finds nothing
@@ -125,6 +127,9 @@ scope of autogenerate and check (comma-separated patterns, repeatable):
   -exclude P          tables and types to leave alone ("name" or "schema.name")
   -drop-unmanaged     drop tables and types that no model describes and no
                       revision created (off: they are reported, never dropped)
+  -rename-constraints rename keys, constraints and indexes whose definition
+                      matches the models but not their name (off: names
+                      alone are no change)
 
 exit codes: 0 success, 1 check found differences, 2 error
 `
@@ -179,6 +184,7 @@ func (c *cli) parse(args []string) (*command, error) {
 	fs.Func("include", "", appendList(&c.scope.Include))
 	fs.Func("exclude", "", appendList(&c.scope.Exclude))
 	fs.BoolVar(&c.scope.DropUnmanaged, "drop-unmanaged", false, "")
+	fs.BoolVar(&c.scope.RenameConstraints, "rename-constraints", false, "")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return nil, err
@@ -186,6 +192,9 @@ func (c *cli) parse(args []string) (*command, error) {
 	c.explicit = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { c.explicit[f.Name] = true })
 	if err := c.scope.Err(); err != nil {
+		return nil, err
+	}
+	if _, _, err := splitVersionTable(c.versionTable); err != nil {
 		return nil, err
 	}
 	if len(pos) == 0 {

@@ -59,6 +59,7 @@ const (
 	phaseDropIndex                   //
 	phaseDropTable                   // referencing tables first
 	phaseDropColumn                  //
+	phaseRename                      // constraints and indexes, once the dropped ones free their names
 	phaseRecreateEnum                // after drops: fewer columns to convert
 	phaseCreateTable                 // referenced tables first
 	phaseAddColumn                   //
@@ -98,7 +99,7 @@ type columnName struct {
 // into want (usually the models' metadata), within scope. Tables and
 // columns are matched by name, in their schema; keys, constraints and
 // indexes by definition, so differences in constraint names alone are no
-// change. Types compare in canonical form and server defaults through
+// change (unless scope.RenameConstraints, which renames them). Types compare in canonical form and server defaults through
 // [postgres.NormalizeDefault]; for an exact comparison of expressions
 // push want through the database first, as [Runner.Autogenerate] does.
 //

@@ -10,6 +10,10 @@ import (
 func (c *comparer) primaryKey(l, w *schema.Table) {
 	lp, wp := l.PrimaryKey, w.PrimaryKey
 	if lp != nil && wp != nil && slices.Equal(lp.Columns, wp.Columns) {
+		if lp.Name != wp.Name && c.filter.RenameConstraints &&
+			c.filter.object(Object{Kind: PrimaryKeyObject, Schema: w.Schema, Table: w.Name, Name: wp.Name, InModels: true, InDatabase: true}) {
+			c.add(phaseRename, renameConstraint(w, lp.Name, wp.Name))
+		}
 		return
 	}
 	name := ""

@@ -101,25 +101,55 @@ func diffByKey[T any, K comparable](live, want []T, key func(T) K) (dropped, add
 	return dropped, added
 }
 
+// renamedByKey pairs each wanted item with a live item of its key, in
+// order, and returns the pairs (live, wanted) whose names differ.
+func renamedByKey[T any, K comparable](live, want []T, key func(T) K, name func(T) string) [][2]T {
+	byKey := make(map[K][]T, len(live))
+	for _, l := range live {
+		byKey[key(l)] = append(byKey[key(l)], l)
+	}
+	var pairs [][2]T
+	for _, w := range want {
+		same := byKey[key(w)]
+		if len(same) == 0 {
+			continue
+		}
+		byKey[key(w)] = same[1:]
+		if name(same[0]) != name(w) {
+			pairs = append(pairs, [2]T{same[0], w})
+		}
+	}
+	return pairs
+}
+
 // tableObjects is how one kind of object of a table is compared: its
 // key, its name for the scope, and the ops (with their phases) that drop a
-// live one and add a wanted one.
+// live one, add a wanted one and rename one.
 type tableObjects[T any, K comparable] struct {
 	kind      ObjectKind
 	key       func(T) K
 	name      func(T) string
 	drop, add func(t *schema.Table, x T) Op
+	rename    func(t *schema.Table, from, to string) Op
 	dropPhase phase
 	addPhase  phase
 }
 
 // compare drops the live objects the wanted table lacks and adds the
-// wanted ones the live table lacks, those the scope lets through.
+// wanted ones the live table lacks, those the scope lets through; with
+// RenameConstraints, it renames those that differ by name only.
 func (k tableObjects[T, K]) compare(c *comparer, l, w *schema.Table, live, want []T) {
 	dropped, added := diffByKey(live, want, k.key)
 	object := func(x T, inModels bool) bool {
 		return c.filter.object(Object{Kind: k.kind, Schema: w.Schema, Table: w.Name, Name: k.name(x),
 			InModels: inModels, InDatabase: !inModels})
+	}
+	if c.filter.RenameConstraints {
+		for _, p := range renamedByKey(live, want, k.key, k.name) {
+			if object(p[0], false) && object(p[1], true) {
+				c.add(phaseRename, k.rename(w, k.name(p[0]), k.name(p[1])))
+			}
+		}
 	}
 	for _, x := range dropped {
 		if object(x, false) {
@@ -143,6 +173,7 @@ var (
 		add: func(t *schema.Table, u *schema.Unique) Op {
 			return AddUnique{Schema: t.Schema, Table: t.Name, Unique: u}
 		},
+		rename:    renameConstraint,
 		dropPhase: phaseDropConstraint, addPhase: phaseAddConstraint}
 	checkObjects = tableObjects[*schema.Check, string]{kind: CheckObject, key: keyOfCheck,
 		name: func(ck *schema.Check) string { return ck.Name },
@@ -152,6 +183,7 @@ var (
 		add: func(t *schema.Table, ck *schema.Check) Op {
 			return AddCheck{Schema: t.Schema, Table: t.Name, Check: ck}
 		},
+		rename:    renameConstraint,
 		dropPhase: phaseDropConstraint, addPhase: phaseAddConstraint}
 	indexObjects = tableObjects[*schema.Index, indexKey]{kind: IndexObject, key: keyOfIndex,
 		name: func(ix *schema.Index) string { return ix.Name },
@@ -160,6 +192,9 @@ var (
 		},
 		add: func(t *schema.Table, ix *schema.Index) Op {
 			return CreateIndex{Schema: t.Schema, Table: t.Name, Index: ix}
+		},
+		rename: func(t *schema.Table, from, to string) Op {
+			return RenameIndex{Schema: t.Schema, Table: t.Name, From: from, To: to}
 		},
 		dropPhase: phaseDropIndex, addPhase: phaseCreateIndex}
 	fkObjects = tableObjects[*schema.ForeignKey, fkKey]{kind: ForeignKeyObject, key: keyOfFK,
@@ -170,5 +205,11 @@ var (
 		add: func(t *schema.Table, fk *schema.ForeignKey) Op {
 			return AddForeignKey{Schema: t.Schema, Table: t.Name, ForeignKey: fk}
 		},
+		rename:    renameConstraint,
 		dropPhase: phaseDropFK, addPhase: phaseAddFK}
 )
+
+// renameConstraint is the op renaming a constraint of t.
+func renameConstraint(t *schema.Table, from, to string) Op {
+	return RenameConstraint{Schema: t.Schema, Table: t.Name, From: from, To: to}
+}

@@ -79,6 +79,9 @@ type DDL interface {
 	AddCheck(nsp, table string, c *schema.Check) (string, error)
 	// DropConstraint renders ALTER TABLE … DROP CONSTRAINT, for any kind.
 	DropConstraint(nsp, table, name string) (string, error)
+	// RenameConstraint renders ALTER TABLE … RENAME CONSTRAINT, for any
+	// kind.
+	RenameConstraint(nsp, table, from, to string) (string, error)
 
 	// CreateIndex renders CREATE [UNIQUE] INDEX [CONCURRENTLY] with the
 	// method, operator classes and predicate, in the table's schema.
@@ -86,4 +89,7 @@ type DDL interface {
 	// DropIndex renders DROP INDEX [CONCURRENTLY]; nsp is its table's
 	// schema.
 	DropIndex(nsp, name string, concurrently bool) (string, error)
+	// RenameIndex renders ALTER INDEX … RENAME TO; nsp is its table's
+	// schema.
+	RenameIndex(nsp, from, to string) (string, error)
 }

@@ -103,7 +103,7 @@ func writeOpSQL(b *strings.Builder, o renderedOp, tx bool) {
 // writeVersionSQL writes the version-table update with the revision ids as
 // escaped literals: an offline script has no bind parameters.
 func (r *Runner) writeVersionSQL(b *strings.Builder, heads []string) {
-	q, _ := r.ddl.QuoteIdent(r.versionTable)
+	q, _ := quoteVersionTable(r.ddl, r.versionTable) // checked by versionTableSQL first
 	b.WriteString("DELETE FROM " + q + ";\n")
 	if len(heads) == 0 {
 		return

@@ -156,3 +156,28 @@ func (o DropCheck) String() string {
 func (o DropCheck) statements(d DDL) ([]string, error) {
 	return one(d.DropConstraint(o.Schema, o.Table, o.Check.Name))
 }
+
+// RenameConstraint renames a primary key, unique, foreign key or check
+// constraint of Table (and the index of a key): what autogenerate writes
+// for a constraint whose definition the models share but not its name
+// when [Scope] RenameConstraints is set.
+type RenameConstraint struct {
+	Schema string // the PostgreSQL schema, "" for the search path's
+	Table  string // the table's name, unqualified
+	From   string // the constraint's name before
+	To     string // its name after
+}
+
+// Reverse returns the rename back.
+func (o RenameConstraint) Reverse() (Op, error) {
+	return RenameConstraint{Schema: o.Schema, Table: o.Table, From: o.To, To: o.From}, nil
+}
+
+// String returns "rename constraint FROM to TO on TABLE".
+func (o RenameConstraint) String() string {
+	return "rename constraint " + o.From + " to " + o.To + " on " + schema.QualifiedName(o.Schema, o.Table)
+}
+
+func (o RenameConstraint) statements(d DDL) ([]string, error) {
+	return one(d.RenameConstraint(o.Schema, o.Table, o.From, o.To))
+}

@@ -50,3 +50,27 @@ func (o DropIndex) statements(d DDL) ([]string, error) {
 }
 
 func (o DropIndex) noTransaction() bool { return o.Concurrently }
+
+// RenameIndex renames an index of Table (in its table's schema): what
+// autogenerate writes for an index whose definition the models share but
+// not its name when [Scope] RenameConstraints is set.
+type RenameIndex struct {
+	Schema string // the PostgreSQL schema, "" for the search path's
+	Table  string // the table's name, unqualified, for messages
+	From   string // the index's name before
+	To     string // its name after
+}
+
+// Reverse returns the rename back.
+func (o RenameIndex) Reverse() (Op, error) {
+	return RenameIndex{Schema: o.Schema, Table: o.Table, From: o.To, To: o.From}, nil
+}
+
+// String returns "rename index FROM to TO on TABLE".
+func (o RenameIndex) String() string {
+	return "rename index " + o.From + " to " + o.To + " on " + schema.QualifiedName(o.Schema, o.Table)
+}
+
+func (o RenameIndex) statements(d DDL) ([]string, error) {
+	return one(d.RenameIndex(o.Schema, o.From, o.To))
+}

@@ -49,6 +49,8 @@ func sampleOps() []migrate.Op {
 		migrate.DropForeignKey{Table: "t", ForeignKey: fk("t", "u_id", "users", schema.Restrict)},
 		migrate.AddCheck{Table: "t", Check: &schema.Check{Name: "ck_t_a", Expr: "a > 0"}},
 		migrate.DropCheck{Table: "t", Check: &schema.Check{Name: "ck_t_a", Expr: "a > 0"}},
+		migrate.RenameConstraint{Schema: "sales", Table: "t", From: "pk_t", To: "t_pkey"},
+		migrate.RenameIndex{Schema: "sales", Table: "t", From: "ix_t_a", To: "t_a_idx"},
 		migrate.Execute{SQL: "UPDATE t\nSET a = 1", Undo: "UPDATE t SET a = NULL"},
 	}
 }

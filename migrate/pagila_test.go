@@ -17,13 +17,22 @@ import (
 )
 
 // pagilaMeta returns the metadata of the Pagila models, or of the models
-// given.
+// given, with PostgreSQL's names for the constraints the models leave
+// unnamed, as Pagila's DDL left them to the server.
 func pagilaMeta(t testing.TB, models ...any) *schema.Metadata {
 	t.Helper()
 	if len(models) == 0 {
 		models = pagilaModels()
 	}
-	return mapModels(t, models...)
+	tables, enums, err := schema.NewMapper().MapAll(models...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := schema.NewMetadata(tables, enums, schema.WithNaming(schema.PostgresNaming{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // psql runs the SQL files of testdata/pagila on the database at url with
@@ -176,9 +185,15 @@ func TestPagilaFromEmpty(t *testing.T) {
 	}
 }
 
-// catalogQueries read what the models describe, with the names the
-// server chose for unnamed constraints left out.
+// catalogQueries read what the models describe, names included.
 var catalogQueries = []string{
+	`SELECT conrelid::regclass::text || ' ' || conname || ' ' || contype::text FROM pg_constraint
+	WHERE connamespace IN ('public'::regnamespace, 'sales'::regnamespace) AND conrelid <> 0
+		AND conrelid::regclass::text <> 'crucible_version'
+	ORDER BY 1`,
+	`SELECT schemaname || '.' || tablename || ' ' || indexname FROM pg_indexes
+	WHERE schemaname IN ('public', 'sales') AND tablename <> 'crucible_version'
+	ORDER BY 1`,
 	`SELECT n.nspname || '.' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) ||
 		CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END || coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')
 	FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -271,7 +286,7 @@ func TestPagilaAdopt(t *testing.T) {
 	models[slices.IndexFunc(models, func(m any) bool { _, film := m.(*Film); return film })] = &FilmWithOriginal{}
 	next := pagilaMeta(t, models...)
 	out = cmd(next, set, 1, "check")
-	wantLines(t, out, "  add column film.original_language_id", "  add foreign key fk_film_original_language_id_language on film")
+	wantLines(t, out, "  add column film.original_language_id", "  add foreign key film_original_language_id_fkey on film")
 	out = cmd(next, set, 0, "revision", "-autogenerate", "-m", "original language", "-rev-id", "orig")
 	if strings.Contains(out, "DESTRUCTIVE") || strings.Contains(out, "drop ") {
 		t.Errorf("second revision drops something:\n%s", out)

@@ -47,7 +47,9 @@ func WithMetadata(m *schema.Metadata) Option { return func(r *Runner) { r.meta =
 func WithDDL(d DDL) Option { return func(r *Runner) { r.ddl = d } }
 
 // WithVersionTable names the table holding the applied head revisions
-// (default [DefaultVersionTable]); the runner creates it.
+// (default [DefaultVersionTable]): TABLE in the search path's schema, or
+// SCHEMA.TABLE. The runner creates the table, but not its schema, which
+// must exist before the first revision runs.
 func WithVersionTable(name string) Option { return func(r *Runner) { r.versionTable = name } }
 
 // WithLockTimeout bounds the wait for the migration lock (default

@@ -157,8 +157,9 @@ func TestSchemasRoundTrip(t *testing.T) {
 }
 
 // TestSchemaNamedAsTheSearchPath compares models that name the search
-// path's schema (public.things, a foreign key to public.things, an enum
-// public.mood) with a database that reads it unnamed: each builds, then
+// path's schema (public.things, a foreign key to public.things or from an
+// unqualified fk:things.id to it, an enum public.mood) with a database
+// that reads it unnamed: each builds, then
 // autogenerate finds nothing, and the downgrade leaves nothing.
 func TestSchemaNamedAsTheSearchPath(t *testing.T) {
 	publicTable := func(name string, cols ...*schema.Column) *schema.Table {
@@ -183,6 +184,8 @@ func TestSchemaNamedAsTheSearchPath(t *testing.T) {
 		{"table and enum named public", mood, []*schema.Table{publicTable("things", col("id", "bigint"), nullCol("note", "text"))},
 			[]string{"create enum mood", "create table things"}},
 		{"foreign key naming public to an unnamed table", nil, []*schema.Table{table("things", col("id", "bigint")), notes("public")},
+			[]string{"create table things", "create table notes"}},
+		{"unqualified foreign key to a table named public", nil, []*schema.Table{publicTable("things", col("id", "bigint")), notes("")},
 			[]string{"create table things", "create table notes"}},
 		{"enum named public on an unnamed table", mood, []*schema.Table{moody},
 			[]string{"create enum mood", "create table moody"}},

@@ -51,6 +51,13 @@ type Scope struct {
 	// scope that no model describes and no revision created. Off by
 	// default, and never set by anything but the caller.
 	DropUnmanaged bool
+	// RenameConstraints makes a key, constraint or index whose definition
+	// the models share but whose name differs a change: autogenerate
+	// renames it ([RenameConstraint], [RenameIndex]), as after a change of
+	// naming convention (schema.WithNaming). Off by default: constraints
+	// and indexes are matched by definition, and a name alone is no
+	// change, as in Alembic.
+	RenameConstraints bool
 }
 
 // WithScope sets what [Runner.Autogenerate], [Runner.Check] and
@@ -101,14 +108,15 @@ func (o Object) String() string {
 	return o.Kind.String() + " " + o.Name + " on " + schema.QualifiedName(o.Schema, o.Table)
 }
 
-// with returns s with the lists of more added and DropUnmanaged set when
-// either sets it.
+// with returns s with the lists of more added, and DropUnmanaged and
+// RenameConstraints set when either sets them.
 func (s Scope) with(more Scope) Scope {
 	s.IncludeSchemas = append(slices.Clip(s.IncludeSchemas), more.IncludeSchemas...)
 	s.ExcludeSchemas = append(slices.Clip(s.ExcludeSchemas), more.ExcludeSchemas...)
 	s.Include = append(slices.Clip(s.Include), more.Include...)
 	s.Exclude = append(slices.Clip(s.Exclude), more.Exclude...)
 	s.DropUnmanaged = s.DropUnmanaged || more.DropUnmanaged
+	s.RenameConstraints = s.RenameConstraints || more.RenameConstraints
 	return s
 }
 

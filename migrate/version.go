@@ -19,9 +19,9 @@ type querier interface {
 // The version table holds one row per head revision the database is at:
 // none at base, one for a linear history.
 func versionTableSQL(d DDL, table string) (string, error) {
-	q, err := d.QuoteIdent(table)
+	q, err := quoteVersionTable(d, table)
 	if err != nil {
-		return "", fmt.Errorf("version table: %w", err)
+		return "", err
 	}
 	return "CREATE TABLE IF NOT EXISTS " + q + " (revision text PRIMARY KEY)", nil
 }
@@ -32,7 +32,7 @@ func ensureVersionTable(ctx context.Context, db execer, d DDL, table string) err
 		return err
 	}
 	if _, err := db.Exec(ctx, q); err != nil {
-		return fmt.Errorf("create version table %s: %w", table, err)
+		return versionTableError(table, err)
 	}
 	return nil
 }
@@ -40,9 +40,9 @@ func ensureVersionTable(ctx context.Context, db execer, d DDL, table string) err
 // readVersion returns the heads recorded in the version table, none when
 // the table does not exist yet.
 func readVersion(ctx context.Context, db querier, d DDL, table string) ([]string, error) {
-	q, err := d.QuoteIdent(table)
+	q, err := quoteVersionTable(d, table)
 	if err != nil {
-		return nil, fmt.Errorf("version table: %w", err)
+		return nil, err
 	}
 	rows, err := db.Query(ctx, "SELECT to_regclass($1) IS NOT NULL", q)
 	if err != nil {
@@ -62,9 +62,9 @@ func readVersion(ctx context.Context, db querier, d DDL, table string) ([]string
 
 // writeVersion replaces the recorded heads.
 func writeVersion(ctx context.Context, tx pgx.Tx, d DDL, table string, heads []string) error {
-	q, err := d.QuoteIdent(table)
+	q, err := quoteVersionTable(d, table)
 	if err != nil {
-		return fmt.Errorf("version table: %w", err)
+		return err
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM "+q); err != nil {
 		return fmt.Errorf("write version: %w", err)

@@ -79,9 +79,21 @@ type chunk struct {
 	base unsafe.Pointer
 	left int
 	grow int // size of the next slab
+	max  int // largest slab: maxChunk, or internalSlab's for the session's own records
 }
 
-const maxChunk = 64
+// maxChunk bounds the slabs of objects handed to the caller, so that one
+// object kept alive keeps few others. The slabs of records only the
+// session references (snapshots, states), which all die with it, grow to
+// internalSlab bytes: the largest allocation Go serves from a size class,
+// so that a big slab wastes no part of a page.
+const (
+	maxChunk     = 64
+	internalSlab = 32 << 10
+)
+
+// internalSlabLen is how many records of size bytes fill an internal slab.
+func internalSlabLen(size uintptr) int { return max(maxChunk, int(internalSlab/max(size, 1))) }
 
 // The snapshot slabs of a model hold records (see model.snapType): the
 // row, then room for the values its pointer fields point to.
@@ -94,7 +106,7 @@ func (c *chunk) next() unsafe.Pointer {
 			return reflect.New(c.typ).UnsafePointer()
 		}
 		n := c.grow
-		c.grow = min(2*n, maxChunk)
+		c.grow = min(2*n, max(c.max, maxChunk))
 		c.base = reflect.MakeSlice(reflect.SliceOf(c.typ), n, n).UnsafePointer()
 		c.left = n
 	}

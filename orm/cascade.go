@@ -3,7 +3,6 @@ package orm
 import (
 	"context"
 	"fmt"
-	"math"
 	"unsafe"
 
 	"github.com/crucible-orm/crucible/relation"
@@ -51,8 +50,8 @@ func (s *Session) cascadeAdd(rb *relBase, t unsafe.Pointer) error {
 		return &DetachedError{Object: m.table.Name + "(" + m.ident.keyText(t) + ")", Via: rb.String(), Held: held != nil}
 	}
 	st, err := s.add(pointerAny(m.ptrWord, t))
-	if st != nil && rb.fk != nil && rb.r.Side != relation.FKOnOwner && st.status == Pending && rb.id < math.MaxInt16 {
-		st.brought = int16(rb.id + 1)
+	if st != nil && rb.fk != nil && rb.r.Side != relation.FKOnOwner && st.status == Pending {
+		st.brought = true
 	}
 	return err
 }
@@ -85,12 +84,15 @@ func (fr *relFlush) cascadeSaves() error {
 // Targets a rule needs but that are not loaded are selected first, one
 // statement per rule and level for all the level's owners.
 func (fr *relFlush) cascadeDeletes(work []*state) error {
-	l := &loader{s: fr.s}
+	l := &loader{s: fr.s, all: true}
 	for len(work) > 0 {
 		need := make([][]*state, len(fr.s.db.reg.rules))
 		var order []rule
 		for _, st := range work {
 			for _, ru := range st.m.rules {
+				if !softCascades(st, ru) {
+					continue // softdelete.go
+				}
 				ok, err := ru.needsLoad(fr, st)
 				if err != nil {
 					return err
@@ -112,7 +114,11 @@ func (fr *relFlush) cascadeDeletes(work []*state) error {
 		var next []*state
 		for _, st := range work {
 			for _, ru := range st.m.rules {
-				next = ru.deleted(fr, st, next)
+				if softCascades(st, ru) {
+					n := len(next)
+					next = ru.deleted(fr, st, next)
+					hardenCascaded(st, next[n:])
+				}
 			}
 		}
 		work = next

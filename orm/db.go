@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +27,8 @@ type DB struct {
 	log     *logger     // nil unless WithLogger
 	session sessionConfig
 	owned   bool // Close closes the pool
+
+	works sync.Pool // *sessionWork of closed sessions, for reuse (work.go)
 }
 
 // Open parses url (a PostgreSQL URL or key=value DSN), creates a pgx pool

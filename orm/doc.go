@@ -54,12 +54,45 @@
 // # Queries
 //
 // [Query] builds a typed SELECT: Where with ? placeholders (never string
-// formatting), OrderBy on field or column names checked against the model
-// ("-name" for descending), Limit, Offset, ForUpdate, and All, One, First,
-// Count, Exists or the streaming Iter. [Update] and [Delete] are
-// statement-level writes that keep the identity map in line. [Raw] and
-// [Session.Exec] take SQL written by the programmer through the [SQL]
-// type. [NewRepository] offers a typed collection view.
+// formatting), OrderBy on field paths checked against the models ("-name"
+// for descending), Limit, Offset, ForUpdate, and All, One, First, Count,
+// Exists or the streaming Iter. [SelectQuery.Join] and
+// [SelectQuery.LeftJoin] join relationships by name ("Customer.Name" then
+// names a joined field), [SelectQuery.Has] and [SelectQuery.HasNo] filter
+// by related rows with EXISTS, and GroupBy and Having group them. [Select]
+// turns a query into a projection into any struct — chosen columns,
+// aggregates ([Count], [Sum], …) and expressions ([Col], [Expr]) — whose
+// rows stay out of the identity map. [SelectQuery.Page] paginates by
+// keyset with opaque cursors. [Update] and [Delete] are statement-level
+// writes that keep the identity map in line; [Insert] is the
+// statement-level INSERT, and with [OnConflict] an upsert (also for
+// pending objects: a [Conflict] given to [Session.Add], or a model's
+// [Upserter]). [Raw] scans SQL written by the programmer (through the
+// [SQL] type) into a model or any struct; [Session.Exec] runs a
+// statement. [NewRepository] offers a typed collection view.
+//
+// # Lifecycle hooks
+//
+// A model implementing [BeforeInserter], [AfterInserter],
+// [BeforeUpdater], [AfterUpdater], [BeforeDeleter], [AfterDeleter] or
+// [AfterLoader] has the method called inside the flush (Before hooks
+// before the dirty check, After hooks before the COMMIT) or after a load;
+// an error or panic fails the flush like any other, as a *[HookError].
+//
+// # Soft delete
+//
+// A model whose nullable timestamp is tagged `orm:"soft_delete"` is
+// deleted by setting it: [Session.Delete] becomes an UPDATE, queries, Get
+// and relationship loads leave such rows out unless
+// [SelectQuery.WithDeleted], delete cascades reach soft-deletable targets
+// softly, and [Session.HardDelete] deletes for real.
+//
+// # Working with pgx
+//
+// [DB.SessionOn] runs a session inside a pgx transaction the caller began
+// and ends (the session's own transaction is a savepoint in it);
+// [Session.Tx] hands out the session's transaction as a pgx.Tx for
+// CopyFrom, SendBatch or sqlc queries in the same unit of work.
 //
 // # Relationships
 //

@@ -15,12 +15,18 @@ type flush struct {
 	id      uint64
 	actions []*action
 	batches []*batch
-	single  *model // the only table written, nil when several
-	final   bool   // the flush ends the transaction (its pipeline commits)
+	single  *model    // the only table written, nil when several
+	final   bool      // the flush ends the transaction (its pipeline commits)
+	deps    []*action // room for the actions' first dependencies (addDep)
 
 	// rel is the relationship side of the flush (relflush.go), nil when
 	// the registry has no relationships.
 	rel *relFlush
+
+	skipped  map[*state]bool // upserted objects whose row was skipped (DO NOTHING)
+	bulk     bool            // a statement-level Insert, not a flush of the session
+	hooked   bool            // Before hooks ran (lifecycle.go)
+	hookMark int             // the journal's length before they did
 
 	// Inline storage for the small flushes that are the common case.
 	pipe      pipe
@@ -103,6 +109,7 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 	}
 	f, err := s.plan(ctx)
 	if err != nil {
+		f.undoBefore()
 		f.rel.failed()
 		return err
 	}
@@ -113,7 +120,9 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 	// COMMIT when the flush fits one pipeline: the pipeline (one Sync) is
 	// an implicit transaction, all or nothing.
 	// (Only at the default isolation: a stricter level needs its BEGIN.)
-	implicit := commit && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
+	// After hooks run between the statements and the COMMIT.
+	after := f.afterHooks()
+	implicit := commit && !after && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
 		s.beginSQL() == "BEGIN" && f.oneWave()
 	s.ensureTx()
 	f.final = commit
@@ -121,7 +130,11 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 	if implicit {
 		s.tx.prefix = s.tx.prefix[:0]
 	}
-	if err := f.execute(commit && !implicit, implicit); err != nil {
+	err = f.execute(commit && !implicit && !after, implicit)
+	if err == nil && after {
+		err = f.runAfter(commit)
+	}
+	if err != nil {
 		defer f.rel.failed() // after the journal has put states back
 		var unknown *UnknownOutcomeError
 		if errors.As(err, &unknown) {
@@ -136,7 +149,32 @@ func (s *Session) flush(ctx context.Context, commit bool) error {
 		s.committed()
 		s.releaseTx()
 	}
+	f.trim()
 	return nil
+}
+
+// maxKeptActions is the action storage a session keeps from one flush for
+// the next; a larger flush's is dropped, so that a session does not hold
+// per-object flush bookkeeping once the flush is done.
+const maxKeptActions = 256
+
+// trim ends a successful flush: nothing of it stays reachable (statements,
+// arguments, batches, the objects' links to their actions) but small
+// storage for the next one.
+func (f *flush) trim() {
+	for _, a := range f.actions {
+		if a.st != nil && a.st.act == a {
+			a.st.act = nil
+		}
+	}
+	acts, slab := f.actions, f.slab
+	*f = flush{}
+	if cap(acts) <= maxKeptActions {
+		f.actions = acts[:0]
+	}
+	if cap(slab) <= maxKeptActions {
+		f.slab = slab[:0]
+	}
 }
 
 // plan collects the actions and orders them; it changes nothing in the
@@ -145,19 +183,19 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	s.flushSeq++
 	clear(s.argArena)
 	s.argArena = s.argArena[:0]
-	f := &s.flushBuf
+	f := &s.workspace().flush
+	// The previous flush's storage is reused: a session flushing the same
+	// work again (a batch job, a loop of commits) allocates none of it.
+	acts, slab := f.actions, f.slab
 	*f = flush{s: s, ctx: ctx, id: s.flushSeq}
-	f.actions = f.actBuf[:0]
-	if n := len(s.pending) + len(s.loaded); n > len(f.actBuf) {
-		f.actions = make([]*action, 0, len(s.pending)+min(len(s.loaded), 64))
-	}
+	n := len(s.pending) + min(len(s.loaded), 64)
+	f.actions = reuse(acts, f.actBuf[:0], n)
 	f.batches = f.batchPtrs[:0]
-	if n := len(s.pending) + min(len(s.loaded), 64); n <= len(f.actionBuf) {
-		f.slab = f.actionBuf[:0]
-	} else {
-		f.slab = make([]action, 0, n)
-	}
+	f.slab = reuse(slab, f.actionBuf[:0], n)
 	if err := f.relationships(); err != nil {
+		return f, err
+	}
+	if err := f.runBefore(); err != nil {
 		return f, err
 	}
 	if err := f.collect(); err != nil {
@@ -179,6 +217,18 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	return f, nil
 }
 
+// reuse returns an empty slice with room for n: old's storage when it is
+// big enough, else inline's when that is, else a new one.
+func reuse[E any](old, inline []E, n int) []E {
+	switch {
+	case cap(old) >= n && cap(old) > cap(inline):
+		return old[:0]
+	case n <= cap(inline):
+		return inline
+	}
+	return make([]E, 0, n)
+}
+
 // collect makes one action per pending, changed or deleted object.
 func (f *flush) collect() error {
 	for _, st := range f.s.pending {
@@ -188,7 +238,7 @@ func (f *flush) collect() error {
 		if st.status != Persistent {
 			continue
 		}
-		if k, ok := st.m.keyOf(st.obj); !ok || k != st.key {
+		if k, ok := st.m.keyOf(st.obj); !ok || k != st.id() {
 			return fmt.Errorf("%s: %w", rowName(st), ErrKeyChanged)
 		}
 		switch {
@@ -225,7 +275,7 @@ func (f *flush) execute(commit, implicit bool) error {
 // action copies values from another's results.
 func (f *flush) oneWave() bool {
 	for _, a := range f.actions {
-		if len(a.values) > 0 {
+		if a.valued != 0 || a.cut {
 			return false
 		}
 	}
@@ -236,8 +286,8 @@ func (f *flush) oneWave() bool {
 // is queued but whose results have not been read.
 func (f *flush) waits(b *batch) bool {
 	for _, a := range b.actions {
-		for _, v := range a.values {
-			if v.batch != nil && v.batch.queued && !v.batch.done {
+		for i, d := range a.deps {
+			if a.valueDep(i) && d.batch != nil && d.batch.queued && !d.batch.done {
 				return true
 			}
 		}
@@ -280,9 +330,6 @@ func (f *flush) queueExtra(p *pipe, b *batch) error {
 func (f *flush) finalize() {
 	s := f.s
 	inserted, deleted := false, false
-	if f.single != nil {
-		s.idmap.reserve(f.single, len(f.actions))
-	}
 	s.loaded = slices.Grow(s.loaded, len(f.actions))
 	for _, a := range f.actions {
 		st := a.st
@@ -295,21 +342,31 @@ func (f *flush) finalize() {
 		switch a.kind {
 		case actInsert:
 			inserted = true
-			st.status, st.explicit = Persistent, nil
-			st.key, _ = st.m.keyOf(st.obj)
+			if f.skipped[st] {
+				st.status = detached // DO NOTHING: it stands for no row
+				continue
+			}
+			st.status = Persistent
+			if st.explicit() != nil {
+				st.setMore(func(m *stateMore) { m.explicit = nil })
+			}
+			k, _ := st.m.keyOf(st.obj)
+			st.setID(k)
 			s.snapshot(st)
-			s.idmap.put(st.key, st)
-			s.loaded = append(s.loaded, st)
+			s.loaded = append(s.loaded, st) // indexed by key on first lookup
 		case actUpdate:
-			s.snapshot(st)
+			s.resnapshot(st, f.final)
 		case actDelete:
 			deleted = true
 			st.status, st.deleting = Deleted, false
-			s.idmap.del(st.key, st)
+			s.idmap.del(st.id(), st)
 		}
 	}
 	if inserted {
 		s.pending = slices.DeleteFunc(s.pending, func(st *state) bool { return st.status != Pending })
+		if len(s.pending) == 0 {
+			s.pending = nil // not kept at the size of the batch just inserted
+		}
 		s.reindexPending()
 	}
 	if deleted {

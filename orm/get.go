@@ -35,6 +35,9 @@ func Get[T any](ctx context.Context, s *Session, key ...any) (*T, error) {
 	} else {
 		p, err = s.get(ctx, m, key, false)
 	}
+	if err == nil {
+		err = s.afterLoad(ctx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", m, err)
 	}
@@ -73,7 +76,11 @@ func (s *Session) get(ctx context.Context, m *model, key []any, refresh bool) (u
 	sc := newScanner(s, m, refresh)
 	defer sc.done()
 	var out unsafe.Pointer
-	err := s.query(ctx, s.db.sql[m.id].byKey, key, func(rows pgx.Rows) error {
+	sql := s.db.sql[m.id].byKey
+	if refresh {
+		sql = s.db.sql[m.id].keyAll // a soft-deleted row too
+	}
+	err := s.query(ctx, sql, key, func(rows pgx.Rows) error {
 		if !rows.Next() {
 			return nil
 		}
@@ -113,6 +120,9 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 		err = s.refreshRelated(ctx, st) // cascade.go
 	}
 	s.autoflush = saved
+	if err == nil {
+		err = s.afterLoad(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("refresh %s: %w", m, err)
 	}

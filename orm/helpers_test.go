@@ -2,6 +2,7 @@ package orm_test
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -129,3 +130,5 @@ func (e *env) exec(sql string, args ...any) pgconn.CommandTag {
 	}
 	return tag
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -80,17 +80,18 @@ func (fr *relFlush) claimOf(cs *state, g *fkGroup) *claim {
 	}
 	i := int32(len(fr.claims))
 	next := int32(-1)
-	if cs.claimFlush == fr.f.id {
+	if cs.flushID == fr.f.id {
 		next = cs.claim
 	}
-	cs.claim, cs.claimFlush = i, fr.f.id
+	cs.at(fr.f.id)
+	cs.claim = i
 	fr.claims = append(fr.claims, claim{child: cs, fk: g, next: next})
 	return &fr.claims[i]
 }
 
 // lookupClaim returns the claim of child cs along g, or nil.
 func (fr *relFlush) lookupClaim(cs *state, g *fkGroup) *claim {
-	if cs.claimFlush != fr.f.id {
+	if cs.flushID != fr.f.id {
 		return nil
 	}
 	for i := cs.claim; i >= 0; i = fr.claims[i].next {
@@ -103,7 +104,7 @@ func (fr *relFlush) lookupClaim(cs *state, g *fkGroup) *claim {
 
 // claimsOf calls fn for each claim of child.
 func (fr *relFlush) claimsOf(child *state, fn func(c *claim)) {
-	if child.claimFlush != fr.f.id {
+	if child.flushID != fr.f.id {
 		return
 	}
 	for i := child.claim; i >= 0; i = fr.claims[i].next {
@@ -215,32 +216,36 @@ func (fr *relFlush) orphan(g *fkGroup, cs *state, from unsafe.Pointer, via *relB
 }
 
 // pendingOrphans handles the new objects that a parent's field brought
-// into the session (its save-update cascade) and let go again before their
-// first flush: attached to no parent along that key and holding no key of
-// their own, they are orphans. Under delete-orphan such an object is never
-// inserted: it leaves the session with its expunge cascade, as Delete of a
-// pending object does (SQLAlchemy expunges a pending orphan too). With a
-// nullable key it is inserted without a parent; a NOT NULL key without
-// delete-orphan is an *OrphanError.
+// into the session (its save-update cascade) and that no parent holds any
+// more before their first flush: attached along none of their foreign keys
+// (no field names a parent, no key is set), they are orphans. Under
+// delete-orphan such an object is never inserted: it leaves the session
+// with its expunge cascade, as Delete of a pending object does (SQLAlchemy
+// expunges a pending orphan too). With nullable keys it is inserted
+// without a parent; a NOT NULL key without delete-orphan is an
+// *OrphanError.
 func (fr *relFlush) pendingOrphans() error {
 	var gone []*state
 	for _, st := range fr.s.pending {
-		if st.brought == 0 || st.status != Pending {
+		if !st.brought || st.status != Pending || fr.attached(st) {
 			continue
 		}
-		rb := fr.s.db.reg.rules[st.brought-1].base()
-		g := rb.fk
-		if c := fr.lookupClaim(st, g); c != nil && c.link {
-			continue // attached (or its key written by the program)
-		}
-		if _, ok := g.childKey.key(st.obj); ok {
-			continue
+		var strict *fkGroup // a NOT NULL key that a parent-side field carries
+		orphan := false
+		for _, g := range st.m.childOf {
+			switch {
+			case len(g.parentSides) == 0:
+			case g.orphanRule() != nil:
+				orphan = true
+			case !g.nullable && strict == nil:
+				strict = g
+			}
 		}
 		switch {
-		case g.orphanRule() != nil:
+		case orphan:
 			gone = append(gone, st)
-		case !g.nullable:
-			return fr.orphanError(g, st, rb)
+		case strict != nil:
+			return fr.orphanError(strict, st, strict.parentSides[0])
 		}
 	}
 	for _, st := range gone {
@@ -249,6 +254,18 @@ func (fr *relFlush) pendingOrphans() error {
 		}
 	}
 	return nil
+}
+
+// attached reports whether the new object st has a parent along one of
+// its foreign keys: a field attached it (or the program wrote the key), or
+// the key is set.
+func (fr *relFlush) attached(st *state) bool {
+	for _, g := range st.m.childOf {
+		if c := fr.lookupClaim(st, g); c != nil && c.link && (c.to != nil || c.keyed) || g.hasKey(st.obj) {
+			return true
+		}
+	}
+	return false
 }
 
 // displace finds, for every child attached to a parent over a unique key,
@@ -304,7 +321,7 @@ func (fr *relFlush) heldChildren(rb *relBase, parent unsafe.Pointer) ([]*state, 
 // markDeleting marks st for deletion during the flush; a failed flush
 // takes the mark back (relFlush.failed).
 func (fr *relFlush) markDeleting(st *state) {
-	st.deleting = true
+	st.deleting, st.hard = true, false // softly, when its model can (softdelete.go)
 	fr.marked = append(fr.marked, st)
 }
 

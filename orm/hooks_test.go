@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"errors"
+	"math/bits"
 	"reflect"
 	"testing"
 	"unsafe"
@@ -98,7 +99,7 @@ func TestCycle(t *testing.T) {
 	m := reg.byType[typeOfParent]
 	f := &flush{}
 	for i := range 2 {
-		st := &state{m: m, obj: unsafe.Pointer(&hookParent{Name: "p"}), status: Pending, ord: uint64(i + 1)}
+		st := &state{m: m, obj: unsafe.Pointer(&hookParent{Name: "p"}), status: Pending, ord: uint32(i + 1)}
 		f.newAction(actInsert, st)
 	}
 	f.dependsOn(f.actions[0], f.actions[1], true)
@@ -152,7 +153,7 @@ func TestReparent(t *testing.T) {
 	}
 	cs := s.stateOf(s.db.reg.byType[reflect.TypeFor[hookChild]()], unsafe.Pointer(c))
 	up := f.actionOf(cs)
-	if up == nil || up.kind != actUpdate || len(up.values) != 1 {
+	if up == nil || up.kind != actUpdate || bits.OnesCount64(up.valued) != 1 {
 		t.Fatalf("child action %v, want an update waiting for the new parent's key", up)
 	}
 	f.rel.failed()

@@ -17,15 +17,49 @@ import (
 type undo struct {
 	st    *state
 	prev  *state         // the state before the flush changed it; nil in a final flush
-	zero  colSet         // columns to set back to zero
 	saved unsafe.Pointer // copy of the object holding the overwritten columns
-	over  colSet         // columns to copy back from saved
+	zero  uint64         // columns (positions below 64) to set back to zero
+	over  uint64         // columns (positions below 64) to copy back from saved
+	wide  *[2]colSet     // zero and over for every position, in tables that wide
+}
+
+// The two column sets of an undo entry.
+const (
+	undoZero = iota
+	undoOver
+)
+
+// mark adds column position pos to set which of u.
+func (u *undo) mark(which, pos int) {
+	if pos >= 64 {
+		if u.wide == nil {
+			u.wide = new([2]colSet)
+		}
+		u.wide[which].add(pos)
+		return
+	}
+	if which == undoZero {
+		u.zero |= 1 << pos
+	} else {
+		u.over |= 1 << pos
+	}
+}
+
+// marked reports whether column position pos is in set which of u.
+func (u *undo) marked(which, pos int) bool {
+	switch {
+	case pos >= 64:
+		return u.wide != nil && u.wide[which].has(pos)
+	case which == undoZero:
+		return u.zero&(1<<pos) != 0
+	}
+	return u.over&(1<<pos) != 0
 }
 
 // journal returns the flush's undo entry for st, creating it on first use.
 func (f *flush) journal(st *state) *undo {
 	t := f.s.tx
-	if st.jflush == f.id {
+	if st.flushID == f.id && st.jidx >= 0 {
 		return &t.journal[st.jidx]
 	}
 	u := undo{st: st}
@@ -33,17 +67,18 @@ func (f *flush) journal(st *state) *undo {
 		// A flush that does not end the transaction changes states that a
 		// later failure must put back; a final flush changes states only
 		// once its COMMIT has succeeded.
-		prev := *st
-		u.prev = &prev
+		u.prev = f.s.newState(st.m, st.obj)
+		*u.prev = *st
 	}
 	t.journal = append(t.journal, u)
-	st.jflush, st.jidx = f.id, len(t.journal)-1
+	st.at(f.id)
+	st.jidx = int32(len(t.journal) - 1)
 	return &t.journal[st.jidx]
 }
 
 // filled records that the flush is about to fill column c of st, which is
 // zero now.
-func (f *flush) filled(st *state, c *column) { f.journal(st).zero.add(c.pos) }
+func (f *flush) filled(st *state, c *column) { f.journal(st).mark(undoZero, c.pos) }
 
 // overwrite records the current value of column c of st before the flush
 // replaces it.
@@ -52,9 +87,9 @@ func (f *flush) overwrite(st *state, c *column) {
 	if u.saved == nil {
 		u.saved = f.s.snapChunk(st.m).next()
 	}
-	if !u.over.has(c.pos) {
+	if !u.marked(undoOver, c.pos) {
 		c.copyTo(u.saved, st.obj)
-		u.over.add(c.pos)
+		u.mark(undoOver, c.pos)
 	}
 }
 
@@ -69,7 +104,7 @@ func (s *Session) restore(mark int) {
 	for i := range entries {
 		st := entries[i].st
 		touched[st] = struct{}{}
-		s.idmap.del(st.key, st)
+		s.idmap.del(st.id(), st)
 	}
 	for i := len(entries) - 1; i >= 0; i-- {
 		entries[i].apply()
@@ -84,10 +119,10 @@ func (s *Session) restore(mark int) {
 // replay, so that an object deleted in the transaction is marked again.
 func (u *undo) apply() {
 	for _, c := range u.st.m.cols {
-		if u.zero.has(c.pos) {
+		if u.marked(undoZero, c.pos) {
 			c.setZero(u.st.obj)
 		}
-		if u.over.has(c.pos) {
+		if u.marked(undoOver, c.pos) {
 			c.copyTo(u.st.obj, u.saved)
 		}
 	}
@@ -115,7 +150,7 @@ func (s *Session) relink(entries []undo, touched map[*state]struct{}) {
 		case Pending:
 			s.pending = append(s.pending, st)
 		case Persistent:
-			s.idmap.put(st.key, st)
+			s.idmap.put(st.id(), st)
 			s.loaded = append(s.loaded, st)
 		}
 	}
@@ -142,6 +177,9 @@ func (s *Session) committed() {
 	}
 	clear(s.tx.journal)
 	s.tx.journal = s.tx.journal[:0]
+	if cap(s.tx.journal) > keptJournal {
+		s.tx.journal = nil // a large flush's undo records are not kept
+	}
 }
 
 // discard drops the changes the session holds for objects added after the
@@ -150,7 +188,7 @@ func (s *Session) committed() {
 // for deletion.
 func (s *Session) discard(seq uint64) {
 	for _, st := range slices.Clone(s.pending) {
-		if st.ord > seq {
+		if uint64(st.ord) > seq {
 			s.expunge(st)
 		}
 	}

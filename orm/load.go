@@ -31,7 +31,8 @@ type loadOptFunc func(*loadOpts)
 func (f loadOptFunc) applyLoad(o *loadOpts) { f(o) }
 
 // Where is a Load option: only targets matching cond (SQL with ?
-// placeholders, as [SelectQuery.Where]) are loaded.
+// placeholders, as [SelectQuery.Where]) are loaded. It is also the option
+// of [SelectQuery.Join] and [SelectQuery.Has], filtering the related rows.
 func Where(cond SQL, args ...any) LoadOption {
 	return loadOptFunc(func(o *loadOpts) {
 		o.filter.conds = append(o.filter.conds, cond)
@@ -179,7 +180,7 @@ func runLoads(ctx context.Context, l *loader, n *loadNode, owners []*state) erro
 			return fmt.Errorf("load %s: %w", k.ru.base(), err)
 		}
 		if len(k.kids) > 0 && len(rows) > 0 {
-			if err := runLoads(ctx, l, k, distinct(rows)); err != nil {
+			if err := runLoads(ctx, l, k, stepTargets(k.ru.base(), rows)); err != nil {
 				return err
 			}
 		}
@@ -213,6 +214,9 @@ func (s *Session) loadRelated(ctx context.Context, m *model, p unsafe.Pointer, p
 		root, err = loadTree(s.db.reg, m, []loadPath{{path: path, opts: opts}}, false)
 		if err == nil {
 			err = runLoads(ctx, &loader{s: s}, root, []*state{st})
+		}
+		if err == nil {
+			err = s.afterLoad(ctx) // lifecycle.go
 		}
 	}
 	if err != nil {

@@ -100,6 +100,9 @@ func (jp *joinPlan) wrap(sql, order string) string {
 			}
 			b.WriteString(j.alias + "." + j.ts.cols[c.pos] + " = " + owner + "." + ots.cols[rb.local[i].pos])
 		}
+		if live := jp.s.db.liveCond(rb.target, j.alias, liveRows); live != "" {
+			b.WriteString(" AND " + live) // softdelete.go
+		}
 	}
 	b.WriteString(order)
 	return b.String()

@@ -18,6 +18,7 @@ type relSQL struct {
 	ts    *tableSQL // the target's
 	sec   secSQL    // a many_to_many's association table
 	step  string    // SELECT of the targets whose join columns are among the owners' keys: one array parameter per key column, no ORDER BY
+	all   string    // the same, soft-deleted targets included (softdelete.go)
 	order []string  // the order_by keys
 }
 
@@ -77,6 +78,10 @@ func newRelSQL(d dialect.Dialect, sqls []*tableSQL, rb *relBase) (relSQL, error)
 		}
 	}
 	rs.step += " WHERE " + matchArrays(match, casts, 1)
+	rs.all = rs.step
+	if sd := rb.target.softDelete; sd != nil {
+		rs.step += " AND " + ts.table + "." + ts.cols[sd.pos] + " IS NULL"
+	}
 	var err error
 	rs.order, err = orderKeys(d, ts, &rs.sec, rb)
 	return rs, err
@@ -155,20 +160,24 @@ func quoteColumns(d dialect.Dialect, cols []*schema.Column) (names, casts []stri
 
 // stepSQL renders a step's SELECT for the owners reps, filtered and ordered
 // by the Load options, then by order_by.
-func (rs *relSQL) stepSQL(rb *relBase, reps []*state, opts *loadOpts) (string, []any, error) {
+func (rs *relSQL) stepSQL(rb *relBase, reps []*state, opts *loadOpts, all bool) (string, []any, error) {
 	objs := make([]unsafe.Pointer, len(reps))
 	for i, st := range reps {
 		objs[i] = st.obj
 	}
 	args := keyArgs(rb.local, objs)
+	step := rs.step
+	if all {
+		step = rs.all
+	}
 	if opts == nil {
 		if len(rs.order) == 0 {
-			return rs.step, args, nil
+			return step, args, nil
 		}
-		return rs.step + " ORDER BY " + strings.Join(rs.order, ", "), args, nil
+		return step + " ORDER BY " + strings.Join(rs.order, ", "), args, nil
 	}
 	var b strings.Builder
-	b.WriteString(rs.step)
+	b.WriteString(step)
 	if len(opts.filter.conds) > 0 {
 		buf, more, _, err := opts.filter.render(nil, len(args)+1)
 		if err != nil {

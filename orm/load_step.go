@@ -18,6 +18,7 @@ import (
 type loader struct {
 	s       *Session
 	refresh bool
+	all     bool // soft-deleted targets too (a delete cascade; softdelete.go)
 }
 
 // step loads relationship ru of owners with one statement (none when no
@@ -54,7 +55,7 @@ func (rb *relBase) held(_ *loader, g *keyGroups) ([]loadedRow, []*state) { retur
 // fetch selects the targets of the owners reps (of groups g, which may be
 // nil) with the relationship's statement.
 func (rb *relBase) fetch(ctx context.Context, l *loader, g *keyGroups, reps []*state, opts *loadOpts) ([]loadedRow, error) {
-	sql, args, err := l.s.db.rel[rb.id].stepSQL(rb, reps, opts)
+	sql, args, err := l.s.db.rel[rb.id].stepSQL(rb, reps, opts, l.all)
 	if err != nil {
 		return nil, err
 	}
@@ -216,6 +217,21 @@ func (g *keyGroups) distribute(rb *relBase, rows []loadedRow) [][]unsafe.Pointer
 		lists[id] = all[lo:hi:hi]
 	}
 	return lists
+}
+
+// stepTargets returns the targets of a load step's rows, each once: the
+// rows of one SELECT of the target table are distinct rows already, only
+// a many_to_many's (joined through the association table) repeat a
+// target shared by several owners.
+func stepTargets(rb *relBase, rows []loadedRow) []*state {
+	if rb.r.Side == relation.FKOnSecondary {
+		return distinct(rows)
+	}
+	out := make([]*state, len(rows))
+	for i, r := range rows {
+		out[i] = r.st
+	}
+	return out
 }
 
 // distinct returns the rows' targets, each once (only the rows of a

@@ -38,6 +38,9 @@ type model struct {
 	// uniqueKeys are the foreign keys of this model that carry a
 	// relationship and are unique (one_to_one).
 	uniqueKeys []*fkGroup
+	// childOf are the foreign keys of this model that carry a
+	// relationship: those that can give its rows a parent.
+	childOf []*fkGroup
 
 	deep                               []*column    // columns whose snapshot needs a deep copy
 	inline                             []inlinePtr  // pointer columns copied into the snapshot record
@@ -50,6 +53,11 @@ type model struct {
 	insertWhat, updateWhat, deleteWhat string // "insert users", for errors
 	staleUpdate                        *StaleDataError
 	eager                              bool // some relationship loads with every query (lazy:joined/selectin)
+
+	upsert *conflictPlan // the Upserter's ON CONFLICT, nil when none
+	hooks  hookSet       // the lifecycle hooks it implements (lifecycle.go)
+
+	softDelete *column // the soft_delete column, nil when none (softdelete.go)
 
 	// Foreign key neighbours, set by the registry: the mapped tables this
 	// one references and those referencing it, leaving out self references

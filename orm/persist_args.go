@@ -1,10 +1,13 @@
 package orm
 
 import (
+	"database/sql/driver"
 	"errors"
 	"reflect"
 	"time"
 	"unsafe"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // errRowCount: a statement returned more or fewer rows than the rows it
@@ -35,47 +38,92 @@ func assignFor(t reflect.Type) func(dst, src unsafe.Pointer) {
 	return func(dst, src unsafe.Pointer) { reflect.NewAt(t, dst).Elem().Set(reflect.NewAt(t, src).Elem()) }
 }
 
-// columnArrays builds one Go slice per column of set holding the states'
-// values in order: the arguments of an unnest statement.
+// columnArrays returns one array parameter per column of set holding the
+// states' values in order: the arguments of an unnest statement.
 func columnArrays(m *model, set colSet, states []*state) []any {
 	args := make([]any, 0, countSet(set))
 	for _, c := range m.cols {
 		if set.has(c.pos) {
-			args = append(args, columnArray(c, states))
+			args = append(args, newFieldArray(c, states, false))
 		}
 	}
 	return args
 }
 
-func columnArray(c *column, states []*state) any {
-	n := len(states)
-	s := reflect.MakeSlice(reflect.SliceOf(c.goType), n, n)
-	base, size := s.UnsafePointer(), c.goType.Size()
-	for i, st := range states {
-		c.assign(unsafe.Add(base, uintptr(i)*size), c.path.read(st.obj))
-	}
-	return s.Interface()
-}
-
-// keyArrays builds the key (and version) arrays of an unnest UPDATE or
-// DELETE from the snapshots: the values the database holds.
+// keyArrays returns the key (and version) array parameters of an unnest
+// UPDATE or DELETE, read from the snapshots: the values the database
+// holds.
 func keyArrays(m *model, states []*state) []any {
 	var args []any
 	for _, c := range m.pk {
-		args = append(args, snapArray(c, states))
+		args = append(args, newFieldArray(c, states, true))
 	}
 	if v := m.version; v != nil {
-		args = append(args, snapArray(v, states))
+		args = append(args, newFieldArray(v, states, true))
 	}
 	return args
 }
 
-func snapArray(c *column, states []*state) any {
-	n := len(states)
-	s := reflect.MakeSlice(reflect.SliceOf(c.goType), n, n)
-	base, size := s.UnsafePointer(), c.goType.Size()
-	for i, st := range states {
-		c.assign(unsafe.Add(base, uintptr(i)*size), c.path.read(st.snap))
+// fieldArray is one column of many objects bound as one array
+// parameter (pgtype.ArrayGetter). pgx encodes it element by element
+// straight from the objects' fields through the column's bound-argument
+// type, so a batch of n rows costs no intermediate Go slice per column
+// and no boxed value per element.
+type fieldArray struct {
+	c      *column
+	states []*state
+	snap   bool // read the snapshots rather than the objects
+	dims   [1]pgtype.ArrayDimension
+}
+
+var (
+	_ pgtype.ArrayGetter = (*fieldArray)(nil)
+	_ driver.Valuer      = (*fieldArray)(nil)
+)
+
+func newFieldArray(c *column, states []*state, snap bool) *fieldArray {
+	a := &fieldArray{c: c, states: states, snap: snap}
+	a.dims[0] = pgtype.ArrayDimension{Length: int32(len(states)), LowerBound: 1}
+	return a
+}
+
+// Dimensions implements pgtype.ArrayGetter: one dimension, one element
+// per object.
+func (a *fieldArray) Dimensions() []pgtype.ArrayDimension { return a.dims[:] }
+
+// Index implements pgtype.ArrayGetter: the i-th object's field as the
+// column's bound argument (a typed pointer, no allocation).
+func (a *fieldArray) Index(i int) any {
+	st := a.states[i]
+	if a.snap {
+		return a.c.arg(st.snap)
+	}
+	return a.c.arg(st.obj)
+}
+
+// IndexType implements pgtype.ArrayGetter.
+func (a *fieldArray) IndexType() any { return pointerAny(a.c.argWord, a.c.path.zero) }
+
+// Value implements driver.Valuer for the paths where pgx cannot tell the
+// parameter's type (the simple protocol): the values as a Go slice, which
+// pgx encodes as an array literal.
+func (a *fieldArray) Value() (driver.Value, error) { return a.slice(), nil }
+
+// logValue shows the values in the statement log.
+func (a *fieldArray) logValue() any { return a.slice() }
+
+// slice copies the values into a Go slice of the field type.
+func (a *fieldArray) slice() any {
+	t := a.c.goType
+	n := len(a.states)
+	s := reflect.MakeSlice(reflect.SliceOf(t), n, n)
+	base, size := s.UnsafePointer(), t.Size()
+	for i, st := range a.states {
+		src := st.obj
+		if a.snap {
+			src = st.snap
+		}
+		a.c.assign(unsafe.Add(base, uintptr(i)*size), a.c.path.read(src))
 	}
 	return s.Interface()
 }

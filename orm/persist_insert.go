@@ -2,8 +2,11 @@ package orm
 
 import (
 	"cmp"
+	"encoding/binary"
+	"errors"
 	"reflect"
 	"slices"
+	"strconv"
 	"unsafe"
 
 	"github.com/jackc/pgx/v5"
@@ -17,6 +20,7 @@ const maxParams = 65535
 // insertGroup is the rows of an insert batch that send the same columns.
 type insertGroup struct {
 	set, ret colSet
+	conflict *conflictPlan // an upsert's ON CONFLICT, nil for a plain insert
 	states   []*state
 }
 
@@ -24,7 +28,7 @@ type insertGroup struct {
 // and queues one statement per group of rows sending the same columns.
 func (f *flush) queueInserts(p *pipe, b *batch) error {
 	ts := f.s.db.sql[b.m.id]
-	if len(b.actions) == 1 {
+	if len(b.actions) == 1 && b.actions[0].st.upsertPlan() == nil {
 		st := b.actions[0].st
 		set := f.prepareInsert(st)
 		f.queueOne(p, ts, set, returnedBy(b.m, set), st, b)
@@ -32,23 +36,29 @@ func (f *flush) queueInserts(p *pipe, b *batch) error {
 	}
 	var groups []*insertGroup
 	for _, a := range b.actions {
-		set := f.prepareInsert(a.st)
-		g := findGroup(groups, set)
+		set, cp := f.prepareInsert(a.st), a.st.upsertPlan()
+		g := findGroup(groups, set, cp)
 		if g == nil {
-			g = &insertGroup{set: set, ret: returnedBy(b.m, set)}
+			g = &insertGroup{set: set, ret: returnedBy(b.m, set), conflict: cp}
 			groups = append(groups, g)
 		}
 		g.states = append(g.states, a.st)
 	}
 	for _, g := range groups {
+		if g.conflict != nil {
+			if err := f.queueUpsert(p, ts, g, b); err != nil {
+				return err
+			}
+			continue
+		}
 		f.queueGroup(p, ts, g, b)
 	}
 	return nil
 }
 
-func findGroup(groups []*insertGroup, set colSet) *insertGroup {
+func findGroup(groups []*insertGroup, set colSet, cp *conflictPlan) *insertGroup {
 	for _, g := range groups {
-		if g.set == set {
+		if g.set == set && (g.conflict == cp || g.conflict != nil && cp != nil && g.conflict.desc == cp.desc) {
 			return g
 		}
 	}
@@ -71,6 +81,9 @@ func (f *flush) prepareInsert(st *state) colSet {
 		setInt(v, st.obj, 1)
 	}
 	var set colSet
+	if cp := st.upsertPlan(); cp != nil {
+		set = cp.keySet // an upsert always sends its conflict key
+	}
 	for _, c := range m.cols {
 		if !c.serverGen || st.forced(c) || !c.zero(st.obj) {
 			set.add(c.pos)
@@ -106,6 +119,8 @@ func (f *flush) queueGroup(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
 		}
 	}
 	switch {
+	case len(g.states) > 1 && !g.set.empty() && drawnKey(m, g.ret) && ts.unnestable(g.set):
+		f.queueDrawn(p, ts, g, b)
 	case len(g.states) == 1 || g.set.empty() || (!g.ret.empty() && !keysKnown(m, g.set) && !identityKey(m, g.ret)):
 		for _, st := range g.states {
 			f.queueOne(p, ts, g.set, g.ret, st, b)
@@ -137,6 +152,17 @@ func identityKey(m *model, ret colSet) bool {
 	}
 	c := m.pk[0]
 	return ret.has(c.pos) && c.Identity != schema.IdentityNone && isInt(c.goType.Kind())
+}
+
+// drawnKey reports whether the key is one column, not an identity, that
+// the server fills from its default for these rows: insertDrawn can then
+// draw the keys in the statement and map them back by ordinal.
+func drawnKey(m *model, ret colSet) bool {
+	if len(m.pk) != 1 {
+		return false
+	}
+	c := m.pk[0]
+	return ret.has(c.pos) && c.Identity == schema.IdentityNone && c.ServerDefault != ""
 }
 
 func (ts *tableSQL) unnestable(set colSet) bool {
@@ -208,6 +234,65 @@ func (f *flush) queueUnnest(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
 	p.add(s)
 }
 
+// queueDrawn queues one insertDrawn statement for the group: keys drawn
+// by the server, each returned row put into the object its ordinal names.
+func (f *flush) queueDrawn(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
+	key := ts.m.pk[0]
+	set := g.set
+	set.remove(key.pos)
+	s := step{sql: ts.insertDrawn(set, g.ret), args: columnArrays(ts.m, set, g.states), what: ts.m.insertWhat, batch: b}
+	s.rows = func(rows pgx.Rows) error { return matchByOrdinal(rows, ts.m, g.ret, g.states) }
+	p.add(s)
+}
+
+// matchByOrdinal scans rows whose first column is the 1-based ordinal of
+// the object each belongs to, the ret columns after it. Every object must
+// get exactly one row.
+func matchByOrdinal(rows pgx.Rows, m *model, ret colSet, states []*state) error {
+	seen := make([]bool, len(states))
+	cols := retCols(m, ret)
+	dest := make([]any, 1+len(cols))
+	var ord int64
+	dest[0] = &ord // for pgx, when it scans a row
+	var plan rowPlan
+	n := 0
+	for rows.Next() {
+		i, err := rowOrdinal(rows)
+		if err != nil || i < 1 || i > int64(len(states)) || seen[i-1] {
+			return errors.Join(errRowCount, err)
+		}
+		seen[i-1] = true
+		if n == 0 {
+			plan = planRows(rows, 1, cols, false)
+		}
+		if err := plan.scan(rows, states[i-1].obj, dest); err != nil {
+			return err
+		}
+		n++
+	}
+	if rows.Err() == nil && n != len(states) {
+		return errRowCount
+	}
+	return rows.Err()
+}
+
+// rowOrdinal decodes the current row's first column, a bigint, from its
+// wire form (binary, or text in the text-only exec modes) before the row
+// is scanned, so that the row can be scanned straight into its object.
+func rowOrdinal(rows pgx.Rows) (int64, error) {
+	raw := rows.RawValues()
+	if len(raw) == 0 || raw[0] == nil {
+		return 0, errRowCount
+	}
+	if rows.FieldDescriptions()[0].Format == pgx.BinaryFormatCode {
+		if len(raw[0]) != 8 {
+			return 0, errRowCount
+		}
+		return int64(binary.BigEndian.Uint64(raw[0])), nil
+	}
+	return strconv.ParseInt(string(raw[0]), 10, 64)
+}
+
 // queueValues queues multi-row VALUES statements, as many rows each as the
 // parameter limit allows.
 func (f *flush) queueValues(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
@@ -248,19 +333,18 @@ func (f *flush) matcher(m *model, g *insertGroup, ret colSet) func(pgx.Rows) err
 // scanInto scans returned rows, in order, into the given objects' ret
 // columns.
 func scanInto(rows pgx.Rows, m *model, ret colSet, states []*state) error {
-	dest := make([]any, 0, countSet(ret))
+	cols := retCols(m, ret)
+	dest := make([]any, len(cols))
+	var plan rowPlan
 	i := 0
 	for rows.Next() {
 		if i >= len(states) {
 			return errRowCount
 		}
-		dest = dest[:0]
-		for _, c := range m.cols {
-			if ret.has(c.pos) {
-				dest = append(dest, c.ptr(states[i].obj))
-			}
+		if i == 0 {
+			plan = planRows(rows, 0, cols, false)
 		}
-		if err := rows.Scan(dest...); err != nil {
+		if err := plan.scan(rows, states[i].obj, dest); err != nil {
 			return err
 		}
 		i++

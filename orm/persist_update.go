@@ -132,6 +132,13 @@ func (f *flush) queueDeletes(p *pipe, b *batch) error {
 	for i, a := range b.actions {
 		states[i] = a.st
 	}
+	states, soft := splitSoft(m, states)
+	if len(soft) > 0 {
+		f.queueSoftDeletes(p, b, soft)
+	}
+	if len(states) == 0 {
+		return nil
+	}
 	plain, asserted := ts.deleteRows()
 	s := step{sql: plain, args: keyArrays(m, states), what: m.deleteWhat, batch: b}
 	if asserted != "" {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // pipe collects statements and sends them in one round trip (a pgx batch,
@@ -69,7 +68,7 @@ func (p *pipe) run(ctx context.Context) error {
 		b.Queue(st.sql, st.args...)
 	}
 	if p.commit {
-		b.Queue("COMMIT")
+		b.Queue(s.commitSQL())
 	}
 	start := s.db.log.start()
 	br := conn.SendBatch(ctx, &b)
@@ -106,7 +105,7 @@ func (p *pipe) chooseForms() {
 
 // runOne sends a lone statement without a batch: the cheapest path, and
 // with no BEGIN pending it is its own transaction.
-func (p *pipe) runOne(ctx context.Context, conn *pgxpool.Conn) error {
+func (p *pipe) runOne(ctx context.Context, conn *pgx.Conn) error {
 	st := &p.steps[0]
 	start := p.s.db.log.start()
 	var err error
@@ -175,8 +174,8 @@ func (p *pipe) read(ctx context.Context, br pgx.BatchResults, prefix []string, s
 		return nil
 	}
 	tag, err := br.Exec()
-	log.statement(ctx, start, "COMMIT", nil, -1, err)
-	if err == nil && tag.String() != "COMMIT" {
+	log.statement(ctx, start, p.s.commitSQL(), nil, -1, err)
+	if err == nil && p.s.outer == nil && tag.String() != "COMMIT" {
 		err = fmt.Errorf("commit: transaction was rolled back (%s)", tag)
 	}
 	if err != nil {

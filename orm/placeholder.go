@@ -26,6 +26,18 @@ var ErrSyntax = errors.New("malformed SQL fragment")
 // identifiers and comments (-- and nested /* */), and turns ?? into a
 // literal ? (for the jsonb operators ?, ?| and ?&).
 func rewrite(dst []byte, src string, next int) ([]byte, int, error) {
+	dst, err := lex(dst, src, func(dst []byte) ([]byte, error) {
+		dst = append(dst, '$')
+		dst = strconv.AppendInt(dst, int64(next), 10)
+		next++
+		return dst, nil
+	})
+	return dst, next, err
+}
+
+// lex appends src to dst as rewrite does, calling at for each ?
+// placeholder to append what stands for it.
+func lex(dst []byte, src string, at func(dst []byte) ([]byte, error)) ([]byte, error) {
 	for i := 0; i < len(src); {
 		c := src[i]
 		var end int
@@ -35,9 +47,10 @@ func rewrite(dst []byte, src string, next int) ([]byte, int, error) {
 			dst, i = append(dst, '?'), i+2
 			continue
 		case c == '?':
-			dst = append(dst, '$')
-			dst = strconv.AppendInt(dst, int64(next), 10)
-			next, i = next+1, i+1
+			if dst, err = at(dst); err != nil {
+				return dst, err
+			}
+			i++
 			continue
 		case c == '\'':
 			end, err = quoted(src, i, '\'', escapeString(src, i))
@@ -55,11 +68,11 @@ func rewrite(dst []byte, src string, next int) ([]byte, int, error) {
 			end = i + 1
 		}
 		if err != nil {
-			return dst, next, err
+			return dst, err
 		}
 		dst, i = append(dst, src[i:end]...), end
 	}
-	return dst, next, nil
+	return dst, nil
 }
 
 // escapeString reports whether the quote at i opens an E'…' string.

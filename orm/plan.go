@@ -28,18 +28,20 @@ const (
 
 var actionNames = [...]string{actInsert: "insert", actUpdate: "update", actDelete: "delete", actExtra: "statement"}
 
-// action is one node of the plan.
+// action is one node of the plan. It is kept small (one per object
+// written): a flush of n rows holds n of them.
 type action struct {
 	kind   actionKind
-	st     *state // the object, nil for extras and barriers
-	m      *model // the table's model, nil for extras on unmapped tables and barriers
-	deps   []*action
-	values []*action // deps whose results this action's values are copied from
-	extra  *extraStmt
-	level  int
 	mark   uint8 // DFS colour: 0 new, 1 on stack, 2 done
+	del    bool  // a barrier: of deletes (else of saves)
+	cut    bool  // every dependency from the 64th on is a value dependency
+	level  int32
+	st     *state // the object, nil for extras and barriers
+	m      *model // the table's model; nil for extras on unmapped tables
 	batch  *batch
-	name   string // barrier name, for cycle messages
+	deps   []*action
+	valued uint64 // bit i: deps[i] is a value dependency (see dependsOn)
+	extra  *extraStmt
 }
 
 // extraStmt is a statement a rule adds: build runs when the statement is
@@ -53,7 +55,7 @@ type extraStmt struct {
 type batch struct {
 	kind    actionKind
 	m       *model
-	level   int
+	level   int32
 	actions []*action
 	queued  bool // in the pipeline
 	done    bool // results read
@@ -63,8 +65,10 @@ type batch struct {
 // String names the action for messages ("insert users(new #3)").
 func (a *action) String() string {
 	switch {
+	case a.kind == actBarrier && a.del:
+		return "deletes of " + a.m.table.Name
 	case a.kind == actBarrier:
-		return a.name
+		return "saves of " + a.m.table.Name
 	case a.st == nil:
 		return "statement"
 	}
@@ -77,7 +81,7 @@ func rowName(st *state) string {
 	if _, ok := st.m.keyOf(st.obj); ok && st.status != Pending {
 		return st.m.table.Name + "(" + st.m.ident.keyText(st.obj) + ")"
 	}
-	return st.m.table.Name + "(new #" + strconv.FormatUint(st.ord, 10) + ")"
+	return st.m.table.Name + "(new #" + strconv.FormatUint(uint64(st.ord), 10) + ")"
 }
 
 // dependsOn makes after run after before; with sync, after's values are
@@ -87,15 +91,28 @@ func (f *flush) dependsOn(after, before *action, sync bool) {
 	if after == nil || before == nil || after == before {
 		return
 	}
-	after.deps = append(after.deps, before)
-	if sync {
-		after.values = append(after.values, before)
+	f.addDep(after, before)
+	switch i := len(after.deps) - 1; {
+	case !sync:
+	case i < 64:
+		after.valued |= 1 << i
+	default:
+		after.cut = true
 	}
+}
+
+// valueDep reports whether a's values are copied from the results of its
+// i-th dependency.
+func (a *action) valueDep(i int) bool {
+	if i < 64 {
+		return a.valued&(1<<i) != 0
+	}
+	return a.cut
 }
 
 // actionOf returns st's action in this flush, or nil.
 func (f *flush) actionOf(st *state) *action {
-	if st.actFlush == f.id {
+	if st.flushID == f.id {
 		return st.act
 	}
 	return nil
@@ -121,7 +138,7 @@ func (f *flush) statement(t *schema.Table, deps []*action, build func(f *flush) 
 
 func (f *flush) newAction(kind actionKind, st *state) *action {
 	if len(f.slab) == cap(f.slab) {
-		f.slab = make([]action, 0, max(8, 2*cap(f.slab)))
+		f.slab = make([]action, 0, min(max(8, 2*cap(f.slab)), maxKeptActions))
 	}
 	f.slab = append(f.slab, action{kind: kind, st: st, m: st.m})
 	a := &f.slab[len(f.slab)-1]
@@ -131,7 +148,8 @@ func (f *flush) newAction(kind actionKind, st *state) *action {
 		f.single = nil
 	}
 	f.actions = append(f.actions, a)
-	st.act, st.actFlush = a, f.id
+	st.at(f.id)
+	st.act = a
 	return a
 }
 
@@ -148,37 +166,51 @@ func (f *flush) tableEdges() {
 			deletes[a.m] = append(deletes[a.m], a)
 		}
 	}
-	saveDone := barriers("saves of ", saves)
-	delDone := barriers("deletes of ", deletes)
+	saveDone := barriers(false, saves)
+	delDone := barriers(true, deletes)
 	for _, a := range f.actions {
 		switch a.kind {
 		case actDelete:
 			for _, c := range a.m.children {
-				a.deps = appendIf(a.deps, saveDone[c], delDone[c])
+				f.addDep(a, saveDone[c])
+				f.addDep(a, delDone[c])
 			}
 		case actInsert, actUpdate:
 			for _, p := range a.m.parents {
-				a.deps = appendIf(a.deps, saveDone[p])
+				f.addDep(a, saveDone[p])
 			}
 		}
 	}
 }
 
-func barriers(prefix string, groups map[*model][]*action) map[*model]*action {
+func barriers(del bool, groups map[*model][]*action) map[*model]*action {
 	out := make(map[*model]*action, len(groups))
 	for m, list := range groups {
-		out[m] = &action{kind: actBarrier, deps: list, name: prefix + m.table.Name}
+		out[m] = &action{kind: actBarrier, deps: list, m: m, del: del}
 	}
 	return out
 }
 
-func appendIf(list []*action, as ...*action) []*action {
-	for _, a := range as {
-		if a != nil {
-			list = append(list, a)
-		}
+// depRoom is how many dependencies an action gets room for at once: a
+// child's parent row and the barrier of the parents' table.
+const depRoom = 2
+
+// addDep appends d (when not nil) to a's dependencies. An action's first
+// depRoom dependencies are cut from storage the flush shares, so that a
+// flush of many related rows does not allocate a tiny slice per row.
+func (f *flush) addDep(a, d *action) {
+	if d == nil {
+		return
 	}
-	return list
+	if a.deps == nil {
+		if len(f.deps)+depRoom > cap(f.deps) {
+			f.deps = make([]*action, 0, 256*depRoom)
+		}
+		i := len(f.deps)
+		f.deps = f.deps[:i+depRoom]
+		a.deps = f.deps[i : i : i+depRoom]
+	}
+	a.deps = append(a.deps, d)
 }
 
 // layer gives every action its level (longest path from the sources) and
@@ -213,7 +245,7 @@ func visit(a *action, stack []*action) error {
 	}
 	a.mark = 1
 	stack = append(stack, a)
-	level := 0
+	level := int32(0)
 	for _, d := range a.deps {
 		if err := visit(d, stack); err != nil {
 			return err
@@ -243,7 +275,7 @@ func cycleError(stack []*action, a *action) error {
 // inserts, updates, deletes and extra statements, then table order.
 func (f *flush) group() {
 	type key struct {
-		level int
+		level int32
 		kind  actionKind
 		m     *model
 	}
@@ -327,7 +359,8 @@ func sortRows(b *batch) {
 		slices.SortFunc(b.actions, func(x, y *action) int { return cmp.Compare(x.st.ord, y.st.ord) })
 	case actUpdate, actDelete:
 		slices.SortFunc(b.actions, func(x, y *action) int {
-			return cmp.Or(cmp.Compare(x.st.key.n, y.st.key.n), cmp.Compare(x.st.key.s, y.st.key.s))
+			kx, ky := x.st.id(), y.st.id()
+			return cmp.Or(cmp.Compare(kx.n, ky.n), cmp.Compare(kx.s, ky.s))
 		})
 	}
 }

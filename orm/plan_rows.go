@@ -76,7 +76,7 @@ func (f *flush) selfDeleteEdges(m *model, cols []*column, acts []*action) {
 	deletes := map[idKey]*action{}
 	for _, a := range acts {
 		if a.kind == actDelete {
-			deletes[a.st.key] = a
+			deletes[a.st.id()] = a
 		}
 	}
 	if len(deletes) == 0 {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
+	"strings"
 	"unsafe"
 
 	"github.com/jackc/pgx/v5"
@@ -25,21 +27,36 @@ func (q *SelectQuery[T]) All(ctx context.Context) ([]*T, error) {
 // One returns the only row: ErrNotFound when there is none and
 // ErrMultipleRows when there are several.
 func (q *SelectQuery[T]) One(ctx context.Context) (*T, error) {
-	limit := 2
-	if q.limit >= 0 && q.limit < 2 {
-		limit = q.limit
+	out, err := q.run(ctx, oneLimit(q.limit), nil)
+	var one *T
+	if err == nil {
+		one, err = oneOf(out)
 	}
-	out, err := q.run(ctx, limit, nil)
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", q.name(), err)
+	}
+	return one, nil
+}
+
+// oneLimit is the LIMIT of a One: 2, to tell one row from several, unless
+// the query's own is lower.
+func oneLimit(limit int) int {
+	if limit >= 0 && limit < 2 {
+		return limit
+	}
+	return 2
+}
+
+// oneOf returns the only element of out: ErrNotFound when there is none,
+// ErrMultipleRows when there are several.
+func oneOf[T any](out []*T) (*T, error) {
 	switch {
-	case err != nil:
 	case len(out) == 0:
-		err = ErrNotFound
+		return nil, ErrNotFound
 	case len(out) > 1:
-		err = ErrMultipleRows
-	default:
-		return out[0], nil
+		return nil, ErrMultipleRows
 	}
-	return nil, fmt.Errorf("query %s: %w", q.name(), err)
+	return out[0], nil
 }
 
 // First returns the first row in the query's order, or ErrNotFound.
@@ -55,7 +72,7 @@ func (q *SelectQuery[T]) First(ctx context.Context) (*T, error) {
 }
 
 // Count returns the number of rows the query's conditions match (ignoring
-// order, limit and offset).
+// order, limit and offset); with GroupBy, the number of groups.
 func (q *SelectQuery[T]) Count(ctx context.Context) (int64, error) {
 	var n int64
 	err := q.scalar(ctx, "count(*)", &n)
@@ -65,15 +82,24 @@ func (q *SelectQuery[T]) Count(ctx context.Context) (int64, error) {
 // Exists reports whether any row matches the query's conditions.
 func (q *SelectQuery[T]) Exists(ctx context.Context) (bool, error) {
 	var ok bool
-	err := q.scalar(ctx, "EXISTS(SELECT 1)", &ok)
+	err := q.scalar(ctx, "EXISTS", &ok)
 	return ok, err
 }
 
-func (q *SelectQuery[T]) scalar(ctx context.Context, what string, dst any) error {
-	order, lock := q.order, q.lock
-	q.order, q.lock = nil, ""
-	sql, args, err := q.build(what, -1)
-	q.order, q.lock = order, lock
+// scalar runs SELECT count(*) or SELECT EXISTS over the query's rows.
+func (q *selectCore) scalar(ctx context.Context, what string, dst any) error {
+	sel := what
+	if what == "EXISTS" || len(q.group) > 0 {
+		sel = "1"
+	}
+	sql, args, err := q.build(stmt{sel: func(w *sqlw) error { w.str(sel); return nil }, limit: -1, bare: true})
+	switch {
+	case err != nil:
+	case what == "EXISTS":
+		sql = "SELECT EXISTS (" + sql + ")"
+	case len(q.group) > 0:
+		sql = "SELECT count(*) FROM (" + sql + ") AS g"
+	}
 	if err == nil {
 		err = q.prepare(ctx)
 	}
@@ -119,53 +145,31 @@ var errStop = errors.New("stop")
 // run executes the query; with each set, rows are passed to it untracked
 // instead of being collected.
 func (q *SelectQuery[T]) run(ctx context.Context, limit int, each func(unsafe.Pointer) bool) ([]*T, error) {
-	sql, args, err := q.build("", limit)
+	return q.runStmt(ctx, stmt{limit: limit}, each)
+}
+
+// runStmt executes the query built from st.
+func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(unsafe.Pointer) bool) ([]*T, error) {
+	sql, args, err := q.build(st)
 	if err != nil {
 		return nil, err
 	}
+	limit := st.limit
 	var jp *joinPlan // to-one relationships loaded in this statement (load.go)
-	if each == nil && q.lock == "" {
+	if each == nil && q.lock == "" && q.rootOrder() {
 		if jp, err = planJoins(q.s, q.m, q.loads); err != nil {
 			return nil, err
 		}
 	}
 	if jp != nil {
-		sql = jp.wrap(sql, string(q.renderOrder(nil, q.s.db.sql[q.m.id])))
+		keys, _ := q.orderKeys(q.scope())
+		sql = jp.wrap(sql, renderOrder(keys))
 	}
 	if err := q.prepare(ctx); err != nil {
 		return nil, err
 	}
-	sc := newScanner(q.s, q.m, q.refresh)
-	sc.track, sc.copy = each == nil, typedCopy[T]
-	var out []*T
-	if limit > 0 {
-		out = make([]*T, 0, min(limit, 1024))
-	}
-	err = q.s.query(ctx, sql, args, func(rows pgx.Rows) error {
-		for rows.Next() {
-			next := sc.next
-			if jp != nil {
-				next = func(rows pgx.Rows) (unsafe.Pointer, error) { return jp.next(&sc, rows) }
-			}
-			p, err := next(rows)
-			if err != nil {
-				return err
-			}
-			if each != nil {
-				if !each(p) {
-					return errStop
-				}
-				continue
-			}
-			out = append(out, (*T)(p))
-		}
-		return nil
-	})
-	sc.done() // before the loaders, which look objects up
-	if errors.Is(err, errStop) {
-		return nil, nil
-	}
-	if err != nil {
+	out, err := q.scanRows(ctx, sql, args, limit, jp, each)
+	if err != nil || each != nil {
 		return nil, err
 	}
 	if jp != nil {
@@ -173,14 +177,60 @@ func (q *SelectQuery[T]) run(ctx context.Context, limit int, each func(unsafe.Po
 		for i, o := range out {
 			objs[i] = unsafe.Pointer(o)
 		}
-		return out, jp.finish(ctx, objs)
+		err = jp.finish(ctx, objs)
+	} else {
+		err = q.afterLoad(ctx, out)
 	}
-	return out, q.afterLoad(ctx, out)
+	if err == nil {
+		err = q.s.afterLoad(ctx)
+	}
+	return out, err
+}
+
+// scanRows runs the statement and scans its rows into the session's
+// objects (through jp when it joins to-one relationships); with each set,
+// rows are passed to it untracked instead of being collected.
+func (q *SelectQuery[T]) scanRows(ctx context.Context, sql string, args []any, limit int, jp *joinPlan, each func(unsafe.Pointer) bool) ([]*T, error) {
+	sc := newScanner(q.s, q.m, q.refresh)
+	sc.track, sc.copy = each == nil, typedCopy[T]
+	next := sc.next
+	if jp != nil {
+		next = func(rows pgx.Rows) (unsafe.Pointer, error) { return jp.next(&sc, rows) }
+	}
+	var out []*T
+	if limit > 0 && each == nil {
+		out = make([]*T, 0, min(limit, 1024))
+		q.s.loaded = slices.Grow(q.s.loaded, cap(out))
+	}
+	err := q.s.query(ctx, sql, args, func(rows pgx.Rows) error {
+		for rows.Next() {
+			p, err := next(rows)
+			switch {
+			case err != nil:
+				return err
+			case each == nil:
+				out = append(out, (*T)(p))
+				continue
+			}
+			if err := q.s.afterLoad(ctx); err != nil {
+				return err
+			}
+			if !each(p) {
+				return errStop
+			}
+		}
+		return nil
+	})
+	sc.done() // before the loaders, which look objects up
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	return out, err
 }
 
 // prepare flushes (autoflush) and, for a locking query, begins the
 // transaction.
-func (q *SelectQuery[T]) prepare(ctx context.Context) error {
+func (q *selectCore) prepare(ctx context.Context) error {
 	if q.s.closed {
 		return ErrSessionClosed
 	}
@@ -208,7 +258,18 @@ func (q *SelectQuery[T]) afterLoad(ctx context.Context, out []*T) error {
 	return q.s.afterQuery(ctx, q.m, objs, q.loads)
 }
 
-func (q *SelectQuery[T]) name() string {
+// rootOrder reports whether every OrderBy key is a column of the query's
+// own table, which the joined loading's outer query can sort by again.
+func (q *selectCore) rootOrder() bool {
+	for _, k := range q.order {
+		if strings.Contains(k, ".") {
+			return false
+		}
+	}
+	return true
+}
+
+func (q *selectCore) name() string {
 	if q.m == nil {
 		return "?"
 	}

@@ -21,12 +21,13 @@ type defaultValue struct{}
 // consistent with what it changed. The first mistake is kept and returned
 // by Exec.
 type UpdateQuery[T any] struct {
-	s      *Session
-	m      *model
-	err    error
-	filter filter
-	sets   []setClause
-	all    bool
+	s       *Session
+	m       *model
+	err     error
+	filter  filter
+	sets    []setClause
+	all     bool
+	deleted deletedRows
 }
 
 type setClause struct {
@@ -129,7 +130,7 @@ func (q *UpdateQuery[T]) build() (string, []any, colSet, error) {
 		ret.add(v.pos)
 	}
 	buf := []byte("UPDATE " + ts.table + " SET " + strings.Join(sets, ", "))
-	buf, wargs, _, err := q.filter.render(buf, len(args)+1)
+	buf, wargs, _, err := q.s.db.liveFilter(q.m, q.filter, q.deleted).renderIn(buf, len(args)+1, &scope{db: q.s.db, m: q.m, qual: ts.table})
 	if err != nil {
 		return "", nil, ret, err
 	}
@@ -139,11 +140,13 @@ func (q *UpdateQuery[T]) build() (string, []any, colSet, error) {
 
 // DeleteQuery is a statement-level DELETE of T's table, built by [Delete].
 type DeleteQuery[T any] struct {
-	s      *Session
-	m      *model
-	err    error
-	filter filter
-	all    bool
+	s       *Session
+	m       *model
+	err     error
+	filter  filter
+	all     bool
+	deleted deletedRows
+	hard    bool
 }
 
 // Delete starts a bulk DELETE of T's rows: DELETE … WHERE ….
@@ -177,11 +180,14 @@ func (q *DeleteQuery[T]) Exec(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("delete %s: %w", q.m, q.err)
 	}
 	ts := q.s.db.sql[q.m.id]
-	buf, args, _, err := q.filter.render([]byte("DELETE FROM "+ts.table), 1)
+	head, ret := "DELETE FROM "+ts.table, withKeyCols(q.m, colSet{})
+	if q.m.softDelete != nil && !q.hard {
+		head, ret = ts.softDeleteHead(), ts.softReturning()
+	}
+	buf, args, _, err := q.s.db.liveFilter(q.m, q.filter, q.deleted).renderIn([]byte(head), 1, &scope{db: q.s.db, m: q.m, qual: ts.table})
 	if err != nil {
 		return 0, fmt.Errorf("delete %s: %w", q.m, err)
 	}
-	ret := withKeyCols(q.m, colSet{})
 	n, err := q.s.bulk(ctx, q.m, string(buf)+ts.returning(ret, ""), args, ret, true)
 	if err != nil {
 		return 0, fmt.Errorf("delete %s: %w", q.m, err)
@@ -233,8 +239,14 @@ func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, re
 func (f *flush) apply(st *state, row unsafe.Pointer, ret colSet, del bool) {
 	f.journal(st)
 	if del {
+		for _, c := range st.m.cols {
+			if ret.has(c.pos) && !c.pk { // a soft delete's column, version, onupdate
+				f.overwrite(st, c)
+				c.copyTo(st.obj, row)
+			}
+		}
 		st.status, st.deleting = Deleted, false
-		f.s.idmap.del(st.key, st)
+		f.s.idmap.del(st.id(), st)
 		return // bulk drops it from the loaded list with the others
 	}
 	for _, c := range st.m.cols {
@@ -244,13 +256,13 @@ func (f *flush) apply(st *state, row unsafe.Pointer, ret colSet, del bool) {
 		}
 	}
 	// The new snapshot keeps the object's other unflushed changes visible.
-	snap, enc := st.snap, st.enc
+	snap, enc := st.snap, st.enc()
 	f.s.snapshot(st)
 	for _, c := range st.m.cols {
 		switch {
 		case ret.has(c.pos):
 		case c.encSlot >= 0:
-			st.enc[c.encSlot] = enc[c.encSlot]
+			st.enc()[c.encSlot] = enc[c.encSlot] // the new snapshot's own slice
 		default:
 			c.copyTo(st.snap, snap)
 		}

@@ -2,7 +2,11 @@ package orm
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"iter"
+	"reflect"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -12,28 +16,103 @@ import (
 // column name, built by [Raw].
 type RawQuery[T any] struct {
 	s    *Session
-	m    *model
-	err  error
+	m    *model // nil when T is not a registered model
 	sql  SQL
 	args []any
 }
 
-// Raw runs a SELECT written in SQL (with ? placeholders) and scans its
-// rows into T, matching result columns to T's columns by name; a result
-// column T does not map is an error. When the result has every column of T,
-// the objects join the session's identity map like those of a Query;
-// otherwise they are returned untracked (partial objects never enter the
-// map).
+// Raw runs a SELECT written in SQL (with ? placeholders, as Where's) and
+// scans its rows into T by column name. T may be a registered model: when
+// the result has every column of T, the objects join the session's
+// identity map like those of a Query; otherwise they are returned
+// untracked (partial objects never enter the map). T may be any other
+// struct: a result column goes to the field with a `db:"name"` tag, else
+// to the field whose name matches ignoring case and underscores (UserID
+// reads user_id), embedded structs included, as pgx's RowToStructByName
+// matches them; fields without a column keep their zero value. T may also
+// be a single-column type (int64, string, time.Time, an sql.Scanner). A
+// result column that no field receives fails with ErrUnknownColumn. Rows
+// of types that are not models are never tracked; scanning them costs no
+// reflection after the first query of each (type, column names).
 func Raw[T any](s *Session, sql SQL, args ...any) *RawQuery[T] {
-	m, err := modelFor[T](s.db.reg)
-	return &RawQuery[T]{s: s, m: m, err: err, sql: sql, args: args}
+	return &RawQuery[T]{s: s, m: s.db.reg.byType[reflect.TypeFor[T]()], sql: sql, args: args}
 }
 
 // All runs the query and returns every row.
 func (q *RawQuery[T]) All(ctx context.Context) ([]*T, error) {
-	if q.err != nil {
-		return nil, fmt.Errorf("raw: %w", q.err)
+	var out []*T
+	err := q.run(ctx, func(rows pgx.Rows) error {
+		var err error
+		if q.m != nil {
+			out, err = scanByName[T](q.s, q.m, rows)
+			return err
+		}
+		plan, err := q.s.db.reg.resultPlan(reflect.TypeFor[T](), resultNames(rows))
+		if err == nil {
+			out, err = collect[T](rows, plan, 0)
+		}
+		return err
+	})
+	if err == nil {
+		if err = q.s.afterLoad(ctx); err != nil {
+			err = fmt.Errorf("raw %s: %w", q.name(), err)
+		}
 	}
+	return out, err
+}
+
+// One returns the only row, ErrNotFound or ErrMultipleRows.
+func (q *RawQuery[T]) One(ctx context.Context) (*T, error) {
+	out, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	one, err := oneOf(out)
+	if err != nil {
+		return nil, fmt.Errorf("raw %s: %w", q.name(), err)
+	}
+	return one, nil
+}
+
+// Iter runs the query and streams its rows, each scanned as it arrives;
+// like [SelectQuery.Iter], rows are never added to the session (a model
+// row the session holds is yielded as the held object). Break out of the
+// loop to stop; an error is yielded once, with a nil row.
+func (q *RawQuery[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		stopped := false
+		err := q.run(ctx, func(rows pgx.Rows) error {
+			plan, err := q.s.db.reg.resultPlan(reflect.TypeFor[T](), resultNames(rows))
+			if err != nil {
+				return err
+			}
+			var hookErr error
+			err = stream(rows, plan, func(r *T) bool {
+				if q.m != nil && len(plan.fields) == len(q.m.cols) {
+					if st := q.s.held(q.m, unsafe.Pointer(r)); st != nil {
+						r = (*T)(st.obj)
+					} else if q.m.hooks&hookAfterLoad != 0 {
+						if hookErr = hookAfterLoad.call(ctx, q.m, unsafe.Pointer(r)); hookErr != nil {
+							return false
+						}
+					}
+				}
+				stopped = !yield(r, nil)
+				return !stopped
+			})
+			if hookErr != nil {
+				return hookErr
+			}
+			return err
+		})
+		if err != nil && !stopped {
+			yield(nil, err)
+		}
+	}
+}
+
+// run checks the placeholders, autoflushes and runs the query.
+func (q *RawQuery[T]) run(ctx context.Context, fn func(pgx.Rows) error) error {
 	buf, next, err := rewrite(nil, string(q.sql), 1)
 	if err == nil && next-1 != len(q.args) {
 		err = fmt.Errorf("%d placeholders, %d arguments: %w", next-1, len(q.args), ErrPlaceholders)
@@ -41,33 +120,20 @@ func (q *RawQuery[T]) All(ctx context.Context) ([]*T, error) {
 	if err == nil && q.s.autoflush {
 		err = q.s.flush(ctx, false)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("raw %s: %w", q.m, err)
+	if err == nil {
+		err = q.s.query(ctx, string(buf), q.args, fn)
 	}
-	var out []*T
-	err = q.s.query(ctx, string(buf), q.args, func(rows pgx.Rows) error {
-		var e error
-		out, e = scanByName[T](q.s, q.m, rows)
-		return e
-	})
-	if err != nil {
-		return nil, fmt.Errorf("raw %s: %w", q.m, err)
+	if err != nil && !errors.Is(err, errStop) {
+		return fmt.Errorf("raw %s: %w", q.name(), err)
 	}
-	return out, nil
+	return nil
 }
 
-// One returns the only row, ErrNotFound or ErrMultipleRows.
-func (q *RawQuery[T]) One(ctx context.Context) (*T, error) {
-	out, err := q.All(ctx)
-	switch {
-	case err != nil:
-		return nil, err
-	case len(out) == 0:
-		return nil, fmt.Errorf("raw %s: %w", q.m, ErrNotFound)
-	case len(out) > 1:
-		return nil, fmt.Errorf("raw %s: %w", q.m, ErrMultipleRows)
+func (q *RawQuery[T]) name() string {
+	if q.m != nil {
+		return q.m.table.Name
 	}
-	return out[0], nil
+	return reflect.TypeFor[T]().String()
 }
 
 func scanByName[T any](s *Session, m *model, rows pgx.Rows) ([]*T, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
@@ -21,6 +22,9 @@ type Registry struct {
 	byType  map[reflect.Type]*model
 	byTable map[*schema.Table]*model
 	rules   []rule // one per relationship, in the order of rels.All (rule.go)
+
+	plans  sync.Map // planKey → *resultPlan, built on first use (scan_result.go)
+	hooked bool     // some model has a flush hook (lifecycle.go)
 }
 
 // NewRegistry maps the given models (pointers to zero structs, such as
@@ -29,13 +33,18 @@ type Registry struct {
 // tables, the tables and enums are sealed into metadata, and the
 // per-model accessors are precomputed. Every mistake of every model is
 // reported, joined in one error; NewRegistry never panics.
+//
+// Among the models, [schema.MetadataOption] values configure the
+// metadata, such as the naming convention of constraints and indexes:
+// NewRegistry(schema.WithNaming(schema.PostgresNaming{}), &User{}, …).
 func NewRegistry(models ...any) (*Registry, error) {
+	models, opts := metadataOptions(models)
 	tables, enums, err := mapAll(models)
 	if err != nil {
 		return nil, err
 	}
 	rels, extra, relErr := relation.Resolve(tables)
-	meta, metaErr := schema.NewMetadata(append(tables, extra...), enums)
+	meta, metaErr := schema.NewMetadata(append(tables, extra...), enums, opts...)
 	if err := errors.Join(metaErr, relErr); err != nil {
 		return nil, err
 	}
@@ -50,6 +59,18 @@ func MustRegistry(models ...any) *Registry {
 		panic(err)
 	}
 	return r
+}
+
+// metadataOptions takes the metadata options out of the models.
+func metadataOptions(args []any) (models []any, opts []schema.MetadataOption) {
+	for _, a := range args {
+		if o, ok := a.(schema.MetadataOption); ok {
+			opts = append(opts, o)
+		} else {
+			models = append(models, a)
+		}
+	}
+	return models, opts
 }
 
 // mapAll is the first pass: each model struct becomes a table.
@@ -73,6 +94,9 @@ func build(meta *schema.Metadata, rels *relation.Set, tables []*schema.Table) (*
 	var errs []error
 	for _, t := range tables {
 		m, err := newModel(len(r.models), t, rels.Of(t))
+		if err == nil {
+			err = m.methods()
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -85,6 +109,7 @@ func build(meta *schema.Metadata, rels *relation.Set, tables []*schema.Table) (*
 		return nil, errors.Join(errs...)
 	}
 	r.linkModels()
+	r.hooked = hookedModels(r.models)
 	for i, t := range meta.Tables() {
 		if m := r.byTable[t]; m != nil {
 			m.order = i

@@ -51,6 +51,9 @@ func (fr *relFlush) before() error {
 		return err
 	}
 	fr.visit()
+	// Most flushes claim at most once per object: one allocation instead
+	// of a growing slice.
+	fr.claims = make([]claim, 0, len(fr.visited))
 	for _, st := range fr.visited {
 		if !st.deleting {
 			for _, ru := range st.m.rules {

@@ -186,7 +186,11 @@ func (g *fkGroup) parentOf(s *Session, p unsafe.Pointer) unsafe.Pointer {
 // puts the old values back.
 func (g *fkGroup) sync(f *flush, child *state, parent unsafe.Pointer) {
 	for _, cc := range g.childCols {
-		f.overwrite(child, cc)
+		if cc.zero(child.obj) {
+			f.filled(child, cc) // a new child's key: set back to zero, no copy kept
+		} else {
+			f.overwrite(child, cc)
+		}
 	}
 	g.assign(child.obj, parent)
 }
@@ -235,6 +239,7 @@ func (r *Registry) buildRules() error {
 				if g.unique {
 					g.child.uniqueKeys = append(g.child.uniqueKeys, g)
 				}
+				g.child.childOf = append(g.child.childOf, g)
 				if err := g.childKey.matches(&g.parentKey); err != nil {
 					errs = append(errs, &relation.RelationError{Type: rel.Table.GoType, Field: rel.Name, Tag: rel.Tag,
 						Err: fmt.Errorf("foreign key %s: %w: %w", g.child.table.Name, err, relation.ErrKeyType)})

@@ -23,6 +23,8 @@ type scanner struct {
 	s       *Session
 	m       *model
 	dest    []any
+	plan    rowPlan // decoders of the result set's columns, from its first row
+	planned bool
 	refresh bool                          // overwrite held objects even when they have changes
 	track   bool                          // register new objects in the session
 	copy    func(dst, src unsafe.Pointer) // whole-struct copy for snapshots
@@ -46,16 +48,17 @@ func (sc *scanner) done() {}
 // next scans the current row and returns the session's object for it.
 func (sc *scanner) next(rows pgx.Rows) (unsafe.Pointer, error) {
 	obj := sc.s.objChunk(sc.m).next()
-	for i, c := range sc.m.cols {
-		sc.dest[i] = c.ptr(obj)
+	if !sc.planned {
+		sc.plan, sc.planned = planRows(rows, 0, sc.m.cols, false), true
 	}
-	if err := rows.Scan(sc.dest...); err != nil {
+	if err := sc.plan.scan(rows, obj, sc.dest); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", sc.m.table.Name, err)
 	}
 	if !sc.track {
 		if st := sc.s.held(sc.m, obj); st != nil {
 			return st.obj, nil
 		}
+		sc.s.loadedRow(sc.m, obj)
 		return obj, nil
 	}
 	k, _ := sc.m.keyOf(obj)
@@ -83,7 +86,7 @@ func (s *Session) query(ctx context.Context, sql string, args []any, fn func(pgx
 	if s.closed {
 		return ErrSessionClosed
 	}
-	if s.tx == nil && ((s.cfg.isolation != "" && s.cfg.isolation != pgx.ReadCommitted) || s.cfg.readOnly) {
+	if s.tx == nil && ((s.cfg.isolation != "" && s.cfg.isolation != pgx.ReadCommitted) || s.cfg.readOnly || s.outer != nil) {
 		s.ensureTx()
 	}
 	if s.tx != nil && (s.tx.eager || s.tx.begun) {
@@ -122,7 +125,7 @@ func (s *Session) query(ctx context.Context, sql string, args []any, fn func(pgx
 // the savepoint inside Nested) and the session restored to match.
 func (s *Session) queryFailed(err error) error {
 	var pg *pgconn.PgError
-	if s.tx != nil && s.tx.begun && (errors.As(err, &pg) || s.tx.conn.Conn().IsClosed()) {
+	if s.tx != nil && s.tx.begun && (errors.As(err, &pg) || s.tx.pg.IsClosed()) {
 		return s.failTx(err)
 	}
 	return err

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"slices"
 	"unsafe"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Session is a unit of work: it tracks the objects you add, load, change
@@ -36,18 +38,20 @@ type Session struct {
 	byPtr   map[unsafe.Pointer]*state // pending states by object address
 	seq     uint64                    // Add counter
 
-	tx    *txn // the open transaction (&txBuf), nil when none
-	txBuf txn
-	err   error // first error of Add, Delete or Explicit, reported by the next flush
+	tx    *txn         // the open transaction (&work.tx), nil when none
+	work  *sessionWork // storage for writing, taken from the DB's pool (work.go)
+	txSeq uint64       // transactions begun, for txn.gen
+	outer pgx.Tx       // the caller's transaction the session works in (SessionOn)
+	err   error        // first error of Add, Delete or Explicit, reported by the next flush
 
-	slabs     []slabs // per model id, for loaded objects and snapshots
-	states    []state // slab of states
-	stateGrow int     // size of the next state slab
-	dest      []any   // scan destinations, reused by queries
-	argArena  []any   // bound arguments of the current flush (see args)
-	flushBuf  flush   // the current flush, reused
+	slabs     []*slabs // per model id (nil until used), for loaded objects and snapshots
+	states    []state  // slab of states
+	stateGrow int      // size of the next state slab
+	dest      []any    // scan destinations, reused by queries
+	argArena  []any    // bound arguments of the current flush (see args)
 	flushing  bool
-	flushSeq  uint64 // id of the last flush, for journal entries
+	flushSeq  uint64      // id of the last flush, for journal entries
+	toLoad    []loadedObj // objects loaded since the last AfterLoad hooks ran
 	closed    bool
 }
 
@@ -68,19 +72,66 @@ func (s *Session) DB() *DB { return s.db }
 // the session already holds is left as is (one marked by Delete and not
 // flushed yet is kept after all). Adding an object whose primary
 // key is set but which the session did not load inserts it with that key.
-// Mistakes (a nil pointer: ErrNilObject; an unregistered type; another
-// object with the same key; an object of another session reached along a
-// relationship: *DetachedError) are reported by the next Flush or Commit.
+// A [Conflict] among the arguments makes the new objects of the call
+// upserts: INSERT … ON CONFLICT with that clause (see [Upserter] for a
+// model-wide default). Mistakes (a nil pointer: ErrNilObject; an
+// unregistered type; another object with the same key; an object of
+// another session reached along a relationship: *DetachedError; a
+// conflict clause that does not fit the model) are reported by the next
+// Flush or Commit.
 func (s *Session) Add(objs ...any) {
+	var cf *Conflict
 	for _, o := range objs {
-		st, err := s.add(o)
-		if err != nil {
-			s.fail(err)
-		}
-		if st != nil {
-			st.brought = 0 // the program's own: never a pending orphan
+		if c, ok := o.(*Conflict); ok {
+			if cf != nil {
+				s.fail(fmt.Errorf("add: two conflict clauses: %w", ErrConflictTarget))
+			}
+			cf = c
 		}
 	}
+	var plans map[*model]*conflictPlan // cf checked once per model
+	for _, o := range objs {
+		if _, ok := o.(*Conflict); ok {
+			continue
+		}
+		cp, err := s.conflictFor(o, cf, &plans)
+		var st *state
+		if err == nil {
+			st, err = s.add(o)
+		}
+		if err != nil {
+			s.fail(err)
+			continue
+		}
+		st.brought = false // the program's own: never a pending orphan
+		if cp != nil && st.status == Pending {
+			st.setMore(func(m *stateMore) { m.upsert = cp })
+		}
+	}
+}
+
+// conflictFor checks cf against the model of o (once per model of an Add
+// call): an object whose clause does not fit is not added.
+func (s *Session) conflictFor(o any, cf *Conflict, plans *map[*model]*conflictPlan) (*conflictPlan, error) {
+	if cf == nil {
+		return nil, nil
+	}
+	m, _, err := s.object(o)
+	if err != nil {
+		return nil, nil // add reports it
+	}
+	if cp := (*plans)[m]; cp != nil {
+		return cp, nil
+	}
+	cp, err := m.conflictPlan(cf)
+	if err != nil {
+		return nil, fmt.Errorf("add %s: %w", m, err)
+	}
+	if *plans == nil {
+		*plans = map[*model]*conflictPlan{}
+	}
+	(*plans)[m] = cp
+	return cp, nil
 }
 
 // add adds one object and returns its state; it is the seam the
@@ -105,7 +156,7 @@ func (s *Session) add(o any) (*state, error) {
 	st := s.newState(m, p)
 	st.status = Pending
 	s.seq++
-	st.ord = s.seq
+	st.ord = uint32(s.seq) // a session never holds 2³² objects
 	s.addPending(st)
 	if len(m.rules) > 0 {
 		return st, s.saveUpdate(st, true)
@@ -116,8 +167,12 @@ func (s *Session) add(o any) (*state, error) {
 // Delete marks a persistent object for deletion by the next flush. A
 // pending object is simply removed from the session. Deleting an object the
 // session does not hold is reported by the next Flush or Commit
-// (ErrNotPersistent).
-func (s *Session) Delete(obj any) {
+// (ErrNotPersistent). The object of a model with a soft_delete column is
+// deleted softly: the flush sets that column instead of deleting the row
+// (see [Session.HardDelete]).
+func (s *Session) Delete(obj any) { s.markDelete(obj, false) }
+
+func (s *Session) markDelete(obj any, hard bool) {
 	m, p, err := s.object(obj)
 	if err != nil {
 		s.fail(fmt.Errorf("delete: %w", err))
@@ -130,7 +185,7 @@ func (s *Session) Delete(obj any) {
 	case st.status == Pending:
 		s.expunge(st)
 	case st.status == Persistent:
-		st.deleting = true
+		st.deleting, st.hard = true, hard
 	}
 }
 
@@ -151,8 +206,8 @@ func (s *Session) Explicit(obj any, fields ...string) {
 		s.fail(fmt.Errorf("explicit %s: object is not pending: %w", m, ErrNotPersistent))
 		return
 	}
-	if st.explicit == nil {
-		st.explicit = new(colSet)
+	if st.explicit() == nil {
+		st.setMore(func(m *stateMore) { m.explicit = new(colSet) })
 	}
 	for _, f := range fields {
 		c := m.lookup(f)
@@ -160,7 +215,7 @@ func (s *Session) Explicit(obj any, fields ...string) {
 			s.fail(fmt.Errorf("explicit %s.%s: %w", m, f, ErrUnknownColumn))
 			continue
 		}
-		st.explicit.add(c.pos)
+		st.explicit().add(c.pos)
 	}
 }
 
@@ -194,6 +249,7 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, nil, 0
+	s.releaseWork()
 	return err
 }
 
@@ -265,7 +321,7 @@ func (s *Session) stateOf(m *model, p unsafe.Pointer) *state {
 // newState takes a state from the session's slab.
 func (s *Session) newState(m *model, p unsafe.Pointer) *state {
 	if len(s.states) == 0 {
-		s.stateGrow = min(max(1, 4*s.stateGrow), 64)
+		s.stateGrow = min(max(1, 2*s.stateGrow), internalSlabLen(unsafe.Sizeof(state{})))
 		s.states = make([]state, s.stateGrow)
 	}
 	st := &s.states[0]
@@ -281,7 +337,7 @@ func (s *Session) expunge(st *state) {
 		s.dropPending(st)
 		s.pending = removeState(s.pending, st)
 	case Persistent, Deleted:
-		s.idmap.del(st.key, st)
+		s.idmap.del(st.id(), st)
 		s.filterLoaded(func(x *state) bool { return x == st })
 	}
 	st.status = detached
@@ -305,13 +361,13 @@ func (s *Session) objChunk(m *model) *chunk  { return &s.slabsOf(m).obj }
 func (s *Session) snapChunk(m *model) *chunk { return &s.slabsOf(m).snap }
 
 func (s *Session) slabsOf(m *model) *slabs {
-	if len(s.slabs) == 0 {
-		s.slabs = make([]slabs, len(s.db.reg.models))
+	if m.id >= len(s.slabs) {
+		s.slabs = append(s.slabs, make([]*slabs, m.id+1-len(s.slabs))...)
 	}
-	sl := &s.slabs[m.id]
-	if sl.obj.typ == nil {
-		sl.obj = chunk{typ: m.typ, size: m.typ.Size()}
-		sl.snap = chunk{typ: m.snapType, size: m.snapType.Size()}
+	sl := s.slabs[m.id]
+	if sl == nil {
+		sl = &slabs{obj: chunk{typ: m.typ, size: m.typ.Size()}, snap: chunk{typ: m.snapType, size: m.snapType.Size(), max: internalSlabLen(m.snapType.Size())}}
+		s.slabs[m.id] = sl
 	}
 	return sl
 }
@@ -334,6 +390,7 @@ func (s *Session) persist(m *model, p unsafe.Pointer, refresh bool) unsafe.Point
 func (s *Session) merge(st *state, p unsafe.Pointer, refresh bool) unsafe.Pointer {
 	if refresh || !st.dirty() {
 		s.overwrite(st, p)
+		s.loadedRow(st.m, st.obj)
 	}
 	return st.obj
 }
@@ -342,9 +399,11 @@ func (s *Session) merge(st *state, p unsafe.Pointer, refresh bool) unsafe.Pointe
 // in the loaded list; the caller puts it in the identity map.
 func (s *Session) addLoaded(m *model, p unsafe.Pointer, k idKey, copyStruct func(dst, src unsafe.Pointer)) *state {
 	st := s.newState(m, p)
-	st.status, st.key = Persistent, k
+	st.status = Persistent
+	st.setID(k)
 	s.snapshotWith(st, copyStruct)
 	s.loaded = append(s.loaded, st)
+	s.loadedRow(m, p)
 	return st
 }
 
@@ -438,8 +497,8 @@ func (s *Session) index() {
 		}
 	}
 	for _, st := range fresh {
-		if st.status == Persistent && s.idmap.get(st.key) == nil {
-			s.idmap.put(st.key, st)
+		if st.status == Persistent && s.idmap.get(st.id()) == nil {
+			s.idmap.put(st.id(), st)
 		}
 	}
 	s.indexed = len(s.loaded)
@@ -457,7 +516,7 @@ func (s *Session) filterLoaded(drop func(*state) bool) {
 // arguments are dead once its pipeline has run).
 func (s *Session) args(n int) []any {
 	if cap(s.argArena)-len(s.argArena) < n {
-		s.argArena = make([]any, 0, max(64, 2*n))
+		s.argArena = make([]any, 0, max(n, 2*cap(s.argArena)))
 	}
 	i := len(s.argArena)
 	s.argArena = s.argArena[:i+n]

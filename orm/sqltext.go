@@ -20,7 +20,8 @@ type tableSQL struct {
 	casts  []string // SQL type of each column, for explicit casts
 	bind   []string // suffix after a column's placeholder ("" or a cast)
 	list   string   // select list: "table"."col", ...
-	byKey  string   // SELECT list FROM table WHERE pk = $1 …
+	byKey  string   // SELECT list FROM table WHERE pk = $1 … (and not soft-deleted)
+	keyAll string   // the same, soft-deleted rows included (Refresh)
 	nonArr bool     // no column is an array, so every set can be unnested
 
 	mu    sync.RWMutex
@@ -33,9 +34,12 @@ type stmtForm uint8
 const (
 	formInsertOne stmtForm = iota + 1
 	formInsertUnnest
+	formInsertDrawn
 	formUpdateOne
 	formUpdateUnnest
 	formDelete
+	formUpsertUnnest
+	formSoftDelete
 )
 
 type stmtKey struct {
@@ -76,7 +80,11 @@ func newTableSQL(d dialect.Dialect, m *model) (*tableSQL, error) {
 		}
 	}
 	ts.list = strings.Join(parts, ", ")
-	ts.byKey = "SELECT " + ts.list + " FROM " + ts.table + " WHERE " + ts.keyCond(1, "")
+	ts.keyAll = "SELECT " + ts.list + " FROM " + ts.table + " WHERE " + ts.keyCond(1, "")
+	ts.byKey = ts.keyAll
+	if sd := m.softDelete; sd != nil {
+		ts.byKey += " AND " + ts.table + "." + ts.cols[sd.pos] + " IS NULL"
+	}
 	return ts, nil
 }
 
@@ -263,6 +271,45 @@ func (ts *tableSQL) insertUnnest(set, ret colSet) string {
 		return "INSERT INTO " + ts.table + " (" + strings.Join(ts.names(set, ""), ", ") + ") SELECT " +
 			strings.Join(refs, ", ") + " FROM " + ts.unnestSource(casts, "u", true) + " ORDER BY u._o" +
 			ts.returning(ret, "")
+	})
+}
+
+// insertDrawn is the unnest INSERT for rows whose single key column is
+// filled by its server default (a uuid from gen_random_uuid(), say): the
+// keys are drawn inside the statement, once per row, in a materialized
+// CTE beside each row's ordinal; the rows are inserted with those keys;
+// and every inserted row comes back joined to its drawn key, so the first
+// column returned is the ordinal of the object it belongs to:
+//
+//	WITH k AS MATERIALIZED (SELECT (default)::type AS _k, u.* FROM unnest(…)
+//	  WITH ORDINALITY AS u(_1, …, _o)),
+//	i AS (INSERT INTO t (key, set…) SELECT k._k, k._1, … FROM k ORDER BY k._o
+//	  RETURNING ret…)
+//	r AS (SELECT k._o, i.ret… FROM i JOIN k ON i.key = k._k),
+//	c AS (SELECT count(*) AS n FROM r)
+//	SELECT r.* FROM c LEFT JOIN r ON true WHERE <c.n is the row count, else fail>
+//
+// A row whose key was changed on the way in (a trigger) finds no drawn key;
+// the statement then fails inside the server, so that nothing is written
+// even when it commits on its own, and the flush reports the error rather
+// than guessing.
+func (ts *tableSQL) insertDrawn(set, ret colSet) string {
+	return ts.cached(stmtKey{form: formInsertDrawn, set: set, ret: ret}, func() string {
+		key := ts.m.pk[0]
+		casts := ts.setCasts(set)
+		refs := make([]string, len(casts))
+		for i, c := range casts {
+			refs[i] = unnestRef("k", i, c)
+		}
+		var sent colSet
+		sent.add(key.pos)
+		return "WITH k AS MATERIALIZED (SELECT (" + key.ServerDefault + ")::" + ts.casts[key.pos] + " AS _k, u.* FROM " +
+			ts.unnestSource(casts, "u", true) + "), i AS (INSERT INTO " + ts.table + " (" +
+			strings.Join(append(ts.names(sent, ""), ts.names(set, "")...), ", ") + ") SELECT k._k, " +
+			strings.Join(refs, ", ") + " FROM k ORDER BY k._o" + ts.returning(ret, "") + "), r AS (SELECT k._o, " +
+			strings.Join(ts.names(ret, "i."), ", ") + " FROM i JOIN k ON i." + ts.cols[key.pos] + " = k._k), " +
+			"c AS (SELECT count(*) AS n FROM r) SELECT r.* FROM c LEFT JOIN r ON true WHERE CASE c.n WHEN (SELECT count(*) FROM k) " +
+			"THEN true ELSE ('crucible: inserted rows do not match their drawn keys: ' || c.n)::int > 0 END"
 	})
 }
 

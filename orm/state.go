@@ -35,31 +35,100 @@ func (s Status) String() string {
 	return "Status(?)"
 }
 
-// state is the session's bookkeeping for one object.
+// state is the session's bookkeeping for one object. It is kept small:
+// a session holds one per object it loaded or added, so every field costs
+// that many times over; what few objects need lives behind more.
 type state struct {
-	obj      unsafe.Pointer // the user's *T
-	m        *model
-	snap     unsafe.Pointer // copy of the row as last loaded or flushed; nil while pending
-	enc      []encSnap      // encodings of m.encoded columns, with snap
-	key      idKey          // identity, set while persistent or deleted
-	status   Status
-	deleting bool    // marked by Session.Delete, not flushed yet
-	brought  int16   // while pending: 1 + the id of the parent-side rule whose save-update cascade added it, 0 when added by the program
-	claim    int32   // its first relationship claim in the flush claimFlush (history.go)
-	ord      uint64  // order of Add, for a stable insert order
-	explicit *colSet // columns to send as they are even when zero (Session.Explicit)
-	jflush   uint64  // id of the flush that journaled st last
-	jidx     int     // its journal entry, valid while jflush is the current flush
-	act      *action // its action in the flush actFlush
-	actFlush uint64
+	obj  unsafe.Pointer // the user's *T
+	m    *model
+	snap unsafe.Pointer // copy of the row as last loaded or flushed; nil while pending
+	kp   unsafe.Pointer // identity key (see id), set while persistent or deleted:
+	kn   int64          // an integer key in kn, any other as kn bytes at kp
+	more *stateMore     // encodings, Explicit columns, Add's ON CONFLICT; nil for most objects
 
 	// The relationship history (history.go): which relationships were
 	// loaded or written by a flush, by index in the model's rules, and the
 	// targets each held then (replaced, never changed in place, so that a
 	// copy of the state, the journal's, keeps its own).
-	relLoaded  uint64
-	relSeen    *relSeen
-	claimFlush uint64
+	relLoaded uint64
+	relSeen   *relSeen
+
+	// What one flush, flushID, records on the object (see at): its action,
+	// its journal entry (-1: none) and its first claim (history.go, -1:
+	// none). Fields of an earlier flush are read as unset.
+	flushID uint64
+	act     *action
+	jidx    int32
+	claim   int32
+
+	ord      uint32 // order of Add, for a stable insert order
+	status   Status
+	deleting bool // marked by Session.Delete, not flushed yet
+	hard     bool // that deletion is a real DELETE of a soft-deletable row (softdelete.go)
+	brought  bool // while pending: added by a parent-side field's save-update cascade, not by the program (history.go pendingOrphans)
+}
+
+// stateMore holds what only some objects need. It is replaced, never
+// changed in place (see setMore), so that a copy of the state keeps its own.
+type stateMore struct {
+	enc      []encSnap     // encodings of m.encoded columns, with snap
+	explicit *colSet       // columns to send as they are even when zero (Session.Explicit)
+	upsert   *conflictPlan // Session.Add's ON CONFLICT, when given
+}
+
+// id returns the object's identity key.
+func (st *state) id() idKey {
+	if st.m.ident.intKey {
+		return idKey{m: st.m, n: st.kn}
+	}
+	return idKey{m: st.m, s: unsafe.String((*byte)(st.kp), st.kn)}
+}
+
+// setID sets the object's identity key, a key of st.m.
+func (st *state) setID(k idKey) {
+	if st.m.ident.intKey {
+		st.kp, st.kn = nil, k.n
+		return
+	}
+	st.kp, st.kn = unsafe.Pointer(unsafe.StringData(k.s)), int64(len(k.s))
+}
+
+// at makes the per-flush fields belong to flush id, unset when they
+// belonged to another.
+func (st *state) at(id uint64) {
+	if st.flushID != id {
+		st.flushID, st.act, st.jidx, st.claim = id, nil, -1, -1
+	}
+}
+
+// enc returns the encodings of the model's encoded columns.
+func (st *state) enc() []encSnap {
+	if st.more == nil {
+		return nil
+	}
+	return st.more.enc
+}
+
+// explicit returns the columns marked with Session.Explicit, or nil.
+func (st *state) explicit() *colSet {
+	if st.more == nil {
+		return nil
+	}
+	return st.more.explicit
+}
+
+// setMore replaces st.more with a copy changed by change (or drops it when
+// nothing is left in it).
+func (st *state) setMore(change func(*stateMore)) {
+	var m stateMore
+	if st.more != nil {
+		m = *st.more
+	}
+	change(&m)
+	st.more = nil
+	if m.enc != nil || m.explicit != nil || m.upsert != nil {
+		st.more = &m
+	}
 }
 
 type encSnap struct {
@@ -74,8 +143,24 @@ func (s *Session) snapshot(st *state) { s.snapshotWith(st, st.m.copyStruct) }
 // snapshotWith is snapshot with a given whole-struct copy (a typed one from
 // generic callers, which is cheaper than reflection).
 func (s *Session) snapshotWith(st *state, copyStruct func(dst, src unsafe.Pointer)) {
+	s.snapshotInto(st, s.snapChunk(st.m).next(), copyStruct)
+}
+
+// resnapshot retakes the snapshot of a flushed object. A flush that ends
+// the transaction overwrites the old snapshot in place: nothing can need
+// it any more, whereas a failed flush inside the transaction restores
+// states that point to it.
+func (s *Session) resnapshot(st *state, final bool) {
+	if !final || st.snap == nil {
+		s.snapshot(st)
+		return
+	}
+	s.snapshotInto(st, st.snap, st.m.copyStruct)
+}
+
+// snapshotInto records the object's column values in the record at snap.
+func (s *Session) snapshotInto(st *state, snap unsafe.Pointer, copyStruct func(dst, src unsafe.Pointer)) {
 	m := st.m
-	snap := s.snapChunk(m).next()
 	if m.indirect {
 		for _, c := range m.cols {
 			c.copyTo(snap, st.obj)
@@ -90,14 +175,18 @@ func (s *Session) snapshotWith(st *state, copyStruct func(dst, src unsafe.Pointe
 		c.ops.deep(c.path.addr(snap), c.path.read(st.obj))
 	}
 	st.snap = snap
-	st.enc = nil
+	if len(m.encoded) == 0 && st.more == nil {
+		return
+	}
+	var enc []encSnap
 	if len(m.encoded) > 0 {
-		st.enc = make([]encSnap, len(m.encoded))
+		enc = make([]encSnap, len(m.encoded))
 		for i, c := range m.encoded {
 			b, v := c.ops.encode(c.path.read(st.obj))
-			st.enc[i] = encSnap{b, v}
+			enc[i] = encSnap{b, v}
 		}
 	}
+	st.setMore(func(m *stateMore) { m.enc = enc })
 }
 
 // changed returns the columns whose value differs from the snapshot.
@@ -116,7 +205,7 @@ func (st *state) same(c *column) bool {
 	cur := c.path.read(st.obj)
 	if c.encSlot >= 0 {
 		b, v := c.ops.encode(cur)
-		e := st.enc[c.encSlot]
+		e := st.enc()[c.encSlot]
 		return bytes.Equal(b, e.b) && reflect.DeepEqual(v, e.v)
 	}
 	return c.ops.equal(cur, c.path.read(st.snap))
@@ -132,8 +221,20 @@ func (st *state) dirty() bool {
 	return false
 }
 
+// upsertPlan returns the ON CONFLICT clause a pending object is inserted
+// with: Add's, else its model's (Upserter), else nil.
+func (st *state) upsertPlan() *conflictPlan {
+	if st.more != nil && st.more.upsert != nil {
+		return st.more.upsert
+	}
+	return st.m.upsert
+}
+
 // forced reports whether column c was marked with Session.Explicit.
-func (st *state) forced(c *column) bool { return st.explicit != nil && st.explicit.has(c.pos) }
+func (st *state) forced(c *column) bool {
+	x := st.explicit()
+	return x != nil && x.has(c.pos)
+}
 
 // revert puts the snapshot values back into the object's changed columns.
 // A column kept only as an encoding is decoded back when it is JSON or an
@@ -146,7 +247,7 @@ func (st *state) revert() {
 		dst := c.path.addr(st.obj)
 		switch {
 		case c.encSlot >= 0:
-			c.decode(dst, st.enc[c.encSlot])
+			c.decode(dst, st.enc()[c.encSlot])
 		case c.ops.kind == snapDeep:
 			c.ops.deep(dst, c.path.read(st.snap))
 		default:

@@ -14,9 +14,12 @@ import (
 // not sent on its own: it waits in prefix and goes out in front of the next
 // statement, in the same round trip.
 type txn struct {
-	conn       *pgxpool.Conn
-	begun      bool     // BEGIN has been sent
-	prefix     []string // statements to send before the next one
+	conn       *pgxpool.Conn // taken from the pool; nil on a borrowed transaction (SessionOn)
+	pg         *pgx.Conn     // the connection the transaction runs on, once known
+	gen        uint64        // the session's transaction counter when it began
+	handle     *sessionTx    // what Session.Tx handed out, if anything
+	begun      bool          // BEGIN has been sent
+	prefix     []string      // statements to send before the next one
 	prefixBuf  [2]string
 	eager      bool   // reads join the transaction too (Begin, isolation)
 	journal    []undo // what the flushes of this transaction changed
@@ -43,8 +46,12 @@ func (t *txn) takePrefix() []string {
 	return p
 }
 
-// beginSQL is the BEGIN statement for the session's settings.
+// beginSQL is the BEGIN statement for the session's settings; on a
+// borrowed transaction, the session's savepoint.
 func (s *Session) beginSQL() string {
+	if s.outer != nil {
+		return "SAVEPOINT " + outerSavepoint
+	}
 	q := "BEGIN"
 	if s.cfg.isolation != "" {
 		q += " ISOLATION LEVEL " + string(s.cfg.isolation)
@@ -59,26 +66,52 @@ func (s *Session) beginSQL() string {
 // sent yet.
 func (s *Session) ensureTx() *txn {
 	if s.tx == nil {
-		s.txBuf = txn{journal: s.txBuf.journal[:0]}
-		s.tx = &s.txBuf
+		w := s.workspace()
+		w.tx = txn{journal: w.tx.journal[:0]}
+		s.tx = &w.tx
 		s.tx.prefix = append(s.tx.prefixBuf[:0], s.beginSQL())
-		s.tx.eager = s.cfg.isolation != "" && s.cfg.isolation != pgx.ReadCommitted || s.cfg.readOnly
+		s.tx.eager = s.cfg.isolation != "" && s.cfg.isolation != pgx.ReadCommitted || s.cfg.readOnly || s.outer != nil
+		s.txSeq++
+		s.tx.gen = s.txSeq
 	}
 	return s.tx
 }
 
 // conn returns the transaction's connection, acquiring one from the pool
-// on first use.
-func (s *Session) conn(ctx context.Context) (*pgxpool.Conn, error) {
+// on first use (the borrowed transaction's, under SessionOn).
+func (s *Session) conn(ctx context.Context) (*pgx.Conn, error) {
 	t := s.ensureTx()
-	if t.conn == nil {
+	switch {
+	case t.pg != nil:
+	case s.outer != nil:
+		t.pg = s.outer.Conn()
+	default:
 		c, err := s.db.pool.Acquire(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("acquire connection: %w", err)
 		}
-		t.conn = c
+		t.conn, t.pg = c, c.Conn()
 	}
-	return t.conn, nil
+	return t.pg, nil
+}
+
+// commitSQL ends the session's transaction: COMMIT, or on a borrowed
+// transaction the release of the session's savepoint.
+func (s *Session) commitSQL() string {
+	if s.outer != nil {
+		return "RELEASE SAVEPOINT " + outerSavepoint
+	}
+	return "COMMIT"
+}
+
+// rollbackSQL undoes the session's transaction: ROLLBACK, or on a borrowed
+// transaction a rollback to the session's savepoint, which is then
+// released so that the caller's transaction goes on as before.
+func (s *Session) rollbackSQL() string {
+	if s.outer != nil {
+		return "ROLLBACK TO SAVEPOINT " + outerSavepoint + "; RELEASE SAVEPOINT " + outerSavepoint
+	}
+	return "ROLLBACK"
 }
 
 // Begin starts the session's transaction now, so that every later
@@ -134,14 +167,14 @@ func (s *Session) Rollback(ctx context.Context) error {
 func (s *Session) endTx(ctx context.Context, commit bool) error {
 	t := s.tx
 	var err error
-	if t.begun && t.conn != nil {
+	if t.begun && t.pg != nil {
 		if commit {
 			p := &pipe{s: s, commit: true}
 			err = p.run(ctx)
 		} else {
 			start := s.db.log.start()
-			_, err = t.conn.Exec(ctx, "ROLLBACK")
-			s.db.log.statement(ctx, start, "ROLLBACK", nil, -1, err)
+			_, err = t.pg.Exec(ctx, s.rollbackSQL())
+			s.db.log.statement(ctx, start, s.rollbackSQL(), nil, -1, err)
 		}
 	}
 	if commit && err == nil {
@@ -170,17 +203,17 @@ func (s *Session) failTx(cause error) error {
 		return cause
 	}
 	ctx := context.Background()
-	if sp := t.innermost(); sp != nil && t.conn != nil && !t.conn.Conn().IsClosed() {
-		_, err := t.conn.Exec(ctx, "ROLLBACK TO SAVEPOINT "+sp.name)
+	if sp := t.innermost(); sp != nil && t.pg != nil && !t.pg.IsClosed() {
+		_, err := t.pg.Exec(ctx, "ROLLBACK TO SAVEPOINT "+sp.name)
 		s.db.log.statement(ctx, s.db.log.start(), "ROLLBACK TO SAVEPOINT "+sp.name, nil, -1, err)
 		if err == nil {
 			s.restore(sp.mark)
 			return cause
 		}
 	}
-	if t.begun && t.conn != nil && !t.conn.Conn().IsClosed() {
-		_, err := t.conn.Exec(ctx, "ROLLBACK")
-		s.db.log.statement(ctx, s.db.log.start(), "ROLLBACK", nil, -1, err)
+	if t.begun && t.pg != nil && !t.pg.IsClosed() {
+		_, err := t.pg.Exec(ctx, s.rollbackSQL())
+		s.db.log.statement(ctx, s.db.log.start(), s.rollbackSQL(), nil, -1, err)
 	}
 	s.restore(0)
 	s.releaseTx()
@@ -259,7 +292,7 @@ func (s *Session) leaveSavepoint(ctx context.Context, depth int, keep bool) erro
 		t.prefix = append(t.prefix, "RELEASE SAVEPOINT "+sp.name)
 		return nil
 	}
-	_, err := t.conn.Exec(ctx, "ROLLBACK TO SAVEPOINT "+sp.name)
+	_, err := t.pg.Exec(ctx, "ROLLBACK TO SAVEPOINT "+sp.name)
 	s.db.log.statement(ctx, s.db.log.start(), "ROLLBACK TO SAVEPOINT "+sp.name, nil, -1, err)
 	if err != nil {
 		return s.failTx(err)

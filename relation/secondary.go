@@ -277,14 +277,14 @@ func buildSecondary(name string, s [2]side) *schema.Table {
 		}
 		all = append(all, names...)
 		t.ForeignKeys = append(t.ForeignKeys, &schema.ForeignKey{
-			Name: schema.ForeignKeyName(tbl, names, sd.table.Name), Columns: names,
-			RefSchema: sd.table.Schema, RefTable: sd.table.Name,
+			Columns: names, RefSchema: sd.table.Schema, RefTable: sd.table.Name,
 			RefColumns: slices.Clone(sd.table.PrimaryKey.Columns), OnDelete: schema.Cascade,
 		})
 	}
-	t.PrimaryKey = &schema.PrimaryKey{Name: schema.PrimaryKeyName(tbl), Columns: all}
+	t.PrimaryKey = &schema.PrimaryKey{Columns: all}
 	second := slices.Clone(s[1].names)
-	t.Indexes = []*schema.Index{{Name: schema.IndexName(tbl, second), Columns: second}}
+	t.Indexes = []*schema.Index{{Columns: second}}
+	t.NameConstraints(nil) // by the metadata's naming convention in the end
 	t.Seal()
 	return t
 }

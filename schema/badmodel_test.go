@@ -146,8 +146,9 @@ type (
 		ID   int64  `orm:"pk"`
 		Name string `orm:"precision:4"`
 	}
-	pkWithValue struct {
-		ID int64 `orm:"pk:yes"`
+	flagWithValue struct {
+		ID int64
+		V  int64 `orm:"version:yes"`
 	}
 	duplicateColumn struct {
 		ID    int64  `orm:"pk"`
@@ -229,7 +230,7 @@ func TestBadModels(t *testing.T) {
 		{"index both unique and not", &mixedIndex{}, schema.ErrBadValue, "B", "both as index and as unique_index"},
 		{"scale above precision", &badScale{}, schema.ErrBadValue, "Price", "scale 6 is larger than precision 4"},
 		{"precision on a string", &precisionOnString{}, schema.ErrBadValue, "Name", "precision applies to numeric columns"},
-		{"flag with a value", &pkWithValue{}, schema.ErrBadValue, "ID", "pk takes no value"},
+		{"flag with a value", &flagWithValue{}, schema.ErrBadValue, "V", "version takes no value"},
 		{"two fields, one column", &duplicateColumn{}, schema.ErrBadValue, "Label", `column "name" is also mapped from field Name`},
 		{"relation of values", &badRelationType{}, schema.ErrUnsupportedType, "Posts", "*T or []*T"},
 		{"identifier too long", &longColumn{}, schema.ErrBadValue, "X", "must be 1 to 63 bytes"},

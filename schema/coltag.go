@@ -13,6 +13,7 @@ import (
 type columnTags struct {
 	name                         string
 	pk, unique, version          bool
+	softDelete                   bool
 	identity                     string
 	hasIdentity                  bool
 	indexes                      []indexTag // index and unique_index options, in tag order
@@ -22,6 +23,10 @@ type columnTags struct {
 	def, serverDefault, onupdate string
 	fk, ondelete, fkOnUpdate     string
 	hasFK                        bool // the tag has fk, read before the other options
+
+	// Names given to the constraints: pk:NAME, fk_name:NAME, check_name:NAME
+	// (unique:NAME is an entry of indexes).
+	pkName, fkName, checkName string
 }
 
 // indexTag is one index or unique_index option of a column with the
@@ -33,13 +38,15 @@ type indexTag struct {
 	where    string
 	opclass  string
 	position int // 1-based place of the column in the index, 0 = field order
+
+	constraint bool // unique:NAME, a UNIQUE constraint rather than an index
 }
 
 // valueRule says whether an option takes a value.
 type valueRule uint8
 
 const (
-	noValue       valueRule = iota // pk
+	noValue       valueRule = iota // version
 	needsValue                     // type:SQL
 	optionalValue                  // identity or identity:always
 )
@@ -64,9 +71,10 @@ func setFlag(f func(*columnTags) *bool) func(*columnTags, string) error {
 
 // columnOptions is the orm tag's grammar: every option, in one table.
 var columnOptions = map[string]columnOption{
-	"pk":             {apply: setFlag(func(ct *columnTags) *bool { return &ct.pk })},
-	"unique":         {apply: setFlag(func(ct *columnTags) *bool { return &ct.unique })},
+	"pk":             {value: optionalValue, apply: readPK},
+	"unique":         {value: optionalValue, repeat: true, apply: readUnique},
 	"version":        {apply: setFlag(func(ct *columnTags) *bool { return &ct.version })},
+	"soft_delete":    {apply: setFlag(func(ct *columnTags) *bool { return &ct.softDelete })},
 	"identity":       {value: optionalValue, apply: readIdentity("identity")},
 	"autoincrement":  {value: optionalValue, apply: readIdentity("autoincrement")},
 	"index":          {value: optionalValue, repeat: true, apply: addIndexTag(false)},
@@ -86,6 +94,8 @@ var columnOptions = map[string]columnOption{
 	"server_default": {value: needsValue, apply: setString(func(ct *columnTags) *string { return &ct.serverDefault })},
 	"onupdate":       {value: needsValue, apply: readOnUpdate},
 	"fk":             {value: needsValue, apply: setString(func(ct *columnTags) *string { return &ct.fk })},
+	"fk_name":        {value: needsValue, apply: readFKName},
+	"check_name":     {value: needsValue, apply: setName("check_name", func(ct *columnTags) *string { return &ct.checkName })},
 	"ondelete":       {value: needsValue, apply: readOnDelete},
 	"column":         {value: needsValue, apply: setString(func(ct *columnTags) *string { return &ct.name })},
 }
@@ -196,6 +206,57 @@ func readOnDelete(ct *columnTags, v string) error {
 	return nil
 }
 
+// setName returns an apply that checks a constraint name and stores it in
+// the field f picks.
+func setName(key string, f func(*columnTags) *string) func(*columnTags, string) error {
+	return func(ct *columnTags, v string) error {
+		if err := checkConstraintName(key, v); err != nil {
+			return err
+		}
+		*f(ct) = v
+		return nil
+	}
+}
+
+// checkConstraintName checks a name given in a tag: PostgreSQL takes 1 to
+// MaxIdentLen bytes without NUL.
+func checkConstraintName(key, v string) error {
+	if !validIdent(v) {
+		return fmt.Errorf("%w: %w: %s:%s must be 1 to %d bytes without NUL", ErrBadValue, ErrBadName, key, v, MaxIdentLen)
+	}
+	return nil
+}
+
+// readPK reads pk or pk:NAME.
+func readPK(ct *columnTags, v string) error {
+	ct.pk = true
+	if v == "" {
+		return nil
+	}
+	return setName("pk", func(ct *columnTags) *string { return &ct.pkName })(ct, v)
+}
+
+// readUnique reads unique, a single-column UNIQUE constraint, or
+// unique:NAME, one shared by the fields naming it.
+func readUnique(ct *columnTags, v string) error {
+	if v == "" {
+		ct.unique = true
+		return nil
+	}
+	if err := checkConstraintName("unique", v); err != nil {
+		return err
+	}
+	ct.indexes = append(ct.indexes, indexTag{name: v, unique: true, constraint: true})
+	return nil
+}
+
+func readFKName(ct *columnTags, v string) error {
+	if !ct.hasFK {
+		return fmt.Errorf("%w: fk_name:%s without fk", ErrBadValue, v)
+	}
+	return setName("fk_name", func(ct *columnTags) *string { return &ct.fkName })(ct, v)
+}
+
 func addIndexTag(unique bool) func(*columnTags, string) error {
 	return func(ct *columnTags, v string) error {
 		ct.indexes = append(ct.indexes, indexTag{name: v, unique: unique})
@@ -208,9 +269,13 @@ func addIndexTag(unique bool) func(*columnTags, string) error {
 func indexModifier(key string, read func(ix *indexTag, v string) error) func(*columnTags, string) error {
 	return func(ct *columnTags, v string) error {
 		if len(ct.indexes) == 0 {
-			return fmt.Errorf("%w: %s:%s qualifies an index: put it after index, index:NAME or unique_index:NAME", ErrBadValue, key, v)
+			return fmt.Errorf("%w: %s:%s qualifies an index: put it after index, index:NAME, unique_index:NAME (or position: after unique:NAME)", ErrBadValue, key, v)
 		}
 		ix := &ct.indexes[len(ct.indexes)-1]
+		if ix.constraint && key != "position" {
+			return fmt.Errorf("%w: %s:%s: unique:%s is a UNIQUE constraint, which takes position: only (declare unique_index:%s for an index with %s)",
+				ErrBadValue, key, v, ix.name, ix.name, key)
+		}
 		if modifierSet(*ix, key) {
 			return fmt.Errorf("%w: %s given twice for one index", ErrBadValue, key)
 		}

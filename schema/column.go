@@ -53,6 +53,12 @@ type Column struct {
 	Version bool   // optimistic-locking counter (`version`)
 	Comment string // COMMENT ON COLUMN
 
+	// SoftDelete marks the nullable timestamp (`soft_delete`) whose value
+	// says that the row is deleted: the ORM sets it instead of deleting the
+	// row and leaves such rows out of its queries. For migrations it is an
+	// ordinary column.
+	SoftDelete bool
+
 	Field *Field // the Go field this column maps, nil if unmapped
 }
 

@@ -16,6 +16,8 @@ var (
 	ErrEmptyEnum       = errors.New("enum type without values")
 	ErrZeroDefault     = errors.New("server default hides the zero value")
 	ErrNoPrimaryKey    = errors.New("model has no primary key")
+	ErrBadName         = errors.New("bad constraint or index name")
+	ErrDuplicateName   = errors.New("duplicate constraint or index name")
 )
 
 // ModelError is a mistake in a model found at registration. It names the Go

@@ -90,3 +90,51 @@ func ExampleParseTag() {
 	// server_default = "'{a,b}'::text[]"
 	// check = "(lower(email) <> '')"
 }
+
+// Name constraints as PostgreSQL names them, for models of a database
+// made with plain DDL; a tag names the odd one out.
+func ExampleWithNaming() {
+	type Payment struct {
+		ID         int64
+		CustomerID int64   `orm:"fk:customers.id,index"`
+		Amount     float64 `orm:"check:amount >= 0"`
+		Reference  string  `orm:"unique:payment_reference_uniq"`
+	}
+	type Customer struct {
+		ID    int64
+		Email string `orm:"unique"`
+	}
+	tables, enums, err := schema.NewMapper().MapAll(&Customer{}, &Payment{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := schema.NewMetadata(tables, enums, schema.WithNaming(schema.PostgresNaming{}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range m.Tables() {
+		fmt.Println(t.Name, t.PrimaryKey.Name)
+		for _, u := range t.Uniques {
+			fmt.Println("  unique", u.Name)
+		}
+		for _, ix := range t.Indexes {
+			fmt.Println("  index", ix.Name)
+		}
+		for _, fk := range t.ForeignKeys {
+			fmt.Println("  foreign key", fk.Name)
+		}
+		for _, ck := range t.Checks {
+			fmt.Println("  check", ck.Name)
+		}
+	}
+	// Output:
+	// customers customers_pkey
+	//   unique customers_email_key
+	// payments payments_pkey
+	//   unique payment_reference_uniq
+	//   index payments_customer_id_idx
+	//   foreign key payments_customer_id_fkey
+	//   check payments_amount_check
+}

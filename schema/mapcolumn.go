@@ -20,7 +20,7 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 		return
 	}
 	c := &Column{Name: ColumnName(f.Name), Field: fld, Comment: ct.comment, ServerDefault: ct.serverDefault,
-		OnUpdate: ct.onupdate, Version: ct.version}
+		OnUpdate: ct.onupdate, Version: ct.version, SoftDelete: ct.softDelete}
 	if ct.name != "" {
 		c.Name = ct.name
 	}
@@ -66,11 +66,15 @@ func (b *builder) column(f reflect.StructField, fld *Field) {
 	if ct.version && (!isInteger(c.Type) || c.Nullable) {
 		fail(fmt.Errorf("%w: version needs a non-pointer integer field, not %s", ErrBadValue, f.Type))
 	}
+	if ct.softDelete && (!isTimestamp(c.Type) || !c.Nullable) {
+		fail(fmt.Errorf("%w: soft_delete needs a nullable timestamp field (*time.Time), not %s", ErrBadValue, f.Type))
+	}
 	b.identity(c, ct, fail)
 	b.constraints(c, ct, fail)
 	b.t.Columns = append(b.t.Columns, c)
 	if ct.pk {
 		b.pk = append(b.pk, c)
+		b.pkNames = append(b.pkNames, ct.pkName)
 	} else if c.Name == "id" {
 		b.ids = append(b.ids, c)
 	}
@@ -133,13 +137,20 @@ func (b *builder) identity(c *Column, ct columnTags, fail func(error)) {
 func (b *builder) constraints(c *Column, ct columnTags, fail func(error)) {
 	t := b.t
 	if ct.unique {
-		t.Uniques = append(t.Uniques, &Unique{Name: UniqueName(t.Name, []string{c.Name}), Columns: []string{c.Name}})
+		t.Uniques = append(t.Uniques, &Unique{Columns: []string{c.Name}})
 	}
 	for _, it := range ct.indexes {
 		b.addIndex(c, it, fail)
 	}
-	if ct.check != "" {
-		t.Checks = append(t.Checks, &Check{Name: CheckName(t.Name, c.Name), Expr: ct.check})
+	switch {
+	case ct.check != "":
+		ck := &Check{Name: ct.checkName, Expr: ct.check}
+		if ck.Name == "" {
+			t.conventionally(&ck.Name, c.Name)
+		}
+		t.Checks = append(t.Checks, ck)
+	case ct.checkName != "":
+		fail(fmt.Errorf("%w: check_name:%s without check", ErrBadValue, ct.checkName))
 	}
 	if ct.fk != "" {
 		parts := strings.Split(ct.fk, ".")
@@ -151,7 +162,7 @@ func (b *builder) constraints(c *Column, ct columnTags, fail func(error)) {
 		if len(parts) == 3 {
 			fk.RefSchema = parts[0]
 		}
-		fk.Name = ForeignKeyName(t.Name, fk.Columns, fk.RefTable)
+		fk.Name = ct.fkName
 		var ok bool
 		if ct.ondelete != "" {
 			if fk.OnDelete, ok = parseAction(ct.ondelete); !ok {
@@ -277,4 +288,10 @@ func typoDistance(a, b string) int {
 		}
 	}
 	return d[len(a)][len(b)]
+}
+
+// isTimestamp reports whether t is timestamp or timestamptz.
+func isTimestamp(t Type) bool {
+	s, ok := t.(Scalar)
+	return ok && strings.HasPrefix(s.Name, "timestamp")
 }

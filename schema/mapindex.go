@@ -16,8 +16,8 @@ type indexMember struct {
 // possibly composite, index, checking that the modifiers of a named
 // index's columns agree.
 func (b *builder) addIndex(c *Column, it indexTag, fail func(error)) {
-	if it.name == "" {
-		ix := &Index{Name: IndexName(b.t.Name, []string{c.Name}), Unique: it.unique}
+	if it.name == "" { // named by the convention once the table is built
+		ix := &Index{Unique: it.unique}
 		b.t.Indexes = append(b.t.Indexes, ix)
 		b.members[ix] = []indexMember{{c, it}}
 		return
@@ -25,7 +25,7 @@ func (b *builder) addIndex(c *Column, it indexTag, fail func(error)) {
 	ix, ok := b.named[it.name]
 	if !ok {
 		if !validIdent(it.name) {
-			fail(fmt.Errorf("%w: index name %q must be 1 to %d bytes", ErrBadValue, it.name, MaxIdentLen))
+			fail(fmt.Errorf("%w: %w: index name %q must be 1 to %d bytes", ErrBadValue, ErrBadName, it.name, MaxIdentLen))
 			return
 		}
 		ix = &Index{Name: it.name, Unique: it.unique}
@@ -42,6 +42,9 @@ func (b *builder) addIndex(c *Column, it indexTag, fail func(error)) {
 // agree checks that it, a new column's view of index ix, does not
 // contradict the columns already in it.
 func agree(ix *Index, members []indexMember, it indexTag) error {
+	if len(members) > 0 && members[0].tag.constraint != it.constraint {
+		return fmt.Errorf("%w: %s is declared both as a UNIQUE constraint (unique:%s) and as an index", ErrDuplicateName, ix.Name, ix.Name)
+	}
 	if ix.Unique != it.unique {
 		return fmt.Errorf("%w: index %s is declared both as index and as unique_index", ErrBadValue, ix.Name)
 	}
@@ -60,9 +63,12 @@ func agree(ix *Index, members []indexMember, it indexTag) error {
 
 // finishIndexes settles each index's columns, in the order their
 // position: options give (field order without them), its method,
-// predicate and operator classes.
+// predicate and operator classes; a unique:NAME becomes a UNIQUE
+// constraint.
 func (b *builder) finishIndexes() {
-	for _, ix := range b.t.Indexes {
+	indexes := b.t.Indexes
+	b.t.Indexes = b.t.Indexes[:0:0]
+	for _, ix := range indexes {
 		members := b.members[ix]
 		if len(members) == 0 {
 			continue
@@ -72,23 +78,43 @@ func (b *builder) finishIndexes() {
 			continue
 		}
 		slices.SortStableFunc(members, func(x, y indexMember) int { return x.tag.position - y.tag.position })
-		opclasses := make([]string, len(members))
-		for i, m := range members {
-			ix.Columns = append(ix.Columns, m.col.Name)
-			opclasses[i] = m.tag.opclass
-			ix.Method = cmpOr(ix.Method, m.tag.method)
-			ix.Where = cmpOr(ix.Where, m.tag.where)
+		if members[0].tag.constraint {
+			b.t.Uniques = append(b.t.Uniques, &Unique{Name: ix.Name, Columns: memberColumns(members)})
+			continue
 		}
-		if ix.Method == "btree" {
-			ix.Method = ""
-		}
-		if slices.ContainsFunc(opclasses, func(s string) bool { return s != "" }) {
-			ix.OpClasses = opclasses
-		}
-		if err := buildable(ix); err != nil {
-			m := members[slices.IndexFunc(members, func(m indexMember) bool { return m.tag.method != "" })]
-			b.fail(m.col.Field.Name, m.col.Field.Tag, err)
-		}
+		b.t.Indexes = append(b.t.Indexes, ix)
+		b.finishIndex(ix, members)
+	}
+}
+
+// memberColumns returns the members' column names in order.
+func memberColumns(members []indexMember) []string {
+	cols := make([]string, len(members))
+	for i, m := range members {
+		cols[i] = m.col.Name
+	}
+	return cols
+}
+
+// finishIndex sets the index's columns, method, predicate and operator
+// classes from its members, in order, and checks the method can build it.
+func (b *builder) finishIndex(ix *Index, members []indexMember) {
+	ix.Columns = memberColumns(members)
+	opclasses := make([]string, len(members))
+	for i, m := range members {
+		opclasses[i] = m.tag.opclass
+		ix.Method = cmpOr(ix.Method, m.tag.method)
+		ix.Where = cmpOr(ix.Where, m.tag.where)
+	}
+	if ix.Method == "btree" {
+		ix.Method = ""
+	}
+	if slices.ContainsFunc(opclasses, func(s string) bool { return s != "" }) {
+		ix.OpClasses = opclasses
+	}
+	if err := buildable(ix); err != nil {
+		m := members[slices.IndexFunc(members, func(m indexMember) bool { return m.tag.method != "" })]
+		b.fail(m.col.Field.Name, m.col.Field.Tag, err)
 	}
 }
 

@@ -114,6 +114,7 @@ type builder struct {
 	// finishIndexes once every field is mapped.
 	members map[*Index][]indexMember
 	pk      []*Column
+	pkNames []string         // the pk:NAME of each column of pk, "" where none
 	ids     []*Column        // columns named "id", the primary key by convention
 	noID    map[*Column]bool // identity:none
 
@@ -140,6 +141,7 @@ func (b *builder) build() {
 	}
 	b.primaryKey()
 	b.finishIndexes()
+	b.t.NameConstraints(DefaultNaming{})
 	seen := map[string]string{}
 	for _, c := range b.t.Columns {
 		if prev, dup := seen[c.Name]; dup {
@@ -226,7 +228,7 @@ func (b *builder) primaryKey() {
 		b.fail("", "", fmt.Errorf("%w: tag a field `orm:\"pk\"` (or name it ID)", ErrNoPrimaryKey))
 		return
 	}
-	b.t.PrimaryKey = &PrimaryKey{Name: PrimaryKeyName(b.t.Name)}
+	b.t.PrimaryKey = &PrimaryKey{Name: b.pkName()}
 	for _, c := range pk {
 		if c.Nullable {
 			b.fail(c.Field.Name, c.Field.Tag, fmt.Errorf("%w: a primary key column cannot be NULL; use a non-pointer type", ErrBadValue))
@@ -239,6 +241,23 @@ func (b *builder) primaryKey() {
 			c.Identity = IdentityByDefault
 		}
 	}
+}
+
+// pkName returns the name the pk:NAME options give the primary key, ""
+// when none does; two different names are an error.
+func (b *builder) pkName() string {
+	name := ""
+	for i, n := range b.pkNames {
+		switch {
+		case n == "" || n == name:
+		case name != "":
+			c := b.pk[i]
+			b.fail(c.Field.Name, c.Field.Tag, fmt.Errorf("%w: the primary key is named both %s and %s", ErrBadValue, name, n))
+		default:
+			name = n
+		}
+	}
+	return name
 }
 
 // isInteger reports whether t is smallint, integer or bigint.

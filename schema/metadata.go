@@ -12,19 +12,51 @@ type Metadata struct {
 	byEnum  map[qname]*Enum
 	schemas []string      // the named schemas of tables and enums, sorted
 	cyclic  []*ForeignKey // FKs that close a cycle between tables
+	naming  Naming        // names the constraints the tables leave unnamed
+}
+
+// MetadataOption configures [NewMetadata]. orm.NewRegistry takes these
+// options among its models and passes them on.
+type MetadataOption func(*Metadata)
+
+// WithNaming names the constraints and indexes that the tables leave
+// unnamed by n instead of [DefaultNaming]: those of models without a name
+// in their tag, and those of tables built by hand with Name "". Names a
+// tag or a hand-built table gives are kept.
+func WithNaming(n Naming) MetadataOption {
+	return func(m *Metadata) {
+		if n != nil {
+			m.naming = n
+		}
+	}
 }
 
 // NewMetadata validates tables and enums together and returns the sealed
-// metadata. It checks that table and enum names are unique in their
-// schema, that every foreign key names an existing table and columns, and
-// that every enum column names a declared enum (references into a named
-// schema that holds none of the tables and enums given are not checked:
-// the metadata does not describe that schema); each problem is a *ModelError (when the
-// table is mapped from a Go type) or a plain error, all joined.
-// Tables are ordered so that referenced tables come first.
-func NewMetadata(tables []*Table, enums []*Enum) (*Metadata, error) {
-	return newMetadata(tables, enums)
+// metadata. It names the constraints and indexes the tables leave
+// unnamed by the [Naming] (see [WithNaming]), then checks that table and
+// enum names are unique in their schema, that constraint and index names
+// are valid and unique (in their table, and with the tables and indexes
+// of their schema), that every foreign key names an existing table and
+// columns, and that every enum column names a declared enum (references
+// into a named schema that holds none of the tables and enums given are
+// not checked: the metadata does not describe that schema); each problem
+// is a *ModelError (when the table is mapped from a Go type) or a plain
+// error, all joined. Tables are ordered so that referenced tables come
+// first.
+//
+// A foreign key that names no schema finds its table in the search
+// path's schema (tables with Schema ""); when there is none of that name
+// there but there is one in schema "public" (PostgreSQL's default search
+// path), it references that one, and the other way round: fk:users.id
+// reaches a model whose TableName() is "public.users". The key's
+// RefSchema is set to the schema of the table it references.
+func NewMetadata(tables []*Table, enums []*Enum, opts ...MetadataOption) (*Metadata, error) {
+	return newMetadata(tables, enums, opts)
 }
+
+// Naming returns the convention that named the constraints and indexes
+// the tables left unnamed.
+func (m *Metadata) Naming() Naming { return m.naming }
 
 // Tables returns the tables in foreign-key order: every table comes after
 // the tables it references (self references and cycles aside). The slice

@@ -1,6 +1,7 @@
 package schema_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,6 +51,71 @@ func TestMetadataOrder(t *testing.T) {
 			assert.Equal(t, tc.order, order)
 			assert.Equal(t, tc.cyclic, cyclic)
 			assert.Same(t, tc.tables[0], m.Table(tc.tables[0].Name))
+		})
+	}
+}
+
+type (
+	publicUser struct {
+		ID int64
+	}
+	plainUser struct {
+		ID int64
+	}
+	authUser struct {
+		ID int64
+	}
+	order struct {
+		ID     int64
+		UserID int64 `orm:"fk:users.id"`
+	}
+	publicSchemaOrder struct {
+		ID     int64
+		UserID int64 `orm:"fk:public.users.id"`
+	}
+)
+
+func (publicUser) TableName() string        { return "public.users" }
+func (plainUser) TableName() string         { return "users" }
+func (authUser) TableName() string          { return "auth.users" }
+func (order) TableName() string             { return "orders" }
+func (publicSchemaOrder) TableName() string { return "orders" }
+
+// A foreign key that names no schema finds a table of the search path's
+// schema, else one of public, and the other way round; the key is pointed
+// at the schema of the table it found.
+func TestForeignKeySearchPath(t *testing.T) {
+	tests := []struct {
+		name      string
+		models    []any
+		refSchema string // the key's RefSchema once resolved
+		msg       string // the error, when the key finds no table
+	}{
+		{"unqualified key to a public table", []any{&publicUser{}, &order{}}, "public", ""},
+		{"public key to an unqualified table", []any{&plainUser{}, &publicSchemaOrder{}}, "", ""},
+		{"unqualified key, both tables: the search path's", []any{&plainUser{}, &publicUser{}, &order{}}, "", ""},
+		{"public key, both tables: public's", []any{&plainUser{}, &publicUser{}, &publicSchemaOrder{}}, "public", ""},
+		{"unqualified key to another schema's table", []any{&authUser{}, &order{}}, "",
+			`fk to table "users", which is not registered (did you mean fk:auth.users.id?)`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tables, enums, err := schema.NewMapper().MapAll(tc.models...)
+			require.NoError(t, err)
+			m, err := schema.NewMetadata(tables, enums)
+			if tc.msg != "" {
+				require.ErrorIs(t, err, schema.ErrMissingRef)
+				assert.Contains(t, err.Error(), tc.msg)
+				return
+			}
+			require.NoError(t, err)
+			fk := m.Table("orders").ForeignKeys[0]
+			assert.Equal(t, tc.refSchema, fk.RefSchema)
+			ref := m.Referenced(fk)
+			require.NotNil(t, ref)
+			assert.Equal(t, tc.refSchema, ref.Schema)
+			assert.Equal(t, "users", ref.Name)
+			assert.Less(t, slices.Index(m.Tables(), ref), slices.Index(m.Tables(), m.Table("orders")), "the referenced table comes first")
 		})
 	}
 }

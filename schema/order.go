@@ -8,10 +8,44 @@ import (
 )
 
 // newMetadata validates the tables and enums, names unnamed constraints by
-// the convention (see [ConstraintName]), seals the tables and orders them
-// by foreign key.
-func newMetadata(tables []*Table, enums []*Enum) (*Metadata, error) {
-	m := &Metadata{byName: map[qname]*Table{}, byEnum: map[qname]*Enum{}}
+// the convention, seals the tables and orders them by foreign key.
+func newMetadata(tables []*Table, enums []*Enum, opts []MetadataOption) (*Metadata, error) {
+	m := &Metadata{byName: map[qname]*Table{}, byEnum: map[qname]*Enum{}, naming: DefaultNaming{}}
+	for _, o := range opts {
+		o(m)
+	}
+	errs := m.addEnums(enums)
+	var kept []*Table
+	for _, t := range tables {
+		if prev, dup := m.byName[qname{t.Schema, t.Name}]; dup {
+			errs = append(errs, tableError(t, "", fmt.Errorf("%w: %s is already the table of %s", ErrDuplicateTable, t.QualifiedName(), describe(prev))))
+			continue
+		}
+		if err := t.renameConstraints(m.naming); err != nil {
+			errs = append(errs, err)
+		}
+		t.Seal()
+		m.byName[qname{t.Schema, t.Name}] = t
+		m.addSchema(t.Schema)
+		kept = append(kept, t)
+	}
+	errs = append(errs, checkNames(kept)...)
+	for _, t := range kept {
+		m.resolveReferences(t)
+		errs = append(errs, m.check(t)...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, t := range tables {
+		t.inMeta = true
+	}
+	m.tables, m.cyclic = sortTables(tables)
+	return m, nil
+}
+
+// addEnums records the enum types, each once.
+func (m *Metadata) addEnums(enums []*Enum) []error {
 	var errs []error
 	for _, e := range enums {
 		switch prev := m.byEnum[qname{e.Schema, e.Name}]; {
@@ -23,26 +57,29 @@ func newMetadata(tables []*Table, enums []*Enum) (*Metadata, error) {
 			m.addSchema(e.Schema)
 		}
 	}
-	for _, t := range tables {
-		if prev, dup := m.byName[qname{t.Schema, t.Name}]; dup {
-			errs = append(errs, tableError(t, "", fmt.Errorf("%w: %s is already the table of %s", ErrDuplicateTable, t.QualifiedName(), describe(prev))))
+	return errs
+}
+
+// resolveReferences points each foreign key of t that names the search
+// path's schema ("") or "public" at a table of the other when the
+// metadata has none of that name where the key says: PostgreSQL's
+// default search path is public, and metadata cannot know another.
+func (m *Metadata) resolveReferences(t *Table) {
+	for _, fk := range t.ForeignKeys {
+		if m.Referenced(fk) != nil {
 			continue
 		}
-		nameConstraints(t)
-		t.Seal()
-		m.byName[qname{t.Schema, t.Name}] = t
-		m.addSchema(t.Schema)
-	}
-	for _, t := range tables {
-		if m.byName[qname{t.Schema, t.Name}] == t {
-			errs = append(errs, m.check(t)...)
+		switch fk.RefSchema {
+		case "":
+			if m.TableIn("public", fk.RefTable) != nil {
+				fk.RefSchema = "public"
+			}
+		case "public":
+			if m.TableIn("", fk.RefTable) != nil {
+				fk.RefSchema = ""
+			}
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	m.tables, m.cyclic = sortTables(tables)
-	return m, nil
 }
 
 // addSchema records a named schema, keeping the list sorted.
@@ -74,34 +111,6 @@ func tableError(t *Table, col string, err error) error {
 		me.Field, me.Tag = c.Field.Name, c.Field.Tag
 	}
 	return me
-}
-
-// nameConstraints gives every unnamed constraint and index its
-// conventional name.
-func nameConstraints(t *Table) {
-	if t.PrimaryKey != nil && t.PrimaryKey.Name == "" {
-		t.PrimaryKey.Name = PrimaryKeyName(t.Name)
-	}
-	for _, u := range t.Uniques {
-		if u.Name == "" {
-			u.Name = UniqueName(t.Name, u.Columns)
-		}
-	}
-	for _, ix := range t.Indexes {
-		if ix.Name == "" {
-			ix.Name = IndexName(t.Name, ix.Columns)
-		}
-	}
-	for _, fk := range t.ForeignKeys {
-		if fk.Name == "" {
-			fk.Name = ForeignKeyName(t.Name, fk.Columns, fk.RefTable)
-		}
-	}
-	for i, c := range t.Checks {
-		if c.Name == "" {
-			c.Name = CheckName(t.Name, fmt.Sprint(i+1))
-		}
-	}
 }
 
 // check validates one table's references against the whole metadata.
@@ -147,7 +156,7 @@ func (m *Metadata) checkForeignKey(t *Table, fk *ForeignKey) []error {
 	case ref == nil && !m.describes(fk.RefSchema):
 		return nil // a schema the metadata does not describe: not ours to check
 	case ref == nil:
-		return []error{tableError(t, col, fmt.Errorf("%w: fk to table %q, which is not registered", ErrMissingRef, QualifiedName(fk.RefSchema, fk.RefTable)))}
+		return []error{tableError(t, col, fmt.Errorf("%w: fk to table %q, which is not registered%s", ErrMissingRef, QualifiedName(fk.RefSchema, fk.RefTable), m.elsewhere(fk)))}
 	case len(fk.RefColumns) != len(fk.Columns):
 		return []error{tableError(t, col, fmt.Errorf("%w: foreign key %s has %d columns but references %d", ErrBadValue, fk.Name, len(fk.Columns), len(fk.RefColumns)))}
 	}
@@ -183,6 +192,22 @@ func typeFamily(t Type) string {
 		return "text"
 	}
 	return t.String()
+}
+
+// elsewhere names the tables of fk's table name in other schemas, for the
+// message of a key that does not find its table.
+func (m *Metadata) elsewhere(fk *ForeignKey) string {
+	var found []string
+	for _, t := range m.byName {
+		if t.Name == fk.RefTable && t.Schema != fk.RefSchema {
+			found = append(found, QualifiedName(t.Schema, t.Name)+"."+strings.Join(fk.RefColumns, ","))
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	slices.Sort(found)
+	return " (did you mean fk:" + strings.Join(found, " or fk:") + "?)"
 }
 
 func columnNames(t *Table) string {

@@ -29,6 +29,14 @@ type Table struct {
 
 	byName  map[string]*Column
 	byField map[string]*Column
+
+	// conventional holds the Name fields (of the key, constraints and
+	// indexes) that a Naming filled rather than the model, each with its
+	// label (a check's column, else ""): a Metadata with another Naming
+	// names them again.
+	conventional map[*string]string
+	// inMeta is set once a Metadata holds the table: its names are settled.
+	inMeta bool
 }
 
 // RelationField is a struct field carrying a `rel` tag, recorded by the

@@ -207,6 +207,12 @@ func (Dialect) DropConstraint(nsp, table, name string) (string, error) {
 	return alterTable(nsp, table).sql("DROP CONSTRAINT ").ident(name).done()
 }
 
+// RenameConstraint renders ALTER TABLE … RENAME CONSTRAINT; renaming a
+// primary key or unique constraint renames its index too.
+func (Dialect) RenameConstraint(nsp, table, from, to string) (string, error) {
+	return alterTable(nsp, table).sql("RENAME CONSTRAINT ").ident(from).sql(" TO ").ident(to).done()
+}
+
 // CreateIndex renders CREATE [UNIQUE] INDEX [CONCURRENTLY] with the access
 // method, the columns (or parenthesised expressions) with their operator
 // classes and the WHERE predicate of a partial index. An index without a
@@ -223,6 +229,12 @@ func (Dialect) DropIndex(nsp, name string, concurrently bool) (string, error) {
 		w.sql("CONCURRENTLY ")
 	}
 	return w.qualified(nsp, name).done()
+}
+
+// RenameIndex renders ALTER INDEX … RENAME TO; nsp is the schema of the
+// index's table.
+func (Dialect) RenameIndex(nsp, from, to string) (string, error) {
+	return stmt("ALTER INDEX ").qualified(nsp, from).sql(" RENAME TO ").ident(to).done()
 }
 
 // alterTable starts "ALTER TABLE name ".

@@ -28,7 +28,8 @@ type InspectOptions struct {
 	// their schema's name. A schema that does not exist reads as empty.
 	Schemas []string
 	// Exclude lists tables to leave out, such as a migration tool's
-	// version table: a name of Schema's, or a qualified "schema.table".
+	// version table: a name of Schema's, or a qualified "schema.table"
+	// (Schema's tables included).
 	Exclude []string
 }
 
@@ -153,8 +154,9 @@ func (in *inspector) readTables(ctx context.Context, exclude []string) error {
 		if err := r.Scan(&oid, &t.Schema, &t.Name, &t.Comment); err != nil {
 			return err
 		}
-		t.Schema = in.local(t.Schema)
-		if slices.Contains(exclude, t.QualifiedName()) {
+		nsp := t.Schema
+		t.Schema = in.local(nsp)
+		if slices.Contains(exclude, t.QualifiedName()) || slices.Contains(exclude, nsp+"."+t.Name) {
 			return nil
 		}
 		in.tables = append(in.tables, t)

@@ -1,0 +1,327 @@
+package orm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"unsafe"
+)
+
+// Lifecycle hooks are methods a model implements, one small interface
+// each, found when the model is registered: calling one is an interface
+// method call, without reflection. Within a flush they run in this order:
+//
+//  1. the relationship cascades (objects added, deletes cascaded);
+//  2. BeforeInsert of each pending object (in Add order), BeforeUpdate of
+//     each changed persistent object and BeforeDelete of each object
+//     marked for deletion (in load order); the fields they set are part
+//     of the changes, as the dirty check comes after them;
+//  3. the statements;
+//  4. AfterInsert, AfterUpdate and AfterDelete of each object written, in
+//     the same order, before the COMMIT of a Commit (a flush with After
+//     hooks sends its COMMIT on its own, after them).
+//
+// An error or a panic in a hook fails the flush: nothing is committed and
+// the session is restored as for any failed flush, including the fields
+// Before hooks assigned. AfterLoad runs once a query, Get, Refresh, Raw or
+// LoadRelated has loaded its rows (and their relationships), for each
+// object that took values from a row; its error fails the call. Hooks
+// must not use the session: they run inside its flush or query.
+
+// BeforeInserter is implemented by models that act before their INSERT
+// (fill a slug, validate).
+type BeforeInserter interface {
+	// BeforeInsert runs before the object's INSERT; its error fails the
+	// flush.
+	BeforeInsert(ctx context.Context) error
+}
+
+// AfterInserter is implemented by models that act after their INSERT;
+// keys and server defaults are read back by then.
+type AfterInserter interface {
+	// AfterInsert runs after the object's INSERT, before the COMMIT; its
+	// error fails the flush.
+	AfterInsert(ctx context.Context) error
+}
+
+// BeforeUpdater is implemented by models that act before an UPDATE of
+// their changed columns.
+type BeforeUpdater interface {
+	// BeforeUpdate runs before the object's UPDATE, before the dirty check;
+	// its error fails the flush.
+	BeforeUpdate(ctx context.Context) error
+}
+
+// AfterUpdater is implemented by models that act after their UPDATE.
+type AfterUpdater interface {
+	// AfterUpdate runs after the object's UPDATE, before the COMMIT; its
+	// error fails the flush.
+	AfterUpdate(ctx context.Context) error
+}
+
+// BeforeDeleter is implemented by models that act before their DELETE.
+type BeforeDeleter interface {
+	// BeforeDelete runs before the object's DELETE (or soft delete); its
+	// error fails the flush.
+	BeforeDelete(ctx context.Context) error
+}
+
+// AfterDeleter is implemented by models that act after their DELETE.
+type AfterDeleter interface {
+	// AfterDelete runs after the object's DELETE (or soft delete), before
+	// the COMMIT; its error fails the flush.
+	AfterDelete(ctx context.Context) error
+}
+
+// AfterLoader is implemented by models that act once loaded from a row.
+type AfterLoader interface {
+	// AfterLoad runs once the call that loaded the object's row is done;
+	// its error fails that call.
+	AfterLoad(ctx context.Context) error
+}
+
+// ErrHookPanic is matched by the *HookError of a hook that panicked.
+var ErrHookPanic = errors.New("hook panicked")
+
+// HookError is a lifecycle hook's failure, returned (wrapped) by the
+// flush or query it failed. It wraps the hook's error, or ErrHookPanic
+// with the panic's value in Panic.
+type HookError struct {
+	Model string // the model's Go type
+	Hook  string // "BeforeInsert", …
+	Err   error  // the hook's error, or ErrHookPanic
+	Panic any    // the value a panicking hook panicked with
+}
+
+// Error names the hook and what went wrong.
+func (e *HookError) Error() string {
+	if e.Panic != nil {
+		return fmt.Sprintf("%s of %s: %v: %v", e.Hook, e.Model, e.Err, e.Panic)
+	}
+	return fmt.Sprintf("%s of %s: %v", e.Hook, e.Model, e.Err)
+}
+
+// Unwrap returns the hook's error (ErrHookPanic for a panic).
+func (e *HookError) Unwrap() error { return e.Err }
+
+// hookSet is the set of hooks a model implements.
+type hookSet uint8
+
+const (
+	hookBeforeInsert hookSet = 1 << iota
+	hookAfterInsert
+	hookBeforeUpdate
+	hookAfterUpdate
+	hookBeforeDelete
+	hookAfterDelete
+	hookAfterLoad
+)
+
+var hookTypes = [...]struct {
+	h    hookSet
+	name string
+	typ  reflect.Type
+}{
+	{hookBeforeInsert, "BeforeInsert", reflect.TypeFor[BeforeInserter]()},
+	{hookAfterInsert, "AfterInsert", reflect.TypeFor[AfterInserter]()},
+	{hookBeforeUpdate, "BeforeUpdate", reflect.TypeFor[BeforeUpdater]()},
+	{hookAfterUpdate, "AfterUpdate", reflect.TypeFor[AfterUpdater]()},
+	{hookBeforeDelete, "BeforeDelete", reflect.TypeFor[BeforeDeleter]()},
+	{hookAfterDelete, "AfterDelete", reflect.TypeFor[AfterDeleter]()},
+	{hookAfterLoad, "AfterLoad", reflect.TypeFor[AfterLoader]()},
+}
+
+// methods finds, at registration, the hooks and the Upserter clause of
+// the model.
+func (m *model) methods() error {
+	pt := reflect.PointerTo(m.typ)
+	for _, h := range hookTypes {
+		if pt.Implements(h.typ) {
+			m.hooks |= h.h
+		}
+	}
+	if err := m.findSoftDelete(); err != nil {
+		return err
+	}
+	return m.upserter()
+}
+
+// call runs one hook of the object at p, turning an error or a panic into
+// a *HookError.
+func (h hookSet) call(ctx context.Context, m *model, p unsafe.Pointer) (err error) {
+	obj := pointerAny(m.ptrWord, p)
+	name := h.name()
+	defer func() {
+		if r := recover(); r != nil {
+			err = &HookError{Model: m.typ.String(), Hook: name, Err: ErrHookPanic, Panic: r}
+		}
+	}()
+	switch h {
+	case hookBeforeInsert:
+		err = obj.(BeforeInserter).BeforeInsert(ctx)
+	case hookAfterInsert:
+		err = obj.(AfterInserter).AfterInsert(ctx)
+	case hookBeforeUpdate:
+		err = obj.(BeforeUpdater).BeforeUpdate(ctx)
+	case hookAfterUpdate:
+		err = obj.(AfterUpdater).AfterUpdate(ctx)
+	case hookBeforeDelete:
+		err = obj.(BeforeDeleter).BeforeDelete(ctx)
+	case hookAfterDelete:
+		err = obj.(AfterDeleter).AfterDelete(ctx)
+	case hookAfterLoad:
+		err = obj.(AfterLoader).AfterLoad(ctx)
+	}
+	if err != nil {
+		err = &HookError{Model: m.typ.String(), Hook: name, Err: err}
+	}
+	return err
+}
+
+func (h hookSet) name() string {
+	for _, t := range hookTypes {
+		if t.h == h {
+			return t.name
+		}
+	}
+	return "hook"
+}
+
+// runBefore runs the Before hooks of the flush's objects, after the
+// cascades and before the dirty check. Each object's columns are journaled
+// first, so that a failed flush puts back what its hook assigned.
+func (f *flush) runBefore() error {
+	s := f.s
+	if err := s.afterLoad(f.ctx); err != nil { // rows the cascades loaded
+		return err
+	}
+	if !s.db.reg.hooked {
+		return nil
+	}
+	for _, st := range s.pending {
+		if err := f.before(st, hookBeforeInsert); err != nil {
+			return err
+		}
+	}
+	for _, st := range s.loaded {
+		var err error
+		switch {
+		case st.status != Persistent:
+		case st.deleting:
+			err = f.before(st, hookBeforeDelete)
+		case st.m.hooks&hookBeforeUpdate != 0 && st.dirty():
+			err = f.before(st, hookBeforeUpdate)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *flush) before(st *state, h hookSet) error {
+	if st.m.hooks&h == 0 {
+		return nil
+	}
+	if !f.hooked {
+		f.hooked = true
+		f.hookMark = len(f.s.ensureTx().journal)
+	}
+	for _, c := range st.m.cols {
+		f.overwrite(st, c)
+	}
+	return h.call(f.ctx, st.m, st.obj)
+}
+
+// undoBefore puts back what the Before hooks assigned, when the flush
+// fails before sending anything.
+func (f *flush) undoBefore() {
+	if f.hooked && f.s.tx != nil {
+		f.s.restore(f.hookMark)
+	}
+}
+
+// afterHooks reports whether an object of the flush has an After hook.
+func (f *flush) afterHooks() bool {
+	if !f.s.db.reg.hooked {
+		return false
+	}
+	for _, a := range f.actions {
+		if a.st != nil && a.st.m.hooks&(hookAfterInsert|hookAfterUpdate|hookAfterDelete) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// runAfter runs the After hooks of the objects written, then, for a
+// Commit, the COMMIT.
+func (f *flush) runAfter(commit bool) error {
+	for _, a := range f.actions {
+		st := a.st
+		if st == nil || f.skipped[st] {
+			continue
+		}
+		var h hookSet
+		switch a.kind {
+		case actInsert:
+			h = hookAfterInsert
+		case actUpdate:
+			h = hookAfterUpdate
+		case actDelete:
+			h = hookAfterDelete
+		}
+		if st.m.hooks&h != 0 {
+			if err := h.call(f.ctx, st.m, st.obj); err != nil {
+				return err
+			}
+		}
+	}
+	if !commit {
+		return nil
+	}
+	p := &pipe{s: f.s, commit: true}
+	return p.run(f.ctx)
+}
+
+// loadedObj is an object that took values from a row, waiting for its
+// AfterLoad.
+type loadedObj struct {
+	m *model
+	p unsafe.Pointer
+}
+
+// loadedRow records that the object at p took values from a row.
+func (s *Session) loadedRow(m *model, p unsafe.Pointer) {
+	if m.hooks&hookAfterLoad != 0 {
+		s.toLoad = append(s.toLoad, loadedObj{m, p})
+	}
+}
+
+// afterLoad runs the AfterLoad hooks of the objects loaded since the last
+// call.
+func (s *Session) afterLoad(ctx context.Context) error {
+	if len(s.toLoad) == 0 {
+		return nil
+	}
+	objs := s.toLoad
+	s.toLoad = nil
+	for _, o := range objs {
+		if err := hookAfterLoad.call(ctx, o.m, o.p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hookedModels reports whether any model has a Before or After hook of
+// the flush, so that flushes of registries without any skip the scans.
+func hookedModels(models []*model) bool {
+	for _, m := range models {
+		if m.hooks&^hookAfterLoad != 0 {
+			return true
+		}
+	}
+	return false
+}
