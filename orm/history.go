@@ -44,6 +44,14 @@ func (st *state) seenOf(i int) []unsafe.Pointer {
 	return nil
 }
 
+// setSeen replaces the history of st's relationship i with list.
+func (st *state) setSeen(i int, list []unsafe.Pointer) {
+	n := len(st.m.rules)
+	seen := st.withSeen(make(relSeen, n), n)
+	seen[i] = list
+	st.relSeen = &seen
+}
+
 // withSeen returns a copy of st's history, of n relationships, in buf.
 func (st *state) withSeen(buf relSeen, n int) relSeen {
 	buf = buf[:n:n]

@@ -323,10 +323,7 @@ func (l *loader) pointBackTo(b *relBase, target, owner *state) {
 	}
 	b.r.SetOne(target.obj, owner.obj)
 	target.relLoaded |= bit(b.idx)
-	n := len(b.owner.rules)
-	seen := target.withSeen(make(relSeen, n), n)
-	seen[b.idx] = []unsafe.Pointer{owner.obj}
-	target.relSeen = &seen
+	target.setSeen(b.idx, []unsafe.Pointer{owner.obj})
 }
 
 // ownerStates finds the states of owners, which a query just loaded,
