@@ -49,7 +49,10 @@ func (s *Session) cascadeAdd(rb *relBase, t unsafe.Pointer) error {
 		held := s.lookup(k)
 		return &DetachedError{Object: m.table.Name + "(" + m.ident.keyText(t) + ")", Via: rb.String(), Held: held != nil}
 	}
-	_, err := s.add(pointerAny(m.ptrWord, t))
+	st, err := s.add(pointerAny(m.ptrWord, t))
+	if st != nil && rb.fk != nil && rb.r.Side != relation.FKOnOwner && st.status == Pending {
+		st.brought = true
+	}
 	return err
 }
 
@@ -130,33 +133,55 @@ func raiseError(rb *relBase, need string) error {
 
 // Expunge removes obj from the session without touching the database: it
 // becomes detached, later changes to it are not tracked, and its targets
-// along relationships with the expunge cascade (in "all") leave with it.
-// A pending object is simply forgotten.
+// along relationships with the expunge cascade (in "all") leave with it,
+// but for children the program attached elsewhere since (appended to
+// another parent's field, or pointed at another parent), which stay to be
+// moved by the next flush. A pending object is simply forgotten.
 func (s *Session) Expunge(obj any) {
 	m, p, err := s.object(obj)
 	if err != nil {
 		return
 	}
 	if st := s.stateOf(m, p); st != nil {
-		for _, x := range s.cascaded(st, relation.Expunge) {
-			s.expunge(x)
+		s.expungeTree(st)
+	}
+}
+
+// expungeTree expunges st and its targets along the expunge cascade but
+// for the children attached elsewhere (see Expunge).
+func (s *Session) expungeTree(st *state) {
+	out := s.cascaded(st, relation.Expunge, nil)
+	if len(out) > 1 {
+		in := make(map[*state]bool, len(out))
+		for _, x := range out {
+			in[x] = true
 		}
+		held := s.heldOutside(in)
+		out = s.cascaded(st, relation.Expunge, func(rb *relBase, owner, t unsafe.Pointer) bool {
+			return rb.fk != nil && rb.r.Side != relation.FKOnOwner &&
+				(held[fkChild{rb.fk, t}] || s.pointedOutside(rb, t, in))
+		})
+	}
+	for _, x := range out {
+		s.expunge(x)
 	}
 }
 
 // cascaded returns st and the objects the session holds that st reaches
-// along relationships with cascade c, each once, st first.
-func (s *Session) cascaded(st *state, c relation.Cascade) []*state {
+// along relationships with cascade c, each once, st first; skip (when not
+// nil) leaves out a target t of owner's field rb.
+func (s *Session) cascaded(st *state, c relation.Cascade, skip func(rb *relBase, owner, t unsafe.Pointer) bool) []*state {
 	out := []*state{st}
 	seen := map[*state]bool{st: true}
 	for i := 0; i < len(out); i++ {
+		owner := out[i].obj
 		for _, ru := range out[i].m.rules {
 			rb := ru.base()
 			if !rb.r.Cascade.Has(c) {
 				continue
 			}
-			for _, t := range rb.targets(out[i].obj) {
-				if ts := s.stateOf(rb.target, t); ts != nil && !seen[ts] {
+			for _, t := range rb.targets(owner) {
+				if ts := s.stateOf(rb.target, t); ts != nil && !seen[ts] && (skip == nil || !skip(rb, owner, t)) {
 					seen[ts] = true
 					out = append(out, ts)
 				}
@@ -164,6 +189,46 @@ func (s *Session) cascaded(st *state, c relation.Cascade) []*state {
 		}
 	}
 	return out
+}
+
+// fkChild is a child along one foreign key.
+type fkChild struct {
+	g *fkGroup
+	t unsafe.Pointer
+}
+
+// heldOutside returns the children held in the parent-side fields of the
+// session's objects that are not in set, by foreign key.
+func (s *Session) heldOutside(set map[*state]bool) map[fkChild]bool {
+	out := map[fkChild]bool{}
+	for _, list := range [][]*state{s.pending, s.loaded} {
+		for _, st := range list {
+			if set[st] {
+				continue
+			}
+			for _, ru := range st.m.rules {
+				if rb := ru.base(); rb.fk != nil && rb.r.Side != relation.FKOnOwner {
+					for _, t := range rb.targets(st.obj) {
+						out[fkChild{rb.fk, t}] = true
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// pointedOutside reports whether the program pointed child t's reference
+// along rb's foreign key, since it was loaded, at a parent outside set.
+func (s *Session) pointedOutside(rb *relBase, t unsafe.Pointer, set map[*state]bool) bool {
+	ts := s.stateOf(rb.target, t)
+	for _, cb := range rb.fk.childSides {
+		p := cb.r.One(t)
+		if p != nil && ts != nil && (&manyToOne{cb}).changed(ts) && !set[s.stateOf(cb.target, p)] {
+			return true
+		}
+	}
+	return false
 }
 
 // refreshRelated reloads the loaded relationships of the persistent object

@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"slices"
 	"unsafe"
 )
 
@@ -43,6 +44,9 @@ func (fr *relFlush) linkAction(l *claim) {
 		return
 	}
 	l.old = l.fk.parentOf(fr.s, child.snap)
+	if l.keyed {
+		return // the key the program wrote stands (history.go decide)
+	}
 	var ps *state
 	unsettled := false
 	if l.to != nil {
@@ -116,9 +120,11 @@ func (fr *relFlush) keyMoved(g *fkGroup, st *state) bool {
 
 // associations adds the statements of one association table: the rows of
 // deleted owners and the removed pairs first (before either side's
-// DELETE), then the added pairs (after both sides' INSERT).
+// DELETE), then the added pairs (after both sides' INSERT) but for those
+// of an object the flush deletes.
 func (fr *relFlush) associations(w *pairWork) {
 	f, r := fr.f, w.rule
+	w.add = slices.DeleteFunc(w.add, func(p pair) bool { return fr.deleting(r.owner, p.owner) || fr.deleting(r.target, p.target) })
 	sq := &f.s.db.rel[r.id].sec
 	var dels *action
 	if len(w.owners) > 0 {
@@ -153,6 +159,13 @@ func (fr *relFlush) associations(w *pairWork) {
 			fr.insertFirst(a, r.target, p.target)
 		}
 	}
+}
+
+// deleting reports whether the flush deletes the object at p: a row added
+// for it would go with it, so none is written.
+func (fr *relFlush) deleting(m *model, p unsafe.Pointer) bool {
+	st := fr.s.stateOf(m, p)
+	return st != nil && st.deleting
 }
 
 // deleteWaits makes the delete of the object at p (if any) wait for a.

@@ -231,11 +231,18 @@ var ErrRelationConflict = errors.New("child attached to two parents")
 type RelationConflictError struct {
 	Child     string   // the row, "posts(7)"
 	Relations []string // the fields the two changes were made in
+	Parents   []string // the two parents, in the order of Relations: "users(2)", "users(new #5)"
 }
 
-// Error names the row and both fields.
+// Error names the row, both parents and both fields.
 func (e *RelationConflictError) Error() string {
-	return e.Child + " is attached to two parents by " + strings.Join(e.Relations, ", ") + ": keep one: " + ErrRelationConflict.Error()
+	by := make([]string, len(e.Relations))
+	for i, r := range e.Relations {
+		if by[i] = r; i < len(e.Parents) {
+			by[i] = e.Parents[i] + " by " + r
+		}
+	}
+	return e.Child + " is attached to two parents, " + strings.Join(by, " and ") + ": keep one: " + ErrRelationConflict.Error()
 }
 
 // Unwrap returns ErrRelationConflict.

@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"fmt"
 	"slices"
 	"unsafe"
 )
@@ -20,7 +21,10 @@ import (
 //   - let go and attached nowhere: an orphan — deleted under
 //     delete-orphan, else its key set to NULL, and when the key is NOT
 //     NULL an *OrphanError, before anything is written;
-//   - attached to two different parents: a *RelationConflictError.
+//   - attached to two different parents: a *RelationConflictError;
+//   - its key column written by the program (and attached nowhere): the
+//     value stands, and afterwards the fields name the parent the session
+//     holds for it (none when it holds none).
 
 // isLoaded reports whether relationship i of st was loaded or written by
 // a flush (a collection then holds every target the database has).
@@ -40,6 +44,14 @@ func (st *state) seenOf(i int) []unsafe.Pointer {
 	return nil
 }
 
+// setSeen replaces the history of st's relationship i with list.
+func (st *state) setSeen(i int, list []unsafe.Pointer) {
+	n := len(st.m.rules)
+	seen := st.withSeen(make(relSeen, n), n)
+	seen[i] = list
+	st.relSeen = &seen
+}
+
 // withSeen returns a copy of st's history, of n relationships, in buf.
 func (st *state) withSeen(buf relSeen, n int) relSeen {
 	buf = buf[:n:n]
@@ -51,20 +63,21 @@ func (st *state) withSeen(buf relSeen, n int) relSeen {
 
 // claim is what the changes of one flush say about one child along one
 // foreign key, and then what the flush decided: link says that the
-// child's key is written from to (NULL when to is nil).
+// child's key is written from to (NULL when to is nil) or, keyed, that
+// the key the program wrote stands and to is the parent it names.
 type claim struct {
-	child    *state
-	fk       *fkGroup
-	next     int32 // the child's claim along its next foreign key, -1 for none
-	inTo     bool  // to's own field made the change: it already holds the child
-	detached bool  // some field let the child go
-	link     bool  // decided: the key is set from to
-	write    bool  // the key changes: the child's statement writes it (dependencies)
-	to       unsafe.Pointer
-	via      *relBase       // the relationship of the change that named to
-	from     unsafe.Pointer // a parent whose field let the child go
-	fromVia  *relBase
-	old      unsafe.Pointer // the parent the child's row had (dependencies)
+	child   *state
+	fk      *fkGroup
+	next    int32 // the child's claim along its next foreign key, -1 for none
+	inTo    bool  // to's own field made the change: it already holds the child
+	keyed   bool  // the program wrote the key column itself
+	link    bool  // decided: the key is set from to
+	write   bool  // the key changes: the child's statement writes it (dependencies)
+	to      unsafe.Pointer
+	via     *relBase       // the relationship of the change that named to
+	from    unsafe.Pointer // a parent whose field let the child go
+	fromVia *relBase       // its field; set when some field let the child go
+	old     unsafe.Pointer // the parent the child's row had (dependencies)
 }
 
 // claimOf returns the claim of child cs along g, creating it. A child's
@@ -117,17 +130,34 @@ func (fr *relFlush) attachTo(cs *state, g *fkGroup, parent unsafe.Pointer, via *
 	case c.to == parent:
 		c.inTo = c.inTo || inTo
 	case fr.conflict == nil:
-		fr.conflict = &RelationConflictError{Child: rowName(cs), Relations: []string{c.via.String(), via.String()}}
+		fr.conflict = &RelationConflictError{Child: rowName(cs), Relations: []string{c.via.String(), via.String()},
+			Parents: []string{fr.parentName(g, c.to), fr.parentName(g, parent)}}
 	}
+}
+
+// parentName names the parent at p of key g: its row, or "users(new)"
+// for an object the session does not hold yet.
+func (fr *relFlush) parentName(g *fkGroup, p unsafe.Pointer) string {
+	if st := fr.s.stateOf(g.parent, p); st != nil {
+		return rowName(st)
+	}
+	return g.parent.table.Name + "(new)"
 }
 
 // letGo records that parent's field (via) let child cs go.
 func (fr *relFlush) letGo(cs *state, g *fkGroup, parent unsafe.Pointer, via *relBase) {
 	c := fr.claimOf(cs, g)
-	c.detached = true
 	if c.from == nil {
 		c.from, c.fromVia = parent, via
 	}
+}
+
+// keyed records that the program wrote child cs's key g itself: unless a
+// field attaches the child elsewhere, the value stands, and after the
+// flush the fields follow it (the parent the session holds for that key,
+// or none).
+func (fr *relFlush) keyed(cs *state, g *fkGroup) {
+	fr.claimOf(cs, g).keyed = true
 }
 
 // clearKey decides that child cs's key g is set to NULL.
@@ -155,8 +185,14 @@ func (fr *relFlush) decide() error {
 		switch {
 		case c.link || cs.deleting || cs.status != Pending && cs.status != Persistent:
 		case c.to != nil:
-			c.link = true
-		case c.detached && cs.status == Persistent:
+			if cs.status == Persistent && c.fk.keyInPK && c.fk.differs(cs.obj, c.to) {
+				return fmt.Errorf("%s: %s moves it to another parent, which would change its primary key (delete it and add a new one): %w",
+					rowName(cs), c.via, ErrKeyChanged)
+			}
+			c.link, c.keyed = true, false // a field's attachment wins over a written key
+		case c.keyed:
+			c.link, c.to, c.via = true, c.fk.parentOf(fr.s, cs.obj), c.fk.childSides[0]
+		case c.fromVia != nil && cs.status == Persistent: // let go
 			if err := fr.orphan(c.fk, cs, c.from, c.fromVia); err != nil {
 				return err
 			}
@@ -187,6 +223,59 @@ func (fr *relFlush) orphan(g *fkGroup, cs *state, from unsafe.Pointer, via *relB
 	return nil
 }
 
+// pendingOrphans handles the new objects that a parent's field brought
+// into the session (its save-update cascade) and that no parent holds any
+// more before their first flush: attached along none of their foreign keys
+// (no field names a parent, no key is set), they are orphans. Under
+// delete-orphan such an object is never inserted: it leaves the session
+// with its expunge cascade, as Delete of a pending object does (SQLAlchemy
+// expunges a pending orphan too). With nullable keys it is inserted
+// without a parent; a NOT NULL key without delete-orphan is an
+// *OrphanError.
+func (fr *relFlush) pendingOrphans() error {
+	var gone []*state
+	for _, st := range fr.s.pending {
+		if !st.brought || st.status != Pending || fr.attached(st) {
+			continue
+		}
+		var strict *fkGroup // a NOT NULL key that a parent-side field carries
+		orphan := false
+		for _, g := range st.m.childOf {
+			switch {
+			case len(g.parentSides) == 0:
+			case g.orphanRule() != nil:
+				orphan = true
+			case !g.nullable && strict == nil:
+				strict = g
+			}
+		}
+		switch {
+		case orphan:
+			gone = append(gone, st)
+		case strict != nil:
+			return fr.orphanError(strict, st, strict.parentSides[0])
+		}
+	}
+	for _, st := range gone {
+		if st.status == Pending {
+			fr.s.expungeTree(st)
+		}
+	}
+	return nil
+}
+
+// attached reports whether the new object st has a parent along one of
+// its foreign keys: a field attached it (or the program wrote the key), or
+// the key is set.
+func (fr *relFlush) attached(st *state) bool {
+	for _, g := range st.m.childOf {
+		if c := fr.lookupClaim(st, g); c != nil && c.link && (c.to != nil || c.keyed) || g.hasKey(st.obj) {
+			return true
+		}
+	}
+	return false
+}
+
 // displace finds, for every child attached to a parent over a unique key,
 // the child that parent had: it is an orphan unless it moves too. A
 // parent-side field that was not loaded is read from the database.
@@ -194,7 +283,7 @@ func (fr *relFlush) displace() error {
 	n := len(fr.claims)
 	for i := 0; i < n; i++ {
 		l := fr.claims[i]
-		if !l.link || l.to == nil || !l.fk.unique {
+		if !l.link || l.to == nil || !l.fk.unique || l.keyed {
 			continue
 		}
 		for _, rb := range l.fk.parentSides {

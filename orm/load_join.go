@@ -222,7 +222,7 @@ func (j *joinStep) settle(l *loader) []*state {
 			rows = append(rows, loadedRow{id, t})
 		}
 	}
-	l.setLoaded(rb, g.reps, g, rows)
+	l.setLoaded(rb, g.reps, g, rows, false) // joined steps take no options
 	return distinct(rows)
 }
 

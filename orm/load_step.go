@@ -44,7 +44,7 @@ func (l *loader) step(ctx context.Context, ru rule, owners []*state, opts *loadO
 			rows = append(rows, more...)
 		}
 	}
-	l.setLoaded(rb, owners, g, rows)
+	l.setLoaded(rb, owners, g, rows, opts != nil && len(opts.filter.conds) > 0)
 	return rows, nil
 }
 
@@ -251,8 +251,11 @@ func distinct(rows []loadedRow) []*state {
 // setLoaded stores each owner's targets in its field and records them as
 // loaded (the collections' lists copied, so that a change through the
 // field is seen), and points the targets' to-one back references at the
-// first owner of their group.
-func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []loadedRow) {
+// first owner of their group. A filtered load (partial) records what it
+// loaded as the field's history, so that removing a loaded target counts,
+// but not the field as loaded: it may lack rows, and a reference it left
+// nil says nothing.
+func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []loadedRow, partial bool) {
 	r, b := rb.r, rb.back
 	lists := g.distribute(rb, rows)
 	keep := r.Side != relation.FKOnOwner // a manyToOne's history is its key column
@@ -274,7 +277,9 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 			targets = lists[id]
 		}
 		rb.setField(st.obj, targets)
-		st.relLoaded |= bit(rb.idx)
+		if st.relLoaded |= bit(rb.idx); partial && (r.Uselist || len(targets) == 0) {
+			st.relLoaded &^= bit(rb.idx)
+		}
 		if keep {
 			hdrs[i] = st.withSeen(seenBuf[i*n:], n)
 			lo := len(copies)
@@ -318,10 +323,7 @@ func (l *loader) pointBackTo(b *relBase, target, owner *state) {
 	}
 	b.r.SetOne(target.obj, owner.obj)
 	target.relLoaded |= bit(b.idx)
-	n := len(b.owner.rules)
-	seen := target.withSeen(make(relSeen, n), n)
-	seen[b.idx] = []unsafe.Pointer{owner.obj}
-	target.relSeen = &seen
+	target.setSeen(b.idx, []unsafe.Pointer{owner.obj})
 }
 
 // ownerStates finds the states of owners, which a query just loaded,

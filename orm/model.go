@@ -38,6 +38,9 @@ type model struct {
 	// uniqueKeys are the foreign keys of this model that carry a
 	// relationship and are unique (one_to_one).
 	uniqueKeys []*fkGroup
+	// childOf are the foreign keys of this model that carry a
+	// relationship: those that can give its rows a parent.
+	childOf []*fkGroup
 
 	deep                               []*column    // columns whose snapshot needs a deep copy
 	inline                             []inlinePtr  // pointer columns copied into the snapshot record

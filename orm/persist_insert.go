@@ -106,8 +106,9 @@ func returnedBy(m *model, set colSet) colSet {
 // queueGroup picks the statement form for a group of rows: one INSERT for a
 // single row; for many rows one unnest (or VALUES) statement when the
 // returned rows can be matched to objects with certainty (the keys are
-// known, or an identity key drawn in row order), else one statement per
-// row, still in the same round trip.
+// known, or an identity key drawn in row order), else (or when no column
+// is sent: INSERT … DEFAULT VALUES) one statement per row, still in the
+// same round trip.
 func (f *flush) queueGroup(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
 	m := ts.m
 	for _, st := range g.states {
@@ -118,9 +119,9 @@ func (f *flush) queueGroup(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
 		}
 	}
 	switch {
-	case len(g.states) > 1 && drawnKey(m, g.ret) && ts.unnestable(g.set):
+	case len(g.states) > 1 && !g.set.empty() && drawnKey(m, g.ret) && ts.unnestable(g.set):
 		f.queueDrawn(p, ts, g, b)
-	case len(g.states) == 1 || (!g.ret.empty() && !keysKnown(m, g.set) && !identityKey(m, g.ret)):
+	case len(g.states) == 1 || g.set.empty() || (!g.ret.empty() && !keysKnown(m, g.set) && !identityKey(m, g.ret)):
 		for _, st := range g.states {
 			f.queueOne(p, ts, g.set, g.ret, st, b)
 		}

@@ -8,7 +8,8 @@ package orm
 //     save-update cascade picks up objects attached since Add; each rule
 //     records the changes of its field since load (history.go); deletes
 //     cascade (cascade.go); the claims are decided into keys to write and
-//     orphans; the orphans' deletes cascade in turn;
+//     orphans (new objects a parent let go before their first flush
+//     included); the orphans' deletes cascade in turn;
 //   - dependencies, once every object has its action: the child writing a
 //     key waits for its parent's insert, a child taking a unique key waits
 //     for the one leaving it, association rows are added as statements
@@ -65,6 +66,9 @@ func (fr *relFlush) before() error {
 	}
 	mark := len(fr.marked)
 	if err := fr.decide(); err != nil {
+		return err
+	}
+	if err := fr.pendingOrphans(); err != nil {
 		return err
 	}
 	return fr.cascadeDeletes(fr.marked[mark:])

@@ -263,6 +263,11 @@ func TestRelationConflict(t *testing.T) {
 	if !errors.As(err, &ce) || len(ce.Relations) != 2 {
 		t.Fatalf("err = %v, want a RelationConflictError", err)
 	}
+	// The two parents are named, the one the session holds by its row.
+	if bob := "users(" + strconv.FormatInt(bobID, 10) + ")"; !slices.Contains(ce.Parents, bob) || !slices.ContainsFunc(ce.Parents, func(p string) bool { return strings.HasPrefix(p, "users(new") }) ||
+		!strings.Contains(err.Error(), bob+" by ") {
+		t.Fatalf("parents %q: %v", ce.Parents, err)
+	}
 	if e.count("users") != 2 || len(e.statements("INSERT", "UPDATE")) != 0 {
 		t.Fatalf("wrote %q", e.cap.sqls())
 	}

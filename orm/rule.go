@@ -151,6 +151,7 @@ type fkGroup struct {
 	parentKey, childKey keyCodec
 	ident               bool
 	nullable, unique    bool
+	keyInPK             bool       // a child column is part of the child's primary key: the child cannot move
 	parentSides         []*relBase // one_to_many and one_to_one on the parent
 	childSides          []*relBase // many_to_one on the child
 }
@@ -206,6 +207,12 @@ func (g *fkGroup) assign(child, parent unsafe.Pointer) {
 	}
 }
 
+// hasKey reports whether the child at p holds a key (not NULL, not zero).
+func (g *fkGroup) hasKey(p unsafe.Pointer) bool {
+	_, ok := g.childKey.key(p)
+	return ok
+}
+
 // differs reports whether writing parent (nil: NULL) into the child's
 // foreign key would change it.
 func (g *fkGroup) differs(child unsafe.Pointer, parent unsafe.Pointer) bool {
@@ -232,6 +239,7 @@ func (r *Registry) buildRules() error {
 				if g.unique {
 					g.child.uniqueKeys = append(g.child.uniqueKeys, g)
 				}
+				g.child.childOf = append(g.child.childOf, g)
 				if err := g.childKey.matches(&g.parentKey); err != nil {
 					errs = append(errs, &relation.RelationError{Type: rel.Table.GoType, Field: rel.Name, Tag: rel.Tag,
 						Err: fmt.Errorf("foreign key %s: %w: %w", g.child.table.Name, err, relation.ErrKeyType)})
@@ -290,6 +298,7 @@ func newFKGroup(r *Registry, rel *relation.Relation) *fkGroup {
 	for _, p := range rel.Sync {
 		g.parentCols = append(g.parentCols, colOf(parent, p.Parent))
 		g.childCols = append(g.childCols, colOf(child, p.Child))
+		g.keyInPK = g.keyInPK || g.childCols[len(g.childCols)-1].pk
 	}
 	g.parentKey, g.childKey = newKeyCodec(parent, g.parentCols), newKeyCodec(parent, g.childCols)
 	g.ident = len(g.parentCols) == len(parent.pk)

@@ -31,6 +31,18 @@ func (r *manyToOne) changed(st *state) bool {
 	return !nok || !wok || now != was
 }
 
+// keyWritten reports whether the program wrote st's foreign key column
+// itself, the reference left as it was: a stored row whose key differs
+// from its snapshot, or a new one with a key and no reference.
+func (r *manyToOne) keyWritten(st *state) bool {
+	now, ok := r.fk.childKey.key(st.obj)
+	if st.snap == nil {
+		return ok && r.r.One(st.obj) == nil
+	}
+	was, wok := r.fk.childKey.key(st.snap)
+	return ok != wok || now != was
+}
+
 // added returns the referenced parent when the reference changed.
 func (r *manyToOne) added(_ *Session, st *state) []unsafe.Pointer {
 	if p := r.r.One(st.obj); p != nil && r.changed(st) {
@@ -43,6 +55,9 @@ func (r *manyToOne) added(_ *Session, st *state) []unsafe.Pointer {
 // when the reference was set to nil.
 func (r *manyToOne) changes(fr *relFlush, st *state) {
 	if !r.changed(st) {
+		if r.keyWritten(st) {
+			fr.keyed(st, r.fk)
+		}
 		return
 	}
 	if p := r.r.One(st.obj); p != nil {

@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/crucible-orm/crucible/relation"
+	"github.com/crucible-orm/crucible/schema"
 )
 
 // oneToMany is the rule of a collection whose targets (the children) hold
@@ -47,8 +48,12 @@ func (r *oneToMany) needsLoad(_ *relFlush, st *state) (bool, error) {
 }
 
 // deleted deletes the children of st (delete cascade) or clears their key
-// (nullable, not passive); children the flush moves to another parent
-// stay. Children removed from the field since load count as its children.
+// (nullable); children the flush moves to another parent stay. Children
+// removed from the field since load count as its children. A passive key
+// (ON DELETE CASCADE or SET NULL) needs no statement for the children the
+// session does not hold, but those it holds get the same treatment here,
+// so that the session knows what became of them: deleted along ON DELETE
+// CASCADE, their key cleared along SET NULL.
 func (r *oneToMany) deleted(fr *relFlush, st *state, next []*state) []*state {
 	cur := r.targets(st.obj)
 	for _, list := range [][]unsafe.Pointer{cur, minus(st.seenOf(r.idx), cur)} {
@@ -58,10 +63,10 @@ func (r *oneToMany) deleted(fr *relFlush, st *state, next []*state) []*state {
 				continue
 			}
 			switch {
-			case r.r.Cascade.Has(relation.Delete):
+			case r.r.Cascade.Has(relation.Delete) || r.r.PassiveDeletes && r.fk.fk.OnDelete == schema.Cascade:
 				fr.markDeleting(cs)
 				next = append(next, cs)
-			case r.r.Nullable && !r.r.PassiveDeletes:
+			case r.r.Nullable:
 				fr.clearKey(cs, r.fk, nil)
 			}
 		}

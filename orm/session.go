@@ -103,6 +103,7 @@ func (s *Session) Add(objs ...any) {
 			s.fail(err)
 			continue
 		}
+		st.brought = false // the program's own: never a pending orphan
 		if cp != nil && st.status == Pending {
 			st.setMore(func(m *stateMore) { m.upsert = cp })
 		}
@@ -388,8 +389,10 @@ func (s *Session) persist(m *model, p unsafe.Pointer, refresh bool) unsafe.Point
 // the held object.
 func (s *Session) merge(st *state, p unsafe.Pointer, refresh bool) unsafe.Pointer {
 	if refresh || !st.dirty() {
+		moved, from := s.movedKeys(st, p, refresh)
 		s.overwrite(st, p)
 		s.loadedRow(st.m, st.obj)
+		s.rehome(st, moved, from)
 	}
 	return st.obj
 }

@@ -65,6 +65,7 @@ type state struct {
 	status   Status
 	deleting bool // marked by Session.Delete, not flushed yet
 	hard     bool // that deletion is a real DELETE of a soft-deletable row (softdelete.go)
+	brought  bool // while pending: added by a parent-side field's save-update cascade, not by the program (history.go pendingOrphans)
 }
 
 // stateMore holds what only some objects need. It is replaced, never

@@ -53,9 +53,13 @@ func (fr *relFlush) settle(l *claim) {
 		return
 	}
 	g := l.fk
+	_, unknown := g.childKey.key(child.obj) // a key whose parent the session does not hold
+	unknown = unknown && l.to == nil
 	for _, rb := range g.childSides {
 		rb.r.SetOne(child.obj, l.to)
-		child.relLoaded |= bit(rb.idx)
+		if child.relLoaded |= bit(rb.idx); unknown {
+			child.relLoaded &^= bit(rb.idx)
+		}
 	}
 	for _, rb := range g.parentSides {
 		for _, old := range [2]unsafe.Pointer{l.old, l.from} {
@@ -70,7 +74,10 @@ func (fr *relFlush) settle(l *claim) {
 }
 
 // dropDeleted removes the objects the flush deleted from every field that
-// holds them.
+// holds them. A reference that held one says nothing afterwards (it counts
+// as not loaded): its row went with the parent or lost its key in the
+// database (ON DELETE), or its key names a row that is gone, and a later
+// flush must not read its nil as a removal.
 func (fr *relFlush) dropDeleted() {
 	var gone map[unsafe.Pointer]bool
 	for _, a := range fr.f.actions {
@@ -93,6 +100,9 @@ func (fr *relFlush) dropDeleted() {
 			for _, t := range rb.targets(st.obj) {
 				if gone[t] {
 					rb.detach(st.obj, t)
+					if rb.r.Side == relation.FKOnOwner {
+						st.relLoaded &^= bit(rb.idx)
+					}
 				}
 			}
 		}
@@ -118,9 +128,9 @@ type historyArena struct {
 }
 
 // take records st's relationships as of now: an inserted object's are all
-// loaded (its fields are all there is), a reference that names a parent is
-// known, and each collection's (and parent-side one_to_one's) targets are
-// its new history.
+// loaded (its fields are all there is) but for a nil reference whose key
+// the program set, a reference that names a parent is known, and each
+// collection's (and parent-side one_to_one's) targets are its new history.
 func (h *historyArena) take(st *state, inserted bool) {
 	if inserted {
 		st.relLoaded = ^uint64(0)
@@ -129,8 +139,13 @@ func (h *historyArena) take(st *state, inserted bool) {
 	for i, ru := range st.m.rules {
 		rb := ru.base()
 		if rb.r.Side == relation.FKOnOwner {
-			if rb.r.One(st.obj) != nil {
+			switch {
+			case rb.r.One(st.obj) != nil:
 				st.relLoaded |= bit(i)
+			case inserted && rb.fk.hasKey(st.obj):
+				// Written by its key alone: the reference was never loaded,
+				// and its nil says nothing (it is no orphan).
+				st.relLoaded &^= bit(i)
 			}
 			continue
 		}
@@ -168,4 +183,101 @@ func carve(arena, ps []unsafe.Pointer) ([]unsafe.Pointer, []unsafe.Pointer) {
 	lo := len(arena)
 	arena = append(arena, ps...)
 	return arena[lo:len(arena):len(arena)], arena
+}
+
+// Rows moved by another transaction. A load that brings a held object new
+// values (a query of a clean object, a refresh) may bring a new foreign
+// key: another transaction moved the row. The session's fields then follow
+// the row, as a flush's settle does for moves it writes, so that no later
+// flush reads the stale reference or collection as the program's change
+// (and puts the row back, or deletes it as an orphan).
+
+// movedKeys returns, as bits by position in st.m.childOf, the foreign keys
+// whose value the loaded row p changes (none for most loads), and for
+// those the parent each named: the reference, else the parent the session
+// holds for the old key. A key whose reference the program changed since
+// is left out unless the load refreshes: the program's change stands, and
+// the next flush writes it.
+func (s *Session) movedKeys(st *state, p unsafe.Pointer, refresh bool) (uint64, []unsafe.Pointer) {
+	var moved uint64
+	var from []unsafe.Pointer
+	for i, g := range st.m.childOf {
+		if i >= 64 || st.snap == nil {
+			break
+		}
+		was, wok := g.childKey.key(st.snap)
+		if now, nok := g.childKey.key(p); wok == nok && was == now || !refresh && g.referenceChanged(st) {
+			continue
+		}
+		if from == nil {
+			from = make([]unsafe.Pointer, len(st.m.childOf))
+		}
+		moved |= 1 << uint(i)
+		from[i] = g.parentOf(s, st.snap)
+		for _, rb := range g.childSides {
+			if r := rb.r.One(st.obj); r != nil {
+				from[i] = r
+			}
+		}
+	}
+	return moved, from
+}
+
+// referenceChanged reports whether the program pointed a reference of g
+// held by st elsewhere since it was loaded or flushed.
+func (g *fkGroup) referenceChanged(st *state) bool {
+	for _, rb := range g.childSides {
+		if (&manyToOne{rb}).changed(st) {
+			return true
+		}
+	}
+	return false
+}
+
+// rehome makes the fields follow the keys moved (see movedKeys) of st,
+// whose new values are in place: its references name the parent the
+// session holds for the new key (nil and not loaded when it holds none),
+// and it leaves the old parent's fields for the new parent's, both
+// parents' histories adjusted alike.
+func (s *Session) rehome(st *state, moved uint64, from []unsafe.Pointer) {
+	for i, g := range st.m.childOf {
+		if i >= 64 || moved&(1<<uint(i)) == 0 {
+			continue
+		}
+		to := g.parentOf(s, st.obj)
+		for _, rb := range g.childSides {
+			rb.r.SetOne(st.obj, to)
+			if st.relLoaded |= bit(rb.idx); to == nil && g.hasKey(st.obj) {
+				st.relLoaded &^= bit(rb.idx)
+			}
+		}
+		for _, pb := range g.parentSides {
+			if from[i] != nil && from[i] != to {
+				s.leave(pb, from[i], st.obj)
+			}
+			if to != nil {
+				s.join(pb, to, st.obj)
+			}
+		}
+	}
+}
+
+// leave takes child out of owner's field pb and out of its history.
+func (s *Session) leave(pb *relBase, owner, child unsafe.Pointer) {
+	pb.detach(owner, child)
+	if os := s.stateOf(pb.owner, owner); os != nil && slices.Contains(os.seenOf(pb.idx), child) {
+		os.setSeen(pb.idx, removePtr(os.seenOf(pb.idx), child))
+	}
+}
+
+// join puts child in owner's field pb and in its history.
+func (s *Session) join(pb *relBase, owner, child unsafe.Pointer) {
+	pb.attach(owner, child)
+	if os := s.stateOf(pb.owner, owner); os != nil && !slices.Contains(os.seenOf(pb.idx), child) {
+		seen := os.seenOf(pb.idx)
+		if !pb.r.Uselist {
+			seen = nil // a one-to-one holds one child
+		}
+		os.setSeen(pb.idx, append(slices.Clip(seen), child))
+	}
 }
