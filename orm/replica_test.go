@@ -197,6 +197,9 @@ func TestReplicaLagging(t *testing.T) {
 		err = s.Commit(ctx)
 		assert.ErrorIs(t, err, orm.ErrStaleData)
 		assert.Equal(t, "second", titleOnPrimary(t, r, book.ID), "nothing written")
+		require.NoError(t, s.Refresh(ctx, stale))
+		assert.Equal(t, int64(2), stale.Version, "the failed write sent the session to the primary")
+		assert.Equal(t, "second", stale.Title)
 	})
 
 	r.Resume(t)
