@@ -126,10 +126,7 @@ func (s *Session) read(ctx context.Context, sql string, args []any, fn func(pgx.
 	if r := s.replica(ctx); r != nil {
 		start := s.db.log.start()
 		seen := &seenRows{}
-		n, err := readOn(ctx, r.pool, sql, args, func(rows pgx.Rows) error {
-			seen.Rows = rows
-			return fn(seen)
-		})
+		n, err := readOn(ctx, r.pool, sql, args, fn, seen)
 		if !s.fallBack(ctx, r, err, seen.any) {
 			s.db.log.read(ctx, start, sql, args, n, err)
 			return err
@@ -137,7 +134,7 @@ func (s *Session) read(ctx context.Context, sql string, args []any, fn func(pgx.
 		s.db.log.fallback(ctx, start, sql, err)
 	}
 	start := s.db.log.start()
-	n, err := readOn(ctx, s.db.pool, sql, args, fn)
+	n, err := readOn(ctx, s.db.pool, sql, args, fn, nil)
 	s.db.log.read(ctx, start, sql, args, n, err)
 	return err
 }
@@ -161,18 +158,23 @@ func (s *Session) fallBack(ctx context.Context, r *replica, err error, seen bool
 }
 
 // readOn runs the statement on a connection of pool and returns the
-// number of rows (-1: unknown). The server's error, or a lost
+// number of rows (-1: unknown); fn reads the rows through seen, when
+// given, which records whether it had one. The server's error, or a lost
 // connection, comes before fn's: fn may have failed only because the
 // result it expected never came (no columns, say).
-func readOn(ctx context.Context, pool *pgxpool.Pool, sql string, args []any, fn func(pgx.Rows) error) (int64, error) {
+func readOn(ctx context.Context, pool *pgxpool.Pool, sql string, args []any, fn func(pgx.Rows) error, seen *seenRows) (int64, error) {
 	rows, err := pool.Query(ctx, sql, args...)
 	if err != nil {
 		return -1, err
 	}
-	err = fn(rows)
+	if seen != nil {
+		seen.Rows = rows
+		err = fn(seen)
+	} else {
+		err = fn(rows)
+	}
 	rows.Close()
-	var pg *pgconn.PgError
-	if rerr := rows.Err(); rerr != nil && (err == nil || errors.As(rerr, &pg) || unavailable(rerr)) {
+	if rerr := rows.Err(); rerr != nil && (err == nil || fromServer(rerr)) {
 		err = rerr
 	}
 	return rows.CommandTag().RowsAffected(), err
@@ -208,6 +210,12 @@ func unavailable(err error) bool {
 	var ce *pgconn.ConnectError
 	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.SafeToRetry(err) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// fromServer reports whether err is the server's or a failed connection's.
+func fromServer(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) || unavailable(err)
 }
 
 // recoveryConflict reports a statement a hot standby cancelled because
