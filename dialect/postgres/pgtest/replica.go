@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -61,7 +62,8 @@ var pairs struct {
 // for replication) on the first call and shared by the process's later
 // calls, each of which gets a database of its own, dropped in t.Cleanup;
 // [Shutdown] (and [Main]) stop it. NewReplicated skips the test when
-// there are no local binaries, and fails it when the pair cannot start.
+// there are no local binaries (fails it when CRUCIBLE_PGTEST_FORCE is
+// "local"), and fails it when the pair cannot start.
 func NewReplicated(t testing.TB) *Replicated {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
@@ -69,7 +71,7 @@ func NewReplicated(t testing.TB) *Replicated {
 	p, err := replicatedPair(ctx)
 	var absent interface{ Unavailable() bool }
 	switch {
-	case errors.As(err, &absent) && absent.Unavailable():
+	case errors.As(err, &absent) && absent.Unavailable() && os.Getenv(envForce) != "local":
 		t.Skipf("pgtest: no primary with a replica: %v", err)
 	case err != nil:
 		t.Fatalf("pgtest: primary with a replica: %v", err)
