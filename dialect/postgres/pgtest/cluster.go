@@ -191,13 +191,18 @@ func permits(path string, cred *syscall.Credential, want os.FileMode) bool {
 }
 
 func initdb(ctx context.Context, bin, dir string, cred *syscall.Credential) error {
-	cmd := exec.CommandContext(ctx, filepath.Join(bin, "initdb"),
-		"-D", filepath.Join(dir, "data"), "-U", "postgres", "-A", "trust",
-		"-E", "UTF8", "--locale=C", "--no-sync")
+	return runTool(ctx, bin, dir, cred, "initdb", "-D", filepath.Join(dir, "data"),
+		"-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+}
+
+// runTool runs the PostgreSQL program name of bin in dir, as the user of
+// cred; its output is in the error.
+func runTool(ctx context.Context, bin, dir string, cred *syscall.Credential, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, name), args...)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("initdb: %w\n%s", err, bytes.TrimSpace(out))
+		return fmt.Errorf("%s: %w\n%s", name, err, bytes.TrimSpace(out))
 	}
 	return nil
 }

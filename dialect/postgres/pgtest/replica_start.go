@@ -3,11 +3,9 @@
 package pgtest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -61,15 +59,9 @@ func startPair(ctx context.Context) (*pair, error) {
 // baseBackup copies the primary on port into dir/data, set up as its
 // standby (standby.signal, primary_conninfo).
 func baseBackup(ctx context.Context, bin, dir string, cred *syscall.Credential, port int) error {
-	cmd := exec.CommandContext(ctx, filepath.Join(bin, "pg_basebackup"),
-		"-D", filepath.Join(dir, "data"), "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "postgres",
+	return runTool(ctx, bin, dir, cred, "pg_basebackup", "-D", filepath.Join(dir, "data"),
+		"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "postgres",
 		"--write-recovery-conf", "--wal-method=stream", "--checkpoint=fast", "--no-sync")
-	cmd.Dir = dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("pg_basebackup: %w\n%s", err, bytes.TrimSpace(out))
-	}
-	return nil
 }
 
 // connect opens the admin pools and waits until the replica streams.
