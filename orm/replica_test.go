@@ -297,6 +297,25 @@ func TestReplicaDown(t *testing.T) {
 	})
 }
 
+func TestReplicaStopped(t *testing.T) {
+	r := setupReplicated(t)
+	ctx := r.ctx
+	for range 2 { // pooled replica connections
+		s := r.db.Session()
+		assert.Equal(t, "replica", server(t, ctx, s))
+		s.Close()
+	}
+	r.StopReplica(t)
+	for range 3 {
+		s := r.db.Session()
+		assert.Equal(t, "primary", server(t, ctx, s), "fell back, no error")
+		n, err := orm.Query[Author](s).Count(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, n)
+		s.Close()
+	}
+}
+
 func TestReplicaLostConnections(t *testing.T) {
 	r := setupReplicated(t)
 	ctx := r.ctx

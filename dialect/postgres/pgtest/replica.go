@@ -35,13 +35,15 @@ type Replicated struct {
 // pair is a primary with a streaming replica, both throwaway clusters
 // started from the local binaries, shared by the tests of a process.
 type pair struct {
-	primaryURL string        // the primary's "postgres" database
-	replicaURL string        // the replica's "postgres" database
-	primary    *pgxpool.Pool // admin pool on primaryURL
-	replica    *pgxpool.Pool // admin pool on replicaURL
-	stop       func() error  // stops both servers and removes their directories
-	dirs       []string      // the servers' directories
-	stopped    atomic.Bool   // stop was called: the databases are gone
+	primaryURL  string        // the primary's "postgres" database
+	replicaURL  string        // the replica's "postgres" database
+	primary     *pgxpool.Pool // admin pool on primaryURL
+	replica     *pgxpool.Pool // admin pool on replicaURL
+	stop        func() error  // stops both servers and removes their directories
+	stopStandby func() error  // stops the replica only
+	dirs        []string      // the servers' directories
+	stopped     atomic.Bool   // stop was called: the databases are gone
+	standbyGone atomic.Bool   // StopReplica was called: the pair is not handed out again
 
 	// replay is held from Pause to Resume: one test at a time makes the
 	// replica lag, and CatchUp waits while another test has it paused.
@@ -105,6 +107,12 @@ func NewReplicated(t testing.TB) *Replicated {
 func replicatedPair(ctx context.Context) (*pair, error) {
 	pairs.mu.Lock()
 	defer pairs.mu.Unlock()
+	if pairs.p != nil && pairs.p.standbyGone.Load() {
+		if err := pairs.p.close(); err != nil {
+			return nil, fmt.Errorf("stop the pair whose replica was stopped: %w", err)
+		}
+		pairs.p = nil
+	}
 	if pairs.p != nil || pairs.err != nil {
 		return pairs.p, pairs.err
 	}
@@ -125,10 +133,29 @@ func stopPair() error {
 	if p == nil {
 		return nil
 	}
+	return p.close()
+}
+
+// close closes the admin pools and stops both servers.
+func (p *pair) close() error {
 	p.stopped.Store(true)
 	p.primary.Close()
 	p.replica.Close()
 	return p.stop()
+}
+
+// StopReplica stops the replica (an immediate shutdown, as in a crash)
+// for a test of what a client does when its replica goes away: its
+// connections are closed and new ones refused. The primary stays up for
+// the rest of the test. The pair is not handed out again: the next
+// [NewReplicated] starts a new one, so StopReplica is not for tests that
+// run in parallel with other users of NewReplicated.
+func (r *Replicated) StopReplica(t testing.TB) {
+	t.Helper()
+	r.p.standbyGone.Store(true)
+	if err := r.p.stopStandby(); err != nil {
+		t.Fatalf("pgtest: stop replica: %v", err)
+	}
 }
 
 // Pause pauses the replica's replay of the primary's WAL
@@ -168,6 +195,9 @@ func (r *Replicated) Resume(t testing.TB) {
 	_, err := r.p.replica.Exec(ctx, "SELECT pg_wal_replay_resume()")
 	r.paused = false
 	r.p.replay.Unlock()
+	if r.p.standbyGone.Load() {
+		return // nothing to resume
+	}
 	if err != nil {
 		t.Fatalf("pgtest: resume replay: %v", err)
 	}

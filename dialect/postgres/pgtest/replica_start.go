@@ -49,7 +49,8 @@ func startPair(ctx context.Context) (*pair, error) {
 		return nil, errors.Join(fmt.Errorf("replica: %w", err), primary.stop())
 	}
 	p := &pair{primaryURL: primary.url(), replicaURL: replica.url(), dirs: []string{primary.dir, replica.dir},
-		stop: func() error { return errors.Join(replica.stop(), primary.stop()) }}
+		stop:        func() error { return errors.Join(replica.stop(), primary.stop()) },
+		stopStandby: replica.stop}
 	if err := p.connect(ctx); err != nil {
 		return nil, errors.Join(err, p.stop())
 	}

@@ -94,3 +94,24 @@ func mustParse(t *testing.T, s string) *url.URL {
 	require.NoError(t, err)
 	return u
 }
+
+func TestReplicatedStopReplica(t *testing.T) {
+	ctx := context.Background()
+	r := pgtest.NewReplicated(t)
+	dirs := pgtest.PairDirs()
+	primary, replica := openPool(t, r.PrimaryURL), openPool(t, r.ReplicaURL)
+	require.NoError(t, replica.Ping(ctx))
+	r.StopReplica(t)
+	assert.NoDirExists(t, dirs[1], "the replica is gone")
+	assert.Error(t, replica.Ping(ctx))
+	assert.NoError(t, primary.Ping(ctx), "the primary stays up")
+
+	t.Run("the next NewReplicated starts a new pair", func(t *testing.T) {
+		r2 := pgtest.NewReplicated(t)
+		assert.NotEqual(t, dirs, pgtest.PairDirs())
+		assert.NoDirExists(t, dirs[0], "the old primary was stopped")
+		var recovery bool
+		require.NoError(t, openPool(t, r2.ReplicaURL).QueryRow(ctx, "SELECT pg_is_in_recovery()").Scan(&recovery))
+		assert.True(t, recovery)
+	})
+}
