@@ -47,7 +47,8 @@ type pair struct {
 
 	// replay is held from Pause to Resume: one test at a time makes the
 	// replica lag, and CatchUp waits while another test has it paused.
-	replay sync.Mutex
+	replay   sync.Mutex
+	pausedBy atomic.Pointer[string] // the name of the test that holds replay
 }
 
 // pairs holds the replicated pair of this process, started on first use.
@@ -169,15 +170,19 @@ func (r *Replicated) Pause(t testing.TB) {
 	if r.paused {
 		t.Fatal("pgtest: Pause: replay is paused already")
 	}
-	r.p.replay.Lock()
+	ctx, cancel := context.WithTimeout(context.Background(), catchUpTimeout)
+	defer cancel()
+	if err := r.p.lockReplay(ctx); err != nil {
+		t.Fatalf("pgtest: Pause: %v", err)
+	}
+	name := t.Name()
+	r.p.pausedBy.Store(&name)
 	r.paused = true
 	t.Cleanup(func() {
 		if r.paused {
 			r.Resume(t)
 		}
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), catchUpTimeout)
-	defer cancel()
 	if err := r.p.pause(ctx); err != nil {
 		t.Fatalf("pgtest: pause replay: %v", err)
 	}
@@ -206,19 +211,37 @@ func (r *Replicated) Resume(t testing.TB) {
 
 // CatchUp waits until the replica has replayed everything committed on
 // the primary so far. It fails the test while the test has replay paused,
-// and waits while another test has.
+// and waits (up to a minute) while another test has.
 func (r *Replicated) CatchUp(t testing.TB) {
 	t.Helper()
 	if r.paused {
 		t.Fatal("pgtest: CatchUp: replay is paused by this test")
 	}
-	r.p.replay.Lock()
-	defer r.p.replay.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), catchUpTimeout)
 	defer cancel()
+	if err := r.p.lockReplay(ctx); err != nil {
+		t.Fatalf("pgtest: CatchUp: %v", err)
+	}
+	defer r.p.replay.Unlock()
 	if err := r.p.catchUp(ctx); err != nil {
 		t.Fatalf("pgtest: catch up: %v", err)
 	}
+}
+
+// lockReplay takes replay, waiting while another test has replay paused;
+// a test that waits for its own pause (a subtest's NewReplicated, say)
+// fails when ctx ends, with the name of the test that paused.
+func (p *pair) lockReplay(ctx context.Context) error {
+	for !p.replay.TryLock() {
+		if err := sleep(ctx, pollEvery); err != nil {
+			by := "another test"
+			if name := p.pausedBy.Load(); name != nil {
+				by = *name
+			}
+			return fmt.Errorf("replay stayed paused by %s: %w", by, err)
+		}
+	}
+	return nil
 }
 
 // pause pauses replay and polls until the replica reports it paused.
