@@ -98,14 +98,22 @@ func WithIsolation(level pgx.TxIsoLevel) Option {
 // WithReplicas adds read replicas: hot standbys of the primary (streaming
 // replication) at the given URLs. A read outside a transaction (a query,
 // Get, Raw, Count, a relationship load) goes to one of them, in turn,
-// unless the session has written ([Session.UsePrimary], [OnPrimary]);
-// writes and everything inside a transaction go to the primary. The DB
-// opens a pool per URL, configured by the pool options like the
-// primary's, without connecting yet, and Close closes them (with [New]
-// too). A replica that cannot answer is left out for a while
+// unless its session has written (read-your-writes) or called
+// [Session.UsePrimary], or its context comes from [OnPrimary]; writes and
+// everything inside a transaction go to the primary. The DB opens a pool
+// per URL, configured by the pool options like the primary's, without
+// connecting yet, and Close closes them (with [New] too). An empty URL is
+// skipped, so WithReplicas(os.Getenv("REPLICA_URL")) adds none when the
+// variable is unset. A replica that cannot answer is left out for a while
 // ([WithReplicaRetry]) and its reads go to the primary.
 func WithReplicas(urls ...string) Option {
-	return func(c *config) { c.replicaURLs = append(c.replicaURLs, urls...) }
+	return func(c *config) {
+		for _, u := range urls {
+			if u != "" {
+				c.replicaURLs = append(c.replicaURLs, u)
+			}
+		}
+	}
 }
 
 // WithReplicaPools adds read replicas as pools the caller opened and

@@ -73,7 +73,9 @@ func (rs *replicas) close() {
 	}
 }
 
-// pick returns the next replica in turn that is not left out, or nil.
+// pick returns the next replica in turn that is not left out, or nil. A
+// replica left out moves the turn on, so that the others share its reads
+// evenly.
 func (rs *replicas) pick() *replica {
 	n := uint32(len(rs.list))
 	start := rs.next.Add(1)
@@ -85,6 +87,7 @@ func (rs *replicas) pick() *replica {
 				now = time.Now().UnixNano()
 			}
 			if now < until {
+				rs.next.Add(1)
 				continue
 			}
 		}
