@@ -3,8 +3,8 @@ package orm
 import (
 	"context"
 	"fmt"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 )
 
@@ -40,8 +40,8 @@ func (s *Session) saveUpdate(st *state, all bool) error {
 // An object whose database-generated key is set but which the session does
 // not hold comes from another session (or was expunged): adding it would
 // insert its row again, so it is a *DetachedError.
-func (s *Session) cascadeAdd(rb *relBase, t unsafe.Pointer) error {
-	if t == nil || s.stateOf(rb.target, t) != nil {
+func (s *Session) cascadeAdd(rb *relBase, t mem.Ptr) error {
+	if t.IsNil() || s.stateOf(rb.target, t) != nil {
 		return nil
 	}
 	m := rb.target
@@ -49,7 +49,7 @@ func (s *Session) cascadeAdd(rb *relBase, t unsafe.Pointer) error {
 		held := s.lookup(k)
 		return &DetachedError{Object: m.table.Name + "(" + m.ident.keyText(t) + ")", Via: rb.String(), Held: held != nil}
 	}
-	st, err := s.add(pointerAny(m.ptrWord, t))
+	st, err := s.add(mem.Any(m.ptrWord, t))
 	if st != nil && rb.fk != nil && rb.r.Side != relation.FKOnOwner && st.status == Pending {
 		st.brought = true
 	}
@@ -157,7 +157,7 @@ func (s *Session) expungeTree(st *state) {
 			in[x] = true
 		}
 		held := s.heldOutside(in)
-		out = s.cascaded(st, relation.Expunge, func(rb *relBase, owner, t unsafe.Pointer) bool {
+		out = s.cascaded(st, relation.Expunge, func(rb *relBase, owner, t mem.Ptr) bool {
 			return rb.fk != nil && rb.r.Side != relation.FKOnOwner &&
 				(held[fkChild{rb.fk, t}] || s.pointedOutside(rb, t, in))
 		})
@@ -170,7 +170,7 @@ func (s *Session) expungeTree(st *state) {
 // cascaded returns st and the objects the session holds that st reaches
 // along relationships with cascade c, each once, st first; skip (when not
 // nil) leaves out a target t of owner's field rb.
-func (s *Session) cascaded(st *state, c relation.Cascade, skip func(rb *relBase, owner, t unsafe.Pointer) bool) []*state {
+func (s *Session) cascaded(st *state, c relation.Cascade, skip func(rb *relBase, owner, t mem.Ptr) bool) []*state {
 	out := []*state{st}
 	seen := map[*state]bool{st: true}
 	for i := 0; i < len(out); i++ {
@@ -194,7 +194,7 @@ func (s *Session) cascaded(st *state, c relation.Cascade, skip func(rb *relBase,
 // fkChild is a child along one foreign key.
 type fkChild struct {
 	g *fkGroup
-	t unsafe.Pointer
+	t mem.Ptr
 }
 
 // heldOutside returns the children held in the parent-side fields of the
@@ -220,11 +220,11 @@ func (s *Session) heldOutside(set map[*state]bool) map[fkChild]bool {
 
 // pointedOutside reports whether the program pointed child t's reference
 // along rb's foreign key, since it was loaded, at a parent outside set.
-func (s *Session) pointedOutside(rb *relBase, t unsafe.Pointer, set map[*state]bool) bool {
+func (s *Session) pointedOutside(rb *relBase, t mem.Ptr, set map[*state]bool) bool {
 	ts := s.stateOf(rb.target, t)
 	for _, cb := range rb.fk.childSides {
-		p := cb.r.One(t)
-		if p != nil && ts != nil && (&manyToOne{cb}).changed(ts) && !set[s.stateOf(cb.target, p)] {
+		p := cb.one(t)
+		if !p.IsNil() && ts != nil && (&manyToOne{cb}).changed(ts) && !set[s.stateOf(cb.target, p)] {
 			return true
 		}
 	}

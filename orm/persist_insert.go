@@ -4,13 +4,12 @@ import (
 	"cmp"
 	"encoding/binary"
 	"errors"
-	"reflect"
 	"slices"
 	"strconv"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -363,7 +362,7 @@ func matchByKey(rows pgx.Rows, m *model, ret colSet, states []*state) error {
 		k, _ := m.keyOf(st.obj)
 		byKey[k] = st
 	}
-	scratch := reflect.New(m.typ).UnsafePointer()
+	scratch := mem.New(m.typ)
 	tmp := &state{m: m, obj: scratch}
 	for rows.Next() {
 		if err := scanRow(rows, m, ret, tmp); err != nil {
@@ -416,7 +415,7 @@ func matchByIdentity(s *Session, rows pgx.Rows, m *model, ret colSet, states []*
 // reorder redistributes the returned columns so that keys ascend in the
 // objects' insert order.
 func reorder(s *Session, m *model, ret colSet, states []*state, key *column) {
-	tmp := make([]unsafe.Pointer, len(states))
+	tmp := make([]mem.Ptr, len(states))
 	for i, st := range states {
 		tmp[i] = s.snapChunk(m).next()
 		for _, c := range m.cols {
@@ -425,7 +424,7 @@ func reorder(s *Session, m *model, ret colSet, states []*state, key *column) {
 			}
 		}
 	}
-	slices.SortFunc(tmp, func(a, b unsafe.Pointer) int { return cmp.Compare(intValue(key, a), intValue(key, b)) })
+	slices.SortFunc(tmp, func(a, b mem.Ptr) int { return cmp.Compare(intValue(key, a), intValue(key, b)) })
 	for i, st := range states {
 		for _, c := range m.cols {
 			if ret.has(c.pos) {

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // RawQuery is a query written in SQL whose rows are scanned into T by
@@ -89,10 +90,10 @@ func (q *RawQuery[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			var hookErr error
 			err = stream(rows, plan, func(r *T) bool {
 				if q.m != nil && len(plan.fields) == len(q.m.cols) {
-					if st := q.s.held(q.m, unsafe.Pointer(r)); st != nil {
-						r = (*T)(st.obj)
+					if st := q.s.held(q.m, mem.Of(r)); st != nil {
+						r = mem.As[T](st.obj)
 					} else if q.m.hooks&hookAfterLoad != 0 {
-						if hookErr = hookAfterLoad.call(ctx, q.m, unsafe.Pointer(r)); hookErr != nil {
+						if hookErr = hookAfterLoad.call(ctx, q.m, mem.Of(r)); hookErr != nil {
 							return false
 						}
 					}
@@ -158,7 +159,7 @@ func scanByName[T any](s *Session, m *model, rows pgx.Rows) ([]*T, error) {
 		if full {
 			obj = s.persist(m, obj, false)
 		}
-		out = append(out, (*T)(obj))
+		out = append(out, mem.As[T](obj))
 	}
 	return out, nil
 }
