@@ -25,7 +25,7 @@ func (f *fieldPath) addr(obj mem.Ptr) mem.Ptr {
 	if f.direct {
 		return obj.Add(f.offset)
 	}
-	return mem.Field(f.owner, obj, f.index, true)
+	return mem.Field(f.owner, obj, f.index)
 }
 
 // read returns the field's address for reading: through a nil embedded
@@ -35,7 +35,7 @@ func (f *fieldPath) read(obj mem.Ptr) mem.Ptr {
 	if f.direct {
 		return obj.Add(f.offset)
 	}
-	if p := mem.Field(f.owner, obj, f.index, false); !p.IsNil() {
+	if p := mem.FieldOrNil(f.owner, obj, f.index); !p.IsNil() {
 		return p
 	}
 	return f.zero

@@ -14,17 +14,26 @@ import (
 // first, and along a many_to_one that asks for it; expunge and
 // refresh-expire from a parent to its children. Merge is in merge.go.
 
-// saveUpdate adds the targets of st's save-update relationships that the
-// session does not hold: all of them for a new object (all), else those
-// attached since the last load or flush.
-func (s *Session) saveUpdate(st *state, all bool) error {
+// targetScope says which targets of a field a cascade follows.
+type targetScope uint8
+
+const (
+	// attachedSince: those attached since the last load or flush.
+	attachedSince targetScope = iota
+	// allTargets: every target the field holds (a new object).
+	allTargets
+)
+
+// saveUpdate adds the targets of st's save-update relationships (those in
+// scope) that the session does not hold.
+func (s *Session) saveUpdate(st *state, scope targetScope) error {
 	for _, ru := range st.m.rules {
 		rb := ru.base()
 		if !rb.r.Cascade.Has(relation.SaveUpdate) {
 			continue
 		}
 		targets := ru.added(s, st)
-		if all {
+		if scope == allTargets {
 			targets = rb.targets(st.obj)
 		}
 		for _, t := range targets {
@@ -65,13 +74,13 @@ func (m *model) generatedKey() bool { return len(m.pk) == 1 && m.pk[0].serverGen
 func (fr *relFlush) cascadeSaves() error {
 	s := fr.s
 	for i := 0; i < len(s.pending); i++ {
-		if err := s.saveUpdate(s.pending[i], true); err != nil {
+		if err := s.saveUpdate(s.pending[i], allTargets); err != nil {
 			return err
 		}
 	}
 	for _, st := range s.loaded {
 		if st.status == Persistent && !st.deleting && len(st.m.rules) > 0 {
-			if err := s.saveUpdate(st, false); err != nil {
+			if err := s.saveUpdate(st, attachedSince); err != nil {
 				return err
 			}
 		}
@@ -246,13 +255,16 @@ func (s *Session) refreshRelated(ctx context.Context, st *state) error {
 			if len(owners) == 0 {
 				continue
 			}
-			l.refresh = ru.base().r.Cascade.Has(relation.RefreshExpire)
+			l.held = keepChanges
+			if ru.base().r.Cascade.Has(relation.RefreshExpire) {
+				l.held = takeRow
+			}
 			rows, err := l.step(ctx, ru, owners, nil)
 			if err != nil {
 				return fmt.Errorf("%s: %w", ru.base(), err)
 			}
 			for _, t := range distinct(rows) {
-				if l.refresh && !seen[t] {
+				if l.held == takeRow && !seen[t] {
 					seen[t] = true
 					next = append(next, t)
 				}

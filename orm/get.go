@@ -34,7 +34,7 @@ func Get[T any](ctx context.Context, s *Session, key ...any) (*T, error) {
 	if m.eager {
 		p, err = getEager(ctx, s, m, key) // load.go: joined in the same statement
 	} else {
-		p, err = s.get(ctx, m, key, false)
+		p, err = s.get(ctx, m, key, keepChanges)
 	}
 	if err == nil {
 		err = s.afterLoad(ctx)
@@ -68,17 +68,17 @@ func keyOf(m *model, key []any) (idKey, error) {
 }
 
 // get selects one row by key and merges it into the session.
-func (s *Session) get(ctx context.Context, m *model, key []any, refresh bool) (mem.Ptr, error) {
+func (s *Session) get(ctx context.Context, m *model, key []any, held onHeld) (mem.Ptr, error) {
 	if s.autoflush {
 		if err := s.Flush(ctx); err != nil {
 			return mem.Ptr{}, err
 		}
 	}
-	sc := newScanner(s, m, refresh)
+	sc := newScanner(s, m, held)
 	defer sc.done()
 	var out mem.Ptr
 	sql := s.db.sql[m.id].byKey
-	if refresh {
+	if held == takeRow {
 		sql = s.db.sql[m.id].keyAll // a soft-deleted row too
 	}
 	err := s.query(ctx, sql, key, func(rows pgx.Rows) error {
@@ -116,7 +116,7 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 	}
 	saved := s.autoflush
 	s.autoflush = false
-	_, err = s.get(ctx, m, key, true)
+	_, err = s.get(ctx, m, key, takeRow)
 	if err == nil {
 		err = s.refreshRelated(ctx, st) // cascade.go
 	}

@@ -207,7 +207,7 @@ func (s *Session) loadRelated(ctx context.Context, m *model, p mem.Ptr, path str
 		err = fmt.Errorf("%s: %w", m, ErrNotPersistent)
 	}
 	if err == nil && s.autoflush {
-		err = s.flush(ctx, false)
+		err = s.flush(ctx, keepTx)
 	}
 	if err == nil {
 		var root *loadNode

@@ -123,11 +123,11 @@ func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (mem.Ptr, error) {
 	}
 	k, _ := m.keyOf(obj)
 	if st := s.lookup(k); st != nil {
-		obj = s.merge(st, obj, sc.refresh)
+		obj = s.merge(st, obj, sc.held)
 	} else {
 		s.addLoaded(m, obj, k, sc.copy)
 	}
-	jp.keepTargets(obj, sc.refresh)
+	jp.keepTargets(obj, sc.held)
 	return obj, nil
 }
 
@@ -151,7 +151,7 @@ func (jp *joinPlan) targetDests(raw [][]byte) {
 // keepTargets merges the row's joined targets into the session and
 // records each with its owner: the row's object, or the target of the
 // join before it.
-func (jp *joinPlan) keepTargets(obj mem.Ptr, refresh bool) {
+func (jp *joinPlan) keepTargets(obj mem.Ptr, held onHeld) {
 	for n, j := range jp.joins {
 		owner := obj
 		if j.parent >= 0 {
@@ -159,7 +159,7 @@ func (jp *joinPlan) keepTargets(obj mem.Ptr, refresh bool) {
 		}
 		var ts *state
 		if t := jp.objs[n]; !t.IsNil() {
-			ts = jp.s.keepLoaded(j.node.ru.base().target, t, refresh, true)
+			ts = jp.s.keepLoaded(j.node.ru.base().target, t, held, true)
 			jp.objs[n] = ts.obj
 		}
 		if !owner.IsNil() {
@@ -237,7 +237,7 @@ func getEager(ctx context.Context, s *Session, m *model, key []any) (mem.Ptr, er
 		return mem.Ptr{}, err
 	}
 	if jp == nil {
-		p, err := s.get(ctx, m, key, false)
+		p, err := s.get(ctx, m, key, keepChanges)
 		if err != nil {
 			return mem.Ptr{}, err
 		}
@@ -248,7 +248,7 @@ func getEager(ctx context.Context, s *Session, m *model, key []any) (mem.Ptr, er
 			return mem.Ptr{}, err
 		}
 	}
-	sc := newScanner(s, m, false)
+	sc := newScanner(s, m, keepChanges)
 	var out mem.Ptr
 	err = s.query(ctx, jp.wrap(s.db.sql[m.id].byKey, ""), key, func(rows pgx.Rows) error {
 		if !rows.Next() {

@@ -10,14 +10,14 @@ import (
 	"github.com/crucible-orm/crucible/relation"
 )
 
-// loader runs the steps of relationship loads for a session. With refresh
+// loader runs the steps of relationship loads for a session. With takeRow
 // (Session.Refresh along refresh-expire) held objects take the loaded
 // values even when they have unflushed changes, and to-one steps select
 // what the session already holds.
 type loader struct {
-	s       *Session
-	refresh bool
-	all     bool // soft-deleted targets too (a delete cascade; softdelete.go)
+	s    *Session
+	held onHeld
+	all  bool // soft-deleted targets too (a delete cascade; softdelete.go)
 }
 
 // step loads relationship ru of owners with one statement (none when no
@@ -29,7 +29,7 @@ func (l *loader) step(ctx context.Context, ru rule, owners []*state, opts *loadO
 	g := groupOwners(&rb.localKey, owners)
 	var rows []loadedRow
 	reps := g.reps
-	if opts == nil && !l.refresh {
+	if opts == nil && l.held == keepChanges {
 		rows, reps = ru.held(l, g)
 	}
 	if len(reps) > 0 {
@@ -69,7 +69,7 @@ type loadedRow struct {
 }
 
 // scan runs a step's statement and merges its rows into the session: a
-// held object keeps its unflushed changes unless the loader refreshes.
+// held object keeps its unflushed changes unless the loader takes rows.
 // Each row's owner key is read from the row as selected (for a
 // many_to_many, from the association columns, scanned into the owner's
 // key fields) and looked up in g.
@@ -106,7 +106,7 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 					id = gid
 				}
 			}
-			out = append(out, loadedRow{id, s.keepLoaded(m, obj, l.refresh, n > 0)})
+			out = append(out, loadedRow{id, s.keepLoaded(m, obj, l.held, n > 0)})
 		}
 		return nil
 	})
@@ -115,17 +115,17 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 
 // keepLoaded merges an object scanned from a row of m into the session and
 // returns its state: a held object takes the row's values unless it has
-// unflushed changes (and refresh is off). repeats says that earlier rows
+// unflushed changes (and held is keepChanges). repeats says that earlier rows
 // of the scan may hold the same object (a join, a many_to_many), which
 // must then be found.
-func (s *Session) keepLoaded(m *model, obj mem.Ptr, refresh, repeats bool) *state {
+func (s *Session) keepLoaded(m *model, obj mem.Ptr, held onHeld, repeats bool) *state {
 	k, _ := m.keyOf(obj)
 	st := s.idmap.get(k)
 	if repeats {
 		st = s.lookup(k)
 	}
 	if st != nil {
-		s.merge(st, obj, refresh)
+		s.merge(st, obj, held)
 		return st
 	}
 	return s.addLoaded(m, obj, k, m.copyStruct)
@@ -317,7 +317,7 @@ func (l *loader) pointBackTo(b *relBase, target, owner *state) {
 		return
 	}
 	cur, loaded := b.one(target.obj), target.isLoaded(b.idx)
-	if loaded && (cur == owner.obj || !cur.IsNil() && !l.refresh) {
+	if loaded && (cur == owner.obj || !cur.IsNil() && l.held == keepChanges) {
 		return // as loaded, or changed by the program since
 	}
 	b.setOne(target.obj, owner.obj)

@@ -74,7 +74,7 @@ func BenchmarkPersistRows(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		s := db.Session()
-		sc := newScanner(s, m, false)
+		sc := newScanner(s, m, keepChanges)
 		sc.copy = typedCopy[benchRow]
 		for i := range 10000 {
 			obj := s.objChunk(m).next()

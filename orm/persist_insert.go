@@ -190,17 +190,27 @@ func (f *flush) queueOne(p *pipe, ts *tableSQL, set, ret colSet, st *state, b *b
 	s := step{sql: ts.insertOne(set, ret), args: args, what: ts.m.insertWhat, batch: b}
 	if !ret.empty() {
 		r := ret
-		s.rows = func(rows pgx.Rows) error { return f.s.scanOne(rows, ts.m, r, st, true) }
+		s.rows = func(rows pgx.Rows) error { return f.s.scanOne(rows, ts.m, r, st, exactlyOne) }
 	}
 	p.add(s)
 }
 
+// rowsWanted says how many rows a statement must return.
+type rowsWanted uint8
+
+const (
+	// atMostOne: no row is the caller's to report (its row count check).
+	atMostOne rowsWanted = iota
+	// exactlyOne: no row is errRowCount.
+	exactlyOne
+)
+
 // scanOne scans the single returned row of a statement into st's ret
-// columns; no row is an error when must is set (else the caller's row
-// count check reports it).
-func (s *Session) scanOne(rows pgx.Rows, m *model, ret colSet, st *state, must bool) error {
+// columns; more than one row is errRowCount, and so is none when want is
+// exactlyOne.
+func (s *Session) scanOne(rows pgx.Rows, m *model, ret colSet, st *state, want rowsWanted) error {
 	if !rows.Next() {
-		if rows.Err() != nil || !must {
+		if rows.Err() != nil || want == atMostOne {
 			return rows.Err()
 		}
 		return errRowCount

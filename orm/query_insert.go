@@ -116,7 +116,7 @@ func (q *InsertQuery[T]) exec(ctx context.Context) (*InsertResult[T], error) {
 		return &InsertResult[T]{}, err
 	}
 	if s.autoflush {
-		if err := s.flush(ctx, false); err != nil {
+		if err := s.flush(ctx, keepTx); err != nil {
 			return nil, fmt.Errorf("autoflush: %w", err)
 		}
 	}

@@ -192,7 +192,7 @@ func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(mem.Ptr
 // objects (through jp when it joins to-one relationships); with each set,
 // rows are passed to it untracked instead of being collected.
 func (q *SelectQuery[T]) scanRows(ctx context.Context, sql string, args []any, limit int, jp *joinPlan, each func(mem.Ptr) bool) ([]*T, error) {
-	sc := newScanner(q.s, q.m, q.refresh)
+	sc := newScanner(q.s, q.m, q.held)
 	sc.track, sc.copy = each == nil, typedCopy[T]
 	next := sc.next
 	if jp != nil {
@@ -236,7 +236,7 @@ func (q *selectCore) prepare(ctx context.Context) error {
 		return ErrSessionClosed
 	}
 	if q.s.autoflush {
-		if err := q.s.flush(ctx, false); err != nil {
+		if err := q.s.flush(ctx, keepTx); err != nil {
 			return fmt.Errorf("autoflush: %w", err)
 		}
 	}

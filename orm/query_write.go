@@ -201,7 +201,7 @@ func (q *DeleteQuery[T]) Exec(ctx context.Context) (int64, error) {
 // objects the session holds.
 func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, ret colSet, del bool) (int64, error) {
 	if s.autoflush {
-		if err := s.flush(ctx, false); err != nil {
+		if err := s.flush(ctx, keepTx); err != nil {
 			return 0, fmt.Errorf("autoflush: %w", err)
 		}
 	}

@@ -119,7 +119,7 @@ func (q *RawQuery[T]) run(ctx context.Context, fn func(pgx.Rows) error) error {
 		err = fmt.Errorf("%d placeholders, %d arguments: %w", next-1, len(q.args), ErrPlaceholders)
 	}
 	if err == nil && q.s.autoflush {
-		err = q.s.flush(ctx, false)
+		err = q.s.flush(ctx, keepTx)
 	}
 	if err == nil {
 		err = q.s.query(ctx, string(buf), q.args, fn)
@@ -157,7 +157,7 @@ func scanByName[T any](s *Session, m *model, rows pgx.Rows) ([]*T, error) {
 			return nil, err
 		}
 		if full {
-			obj = s.persist(m, obj, false)
+			obj = s.persist(m, obj, keepChanges)
 		}
 		out = append(out, mem.As[T](obj))
 	}
@@ -174,7 +174,7 @@ func (s *Session) Exec(ctx context.Context, sql SQL, args ...any) (int64, error)
 		err = fmt.Errorf("%d placeholders, %d arguments: %w", next-1, len(args), ErrPlaceholders)
 	}
 	if err == nil && s.autoflush {
-		err = s.flush(ctx, false)
+		err = s.flush(ctx, keepTx)
 	}
 	if err == nil && s.closed {
 		err = ErrSessionClosed

@@ -339,7 +339,7 @@ func colOf(m *model, c *schema.Column) *column {
 
 // one returns the pointer a to-one field holds (nil when unset).
 func (rb *relBase) one(owner mem.Ptr) mem.Ptr {
-	p := rb.fieldAddr(owner, false)
+	p := rb.fieldRead(owner)
 	if p.IsNil() {
 		return mem.Ptr{}
 	}
@@ -347,12 +347,12 @@ func (rb *relBase) one(owner mem.Ptr) mem.Ptr {
 }
 
 // setOne stores t (nil clears it) in a to-one field.
-func (rb *relBase) setOne(owner, t mem.Ptr) { mem.StorePtr(rb.fieldAddr(owner, true), t) }
+func (rb *relBase) setOne(owner, t mem.Ptr) { mem.StorePtr(rb.fieldWrite(owner), t) }
 
 // many returns the elements of a collection field, sharing its backing
 // array; nil when unset.
 func (rb *relBase) many(owner mem.Ptr) []mem.Ptr {
-	p := rb.fieldAddr(owner, false)
+	p := rb.fieldRead(owner)
 	if p.IsNil() {
 		return nil
 	}
@@ -362,20 +362,29 @@ func (rb *relBase) many(owner mem.Ptr) []mem.Ptr {
 // setMany replaces the elements of a collection field with ts, which the
 // field then shares.
 func (rb *relBase) setMany(owner mem.Ptr, ts []mem.Ptr) {
-	mem.StorePtrs(rb.fieldAddr(owner, true), ts)
+	mem.StorePtrs(rb.fieldWrite(owner), ts)
 }
 
 // appendTo adds t at the end of a collection field.
 func (rb *relBase) appendTo(owner, t mem.Ptr) {
-	p := rb.fieldAddr(owner, true)
+	p := rb.fieldWrite(owner)
 	mem.StorePtrs(p, append(mem.LoadPtrs(p), t))
 }
 
-// fieldAddr returns the field's address inside owner, or nil when a nil
-// embedded pointer is on the path and alloc is false.
-func (rb *relBase) fieldAddr(owner mem.Ptr, alloc bool) mem.Ptr {
+// fieldRead returns the field's address inside owner, or nil when a nil
+// embedded pointer is on the path.
+func (rb *relBase) fieldRead(owner mem.Ptr) mem.Ptr {
 	if f := rb.r.Field; f.Direct {
 		return owner.Add(f.Offset)
 	}
-	return mem.Field(rb.r.Table.GoType, owner, rb.r.Field.Index, alloc)
+	return mem.FieldOrNil(rb.r.Table.GoType, owner, rb.r.Field.Index)
+}
+
+// fieldWrite returns the field's address inside owner, allocating nil
+// embedded pointers on the path.
+func (rb *relBase) fieldWrite(owner mem.Ptr) mem.Ptr {
+	if f := rb.r.Field; f.Direct {
+		return owner.Add(f.Offset)
+	}
+	return mem.Field(rb.r.Table.GoType, owner, rb.r.Field.Index)
 }

@@ -122,7 +122,7 @@ func (r *manyToOne) held(l *loader, g *keyGroups) ([]loadedRow, []*state) {
 // partner, unless the program pointed it elsewhere since (and the load is
 // no refresh), and records it as loaded.
 func (l *loader) pointBack(rb *relBase, child *state, owner mem.Ptr) {
-	if cur := rb.one(child.obj); !cur.IsNil() && cur != owner && !l.refresh && (&manyToOne{rb}).changed(child) {
+	if cur := rb.one(child.obj); !cur.IsNil() && cur != owner && l.held == keepChanges && (&manyToOne{rb}).changed(child) {
 		return
 	}
 	rb.setOne(child.obj, owner)

@@ -26,7 +26,7 @@ type scanner struct {
 	dest    []any
 	plan    rowPlan // decoders of the result set's columns, from its first row
 	planned bool
-	refresh bool                   // overwrite held objects even when they have changes
+	held    onHeld                 // what a row does to a held object
 	track   bool                   // register new objects in the session
 	copy    func(dst, src mem.Ptr) // whole-struct copy for snapshots
 }
@@ -34,12 +34,25 @@ type scanner struct {
 // typedCopy copies a T without reflection.
 func typedCopy[T any](dst, src mem.Ptr) { mem.Copy[T](dst, src) }
 
-func newScanner(s *Session, m *model, refresh bool) scanner {
+// onHeld says what a loaded row does to an object the session already
+// holds.
+type onHeld uint8
+
+const (
+	// keepChanges: a held object with unflushed changes keeps them; a
+	// clean one takes the row's values.
+	keepChanges onHeld = iota
+	// takeRow: the held object takes the row's values, discarding its
+	// unflushed changes (Refresh, SelectQuery.Refresh, refresh-expire).
+	takeRow
+)
+
+func newScanner(s *Session, m *model, held onHeld) scanner {
 	s.index() // rows of earlier queries must be found by this one
 	if cap(s.dest) < len(m.cols) {
 		s.dest = make([]any, len(m.cols))
 	}
-	return scanner{s: s, m: m, dest: s.dest[:len(m.cols)], refresh: refresh, track: true, copy: m.copyStruct}
+	return scanner{s: s, m: m, dest: s.dest[:len(m.cols)], held: held, track: true, copy: m.copyStruct}
 }
 
 // done ends a scan: the objects it added join the
@@ -64,7 +77,7 @@ func (sc *scanner) next(rows pgx.Rows) (mem.Ptr, error) {
 	}
 	k, _ := sc.m.keyOf(obj)
 	if st := sc.s.idmap.get(k); st != nil {
-		return sc.s.merge(st, obj, sc.refresh), nil
+		return sc.s.merge(st, obj, sc.held), nil
 	}
 	sc.s.addLoaded(sc.m, obj, k, sc.copy)
 	return obj, nil
@@ -137,7 +150,7 @@ func (s *Session) queryFailed(err error) error {
 // its rows, merged into the identity map like a query's. It is the
 // relationship loaders' building block.
 func (s *Session) loadRows(ctx context.Context, m *model, sql string, args []any) ([]mem.Ptr, error) {
-	sc := newScanner(s, m, false)
+	sc := newScanner(s, m, keepChanges)
 	var out []mem.Ptr
 	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
 		for rows.Next() {

@@ -43,7 +43,7 @@ func (p *resultPlan) dest(dst []any, obj mem.Ptr) {
 		f := &p.fields[i]
 		a := obj.Add(f.off)
 		if f.index != nil {
-			a = mem.Field(p.typ, obj, f.index, true)
+			a = mem.Field(p.typ, obj, f.index)
 		}
 		dst[i] = mem.Any(f.word, a)
 	}

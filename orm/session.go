@@ -160,7 +160,7 @@ func (s *Session) add(o any) (*state, error) {
 	st.ord = uint32(s.seq) // a session never holds 2³² objects
 	s.addPending(st)
 	if len(m.rules) > 0 {
-		return st, s.saveUpdate(st, true)
+		return st, s.saveUpdate(st, allTargets)
 	}
 	return st, nil
 }
@@ -375,12 +375,11 @@ func (s *Session) slabsOf(m *model) *slabs {
 
 // persist registers a freshly loaded object (from a query) and returns the
 // pointer the caller must use: the session's own object when it already
-// holds the row. A held object that has unflushed changes keeps them unless
-// refresh is set; otherwise it takes the loaded values.
-func (s *Session) persist(m *model, p mem.Ptr, refresh bool) mem.Ptr {
+// holds the row, which takes the loaded values as held says.
+func (s *Session) persist(m *model, p mem.Ptr, held onHeld) mem.Ptr {
 	k, _ := m.keyOf(p)
 	if st := s.lookup(k); st != nil {
-		return s.merge(st, p, refresh)
+		return s.merge(st, p, held)
 	}
 	s.idmap.put(k, s.addLoaded(m, p, k, m.copyStruct))
 	return p
@@ -388,9 +387,9 @@ func (s *Session) persist(m *model, p mem.Ptr, refresh bool) mem.Ptr {
 
 // merge handles a loaded row the session already holds as st and returns
 // the held object.
-func (s *Session) merge(st *state, p mem.Ptr, refresh bool) mem.Ptr {
-	if refresh || !st.dirty() {
-		moved, from := s.movedKeys(st, p, refresh)
+func (s *Session) merge(st *state, p mem.Ptr, held onHeld) mem.Ptr {
+	if held == takeRow || !st.dirty() {
+		moved, from := s.movedKeys(st, p, held)
 		s.overwrite(st, p)
 		s.loadedRow(st.m, st.obj)
 		s.rehome(st, moved, from)

@@ -198,7 +198,7 @@ func carve(arena, ps []mem.Ptr) ([]mem.Ptr, []mem.Ptr) {
 // holds for the old key. A key whose reference the program changed since
 // is left out unless the load refreshes: the program's change stands, and
 // the next flush writes it.
-func (s *Session) movedKeys(st *state, p mem.Ptr, refresh bool) (uint64, []mem.Ptr) {
+func (s *Session) movedKeys(st *state, p mem.Ptr, held onHeld) (uint64, []mem.Ptr) {
 	var moved uint64
 	var from []mem.Ptr
 	for i, g := range st.m.childOf {
@@ -206,7 +206,7 @@ func (s *Session) movedKeys(st *state, p mem.Ptr, refresh bool) (uint64, []mem.P
 			break
 		}
 		was, wok := g.childKey.key(st.snap)
-		if now, nok := g.childKey.key(p); wok == nok && was == now || !refresh && g.referenceChanged(st) {
+		if now, nok := g.childKey.key(p); wok == nok && was == now || held == keepChanges && g.referenceChanged(st) {
 			continue
 		}
 		if from == nil {

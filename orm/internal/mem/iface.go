@@ -48,11 +48,16 @@ func Value(v reflect.Value) Ptr { return Ptr{v.UnsafePointer()} }
 func New(t reflect.Type) Ptr { return Ptr{reflect.New(t).UnsafePointer()} }
 
 // Field returns the address of the field at the reflect index path inside
-// the struct of type t at p, following embedded pointers. A nil embedded
-// pointer on the path is allocated when alloc is true; otherwise Field
-// returns nil. It uses reflection: callers keep it for fields that an
-// offset cannot reach.
-func Field(t reflect.Type, p Ptr, index []int, alloc bool) Ptr {
+// the struct of type t at p, following embedded pointers and allocating the
+// nil ones on the way (for writes). It uses reflection: callers keep it for
+// fields that an offset cannot reach.
+func Field(t reflect.Type, p Ptr, index []int) Ptr { return field(t, p, index, true) }
+
+// FieldOrNil is Field for reads: through a nil embedded pointer it returns
+// nil and allocates nothing.
+func FieldOrNil(t reflect.Type, p Ptr, index []int) Ptr { return field(t, p, index, false) }
+
+func field(t reflect.Type, p Ptr, index []int, alloc bool) Ptr {
 	v := reflect.NewAt(t, p.p).Elem()
 	for _, i := range index[:len(index)-1] {
 		v = v.Field(i)

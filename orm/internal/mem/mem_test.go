@@ -146,29 +146,29 @@ func TestField(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &row{}
-			if p := Field(rt, Of(r), tc.index, false); !p.IsNil() {
+			if p := FieldOrNil(rt, Of(r), tc.index); !p.IsNil() {
 				t.Fatal("read through a nil embedded pointer is not nil")
 			}
 			if r.inner != nil || r.Inner2 != nil {
 				t.Fatal("read allocated")
 			}
-			p := Field(rt, Of(r), tc.index, true)
+			p := Field(rt, Of(r), tc.index)
 			if p.IsNil() {
 				t.Fatal("write did not allocate")
 			}
-			if again := Field(rt, Of(r), tc.index, false); again != p {
+			if again := FieldOrNil(rt, Of(r), tc.index); again != p {
 				t.Fatal("second read gives another address")
 			}
 		})
 	}
 	r := &row{}
-	Store[int64](Field(rt, Of(r), n.Index, true), 9)
-	Store[string](Field(rt, Of(r), s.Index, true), "s")
+	Store[int64](Field(rt, Of(r), n.Index), 9)
+	Store[string](Field(rt, Of(r), s.Index), "s")
 	if r.inner.N != 9 || r.Inner2.S != "s" {
 		t.Fatalf("stores through Field: %+v %+v", r.inner, r.Inner2)
 	}
 	a, _ := rt.FieldByName("A")
-	if Field(rt, Of(r), a.Index, false) != Of(&r.A) {
+	if FieldOrNil(rt, Of(r), a.Index) != Of(&r.A) {
 		t.Fatal("Field of a direct field")
 	}
 }
