@@ -145,13 +145,13 @@ func (s *Session) read(ctx context.Context, sql string, args []any, fn func(pgx.
 // fallBack reports whether a read that replica r failed with err runs on
 // the primary instead: when no row reached the caller yet, and r cannot
 // answer now (see unavailable), which also leaves r out for the retry
-// period, or cancelled the statement for a recovery conflict, which does
+// period, or failed only because it is behind (see behind), which does
 // not.
 func (s *Session) fallBack(ctx context.Context, r *replica, err error, seen bool) bool {
 	switch {
 	case err == nil || seen || ctx.Err() != nil:
 		return false
-	case recoveryConflict(err):
+	case behind(err):
 		return true
 	case unavailable(err):
 		r.down.Store(time.Now().Add(s.db.replicas.retry).UnixNano())
@@ -221,9 +221,19 @@ func fromServer(err error) bool {
 	return errors.As(err, &pg) || unavailable(err)
 }
 
-// recoveryConflict reports a statement a hot standby cancelled because
-// replaying the primary's changes needed what it used (40001, 40P01).
-func recoveryConflict(err error) bool {
+// behind reports an error a replica gives because it is behind the
+// primary, which the primary would not give: a statement cancelled
+// because replay needed what it used (recovery conflict: 40001, 40P01),
+// or a table, column, type or function that a migration just created
+// and the replica has not replayed yet (42P01, 42703, 42704, 42883).
+func behind(err error) bool {
 	var pg *pgconn.PgError
-	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
+	if !errors.As(err, &pg) {
+		return false
+	}
+	switch pg.Code {
+	case "40001", "40P01", "42P01", "42703", "42704", "42883":
+		return true
+	}
+	return false
 }

@@ -202,6 +202,19 @@ func TestReplicaLagging(t *testing.T) {
 		assert.Equal(t, "second", stale.Title)
 	})
 
+	t.Run("a table the replica has not replayed yet", func(t *testing.T) {
+		_, err := db.Pool().Exec(ctx, "CREATE TABLE fresh (n int); INSERT INTO fresh VALUES (7)")
+		require.NoError(t, err)
+		s := db.Session()
+		defer s.Close()
+		n, err := orm.Raw[int](s, "SELECT n FROM fresh").One(ctx)
+		require.NoError(t, err, "read on the primary")
+		assert.Equal(t, 7, *n)
+		_, err = orm.Raw[int](s, "SELECT n FROM missing").One(ctx)
+		assert.ErrorContains(t, err, `relation "missing" does not exist`, "the primary's error")
+		assert.Equal(t, "replica", server(t, ctx, s), "the replica stays in")
+	})
+
 	r.Resume(t)
 	s := db.Session()
 	defer s.Close()
