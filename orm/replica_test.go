@@ -386,3 +386,33 @@ func TestReplicaBadURL(t *testing.T) {
 	_, err := orm.Open(context.Background(), pgtest.New(t), registry(), orm.WithReplicas("postgres://%zz"))
 	assert.ErrorContains(t, err, "replica 1")
 }
+
+func TestReplicaConcurrentReads(t *testing.T) {
+	r := pgtest.NewReplicated(t)
+	ctx := context.Background()
+	db, err := orm.Open(ctx, r.PrimaryURL, registry(), orm.WithReplicas(r.ReplicaURL, dropping(t)),
+		orm.WithReplicaRetry(time.Millisecond), orm.WithMaxConns(8))
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.CreateAll(ctx))
+	r.CatchUp(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*20)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				s := db.Session()
+				_, err := orm.Query[Author](s).Count(ctx)
+				s.Close()
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+}
