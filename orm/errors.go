@@ -85,7 +85,8 @@ var (
 	// the model does not have.
 	ErrUnknownColumn = errors.New("no such field or column")
 	// ErrPlaceholders: a condition's ? placeholders and arguments do not
-	// match in number.
+	// match in number, or a statement's $n parameters skip a number or
+	// stop short of the arguments or beyond them (Raw, Session.Exec).
 	ErrPlaceholders = errors.New("placeholders and arguments do not match")
 	// ErrNoCondition: a bulk Update or Delete without Where (use AllRows to
 	// mean every row).
