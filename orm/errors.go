@@ -177,7 +177,9 @@ var ErrNotLoaded = errors.New("relationship not loaded")
 var ErrNoRelation = relation.ErrNoRelation
 
 // ErrLoadArg is matched by the error of a query given a Load argument that
-// is neither a path nor a [LoadOption], or an option before any path.
+// is neither a path nor a [LoadOption], or an option before any path; by
+// Join and Has given an option other than Where; and by a relationship
+// path joined twice (Join and LeftJoin of one path).
 var ErrLoadArg = errors.New("bad Load argument")
 
 // NotLoadedError says which relationship declared lazy:raise was needed
