@@ -224,7 +224,7 @@ func (s *Session) pointedOutside(rb *relBase, t unsafe.Pointer, set map[*state]b
 	ts := s.stateOf(rb.target, t)
 	for _, cb := range rb.fk.childSides {
 		p := cb.r.One(t)
-		if p != nil && ts != nil && (&manyToOne{cb}).changed(ts) && !set[s.stateOf(cb.target, p)] {
+		if p != nil && ts != nil && (&manyToOne{cb}).changed(s, ts) && !set[s.stateOf(cb.target, p)] {
 			return true
 		}
 	}

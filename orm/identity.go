@@ -27,8 +27,16 @@ type idKey struct {
 }
 
 // keyOf returns the identity key of obj and false when the primary key is
-// not set (a NULL or zero value in any key column).
+// not set (a NULL or zero value in any key column): the key of an object
+// the program made.
 func (m *model) keyOf(obj unsafe.Pointer) (idKey, bool) { return m.ident.key(obj) }
+
+// rowKey returns the identity key of a row read from the database, whose
+// key columns may hold zero values (id 0, a ” code) like any other.
+func (m *model) rowKey(obj unsafe.Pointer) idKey {
+	k, _ := m.ident.stored(obj)
+	return k
+}
 
 // keyFromValues builds the identity key from primary key values given by a
 // caller of Get: one value per key column, convertible to its field type.
@@ -44,9 +52,9 @@ func (m *model) keyFromValues(vals []any) (idKey, error) {
 		}
 		reflect.NewAt(c.goType, c.path.addr(tmp.UnsafePointer())).Elem().Set(v.Convert(c.goType))
 	}
-	k, ok := m.keyOf(tmp.UnsafePointer())
+	k, ok := m.ident.stored(tmp.UnsafePointer())
 	if !ok {
-		return idKey{}, fmt.Errorf("%s: zero primary key: %w", m, ErrBadKey)
+		return idKey{}, fmt.Errorf("%s: NULL primary key: %w", m, ErrBadKey)
 	}
 	return k, nil
 }

@@ -24,6 +24,13 @@ import (
 // Valid-struct wrapper (sql.NullInt64, pgtype.Int8, …) gives its value, or
 // no key when NULL. Two columns holding the same value therefore always
 // give equal keys.
+//
+// A key column's zero value (0, "", the nil uuid) has two readings. On an
+// object the program made and has not flushed it means "not set yet": the
+// key is drawn by the server, or copied from the parent, at the flush
+// (keyCodec.key). On a row read from the database, and on its snapshot,
+// it is the row's value like any other (keyCodec.stored): a table may
+// well hold a row with id 0 or a '' code, and its children point at it.
 
 // partKind is the canonical form of one key column.
 type partKind uint8
@@ -38,9 +45,9 @@ const (
 var partNames = [...]string{partInt: "integer", partText: "text", partUUID: "uuid", partOther: "other"}
 
 // keyPart reads and writes one key column in canonical form. get returns
-// false for NULL and for the zero value (no key yet); set stores a
-// canonical value (set is nil for partOther, which is only copied between
-// fields of the same Go type).
+// false for NULL only; the zero value (see keyCodec.key) reads as 0, "" or
+// sixteen zero bytes. set stores a canonical value (set is nil for
+// partOther, which is only copied between fields of the same Go type).
 type keyPart struct {
 	kind partKind
 	typ  reflect.Type
@@ -132,8 +139,7 @@ func intPart(t reflect.Type) keyPart {
 	signed := t.Kind() <= reflect.Int64
 	return keyPart{kind: partInt, typ: t,
 		get: func(p unsafe.Pointer) (int64, string, bool) {
-			n := read(p)
-			return n, "", n != 0
+			return read(p), "", true
 		},
 		set: func(p unsafe.Pointer, n int64, _ string) {
 			if v := reflect.NewAt(t, p).Elem(); signed {
@@ -146,18 +152,13 @@ func intPart(t reflect.Type) keyPart {
 }
 
 func textGet(p unsafe.Pointer) (int64, string, bool) {
-	s := *(*string)(p)
-	return 0, s, s != ""
+	return 0, *(*string)(p), true
 }
 
 func textSet(p unsafe.Pointer, _ int64, s string) { *(*string)(p) = s }
 
 func uuidBytesGet(p unsafe.Pointer) (int64, string, bool) {
-	b := (*[16]byte)(p)
-	if *b == ([16]byte{}) {
-		return 0, "", false
-	}
-	return 0, string(b[:]), true
+	return 0, string((*[16]byte)(p)[:]), true
 }
 
 func uuidBytesSet(p unsafe.Pointer, _ int64, s string) { copy((*[16]byte)(p)[:], s) }
@@ -168,7 +169,8 @@ const notUUID = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xf
 
 // uuidStringGet reads a uuid held in a string in any case, with or without
 // hyphens or braces; a string that is no uuid keeps its text behind
-// notUUID.
+// notUUID. An empty string is no value at all (a uuid column cannot hold
+// it): NULL.
 func uuidStringGet(p unsafe.Pointer) (int64, string, bool) {
 	s := *(*string)(p)
 	if s == "" {
@@ -230,15 +232,30 @@ func hexVal(c byte) (byte, bool) {
 }
 
 // otherPart encodes any other value through reflection: numbers in
-// binary, strings and byte arrays as they are, anything else as printed.
+// binary, strings and byte arrays as they are, anything else as printed;
+// the zero value as "".
 func otherPart(t reflect.Type) keyPart {
 	return keyPart{kind: partOther, typ: t, get: func(p unsafe.Pointer) (int64, string, bool) {
 		v := reflect.NewAt(t, p).Elem()
 		if v.IsZero() {
-			return 0, "", false
+			return 0, "", true
 		}
 		return 0, string(appendOther(nil, v)), true
 	}}
+}
+
+// zeroUUID is the key text of the nil uuid.
+const zeroUUID = "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+
+// zero reports whether a value get read is its type's zero value.
+func (kp *keyPart) zero(n int64, s string) bool {
+	switch kp.kind {
+	case partInt:
+		return n == 0
+	case partUUID:
+		return s == zeroUUID
+	}
+	return s == ""
 }
 
 func appendOther(b []byte, v reflect.Value) []byte {
@@ -311,35 +328,62 @@ func isUUIDType(t schema.Type) bool {
 	return ok && s.Name == "uuid"
 }
 
-// key returns the key obj holds, and false when a column is NULL or zero.
+// key returns the key obj holds, and false when a column is NULL or zero:
+// the key of an object the program made, where zero means not set yet.
 func (kc *keyCodec) key(obj unsafe.Pointer) (idKey, bool) {
-	k := idKey{m: kc.m}
+	k, zero, ok := kc.read(obj)
+	return k, ok && !zero
+}
+
+// stored returns the key obj holds, and false when a column is NULL: the
+// key of a row read from the database (or its snapshot), where a zero
+// value is the row's value.
+func (kc *keyCodec) stored(obj unsafe.Pointer) (idKey, bool) {
+	k, _, ok := kc.read(obj)
+	return k, ok
+}
+
+// keyIn returns the key held by st's object, or its snapshot, at p: as
+// stored for a row the session loaded or flushed, else (a pending object)
+// as key, zero meaning not set.
+func (kc *keyCodec) keyIn(st *state, p unsafe.Pointer) (idKey, bool) {
+	if st != nil && st.status != Pending {
+		return kc.stored(p)
+	}
+	return kc.key(p)
+}
+
+// read returns the key obj holds, whether a column is zero, and false
+// when a column is NULL.
+func (kc *keyCodec) read(obj unsafe.Pointer) (k idKey, zero, ok bool) {
+	k = idKey{m: kc.m}
 	switch kc.fast {
 	case keyInt64:
 		k.n = *(*int64)(kc.cols[0].path.read(obj))
-		return k, k.n != 0
+		return k, k.n == 0, true
 	case keyInt32:
 		k.n = int64(*(*int32)(kc.cols[0].path.read(obj)))
-		return k, k.n != 0
+		return k, k.n == 0, true
 	case keyInt:
 		k.n = int64(*(*int)(kc.cols[0].path.read(obj)))
-		return k, k.n != 0
+		return k, k.n == 0, true
 	case keyString:
 		k.s = *(*string)(kc.cols[0].path.read(obj))
-		return k, k.s != ""
+		return k, k.s == "", true
 	}
 	if len(kc.parts) == 1 {
 		n, s, ok := kc.parts[0].get(kc.cols[0].path.read(obj))
 		k.n, k.s = n, s
-		return k, ok
+		return k, ok && kc.parts[0].zero(n, s), ok
 	}
 	var buf [64]byte
 	b := buf[:0]
 	for i, c := range kc.cols {
 		n, s, ok := kc.parts[i].get(c.path.read(obj))
 		if !ok {
-			return idKey{}, false
+			return idKey{}, false, false
 		}
+		zero = zero || kc.parts[i].zero(n, s)
 		if kc.parts[i].kind == partInt {
 			b = binary.BigEndian.AppendUint64(b, uint64(n))
 			continue
@@ -348,7 +392,7 @@ func (kc *keyCodec) key(obj unsafe.Pointer) (idKey, bool) {
 		b = append(b, s...)
 	}
 	k.s = string(b)
-	return k, true
+	return k, zero, true
 }
 
 // matches checks at registration that a foreign key's columns (kc) can

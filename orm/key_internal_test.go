@@ -48,22 +48,32 @@ func TestKeyPartsMeet(t *testing.T) {
 	}
 }
 
+// TestKeyPartsNoKey: NULL is no key; a zero value is a key (of a stored
+// row) that a new object has not set yet.
 func TestKeyPartsNoKey(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		v    any
 		uuid bool
+		null bool
 	}{
-		{"zero integer", int64(0), false},
-		{"nil pointer", (*int64)(nil), false},
-		{"invalid wrapper", pgtype.Int8{Int64: 7}, false},
-		{"empty string", "", false},
-		{"zero uuid bytes", [16]byte{}, false},
-		{"invalid pgtype.UUID", pgtype.UUID{}, false},
+		{"zero integer", int64(0), false, false},
+		{"nil pointer", (*int64)(nil), false, true},
+		{"pointer to zero", new(int64), false, false},
+		{"invalid wrapper", pgtype.Int8{Int64: 7}, false, true},
+		{"empty string", "", false, false},
+		{"empty uuid string", "", true, true},
+		{"zero uuid bytes", [16]byte{}, false, false},
+		{"zero valid pgtype.UUID", pgtype.UUID{Valid: true}, false, false},
+		{"invalid pgtype.UUID", pgtype.UUID{}, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, _, ok := keyOfValue(t, tc.v, tc.uuid); ok {
-				t.Fatal("a key where there is none")
+			rv := reflect.New(reflect.TypeOf(tc.v))
+			rv.Elem().Set(reflect.ValueOf(tc.v))
+			kp := newKeyPart(rv.Elem().Type(), tc.uuid)
+			n, s, ok := kp.get(rv.UnsafePointer())
+			if ok == tc.null || ok && !kp.zero(n, s) {
+				t.Fatalf("get = %d, %q, %v (zero %v), want NULL %v or else zero", n, s, ok, kp.zero(n, s), tc.null)
 			}
 		})
 	}

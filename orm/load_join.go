@@ -120,7 +120,7 @@ func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (unsafe.Pointer, error) {
 	if err := rows.Scan(jp.dest...); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", m.table.Name, err)
 	}
-	k, _ := m.keyOf(obj)
+	k := m.rowKey(obj)
 	if st := s.lookup(k); st != nil {
 		obj = s.merge(st, obj, sc.refresh)
 	} else {

@@ -18,16 +18,16 @@ var _ rule = (*manyToOne)(nil)
 // changed reports whether st's reference was pointed away from the row
 // its key held when loaded (nil counts only once the reference was
 // loaded: an unloaded nil says nothing).
-func (r *manyToOne) changed(st *state) bool {
+func (r *manyToOne) changed(s *Session, st *state) bool {
 	cur := r.r.One(st.obj)
 	if st.snap == nil {
 		return cur != nil
 	}
-	was, wok := r.fk.childKey.key(st.snap)
+	was, wok := r.fk.childKey.stored(st.snap)
 	if cur == nil {
 		return wok && st.isLoaded(r.idx)
 	}
-	now, nok := r.fk.parentKey.key(cur)
+	now, nok := r.fk.parentKeyOf(s, cur)
 	return !nok || !wok || now != was
 }
 
@@ -35,17 +35,17 @@ func (r *manyToOne) changed(st *state) bool {
 // itself, the reference left as it was: a stored row whose key differs
 // from its snapshot, or a new one with a key and no reference.
 func (r *manyToOne) keyWritten(st *state) bool {
-	now, ok := r.fk.childKey.key(st.obj)
+	now, ok := r.fk.childKey.keyIn(st, st.obj)
 	if st.snap == nil {
 		return ok && r.r.One(st.obj) == nil
 	}
-	was, wok := r.fk.childKey.key(st.snap)
+	was, wok := r.fk.childKey.stored(st.snap)
 	return ok != wok || now != was
 }
 
 // added returns the referenced parent when the reference changed.
-func (r *manyToOne) added(_ *Session, st *state) []unsafe.Pointer {
-	if p := r.r.One(st.obj); p != nil && r.changed(st) {
+func (r *manyToOne) added(s *Session, st *state) []unsafe.Pointer {
+	if p := r.r.One(st.obj); p != nil && r.changed(s, st) {
 		return []unsafe.Pointer{p}
 	}
 	return nil
@@ -54,7 +54,7 @@ func (r *manyToOne) added(_ *Session, st *state) []unsafe.Pointer {
 // changes claims st for its new parent, or lets it go from the old one
 // when the reference was set to nil.
 func (r *manyToOne) changes(fr *relFlush, st *state) {
-	if !r.changed(st) {
+	if !r.changed(fr.s, st) {
 		if r.keyWritten(st) {
 			fr.keyed(st, r.fk)
 		}
@@ -75,7 +75,7 @@ func (r *manyToOne) needsLoad(fr *relFlush, st *state) (bool, error) {
 	if !rel.Cascade.Has(relation.Delete) || st.isLoaded(r.idx) || rel.Lazy == relation.NoLoad {
 		return false, nil
 	}
-	if _, ok := r.fk.childKey.key(st.snap); !ok || r.fk.parentOf(fr.s, st.snap) != nil {
+	if _, ok := r.fk.childKey.stored(st.snap); !ok || r.fk.parentOf(fr.s, st.snap) != nil {
 		return false, nil
 	}
 	if rel.Lazy == relation.Raise {
@@ -91,7 +91,7 @@ func (r *manyToOne) deleted(fr *relFlush, st *state, next []*state) []*state {
 		return next
 	}
 	p := r.r.One(st.obj)
-	if p == nil && !r.changed(st) {
+	if p == nil && !r.changed(fr.s, st) {
 		p = r.fk.parentOf(fr.s, st.snap)
 	}
 	if ps := fr.s.stateOf(r.target, p); ps != nil && ps.status == Persistent && !ps.deleting {
@@ -109,7 +109,7 @@ func (r *manyToOne) held(l *loader, g *keyGroups) ([]loadedRow, []*state) {
 	var rows []loadedRow
 	rest := g.reps[:0:0]
 	for id, o := range g.reps {
-		k, _ := r.localKey.key(o.obj)
+		k, _ := r.localKey.keyIn(o, o.obj)
 		if st := l.s.lookup(k); st != nil && st.status == Persistent && !st.deleting {
 			rows = append(rows, loadedRow{int32(id), st})
 			continue
@@ -123,7 +123,7 @@ func (r *manyToOne) held(l *loader, g *keyGroups) ([]loadedRow, []*state) {
 // partner, unless the program pointed it elsewhere since (and the load is
 // no refresh), and records it as loaded.
 func (l *loader) pointBack(rb *relBase, child *state, owner unsafe.Pointer) {
-	if cur := rb.r.One(child.obj); cur != nil && cur != owner && !l.refresh && (&manyToOne{rb}).changed(child) {
+	if cur := rb.r.One(child.obj); cur != nil && cur != owner && !l.refresh && (&manyToOne{rb}).changed(l.s, child) {
 		return
 	}
 	rb.r.SetOne(child.obj, owner)

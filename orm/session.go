@@ -144,8 +144,8 @@ func (s *Session) add(o any) (*state, error) {
 	if st := s.pendingOf(p); st != nil {
 		return st, nil
 	}
-	if k, ok := m.keyOf(p); ok {
-		if st := s.lookup(k); st != nil {
+	if k, zero, ok := m.ident.read(p); ok {
+		if st := s.lookup(k); st != nil && (st.obj == p || !zero) {
 			if st.obj != p {
 				return nil, fmt.Errorf("add %s: the session holds another object for this row (Merge copies one onto the other)", m)
 			}
@@ -298,7 +298,7 @@ func (s *Session) stateOf(m *model, p unsafe.Pointer) *state {
 	if st := s.pendingOf(p); st != nil {
 		return st
 	}
-	if k, ok := m.keyOf(p); ok {
+	if k, ok := m.ident.stored(p); ok {
 		if st := s.lookup(k); st != nil && st.obj == p {
 			return st
 		}
@@ -377,7 +377,7 @@ func (s *Session) slabsOf(m *model) *slabs {
 // holds the row. A held object that has unflushed changes keeps them unless
 // refresh is set; otherwise it takes the loaded values.
 func (s *Session) persist(m *model, p unsafe.Pointer, refresh bool) unsafe.Pointer {
-	k, _ := m.keyOf(p)
+	k := m.rowKey(p)
 	if st := s.lookup(k); st != nil {
 		return s.merge(st, p, refresh)
 	}
