@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/crucible-orm/crucible/schema"
@@ -39,32 +40,44 @@ const (
 	partInt   partKind = iota + 1 // any Go integer: the value in idKey.n
 	partText                      // a string: the string
 	partUUID                      // a uuid: its 16 bytes
+	partTime                      // a date or timestamp: as stored, an integer in idKey.n (key_time.go)
 	partOther                     // any other type: its Go value, encoded; matches only the same Go type
 )
 
-var partNames = [...]string{partInt: "integer", partText: "text", partUUID: "uuid", partOther: "other"}
+var partNames = [...]string{partInt: "integer", partText: "text", partUUID: "uuid", partTime: "time", partOther: "other"}
+
+// integer reports whether the part's canonical form is an integer.
+func (k partKind) integer() bool { return k == partInt || k == partTime }
 
 // keyPart reads and writes one key column in canonical form. get returns
 // false for NULL only; the zero value (see keyCodec.key) reads as 0, "" or
 // sixteen zero bytes. set stores a canonical value (set is nil for
 // partOther, which is only copied between fields of the same Go type).
 type keyPart struct {
-	kind partKind
-	typ  reflect.Type
-	get  func(p unsafe.Pointer) (n int64, s string, ok bool)
-	set  func(p unsafe.Pointer, n int64, s string)
+	kind  partKind
+	typ   reflect.Type
+	get   func(p unsafe.Pointer) (n int64, s string, ok bool)
+	set   func(p unsafe.Pointer, n int64, s string)
+	zeroN int64                 // the integer form of the Go zero value (partInt, partTime)
+	back  func(int64) time.Time // partTime: the time of a stored form, for messages
 }
 
-// newKeyPart builds the part of a field of Go type t; uuid says that the
-// column's SQL type is uuid (which a string field may hold).
-func newKeyPart(t reflect.Type, uuid bool) keyPart {
+// newKeyPart builds the part of a field of Go type t in a column of SQL
+// type typ (a uuid column may be held in a string, a time is read as the
+// column stores it).
+func newKeyPart(t reflect.Type, typ schema.Type) keyPart {
+	uuid := isUUIDType(typ)
 	switch {
 	case t.Kind() == reflect.Pointer:
-		return pointerPart(t, newKeyPart(t.Elem(), uuid))
+		return pointerPart(t, newKeyPart(t.Elem(), typ))
 	case validStruct(t):
-		return validPart(t, newKeyPart(t.Field(0).Type, uuid))
+		return validPart(t, newKeyPart(t.Field(0).Type, typ))
 	case isInt(t.Kind()):
 		return intPart(t)
+	case t == timeType:
+		if f, ok := storedTime(typ); ok {
+			return timePart(f)
+		}
 	case t.Kind() == reflect.String && uuid:
 		return keyPart{kind: partUUID, typ: t, get: uuidStringGet, set: uuidStringSet}
 	case t.Kind() == reflect.String:
@@ -250,8 +263,8 @@ const zeroUUID = "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x
 // zero reports whether a value get read is its type's zero value.
 func (kp *keyPart) zero(n int64, s string) bool {
 	switch kp.kind {
-	case partInt:
-		return n == 0
+	case partInt, partTime:
+		return n == kp.zeroN
 	case partUUID:
 		return s == zeroUUID
 	}
@@ -305,10 +318,10 @@ type keyCodec struct {
 func newKeyCodec(m *model, cols []*column) keyCodec {
 	kc := keyCodec{m: m, cols: cols, parts: make([]keyPart, len(cols)), fast: keyOther}
 	for i, c := range cols {
-		kc.parts[i] = newKeyPart(c.goType, isUUIDType(c.Type))
+		kc.parts[i] = newKeyPart(c.goType, c.Type)
 	}
 	if len(cols) == 1 {
-		kc.intKey = kc.parts[0].kind == partInt
+		kc.intKey = kc.parts[0].kind.integer()
 		switch t := cols[0].goType; {
 		case t.Kind() == reflect.Int64:
 			kc.fast = keyInt64
@@ -384,7 +397,7 @@ func (kc *keyCodec) read(obj unsafe.Pointer) (k idKey, zero, ok bool) {
 			return idKey{}, false, false
 		}
 		zero = zero || kc.parts[i].zero(n, s)
-		if kc.parts[i].kind == partInt {
+		if kc.parts[i].kind.integer() {
 			b = binary.BigEndian.AppendUint64(b, uint64(n))
 			continue
 		}
@@ -441,6 +454,8 @@ func (kc *keyCodec) keyText(obj unsafe.Pointer) string {
 			out = append(out, "NULL"...)
 		case kc.parts[i].kind == partInt:
 			out = strconv.AppendInt(out, n, 10)
+		case kc.parts[i].kind == partTime:
+			out = strconv.AppendQuote(out, kc.parts[i].back(n).Format(time.RFC3339Nano))
 		case kc.parts[i].kind == partUUID && len(s) == 16:
 			var txt string
 			uuidStringSet(unsafe.Pointer(&txt), 0, s)

@@ -5,17 +5,29 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/crucible-orm/crucible/schema"
 )
 
 // keyOfValue reads the key of one value through the part its type gets.
+// colType is the SQL type of a key column in these tests: uuid, or a type
+// that changes nothing.
+func colType(uuid bool) schema.Type {
+	if uuid {
+		return schema.Scalar{Name: "uuid"}
+	}
+	return schema.Scalar{Name: "other"}
+}
+
 func keyOfValue(t *testing.T, v any, uuid bool) (int64, string, bool) {
 	t.Helper()
 	rv := reflect.New(reflect.TypeOf(v))
 	rv.Elem().Set(reflect.ValueOf(v))
-	return newKeyPart(rv.Elem().Type(), uuid).get(rv.UnsafePointer())
+	return newKeyPart(rv.Elem().Type(), colType(uuid)).get(rv.UnsafePointer())
 }
 
 func TestKeyPartsMeet(t *testing.T) {
@@ -70,7 +82,7 @@ func TestKeyPartsNoKey(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rv := reflect.New(reflect.TypeOf(tc.v))
 			rv.Elem().Set(reflect.ValueOf(tc.v))
-			kp := newKeyPart(rv.Elem().Type(), tc.uuid)
+			kp := newKeyPart(rv.Elem().Type(), colType(tc.uuid))
 			n, s, ok := kp.get(rv.UnsafePointer())
 			if ok == tc.null || ok && !kp.zero(n, s) {
 				t.Fatalf("get = %d, %q, %v (zero %v), want NULL %v or else zero", n, s, ok, kp.zero(n, s), tc.null)
@@ -106,7 +118,7 @@ func TestCopyKeyAcrossTypes(t *testing.T) {
 				src.Elem().Set(reflect.ValueOf(u))
 			}
 			dst := reflect.New(reflect.TypeOf(tc.to))
-			sp, dp := newKeyPart(src.Elem().Type(), tc.uuid), newKeyPart(dst.Elem().Type(), tc.uuid)
+			sp, dp := newKeyPart(src.Elem().Type(), colType(tc.uuid)), newKeyPart(dst.Elem().Type(), colType(tc.uuid))
 			n, s, _ := sp.get(src.UnsafePointer())
 			dp.set(dst.UnsafePointer(), n, s)
 			dn, ds, ok := dp.get(dst.UnsafePointer())
@@ -138,4 +150,47 @@ func FuzzParseUUID(f *testing.F) {
 			t.Fatalf("%q parsed to %x, formatted %q", s, b, text)
 		}
 	})
+}
+
+func TestTimeKeyParts(t *testing.T) {
+	now := time.Now()
+	west := time.FixedZone("west", -9*3600)
+	tz, ts, date := schema.Scalar{Name: "timestamp with time zone"}, schema.Scalar{Name: "timestamp without time zone"}, schema.Scalar{Name: "date"}
+	ts3 := schema.Scalar{Name: "timestamp(3) with time zone"}
+	for _, tc := range []struct {
+		name  string
+		typ   schema.Type
+		a, b  time.Time
+		equal bool
+	}{
+		{"timestamptz: monotonic reading and nanoseconds", tz, now, now.Round(0).Truncate(time.Microsecond), true},
+		{"timestamptz: another zone", tz, now, now.In(west), true},
+		{"timestamptz: another microsecond", tz, now, now.Add(time.Microsecond), false},
+		{"timestamptz(3): rounded", tz, now, now, true},
+		{"timestamptz(3): within the millisecond", ts3, time.Date(2024, 1, 1, 0, 0, 0, 1e6, time.UTC), time.Date(2024, 1, 1, 0, 0, 0, 1.2e6, time.UTC), true},
+		{"timestamp: the wall clock, not the instant", ts, time.Date(2024, 1, 1, 9, 0, 0, 0, west), time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC), true},
+		{"timestamp: another wall clock", ts, now, now.In(west), false},
+		{"date: the calendar day", date, time.Date(2024, 3, 1, 23, 59, 0, 0, west), time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), true},
+		{"date before 2000: the day it falls in", date, time.Date(1999, 12, 31, 12, 0, 0, 0, time.UTC), time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC), true},
+		{"date before 2000: not the next day", date, time.Date(1999, 12, 31, 12, 0, 0, 0, time.UTC), time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kp := newKeyPart(timeType, tc.typ)
+			na, _, _ := kp.get(unsafe.Pointer(&tc.a))
+			nb, _, _ := kp.get(unsafe.Pointer(&tc.b))
+			if (na == nb) != tc.equal {
+				t.Fatalf("keys %d and %d, want equal %v", na, nb, tc.equal)
+			}
+			var back time.Time
+			kp.set(unsafe.Pointer(&back), na, "")
+			if nback, _, _ := kp.get(unsafe.Pointer(&back)); nback != na {
+				t.Fatalf("set then get: %d, want %d", nback, na)
+			}
+		})
+	}
+	var zero time.Time
+	kp := newKeyPart(timeType, tz)
+	if n, s, ok := kp.get(unsafe.Pointer(&zero)); !ok || !kp.zero(n, s) {
+		t.Fatal("the zero time is no zero key")
+	}
 }
