@@ -3,7 +3,8 @@ package orm
 import (
 	"fmt"
 	"reflect"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // The identity map: one Go pointer per (table, primary key) per session.
@@ -27,13 +28,12 @@ type idKey struct {
 }
 
 // keyOf returns the identity key of obj and false when the primary key is
-// not set (a NULL or zero value in any key column): the key of an object
-// the program made.
-func (m *model) keyOf(obj unsafe.Pointer) (idKey, bool) { return m.ident.key(obj) }
+// not set (a NULL or zero value in any key column).
+func (m *model) keyOf(obj mem.Ptr) (idKey, bool) { return m.ident.key(obj) }
 
 // rowKey returns the identity key of a row read from the database, whose
 // key columns may hold zero values (id 0, a ” code) like any other.
-func (m *model) rowKey(obj unsafe.Pointer) idKey {
+func (m *model) rowKey(obj mem.Ptr) idKey {
 	k, _ := m.ident.stored(obj)
 	return k
 }
@@ -50,9 +50,9 @@ func (m *model) keyFromValues(vals []any) (idKey, error) {
 		if !v.IsValid() || !v.Type().ConvertibleTo(c.goType) || !convertible(v, c.goType) {
 			return idKey{}, fmt.Errorf("%s key %s: %T is not a %s: %w", m, c.Name, vals[i], c.goType, ErrBadKey)
 		}
-		reflect.NewAt(c.goType, c.path.addr(tmp.UnsafePointer())).Elem().Set(v.Convert(c.goType))
+		mem.NewAt(c.goType, c.path.addr(mem.Value(tmp))).Elem().Set(v.Convert(c.goType))
 	}
-	k, ok := m.ident.stored(tmp.UnsafePointer())
+	k, ok := m.ident.stored(mem.Value(tmp))
 	if !ok {
 		return idKey{}, fmt.Errorf("%s: NULL primary key: %w", m, ErrBadKey)
 	}

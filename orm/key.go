@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -56,8 +56,8 @@ func (k partKind) integer() bool { return k == partInt || k == partTime }
 type keyPart struct {
 	kind  partKind
 	typ   reflect.Type
-	get   func(p unsafe.Pointer) (n int64, s string, ok bool)
-	set   func(p unsafe.Pointer, n int64, s string)
+	get   func(p mem.Ptr) (n int64, s string, ok bool)
+	set   func(p mem.Ptr, n int64, s string)
 	zeroN int64                 // the integer form of the Go zero value (partInt, partTime)
 	back  func(int64) time.Time // partTime: the time of a stored form, for messages
 }
@@ -98,17 +98,17 @@ func validStruct(t reflect.Type) bool {
 func pointerPart(t reflect.Type, in keyPart) keyPart {
 	elem, inner := t.Elem(), in
 	in.typ = t
-	in.get = func(p unsafe.Pointer) (int64, string, bool) {
-		if q := *(*unsafe.Pointer)(p); q != nil {
+	in.get = func(p mem.Ptr) (int64, string, bool) {
+		if q := mem.LoadPtr(p); !q.IsNil() {
 			return inner.get(q)
 		}
 		return 0, "", false
 	}
 	if inner.set != nil {
-		in.set = func(p unsafe.Pointer, n int64, s string) {
-			q := reflect.New(elem).UnsafePointer()
+		in.set = func(p mem.Ptr, n int64, s string) {
+			q := mem.New(elem)
 			inner.set(q, n, s)
-			*(*unsafe.Pointer)(p) = q
+			mem.StorePtr(p, q)
 		}
 	}
 	return in
@@ -117,16 +117,16 @@ func pointerPart(t reflect.Type, in keyPart) keyPart {
 func validPart(t reflect.Type, in keyPart) keyPart {
 	inner, val, ok := in, t.Field(0).Offset, t.Field(1).Offset
 	in.typ = t
-	in.get = func(p unsafe.Pointer) (int64, string, bool) {
-		if !*(*bool)(unsafe.Add(p, ok)) {
+	in.get = func(p mem.Ptr) (int64, string, bool) {
+		if !mem.Load[bool](p.Add(ok)) {
 			return 0, "", false
 		}
-		return inner.get(unsafe.Add(p, val))
+		return inner.get(p.Add(val))
 	}
 	if inner.set != nil {
-		in.set = func(p unsafe.Pointer, n int64, s string) {
-			inner.set(unsafe.Add(p, val), n, s)
-			*(*bool)(unsafe.Add(p, ok)) = true
+		in.set = func(p mem.Ptr, n int64, s string) {
+			inner.set(p.Add(val), n, s)
+			mem.Store[bool](p.Add(ok), true)
 		}
 	}
 	return in
@@ -134,28 +134,28 @@ func validPart(t reflect.Type, in keyPart) keyPart {
 
 // intReaders reads an integer of each kind as an int64 (unsigned values
 // keep their bits).
-var intReaders = [...]func(p unsafe.Pointer) int64{
-	reflect.Int:    func(p unsafe.Pointer) int64 { return int64(*(*int)(p)) },
-	reflect.Int8:   func(p unsafe.Pointer) int64 { return int64(*(*int8)(p)) },
-	reflect.Int16:  func(p unsafe.Pointer) int64 { return int64(*(*int16)(p)) },
-	reflect.Int32:  func(p unsafe.Pointer) int64 { return int64(*(*int32)(p)) },
-	reflect.Int64:  func(p unsafe.Pointer) int64 { return *(*int64)(p) },
-	reflect.Uint:   func(p unsafe.Pointer) int64 { return int64(*(*uint)(p)) },
-	reflect.Uint8:  func(p unsafe.Pointer) int64 { return int64(*(*uint8)(p)) },
-	reflect.Uint16: func(p unsafe.Pointer) int64 { return int64(*(*uint16)(p)) },
-	reflect.Uint32: func(p unsafe.Pointer) int64 { return int64(*(*uint32)(p)) },
-	reflect.Uint64: func(p unsafe.Pointer) int64 { return int64(*(*uint64)(p)) },
+var intReaders = [...]func(p mem.Ptr) int64{
+	reflect.Int:    func(p mem.Ptr) int64 { return int64(mem.Load[int](p)) },
+	reflect.Int8:   func(p mem.Ptr) int64 { return int64(mem.Load[int8](p)) },
+	reflect.Int16:  func(p mem.Ptr) int64 { return int64(mem.Load[int16](p)) },
+	reflect.Int32:  func(p mem.Ptr) int64 { return int64(mem.Load[int32](p)) },
+	reflect.Int64:  func(p mem.Ptr) int64 { return mem.Load[int64](p) },
+	reflect.Uint:   func(p mem.Ptr) int64 { return int64(mem.Load[uint](p)) },
+	reflect.Uint8:  func(p mem.Ptr) int64 { return int64(mem.Load[uint8](p)) },
+	reflect.Uint16: func(p mem.Ptr) int64 { return int64(mem.Load[uint16](p)) },
+	reflect.Uint32: func(p mem.Ptr) int64 { return int64(mem.Load[uint32](p)) },
+	reflect.Uint64: func(p mem.Ptr) int64 { return int64(mem.Load[uint64](p)) },
 }
 
 func intPart(t reflect.Type) keyPart {
 	read := intReaders[t.Kind()]
 	signed := t.Kind() <= reflect.Int64
 	return keyPart{kind: partInt, typ: t,
-		get: func(p unsafe.Pointer) (int64, string, bool) {
+		get: func(p mem.Ptr) (int64, string, bool) {
 			return read(p), "", true
 		},
-		set: func(p unsafe.Pointer, n int64, _ string) {
-			if v := reflect.NewAt(t, p).Elem(); signed {
+		set: func(p mem.Ptr, n int64, _ string) {
+			if v := mem.NewAt(t, p).Elem(); signed {
 				v.SetInt(n)
 			} else {
 				v.SetUint(uint64(n))
@@ -164,17 +164,17 @@ func intPart(t reflect.Type) keyPart {
 	}
 }
 
-func textGet(p unsafe.Pointer) (int64, string, bool) {
-	return 0, *(*string)(p), true
+func textGet(p mem.Ptr) (int64, string, bool) {
+	return 0, mem.Load[string](p), true
 }
 
-func textSet(p unsafe.Pointer, _ int64, s string) { *(*string)(p) = s }
+func textSet(p mem.Ptr, _ int64, s string) { mem.Store[string](p, s) }
 
-func uuidBytesGet(p unsafe.Pointer) (int64, string, bool) {
-	return 0, string((*[16]byte)(p)[:]), true
+func uuidBytesGet(p mem.Ptr) (int64, string, bool) {
+	return 0, string(mem.As[[16]byte](p)[:]), true
 }
 
-func uuidBytesSet(p unsafe.Pointer, _ int64, s string) { copy((*[16]byte)(p)[:], s) }
+func uuidBytesSet(p mem.Ptr, _ int64, s string) { copy(mem.As[[16]byte](p)[:], s) }
 
 // notUUID prefixes the text of a string that is no uuid, so that its key
 // is longer than any uuid's 16 bytes and never equals one.
@@ -184,8 +184,8 @@ const notUUID = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xf
 // hyphens or braces; a string that is no uuid keeps its text behind
 // notUUID. An empty string is no value at all (a uuid column cannot hold
 // it): NULL.
-func uuidStringGet(p unsafe.Pointer) (int64, string, bool) {
-	s := *(*string)(p)
+func uuidStringGet(p mem.Ptr) (int64, string, bool) {
+	s := mem.Load[string](p)
 	if s == "" {
 		return 0, "", false
 	}
@@ -196,9 +196,9 @@ func uuidStringGet(p unsafe.Pointer) (int64, string, bool) {
 }
 
 // uuidStringSet writes a uuid in PostgreSQL's text form.
-func uuidStringSet(p unsafe.Pointer, _ int64, s string) {
+func uuidStringSet(p mem.Ptr, _ int64, s string) {
 	if len(s) != 16 {
-		*(*string)(p) = strings.TrimPrefix(s, notUUID) // not a uuid: the text kept by uuidStringGet
+		mem.Store[string](p, strings.TrimPrefix(s, notUUID)) // not a uuid: the text kept by uuidStringGet
 		return
 	}
 	var buf [36]byte
@@ -208,7 +208,7 @@ func uuidStringSet(p unsafe.Pointer, _ int64, s string) {
 	hex.Encode(buf[19:23], []byte(s[8:10]))
 	hex.Encode(buf[24:36], []byte(s[10:16]))
 	buf[8], buf[13], buf[18], buf[23] = '-', '-', '-', '-'
-	*(*string)(p) = string(buf[:])
+	mem.Store[string](p, string(buf[:]))
 }
 
 // parseUUID reads 32 hex digits, ignoring hyphens and surrounding braces.
@@ -248,8 +248,8 @@ func hexVal(c byte) (byte, bool) {
 // binary, strings and byte arrays as they are, anything else as printed;
 // the zero value as "".
 func otherPart(t reflect.Type) keyPart {
-	return keyPart{kind: partOther, typ: t, get: func(p unsafe.Pointer) (int64, string, bool) {
-		v := reflect.NewAt(t, p).Elem()
+	return keyPart{kind: partOther, typ: t, get: func(p mem.Ptr) (int64, string, bool) {
+		v := mem.NewAt(t, p).Elem()
 		if v.IsZero() {
 			return 0, "", true
 		}
@@ -343,7 +343,7 @@ func isUUIDType(t schema.Type) bool {
 
 // key returns the key obj holds, and false when a column is NULL or zero:
 // the key of an object the program made, where zero means not set yet.
-func (kc *keyCodec) key(obj unsafe.Pointer) (idKey, bool) {
+func (kc *keyCodec) key(obj mem.Ptr) (idKey, bool) {
 	k, zero, ok := kc.read(obj)
 	return k, ok && !zero
 }
@@ -351,7 +351,7 @@ func (kc *keyCodec) key(obj unsafe.Pointer) (idKey, bool) {
 // stored returns the key obj holds, and false when a column is NULL: the
 // key of a row read from the database (or its snapshot), where a zero
 // value is the row's value.
-func (kc *keyCodec) stored(obj unsafe.Pointer) (idKey, bool) {
+func (kc *keyCodec) stored(obj mem.Ptr) (idKey, bool) {
 	k, _, ok := kc.read(obj)
 	return k, ok
 }
@@ -359,7 +359,7 @@ func (kc *keyCodec) stored(obj unsafe.Pointer) (idKey, bool) {
 // keyIn returns the key held by st's object, or its snapshot, at p: as
 // stored for a row the session loaded or flushed, else (a pending object)
 // as key, zero meaning not set.
-func (kc *keyCodec) keyIn(st *state, p unsafe.Pointer) (idKey, bool) {
+func (kc *keyCodec) keyIn(st *state, p mem.Ptr) (idKey, bool) {
 	if st != nil && st.status != Pending {
 		return kc.stored(p)
 	}
@@ -368,20 +368,20 @@ func (kc *keyCodec) keyIn(st *state, p unsafe.Pointer) (idKey, bool) {
 
 // read returns the key obj holds, whether a column is zero, and false
 // when a column is NULL.
-func (kc *keyCodec) read(obj unsafe.Pointer) (k idKey, zero, ok bool) {
+func (kc *keyCodec) read(obj mem.Ptr) (k idKey, zero, ok bool) {
 	k = idKey{m: kc.m}
 	switch kc.fast {
 	case keyInt64:
-		k.n = *(*int64)(kc.cols[0].path.read(obj))
+		k.n = mem.Load[int64](kc.cols[0].path.read(obj))
 		return k, k.n == 0, true
 	case keyInt32:
-		k.n = int64(*(*int32)(kc.cols[0].path.read(obj)))
+		k.n = int64(mem.Load[int32](kc.cols[0].path.read(obj)))
 		return k, k.n == 0, true
 	case keyInt:
-		k.n = int64(*(*int)(kc.cols[0].path.read(obj)))
+		k.n = int64(mem.Load[int](kc.cols[0].path.read(obj)))
 		return k, k.n == 0, true
 	case keyString:
-		k.s = *(*string)(kc.cols[0].path.read(obj))
+		k.s = mem.Load[string](kc.cols[0].path.read(obj))
 		return k, k.s == "", true
 	}
 	if len(kc.parts) == 1 {
@@ -427,7 +427,7 @@ func (kc *keyCodec) matches(ref *keyCodec) error {
 // plain copy between fields of the same Go type, else through the
 // canonical form (an int64 key into an *int32 field, a uuid string into a
 // pgtype.UUID). A NULL source clears the destination.
-func copyKey(dc *column, dp keyPart, dst unsafe.Pointer, sc *column, sp keyPart, src unsafe.Pointer) {
+func copyKey(dc *column, dp keyPart, dst mem.Ptr, sc *column, sp keyPart, src mem.Ptr) {
 	if dc.goType == sc.goType {
 		dc.assign(dc.path.addr(dst), sc.path.read(src))
 		return
@@ -442,7 +442,7 @@ func copyKey(dc *column, dp keyPart, dst unsafe.Pointer, sc *column, sp keyPart,
 
 // keyText renders a key for messages: the number, the quoted text or uuid,
 // or the parts of a composite key joined with commas.
-func (kc *keyCodec) keyText(obj unsafe.Pointer) string {
+func (kc *keyCodec) keyText(obj mem.Ptr) string {
 	out := make([]byte, 0, 16)
 	for i, c := range kc.cols {
 		if i > 0 {
@@ -458,7 +458,7 @@ func (kc *keyCodec) keyText(obj unsafe.Pointer) string {
 			out = strconv.AppendQuote(out, kc.parts[i].back(n).Format(time.RFC3339Nano))
 		case kc.parts[i].kind == partUUID && len(s) == 16:
 			var txt string
-			uuidStringSet(unsafe.Pointer(&txt), 0, s)
+			uuidStringSet(mem.Of(&txt), 0, s)
 			out = strconv.AppendQuote(out, txt)
 		default:
 			out = strconv.AppendQuote(out, s)

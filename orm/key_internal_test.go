@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -27,7 +27,7 @@ func keyOfValue(t *testing.T, v any, uuid bool) (int64, string, bool) {
 	t.Helper()
 	rv := reflect.New(reflect.TypeOf(v))
 	rv.Elem().Set(reflect.ValueOf(v))
-	return newKeyPart(rv.Elem().Type(), colType(uuid)).get(rv.UnsafePointer())
+	return newKeyPart(rv.Elem().Type(), colType(uuid)).get(mem.Value(rv))
 }
 
 func TestKeyPartsMeet(t *testing.T) {
@@ -83,7 +83,7 @@ func TestKeyPartsNoKey(t *testing.T) {
 			rv := reflect.New(reflect.TypeOf(tc.v))
 			rv.Elem().Set(reflect.ValueOf(tc.v))
 			kp := newKeyPart(rv.Elem().Type(), colType(tc.uuid))
-			n, s, ok := kp.get(rv.UnsafePointer())
+			n, s, ok := kp.get(mem.Value(rv))
 			if ok == tc.null || ok && !kp.zero(n, s) {
 				t.Fatalf("get = %d, %q, %v (zero %v), want NULL %v or else zero", n, s, ok, kp.zero(n, s), tc.null)
 			}
@@ -119,9 +119,9 @@ func TestCopyKeyAcrossTypes(t *testing.T) {
 			}
 			dst := reflect.New(reflect.TypeOf(tc.to))
 			sp, dp := newKeyPart(src.Elem().Type(), colType(tc.uuid)), newKeyPart(dst.Elem().Type(), colType(tc.uuid))
-			n, s, _ := sp.get(src.UnsafePointer())
-			dp.set(dst.UnsafePointer(), n, s)
-			dn, ds, ok := dp.get(dst.UnsafePointer())
+			n, s, _ := sp.get(mem.Value(src))
+			dp.set(mem.Value(dst), n, s)
+			dn, ds, ok := dp.get(mem.Value(dst))
 			if !ok || dn != n || ds != s {
 				t.Fatalf("copied key (%d, %q, %v), want (%d, %q)", dn, ds, ok, n, s)
 			}
@@ -145,7 +145,7 @@ func FuzzParseUUID(f *testing.F) {
 			return
 		}
 		var text string
-		uuidStringSet(unsafe.Pointer(&text), 0, string(b[:]))
+		uuidStringSet(mem.Of(&text), 0, string(b[:]))
 		if b2, ok := parseUUID(text); !ok || b2 != b || len(text) != 36 {
 			t.Fatalf("%q parsed to %x, formatted %q", s, b, text)
 		}
@@ -176,21 +176,21 @@ func TestTimeKeyParts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kp := newKeyPart(timeType, tc.typ)
-			na, _, _ := kp.get(unsafe.Pointer(&tc.a))
-			nb, _, _ := kp.get(unsafe.Pointer(&tc.b))
+			na, _, _ := kp.get(mem.Of(&tc.a))
+			nb, _, _ := kp.get(mem.Of(&tc.b))
 			if (na == nb) != tc.equal {
 				t.Fatalf("keys %d and %d, want equal %v", na, nb, tc.equal)
 			}
 			var back time.Time
-			kp.set(unsafe.Pointer(&back), na, "")
-			if nback, _, _ := kp.get(unsafe.Pointer(&back)); nback != na {
+			kp.set(mem.Of(&back), na, "")
+			if nback, _, _ := kp.get(mem.Of(&back)); nback != na {
 				t.Fatalf("set then get: %d, want %d", nback, na)
 			}
 		})
 	}
 	var zero time.Time
 	kp := newKeyPart(timeType, tz)
-	if n, s, ok := kp.get(unsafe.Pointer(&zero)); !ok || !kp.zero(n, s) {
+	if n, s, ok := kp.get(mem.Of(&zero)); !ok || !kp.zero(n, s) {
 		t.Fatal("the zero time is no zero key")
 	}
 }

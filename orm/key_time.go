@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -61,10 +61,10 @@ func storedTime(t schema.Type) (timeForm, bool) {
 // timePart is the key part of a time.Time field in form f.
 func timePart(f timeForm) keyPart {
 	return keyPart{kind: partTime, typ: timeType, zeroN: f.to(time.Time{}), back: f.back,
-		get: func(p unsafe.Pointer) (int64, string, bool) {
-			return f.to(*(*time.Time)(p)), "", true
+		get: func(p mem.Ptr) (int64, string, bool) {
+			return f.to(mem.Load[time.Time](p)), "", true
 		},
-		set: func(p unsafe.Pointer, n int64, _ string) { *(*time.Time)(p) = f.back(n) },
+		set: func(p mem.Ptr, n int64, _ string) { mem.Store(p, f.back(n)) },
 	}
 }
 

@@ -2,11 +2,11 @@ package orm
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // The statements of upserts (upsert.go): one INSERT … ON CONFLICT per
@@ -103,7 +103,7 @@ func columnValues(m *model, set colSet, states []*state) []any {
 // matchUpsert puts each returned row into the object with its conflict
 // key; objects without a row were skipped.
 func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set colSet, byKey *keyIndex) error {
-	scratch := reflect.New(m.typ).UnsafePointer()
+	scratch := mem.New(m.typ)
 	var cols []*column
 	dest := make([]any, 0, countSet(ret))
 	for _, c := range m.cols {
@@ -229,7 +229,7 @@ func (f *flush) checkHeld(m *model, cp *conflictPlan, byKey *keyIndex) error {
 		if st.m != m || st.status != Persistent {
 			continue
 		}
-		for _, p := range []unsafe.Pointer{st.obj, st.snap} {
+		for _, p := range []mem.Ptr{st.obj, st.snap} {
 			if k, ok := cp.codec.key(p); ok && byKey.get(k) != nil {
 				return twinError(m, cp, "the session holds the row with this conflict key (%s): change that object instead")
 			}

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // RawQuery is a query written in SQL whose rows are scanned into T by
@@ -91,10 +92,10 @@ func (q *RawQuery[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			var hookErr error
 			err = stream(rows, plan, func(r *T) bool {
 				if q.m != nil && len(plan.fields) == len(q.m.cols) {
-					if st := q.s.held(q.m, unsafe.Pointer(r)); st != nil {
-						r = (*T)(st.obj)
+					if st := q.s.held(q.m, mem.Of(r)); st != nil {
+						r = mem.As[T](st.obj)
 					} else if q.m.hooks&hookAfterLoad != 0 {
-						if hookErr = hookAfterLoad.call(ctx, q.m, unsafe.Pointer(r)); hookErr != nil {
+						if hookErr = hookAfterLoad.call(ctx, q.m, mem.Of(r)); hookErr != nil {
 							return false
 						}
 					}
@@ -117,7 +118,7 @@ func (q *RawQuery[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 func (q *RawQuery[T]) run(ctx context.Context, fn func(pgx.Rows) error) error {
 	buf, err := statement(string(q.sql), len(q.args))
 	if err == nil && q.s.autoflush {
-		err = q.s.flush(ctx, false)
+		err = q.s.flush(ctx, keepTx)
 	}
 	if err == nil {
 		err = q.s.query(ctx, string(buf), q.args, fn)
@@ -155,9 +156,9 @@ func scanByName[T any](s *Session, m *model, rows pgx.Rows) ([]*T, error) {
 			return nil, err
 		}
 		if full {
-			obj = s.persist(m, obj, false)
+			obj = s.persist(m, obj, keepChanges)
 		}
-		out = append(out, (*T)(obj))
+		out = append(out, mem.As[T](obj))
 	}
 	return out, nil
 }
@@ -170,7 +171,7 @@ func scanByName[T any](s *Session, m *model, rows pgx.Rows) ([]*T, error) {
 func (s *Session) Exec(ctx context.Context, sql SQL, args ...any) (int64, error) {
 	buf, err := statement(string(sql), len(args))
 	if err == nil && s.autoflush {
-		err = s.flush(ctx, false)
+		err = s.flush(ctx, keepTx)
 	}
 	if err == nil && s.closed {
 		err = ErrSessionClosed
