@@ -296,7 +296,7 @@ func (mg *merger) keys(rb *relBase, dst mem.Ptr, merged []mem.Ptr) {
 		if rb.r.Side == relation.FKOnOwner {
 			child, parent = dst, t
 		}
-		if _, ok := g.parentKey.key(parent); ok {
+		if _, ok := g.parentKeyOf(mg.s, parent); ok {
 			g.assign(child, parent)
 		}
 	}

@@ -75,7 +75,7 @@ func (sc *scanner) next(rows pgx.Rows) (mem.Ptr, error) {
 		sc.s.loadedRow(sc.m, obj)
 		return obj, nil
 	}
-	k, _ := sc.m.keyOf(obj)
+	k := sc.m.rowKey(obj)
 	if st := sc.s.idmap.get(k); st != nil {
 		return sc.s.merge(st, obj, sc.held), nil
 	}
@@ -86,7 +86,7 @@ func (sc *scanner) next(rows pgx.Rows) (mem.Ptr, error) {
 // held returns the state of the row the object at p was loaded from, when
 // the session holds it.
 func (s *Session) held(m *model, p mem.Ptr) *state {
-	k, ok := m.keyOf(p)
+	k, ok := m.ident.stored(p)
 	if !ok {
 		return nil
 	}
