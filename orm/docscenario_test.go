@@ -258,3 +258,148 @@ func TestRetryRewritesEarlierFlushedRelationshipChanges(t *testing.T) {
 		})
 	}
 }
+
+// Changes that come back to where they started send nothing; a query or a
+// refresh between a change and the commit does what docs/session.md says
+// ("a held object with unflushed changes keeps them"; "Refresh …
+// overwrites even unflushed changes").
+func TestRelationshipChangesAroundReads(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	remove := func(u *RUser, p *RPost) {
+		u.Posts = slices.DeleteFunc(slices.Clone(u.Posts), func(x *RPost) bool { return x == p })
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, s *orm.Session, ua, ub *RUser, p *RPost)
+		owner  func(ua, ub *RUser) int64 // posts.user_id afterwards; 0: deleted
+	}{
+		{"moved and moved back", func(_ *testing.T, _ *orm.Session, ua, ub *RUser, p *RPost) {
+			p.User = ub
+			p.User = ua
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"removed and appended again", func(_ *testing.T, _ *orm.Session, ua, _ *RUser, p *RPost) {
+			remove(ua, p)
+			ua.Posts = append(ua.Posts, p)
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"appended to bob and removed from him again", func(_ *testing.T, _ *orm.Session, ua, ub *RUser, p *RPost) {
+			ub.Posts = append(ub.Posts, p)
+			remove(ub, p)
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"removed, then ann queried again without autoflush", func(t *testing.T, s *orm.Session, ua, _ *RUser, p *RPost) {
+			remove(ua, p)
+			s.SetAutoflush(false)
+			if _, err := orm.Query[RUser](s).Where("id = ?", ua.ID).Load("Posts").All(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}, func(_, _ *RUser) int64 { return 0 }},
+		{"moved, then ann queried again without autoflush", func(t *testing.T, s *orm.Session, ua, ub *RUser, p *RPost) {
+			p.User = ub
+			s.SetAutoflush(false)
+			if _, err := orm.Query[RUser](s).Where("id = ?", ua.ID).Load("Posts").All(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}, func(_, ub *RUser) int64 { return ub.ID }},
+		{"moved, then the post refreshed", func(t *testing.T, s *orm.Session, _, ub *RUser, p *RPost) {
+			p.User = ub
+			if err := s.Refresh(e.ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"moved, then the post queried with Refresh", func(t *testing.T, s *orm.Session, _, ub *RUser, p *RPost) {
+			p.User = ub
+			s.SetAutoflush(false)
+			if _, err := orm.Query[RPost](s).Where("id = ?", p.ID).Refresh().All(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"removed, then ann refreshed", func(t *testing.T, s *orm.Session, ua, _ *RUser, p *RPost) {
+			remove(ua, p)
+			if err := s.Refresh(e.ctx, ua); err != nil {
+				t.Fatal(err)
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.exec(`TRUNCATE users, profiles, posts, comments, tags, post_tags, reports RESTART IDENTITY CASCADE`)
+			annID, bobID = seedBlog(t, e)
+			s, us := loadUsers(t, e, annID, bobID)
+			ua, ub, p := annsPost(t, us)
+			tc.change(t, s, ua, ub, p)
+			e.cap.reset()
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			want := tc.owner(ua, ub)
+			if got := postOwner(e, p.ID); got != want {
+				t.Fatalf("posts.user_id = %d, want %d (sent %q)", got, want, e.cap.sqls())
+			}
+			if want == ua.ID && len(e.statements("INSERT", "UPDATE", "DELETE")) != 0 {
+				t.Fatalf("sent %q for a change undone", e.cap.sqls())
+			}
+			switch want {
+			case 0:
+				if slices.Contains(ua.Posts, p) || slices.Contains(ub.Posts, p) {
+					t.Fatal("the deleted post is still in a collection")
+				}
+			default:
+				owner, other := ua, ub
+				if want == ub.ID {
+					owner, other = ub, ua
+				}
+				if p.User != owner || !slices.Contains(owner.Posts, p) || slices.Contains(other.Posts, p) {
+					t.Fatalf("in memory: reference right %v, in owner's %v, in other's %v",
+						p.User == owner, slices.Contains(owner.Posts, p), slices.Contains(other.Posts, p))
+				}
+			}
+		})
+	}
+}
+
+// "targets attached later are picked up at flush": a new post appended to
+// a collection that was never loaded survives a load of that collection
+// before the commit (Related, LoadRelated, a query's Load without
+// autoflush), and is inserted.
+func TestAppendToUnloadedCollectionThenLoadIt(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	for _, tc := range []struct {
+		name string
+		load func(s *orm.Session, ann *RUser) error
+	}{
+		{"Related", func(s *orm.Session, ann *RUser) error {
+			_, err := orm.Related[[]*RPost](e.ctx, s, ann, "Posts")
+			return err
+		}},
+		{"LoadRelated", func(s *orm.Session, ann *RUser) error { return s.LoadRelated(e.ctx, ann, "Posts") }},
+		{"Query Load without autoflush", func(s *orm.Session, ann *RUser) error {
+			s.SetAutoflush(false)
+			_, err := orm.Query[RUser](s).Where("id = ?", ann.ID).Load("Posts").All(e.ctx)
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := e.db.Session()
+			defer s.Close()
+			ann, err := orm.Get[RUser](e.ctx, s, annID) // Posts not loaded
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := e.count("posts")
+			p := &RPost{Title: "new " + tc.name}
+			ann.Posts = append(ann.Posts, p)
+			if err := tc.load(s, ann); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(ann.Posts, p) {
+				t.Fatalf("the load dropped the appended post: %d posts", len(ann.Posts))
+			}
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := e.count("posts"); n != before+1 || p.ID == 0 || postOwner(e, p.ID) != annID {
+				t.Fatalf("%d posts (was %d), new post id %d", n, before, p.ID)
+			}
+		})
+	}
+}
