@@ -356,6 +356,24 @@ func TestRelationshipChangesAroundReads(t *testing.T) {
 	}
 }
 
+// Expunging a child, then deleting its parent (cascade all) deletes the
+// parent's posts: the expunged one's row too, since the parent's delete
+// asked for it; nothing fails.
+func TestDeleteParentOfAnExpungedChild(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	s.Expunge(ua.Posts[0])
+	s.Delete(ua)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 0 {
+		t.Fatalf("%d posts of the deleted user left", n)
+	}
+}
+
 // "targets attached later are picked up at flush": a new post appended to
 // a collection that was never loaded survives a load of that collection
 // before the commit (Related, LoadRelated, a query's Load without
