@@ -421,3 +421,174 @@ func TestAppendToUnloadedCollectionThenLoadIt(t *testing.T) {
 		})
 	}
 }
+
+// Merge of a patch decoded from a request (docs/relationships.md, Merge):
+// the patch's nil collection never orphans the stored children, whatever
+// the options; a collection the patch holds is the children it wants.
+func TestMergePatchKeepsChildren(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	var postID int64
+	for _, r := range e.rows(`SELECT id FROM posts WHERE title = 'ann one'`) {
+		postID = r[0].(int64)
+	}
+	comments := e.rows(`SELECT count(*) FROM comments WHERE post_id = $1`, postID)[0][0].(int64)
+	for _, tc := range []struct {
+		name  string
+		merge func(s *orm.Session) error
+	}{
+		{"post patch, MergeNonZero", func(s *orm.Session) error {
+			_, err := orm.Merge(e.ctx, s, &RPost{RBase: RBase{ID: postID}, Title: "edited", UserID: annID}, orm.MergeNonZero())
+			return err
+		}},
+		{"post patch, MergeFields", func(s *orm.Session) error {
+			_, err := orm.Merge(e.ctx, s, &RPost{RBase: RBase{ID: postID}, Title: "edited"}, orm.MergeFields("Title"))
+			return err
+		}},
+		{"user patch, MergeNonZero", func(s *orm.Session) error {
+			_, err := orm.Merge(e.ctx, s, &RUser{RBase: RBase{ID: annID}, Username: "ann"}, orm.MergeNonZero())
+			return err
+		}},
+		{"user patch, every column", func(s *orm.Session) error {
+			_, err := orm.Merge(e.ctx, s, &RUser{RBase: RBase{ID: annID}, Username: "ann"})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := e.db.Session()
+			defer s.Close()
+			if err := tc.merge(s); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 2 {
+				t.Fatalf("ann has %d posts after merging a patch", n)
+			}
+			if n := e.rows(`SELECT count(*) FROM comments WHERE post_id = $1`, postID)[0][0].(int64); n != comments {
+				t.Fatalf("the post has %d comments after merging a patch, want %d", n, comments)
+			}
+			if e.count("profiles") != 2 {
+				t.Fatal("a profile is gone")
+			}
+		})
+	}
+}
+
+// docs/queries.md, Upserts: "res.Skipped lists the objects whose row was
+// not written …: they stay transient and their keys stay unset — a
+// skipped row never hands a key to the wrong object", for the statement
+// and in the unit of work, with existing and new names interleaved.
+func TestUpsertSkippedRowsReported(t *testing.T) {
+	e := setup(t, blogRegistry())
+	seedBlog(t, e) // the tag "go" exists
+	e.exec(`INSERT INTO tags (name) VALUES ('sql'), ('rust')`)
+	ids := map[string]int64{}
+	for _, r := range e.rows(`SELECT name, id FROM tags`) {
+		ids[r[0].(string)] = r[1].(int64)
+	}
+	names := []string{"new1", "go", "new2", "rust", "sql", "new3"}
+	check := func(t *testing.T, s *orm.Session, tags []*RTag, written, skipped []*RTag) {
+		t.Helper()
+		for _, tg := range tags {
+			old, existed := ids[tg.Name]
+			switch {
+			case existed && (tg.ID != 0 || s.Status(tg) != orm.Transient || !slices.Contains(skipped, tg)):
+				t.Errorf("%s existed (id %d): got id %d, %v", tg.Name, old, tg.ID, s.Status(tg))
+			case !existed && (tg.ID == 0 || s.Status(tg) != orm.Persistent || !slices.Contains(written, tg)):
+				t.Errorf("%s is new: got id %d, %v", tg.Name, tg.ID, s.Status(tg))
+			case !existed:
+				if got := e.rows(`SELECT name FROM tags WHERE id = $1`, tg.ID); len(got) != 1 || got[0][0] != tg.Name {
+					t.Errorf("%s holds the key of row %v", tg.Name, got)
+				}
+			}
+		}
+		if n := e.count("tags"); n != 6 {
+			t.Errorf("%d tags, want 6", n)
+		}
+	}
+	build := func() []*RTag {
+		var out []*RTag
+		for _, n := range names {
+			out = append(out, &RTag{Name: n})
+		}
+		return out
+	}
+	t.Run("statement", func(t *testing.T) {
+		s := e.db.Session()
+		defer s.Close()
+		tags := build()
+		res, err := orm.Insert(s, tags...).OnConflict("Name").DoNothing().Exec(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		check(t, s, tags, res.Rows, res.Skipped)
+		e.exec(`DELETE FROM tags WHERE name LIKE 'new%'`)
+	})
+	t.Run("unit of work", func(t *testing.T) {
+		s := e.db.Session()
+		defer s.Close()
+		tags := build()
+		var objs []any
+		for _, tg := range tags {
+			objs = append(objs, tg)
+		}
+		s.Add(append(objs, orm.OnConflict("Name").DoNothing())...)
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		var written, skipped []*RTag
+		for _, tg := range tags {
+			if s.Status(tg) == orm.Persistent {
+				written = append(written, tg)
+			} else {
+				skipped = append(skipped, tg)
+			}
+		}
+		check(t, s, tags, written, skipped)
+	})
+}
+
+// docs/session.md, Soft delete: deleting an object of a soft-deletable
+// model keeps its row, and the delete-orphan cascade is a delete: an
+// entry removed from its blog is soft-deleted, hidden from the next load
+// of the collection; an entry moved to another blog is only moved.
+func TestSoftDeleteOrphanAndMove(t *testing.T) {
+	e, blogs := blogEnv(t)
+	s := e.db.Session()
+	defer s.Close()
+	bs, err := orm.Query[Blog](s).Where("name IN (?, ?)", "go", "sql").OrderBy("name").Load("Entries").All(e.ctx)
+	if err != nil || len(bs) != 2 {
+		t.Fatal(len(bs), err)
+	}
+	goBlog, sqlBlog := bs[0], bs[1]
+	orphan, moved := goBlog.Entries[0], goBlog.Entries[1]
+	goBlog.Entries = nil
+	sqlBlog.Entries = append(sqlBlog.Entries, moved)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := e.rows(`SELECT blog_id, deleted_at IS NOT NULL FROM entries WHERE id = $1`, orphan.ID)
+	if len(got) != 1 || got[0][0] != goBlog.ID || got[0][1] != true {
+		t.Fatalf("the orphan entry: %v, want its row kept, soft-deleted", got)
+	}
+	got = e.rows(`SELECT blog_id, deleted_at IS NOT NULL FROM entries WHERE id = $1`, moved.ID)
+	if len(got) != 1 || got[0][0] != sqlBlog.ID || got[0][1] != false {
+		t.Fatalf("the moved entry: %v, want sql's and live", got)
+	}
+	s2 := e.db.Session()
+	defer s2.Close()
+	b, err := orm.Query[Blog](s2).Where("name = ?", "sql").Load("Entries").One(e.ctx)
+	if err != nil || len(b.Entries) != 3 {
+		t.Fatalf("sql's entries: %d (%v), want 3", len(b.Entries), err)
+	}
+	b, err = orm.Query[Blog](s2).Where("name = ?", "go").Load("Entries").One(e.ctx)
+	if err != nil || len(b.Entries) != 0 {
+		t.Fatalf("go's entries: %d (%v), want none (the orphan is hidden)", len(b.Entries), err)
+	}
+	_ = blogs
+}
