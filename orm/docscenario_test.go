@@ -592,3 +592,130 @@ func TestSoftDeleteOrphanAndMove(t *testing.T) {
 	}
 	_ = blogs
 }
+
+// docs/relationships.md, Changing relationships: "Rows that trade unique
+// keys in one flush — two users swapping their profiles … — fail with a
+// *orm.CycleError naming them before anything is sent".
+func TestSwapProfilesIsACycle(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID, bobID)
+	ua, ub := us[0], us[1]
+	pa, pb := ua.Profile, ub.Profile
+	ua.Profile, ub.Profile = pb, pa
+	err := s.Commit(e.ctx)
+	var ce *orm.CycleError
+	if !errors.As(err, &ce) {
+		t.Fatalf("commit: %v, want a *orm.CycleError", err)
+	}
+	if w := e.statements("INSERT", "UPDATE", "DELETE"); len(w) != 0 {
+		t.Fatalf("sent %q", w)
+	}
+	if got := e.rows(`SELECT id, user_id FROM profiles ORDER BY id`); len(got) != 2 || got[0][1] != annID || got[1][1] != bobID {
+		t.Fatalf("profiles %v", got)
+	}
+}
+
+// "the program wrote the key column itself (post.UserID = bob.ID) …: the
+// value it wrote stands; afterwards the child is in the field of the
+// parent the session holds for that key (and in no other), and its
+// reference names that parent"; and a child created with its parent's key
+// joins the held parent's loaded collection.
+func TestKeyColumnWrittenByTheProgram(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID, bobID)
+	ua, ub, p := annsPost(t, us)
+	p.UserID = ub.ID
+	c := &RComment{PostID: p.ID, Body: "by key"}
+	s.Add(c)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := postOwner(e, p.ID); got != bobID {
+		t.Fatalf("posts.user_id = %d, want bob's", got)
+	}
+	if p.User != ub || !slices.Contains(ub.Posts, p) || slices.Contains(ua.Posts, p) {
+		t.Fatalf("in memory: reference to bob %v, in bob's %v, in ann's %v", p.User == ub, slices.Contains(ub.Posts, p), slices.Contains(ua.Posts, p))
+	}
+	if c.Post != p || !slices.Contains(p.Comments, c) {
+		t.Fatalf("the comment made by key: reference %v, in the post's comments %v", c.Post == p, slices.Contains(p.Comments, c))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("second commit sent %q (%v)", e.cap.sqls(), err)
+	}
+}
+
+// Self-referential, ON DELETE SET NULL, reports never loaded (noload):
+// deleting the manager leaves the reports to the database, and a held
+// report's reference is cleared, so later commits send nothing for it.
+func TestDeleteManagerOfHeldReports(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	boss := &REmployee{Name: "boss"}
+	r1, r2 := &REmployee{Name: "r1", Manager: boss}, &REmployee{Name: "r2", Manager: boss}
+	s.Add(r1, r2)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	s2 := e.db.Session()
+	defer s2.Close()
+	held, err := orm.Query[REmployee](s2).Where("name = ?", "r1").Load("Manager").One(e.ctx)
+	if err != nil || held.Manager == nil {
+		t.Fatalf("load: %v", err)
+	}
+	s2.Delete(held.Manager)
+	if err := s2.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rows(`SELECT name, manager_id FROM employees ORDER BY name`); len(got) != 2 || got[0][1] != nil || got[1][1] != nil {
+		t.Fatalf("employees %v, want r1 and r2 without a manager", got)
+	}
+	if held.Manager != nil {
+		t.Fatal("the held report still names the deleted manager")
+	}
+	e.cap.reset()
+	if err := s2.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("second commit sent %q (%v)", e.cap.sqls(), err)
+	}
+	if n := e.count("employees"); n != 2 {
+		t.Fatalf("%d employees", n)
+	}
+}
+
+// Many-to-many: "a pair added for a post or tag that the same flush
+// deletes is not written"; a pair removed and added again sends nothing.
+func TestManyToManyPairsAroundDeletes(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	p, other := us[0].Posts[0], us[0].Posts[1]
+	if err := s.LoadRelated(e.ctx, p, "Tags"); err != nil {
+		t.Fatal(err)
+	}
+	golang := p.Tags[0]
+	rust := &RTag{Name: "rust"}
+	p.Tags = append(p.Tags[:0:0], rust) // go removed, rust added
+	p.Tags = append(p.Tags, golang)     // go back
+	other.Tags = append(other.Tags, rust)
+	s.Delete(other)
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	pairs := map[int64][]int64{} // post → tags (the columns are named after the Go types)
+	for _, r := range e.rows(`SELECT * FROM post_tags ORDER BY 1, 2`) {
+		pairs[r[0].(int64)] = append(pairs[r[0].(int64)], r[1].(int64))
+	}
+	if got := pairs[p.ID]; len(got) != 2 || !slices.Contains(got, golang.ID) || !slices.Contains(got, rust.ID) {
+		t.Fatalf("post_tags of the post: %v, want go %d and rust %d", got, golang.ID, rust.ID)
+	}
+	if got := pairs[other.ID]; len(got) != 0 {
+		t.Fatalf("pairs of the deleted post: %v", got)
+	}
+	for _, q := range e.statements("DELETE FROM \"post_tags\"") {
+		t.Errorf("sent %q for a pair removed and added again", q)
+	}
+}
