@@ -719,3 +719,142 @@ func TestManyToManyPairsAroundDeletes(t *testing.T) {
 		t.Errorf("sent %q for a pair removed and added again", q)
 	}
 }
+
+// docs/session.md: "Delete of a pending object simply removes it from the
+// session" — with the children that came in with it along save-update,
+// which no longer have a parent to be written with.
+func TestDeletePendingParentWithChildren(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	u := newBlog("cy")
+	s.Add(u)
+	s.Delete(u)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatalf("commit: %v (sent %q)", err, e.cap.sqls())
+	}
+	for _, table := range []string{"users", "profiles", "posts", "comments"} {
+		if n := e.count(table); n != 0 {
+			t.Errorf("%s: %d rows", table, n)
+		}
+	}
+	if s.Status(u) != orm.Transient || s.Status(u.Posts[0]) != orm.Transient {
+		t.Fatalf("user %v, post %v", s.Status(u), s.Status(u.Posts[0]))
+	}
+}
+
+// "Get of an object deleted in this session fails with ErrNotFound", and a
+// primary key changed in memory is refused at flush with nothing written.
+func TestGetDeletedAndKeyChanged(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID, bobID)
+	s.Delete(us[0])
+	if err := s.Flush(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := orm.Get[RUser](e.ctx, s, annID); !errors.Is(err, orm.ErrNotFound) {
+		t.Fatalf("get of a deleted user: %v", err)
+	}
+	if err := s.Rollback(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	ub := us[1]
+	ub.ID = 999
+	ub.Username = "bobby"
+	if err := s.Commit(e.ctx); !errors.Is(err, orm.ErrKeyChanged) {
+		t.Fatalf("commit: %v, want ErrKeyChanged", err)
+	}
+	if got := e.rows(`SELECT username FROM users WHERE id = $1`, bobID); len(got) != 1 || got[0][0] != "bob" {
+		t.Fatalf("bob: %v", got)
+	}
+}
+
+// docs/session.md, SessionOn: "a PostgreSQL error inside the session does
+// not abort the caller's transaction"; what the caller wrote before is
+// kept, the session's failed flush is undone, and the caller commits.
+func TestSessionOnFailedFlushKeepsCallersTx(t *testing.T) {
+	e := setup(t, blogRegistry())
+	seedBlog(t, e)
+	tx, err := e.db.Pool().Begin(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(e.ctx)
+	if _, err := tx.Exec(e.ctx, `INSERT INTO tags (name) VALUES ('callers')`); err != nil {
+		t.Fatal(err)
+	}
+	s := e.db.SessionOn(tx)
+	s.Add(&RUser{Username: "cy"}, &RUser{Username: "ann"}) // ann exists
+	if err := s.Commit(e.ctx); !errors.Is(err, orm.ErrUniqueViolation) {
+		t.Fatalf("commit: %v", err)
+	}
+	s.Close()
+	if _, err := tx.Exec(e.ctx, `INSERT INTO tags (name) VALUES ('after')`); err != nil {
+		t.Fatalf("the caller's transaction is aborted: %v", err)
+	}
+	if err := tx.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rows(`SELECT count(*) FROM tags WHERE name IN ('callers', 'after')`)[0][0].(int64); got != 2 {
+		t.Fatalf("%d of the caller's tags", got)
+	}
+	if got := e.rows(`SELECT count(*) FROM users WHERE username = 'cy'`)[0][0].(int64); got != 0 {
+		t.Fatal("the failed session's user was committed")
+	}
+}
+
+// A delete cascade flushed and then rolled back (Rollback, or a Nested
+// closure that fails) leaves the graph as loaded: the user holds its posts
+// and profile again, and the next commit sends nothing.
+func TestDeleteCascadeUndone(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	for _, tc := range []struct {
+		name string
+		undo func(s *orm.Session, ua *RUser) error
+	}{
+		{"rollback", func(s *orm.Session, ua *RUser) error {
+			s.Delete(ua)
+			if err := s.Flush(e.ctx); err != nil {
+				return err
+			}
+			return s.Rollback(e.ctx)
+		}},
+		{"nested", func(s *orm.Session, ua *RUser) error {
+			err := s.Nested(e.ctx, func(s *orm.Session) error {
+				s.Delete(ua)
+				if err := s.Flush(e.ctx); err != nil {
+					return err
+				}
+				return errors.New("changed my mind")
+			})
+			if err == nil || err.Error() != "changed my mind" {
+				return err
+			}
+			return nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, us := loadUsers(t, e, annID, bobID)
+			ua := us[0]
+			posts, prof := slices.Clone(ua.Posts), ua.Profile
+			if err := tc.undo(s, ua); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ua.Posts, posts) || ua.Profile != prof || s.Status(posts[0]) != orm.Persistent || posts[0].User != ua {
+				t.Fatalf("after the undo: %d posts, profile %v, post %v", len(ua.Posts), ua.Profile == prof, s.Status(posts[0]))
+			}
+			e.cap.reset()
+			if err := s.Commit(e.ctx); err != nil || len(e.statements("INSERT", "UPDATE", "DELETE")) != 0 {
+				t.Fatalf("commit sent %q (%v)", e.cap.sqls(), err)
+			}
+			if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 2 {
+				t.Fatalf("%d posts", n)
+			}
+			if n := e.rows(`SELECT count(*) FROM reports WHERE user_id = $1`, annID)[0][0].(int64); n != 1 {
+				t.Fatal("ann's report lost its user")
+			}
+		})
+	}
+}
