@@ -20,6 +20,7 @@ type config struct {
 	maxConnLifetime time.Duration
 	maxConnIdle     time.Duration
 	poolHook        func(*pgxpool.Config)
+	execMode        pgx.QueryExecMode // 0: the URL's default_query_exec_mode, else pgx's default
 	tracer          pgx.QueryTracer
 	logger          *slog.Logger
 	hideArgs        bool
@@ -59,6 +60,16 @@ func WithMaxConnIdleTime(d time.Duration) Option { return func(c *config) { c.ma
 // AfterConnect, runtime parameters, …). It runs after the other options
 // (Open only).
 func WithPoolConfig(fn func(*pgxpool.Config)) Option { return func(c *config) { c.poolHook = fn } }
+
+// WithExecMode sets how pgx sends statements (Open only), overriding the
+// URL's default_query_exec_mode parameter. Without either, pgx's default
+// QueryExecModeCacheStatement prepares each statement once per connection,
+// the fastest mode on a direct connection. Behind PgBouncer in transaction
+// pooling mode prepared statements do not survive from one transaction to
+// the next: use QueryExecModeExec there (or QueryExecModeSimpleProtocol,
+// which also suits poolers without extended-protocol support); see
+// docs/deploy.md. Every Session feature works in every mode.
+func WithExecMode(m pgx.QueryExecMode) Option { return func(c *config) { c.execMode = m } }
 
 // WithTracer installs a pgx query tracer on the pool's connections, for
 // OpenTelemetry instrumentation such as otelpgx. It is kept alongside the
