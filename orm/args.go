@@ -4,10 +4,10 @@ import (
 	"database/sql/driver"
 	"reflect"
 	"time"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -290,11 +290,11 @@ var (
 )
 
 // argWord returns the type word the column's bound argument uses.
-func argWord(t reflect.Type, st schema.Type) unsafe.Pointer {
+func argWord(t reflect.Type, st schema.Type) mem.Type {
 	if a := argType(t, st); a != nil {
-		return typeWord(reflect.PointerTo(a))
+		return mem.TypeOf(reflect.PointerTo(a))
 	}
-	return typeWord(reflect.PointerTo(plainType(t)))
+	return mem.TypeOf(reflect.PointerTo(plainType(t)))
 }
 
 // plainType returns the type a field of type t is bound as: t itself, or

@@ -4,7 +4,8 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"reflect"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // jsonArg is the bound argument of a json or jsonb column: a driver.Valuer
@@ -16,7 +17,7 @@ import (
 // NULL, and a nil slice or map of a NOT NULL column is written empty.
 type jsonArg struct {
 	c *column
-	p unsafe.Pointer // the field, read-only
+	p mem.Ptr // the field, read-only
 }
 
 var _ driver.Valuer = (*jsonArg)(nil)
@@ -47,19 +48,19 @@ func (a *jsonArg) Value() (driver.Value, error) {
 	c, p := a.c, a.p
 	switch c.jsonForm {
 	case jsonString:
-		return *(*string)(p), nil
+		return mem.Load[string](p), nil
 	case jsonBytes:
-		b := *(*[]byte)(p)
+		b := mem.Load[[]byte](p)
 		if b == nil {
 			return nil, nil
 		}
 		return string(b), nil
 	}
-	v := pointerAny(c.ptrWord, p)
+	v := mem.Any(c.ptrWord, p)
 	switch k := c.goType.Kind(); {
-	case k == reflect.Pointer && *(*unsafe.Pointer)(p) == nil:
+	case k == reflect.Pointer && mem.LoadPtr(p).IsNil():
 		return nil, nil
-	case c.empty != nil && (k == reflect.Map || k == reflect.Slice) && *(*unsafe.Pointer)(p) == nil:
+	case c.empty != nil && (k == reflect.Map || k == reflect.Slice) && mem.LoadPtr(p).IsNil():
 		v = c.empty
 	}
 	b, err := json.Marshal(v)
@@ -70,4 +71,4 @@ func (a *jsonArg) Value() (driver.Value, error) {
 }
 
 // logValue shows the field's value in the statement log.
-func (a *jsonArg) logValue() any { return reflect.NewAt(a.c.goType, a.p).Elem().Interface() }
+func (a *jsonArg) logValue() any { return mem.NewAt(a.c.goType, a.p).Elem().Interface() }

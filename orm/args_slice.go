@@ -4,9 +4,10 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"reflect"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // A column's values of many objects go as one array parameter (unnest
@@ -59,7 +60,7 @@ func (c *column) chooseSliceForm(arg reflect.Type, types *pgtype.Map) {
 // values returns the column's values in objs as one slice argument in
 // the column's slice form. A value that cannot be encoded gives an
 // argument whose encoding fails, before anything is sent.
-func (c *column) values(objs []unsafe.Pointer) any {
+func (c *column) values(objs []mem.Ptr) any {
 	n := len(objs)
 	switch c.sliceForm {
 	case sliceTexts:
@@ -90,9 +91,9 @@ func (c *column) values(objs []unsafe.Pointer) any {
 		return s.Interface()
 	}
 	s := reflect.MakeSlice(reflect.SliceOf(c.plain), n, n)
-	base, size := s.UnsafePointer(), c.plain.Size()
+	base, size := mem.Value(s), c.plain.Size()
 	for i, o := range objs {
-		c.assign(unsafe.Add(base, uintptr(i)*size), c.path.read(o))
+		c.assign(base.Add(uintptr(i)*size), c.path.read(o))
 	}
 	return s.Interface()
 }

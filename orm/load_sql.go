@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/crucible-orm/crucible/dialect"
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
 )
@@ -160,7 +160,7 @@ func quoteColumns(d dialect.Dialect, cols []*schema.Column) (names, casts []stri
 // stepSQL renders a step's SELECT for the owners reps, filtered and ordered
 // by the Load options, then by order_by.
 func (rs *relSQL) stepSQL(rb *relBase, reps []*state, opts *loadOpts, all bool) (string, []any, error) {
-	objs := make([]unsafe.Pointer, len(reps))
+	objs := make([]mem.Ptr, len(reps))
 	for i, st := range reps {
 		objs[i] = st.obj
 	}
@@ -215,7 +215,7 @@ func (rs *relSQL) optionOrder(rb *relBase, opts *loadOpts) ([]string, error) {
 }
 
 // keyArgs builds one array per column with the objects' values.
-func keyArgs(cols []*column, objs []unsafe.Pointer) []any {
+func keyArgs(cols []*column, objs []mem.Ptr) []any {
 	out := make([]any, len(cols))
 	for i, c := range cols {
 		out[i] = c.values(objs)
