@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crucible-orm/crucible/dialect"
@@ -84,13 +81,8 @@ func applyPool(pc *pgxpool.Config, cfg *config) {
 	if cfg.execMode != 0 {
 		pc.ConnConfig.DefaultQueryExecMode = cfg.execMode
 	}
-	// A cancelled context first asks the server to cancel the statement,
-	// so that the transaction fails cleanly (known not committed) and the
-	// connection survives; only a server that does not answer within a
-	// second gets its connection closed.
-	pc.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
-	}
+	// WithCancelRequest (the default) or WithCloseOnCancel.
+	pc.ConnConfig.BuildContextWatcherHandler = cfg.onCancel
 	if cfg.poolHook != nil {
 		cfg.poolHook(pc)
 	}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crucible-orm/crucible/dialect"
@@ -21,6 +23,7 @@ type config struct {
 	maxConnIdle     time.Duration
 	poolHook        func(*pgxpool.Config)
 	execMode        pgx.QueryExecMode // 0: the URL's default_query_exec_mode, else pgx's default
+	onCancel        func(*pgconn.PgConn) ctxwatch.Handler
 	tracer          pgx.QueryTracer
 	logger          *slog.Logger
 	hideArgs        bool
@@ -36,7 +39,7 @@ type sessionConfig struct {
 }
 
 func defaultConfig() config {
-	return config{session: sessionConfig{autoflush: true}}
+	return config{session: sessionConfig{autoflush: true}, onCancel: cancelRequest(time.Second)}
 }
 
 // WithMaxConns sets the pool's maximum number of connections (Open only).
@@ -70,6 +73,37 @@ func WithPoolConfig(fn func(*pgxpool.Config)) Option { return func(c *config) { 
 // which also suits poolers without extended-protocol support); see
 // docs/deploy.md. Every Session feature works in every mode.
 func WithExecMode(m pgx.QueryExecMode) Option { return func(c *config) { c.execMode = m } }
+
+// WithCancelRequest sets what happens when the context of a running
+// statement ends (Open only): pgx sends PostgreSQL a cancel request at
+// once, so that the statement fails (the transaction known not
+// committed) and the connection survives; only a statement that has not
+// ended grace later gets its connection closed. This is the default, with
+// a grace of one second. A non-positive grace closes the connection along
+// with the cancel request.
+func WithCancelRequest(grace time.Duration) Option {
+	return func(c *config) { c.onCancel = cancelRequest(grace) }
+}
+
+// WithCloseOnCancel makes an ended context close the statement's
+// connection at once, without a cancel request (Open only). The server
+// ends the statement and rolls back its transaction when it notices the
+// closed connection. Use it behind a pooler that does not take a cancel
+// request followed by a closed connection well (PgBouncer 1.18 could
+// crash on that sequence; see docs/deploy.md).
+func WithCloseOnCancel() Option {
+	return func(c *config) {
+		c.onCancel = func(pc *pgconn.PgConn) ctxwatch.Handler {
+			return &pgconn.DeadlineContextWatcherHandler{Conn: pc.Conn()}
+		}
+	}
+}
+
+func cancelRequest(grace time.Duration) func(*pgconn.PgConn) ctxwatch.Handler {
+	return func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: max(grace, 0)}
+	}
+}
 
 // WithTracer installs a pgx query tracer on the pool's connections, for
 // OpenTelemetry instrumentation such as otelpgx. It is kept alongside the

@@ -131,7 +131,7 @@ func (s *Session) query(ctx context.Context, sql string, args []any, fn func(pgx
 		return err
 	}
 	s.db.log.statement(ctx, start, sql, args, n, err)
-	return err
+	return withContext(ctx, err)
 }
 
 // queryFailed handles an error of a statement run in the transaction: the
