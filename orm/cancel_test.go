@@ -16,7 +16,7 @@ type slept struct{ Slept string }
 // TestCancel: a statement whose context ends returns the context's error
 // under each cancellation setting, and the pool goes on serving. A cancel
 // request keeps the connection (the server ends the statement); closing
-// on cancel drops it.
+// on cancel drops it. Behind PgBouncer 1.18 neither takes the pooler down.
 func TestCancel(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -28,6 +28,7 @@ func TestCancel(t *testing.T) {
 		{name: "close on cancel", opts: []orm.Option{orm.WithCloseOnCancel()}},
 	}
 	url := pgtest.New(t)
+	pooled := behindPooler(context.Background(), t, url) // server connections change hands
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -48,7 +49,9 @@ func TestCancel(t *testing.T) {
 
 			var again int32
 			require.NoError(t, db.Pool().QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&again), "the pool serves on")
-			require.Equal(t, tc.keeps, again == pid, "the same connection")
+			if !pooled {
+				require.Equal(t, tc.keeps, again == pid, "the same connection")
+			}
 			rows, err := orm.Raw[slept](s, "SELECT 'ok' AS slept").All(ctx)
 			require.NoError(t, err)
 			require.Equal(t, "ok", rows[0].Slept)

@@ -75,12 +75,13 @@ func WithPoolConfig(fn func(*pgxpool.Config)) Option { return func(c *config) { 
 func WithExecMode(m pgx.QueryExecMode) Option { return func(c *config) { c.execMode = m } }
 
 // WithCancelRequest sets what happens when the context of a running
-// statement ends (Open only): pgx sends PostgreSQL a cancel request at
-// once, so that the statement fails (the transaction known not
+// statement ends (Open only): Crucible sends PostgreSQL a cancel request
+// at once, so that the statement fails (the transaction known not
 // committed) and the connection survives; only a statement that has not
 // ended grace later gets its connection closed. This is the default, with
-// a grace of one second. A non-positive grace closes the connection along
-// with the cancel request.
+// a grace of one second. The cancel request's connection is left for the
+// server or pooler to close, which PgBouncer 1.18 needs. A non-positive
+// grace is WithCloseOnCancel.
 func WithCancelRequest(grace time.Duration) Option {
 	return func(c *config) { c.onCancel = cancelRequest(grace) }
 }
@@ -88,21 +89,15 @@ func WithCancelRequest(grace time.Duration) Option {
 // WithCloseOnCancel makes an ended context close the statement's
 // connection at once, without a cancel request (Open only). The server
 // ends the statement and rolls back its transaction when it notices the
-// closed connection. Use it behind a pooler that does not take a cancel
-// request followed by a closed connection well (PgBouncer 1.18 could
-// crash on that sequence; see docs/deploy.md).
-func WithCloseOnCancel() Option {
-	return func(c *config) {
-		c.onCancel = func(pc *pgconn.PgConn) ctxwatch.Handler {
-			return &pgconn.DeadlineContextWatcherHandler{Conn: pc.Conn()}
-		}
-	}
-}
+// closed connection. Use it where cancel requests do not reach the server
+// (a pooler or proxy that does not forward them); see docs/deploy.md.
+func WithCloseOnCancel() Option { return func(c *config) { c.onCancel = closeOnCancel } }
 
 func cancelRequest(grace time.Duration) func(*pgconn.PgConn) ctxwatch.Handler {
-	return func(pc *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: max(grace, 0)}
+	if grace <= 0 {
+		return closeOnCancel
 	}
+	return func(pc *pgconn.PgConn) ctxwatch.Handler { return &cancelWatcher{conn: pc, grace: grace} }
 }
 
 // WithTracer installs a pgx query tracer on the pool's connections, for

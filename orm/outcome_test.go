@@ -130,6 +130,7 @@ func TestErrorBeforeSend(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			base := pgtest.New(t)
+			skipBehindPooler(ctx, t, base, m.mode)
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
 					db, err := orm.Open(ctx, withURLParam(t, base, "default_query_exec_mode", m.name), registry(), tc.opts...)

@@ -283,12 +283,17 @@ func (p *pipe) classify(err error, what string, stale *StaleDataError) error {
 }
 
 // unsent reports whether err came before anything of the round trip
-// reached the server: pgx encodes every argument before it writes, and
-// closes the connection when a write or read fails.
+// reached the server: pgx prepares and encodes a whole pipeline before it
+// writes (ErrPreprocessingBatch), and an error it returns in place of the
+// first result while the connection stays open was raised before sending
+// (an argument that fails to encode, a context already done). A broken
+// connection counts as sent even when pgx calls the error safe to retry:
+// after a lost reply pgx's non-pipelined batches (exec and simple
+// protocol modes) report "conn closed", which claims exactly that.
 func (p *pipe) unsent(err error) bool {
 	var pre pgx.ErrPreprocessingBatch
 	switch {
-	case pgconn.SafeToRetry(err), errors.As(err, &pre):
+	case errors.As(err, &pre):
 		return true
 	case p.stage != stageFirst:
 		return false
