@@ -159,11 +159,14 @@ func execModeRegistry() *orm.Registry {
 	return orm.MustRegistry(&XOwner{}, &XItem{}, &XGroup{}, &XNote{})
 }
 
-// execModes are pgx's exec modes by their URL names.
-var execModes = []struct {
+// execMode is one of pgx's exec modes with its URL name.
+type execMode struct {
 	name string
 	mode pgx.QueryExecMode
-}{
+}
+
+// execModes are pgx's exec modes.
+var execModes = []execMode{
 	{"cache_statement", pgx.QueryExecModeCacheStatement},
 	{"cache_describe", pgx.QueryExecModeCacheDescribe},
 	{"describe_exec", pgx.QueryExecModeDescribeExec},
@@ -199,26 +202,35 @@ func skipBehindPooler(ctx context.Context, t *testing.T, conn string, mode pgx.Q
 	}
 }
 
-// TestExecModes runs one workload of every kind of Session statement in
-// each of pgx's exec modes and checks the rows with plain SQL.
-func TestExecModes(t *testing.T) {
+// eachExecMode runs fn as a subtest per exec mode, each with a fresh
+// database (base, its URL), skipping the modes a pooler in front of the
+// server cannot serve.
+func eachExecMode(t *testing.T, fn func(ctx context.Context, t *testing.T, base string, m execMode)) {
 	for _, m := range execModes {
 		t.Run(m.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			base := pgtest.New(t)
 			skipBehindPooler(ctx, t, base, m.mode)
-			db, err := orm.Open(ctx, withURLParam(t, base, "default_query_exec_mode", m.name), execModeRegistry())
-			require.NoError(t, err)
-			defer db.Close()
-			require.Equal(t, m.mode, db.ExecMode())
-			require.NoError(t, db.CreateAll(ctx))
-			check, err := pgx.Connect(ctx, withURLParam(t, base, "default_query_exec_mode", "exec"))
-			require.NoError(t, err)
-			defer check.Close(context.Background())
-			execWorkload(ctx, t, db, check)
+			fn(ctx, t, base, m)
 		})
 	}
+}
+
+// TestExecModes runs one workload of every kind of Session statement in
+// each of pgx's exec modes and checks the rows with plain SQL.
+func TestExecModes(t *testing.T) {
+	eachExecMode(t, func(ctx context.Context, t *testing.T, base string, m execMode) {
+		db, err := orm.Open(ctx, withURLParam(t, base, "default_query_exec_mode", m.name), execModeRegistry())
+		require.NoError(t, err)
+		defer db.Close()
+		require.Equal(t, m.mode, db.ExecMode())
+		require.NoError(t, db.CreateAll(ctx))
+		check, err := pgx.Connect(ctx, withURLParam(t, base, "default_query_exec_mode", "exec"))
+		require.NoError(t, err)
+		defer check.Close(context.Background())
+		execWorkload(ctx, t, db, check)
+	})
 }
 
 // sqlRow runs one plain query and returns its row's values.

@@ -125,50 +125,44 @@ func TestErrorBeforeSend(t *testing.T) {
 		{name: "pipeline with BEGIN and COMMIT", n: 2, opts: []orm.Option{orm.WithIsolation(pgx.RepeatableRead)}},
 		{name: "flush in an open transaction", n: 2, flush: true},
 	}
-	for _, m := range execModes {
-		t.Run(m.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			base := pgtest.New(t)
-			skipBehindPooler(ctx, t, base, m.mode)
-			for _, tc := range cases {
-				t.Run(tc.name, func(t *testing.T) {
-					db, err := orm.Open(ctx, withURLParam(t, base, "default_query_exec_mode", m.name), registry(), tc.opts...)
-					require.NoError(t, err)
-					defer db.Close()
-					_, err = db.Pool().Exec(ctx, "DROP TABLE IF EXISTS books, nodes, authors")
-					require.NoError(t, err)
-					require.NoError(t, db.CreateAll(ctx))
-					s := db.Session()
-					defer s.Close()
-					var objs []*Author
-					for i := range tc.n {
-						a := &Author{Name: "a" + string(rune('0'+i)), Meta: map[string]any{"i": i}}
-						objs = append(objs, a)
-						s.Add(a)
-					}
-					if tc.flush {
-						require.NoError(t, s.Flush(ctx))
-						objs[0].Meta["bad"] = make(chan int) // json cannot encode a channel
-					} else {
-						objs[len(objs)-1].Meta["bad"] = func() {}
-					}
-					err = s.Commit(ctx)
-					require.Error(t, err)
-					var unknown *orm.UnknownOutcomeError
-					require.False(t, errors.As(err, &unknown), "nothing was sent: %v", err)
-					var n int64
-					require.NoError(t, db.Pool().QueryRow(ctx, "SELECT count(*) FROM authors").Scan(&n))
-					require.Zero(t, n)
-					for _, a := range objs {
-						require.Equal(t, orm.Pending, s.Status(a))
-						delete(a.Meta, "bad")
-					}
-					require.NoError(t, s.Commit(ctx))
-					require.NoError(t, db.Pool().QueryRow(ctx, "SELECT count(*) FROM authors").Scan(&n))
-					require.Equal(t, int64(tc.n), n)
-				})
-			}
-		})
-	}
+	eachExecMode(t, func(ctx context.Context, t *testing.T, base string, m execMode) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				db, err := orm.Open(ctx, withURLParam(t, base, "default_query_exec_mode", m.name), registry(), tc.opts...)
+				require.NoError(t, err)
+				defer db.Close()
+				_, err = db.Pool().Exec(ctx, "DROP TABLE IF EXISTS books, nodes, authors")
+				require.NoError(t, err)
+				require.NoError(t, db.CreateAll(ctx))
+				s := db.Session()
+				defer s.Close()
+				var objs []*Author
+				for i := range tc.n {
+					a := &Author{Name: "a" + string(rune('0'+i)), Meta: map[string]any{"i": i}}
+					objs = append(objs, a)
+					s.Add(a)
+				}
+				if tc.flush {
+					require.NoError(t, s.Flush(ctx))
+					objs[0].Meta["bad"] = make(chan int) // json cannot encode a channel
+				} else {
+					objs[len(objs)-1].Meta["bad"] = func() {}
+				}
+				err = s.Commit(ctx)
+				require.Error(t, err)
+				var unknown *orm.UnknownOutcomeError
+				require.False(t, errors.As(err, &unknown), "nothing was sent: %v", err)
+				var n int64
+				require.NoError(t, db.Pool().QueryRow(ctx, "SELECT count(*) FROM authors").Scan(&n))
+				require.Zero(t, n)
+				for _, a := range objs {
+					require.Equal(t, orm.Pending, s.Status(a))
+					delete(a.Meta, "bad")
+				}
+				require.NoError(t, s.Commit(ctx))
+				require.NoError(t, db.Pool().QueryRow(ctx, "SELECT count(*) FROM authors").Scan(&n))
+				require.Equal(t, int64(tc.n), n)
+			})
+		}
+	})
 }
