@@ -68,3 +68,10 @@ func AddSetting(t testing.TB, setting string) {
 	settings = append(settings[:len(settings):len(settings)], setting)
 	t.Cleanup(func() { settings = saved })
 }
+
+// Connection-string rewriting of the PgBouncer routing.
+var (
+	WithAddress = withAddress
+	WithParam   = withParam
+	FindBouncer = findBouncer
+)

@@ -122,6 +122,9 @@ func (h *Helper) CreateDatabase(ctx context.Context, prefix string) (dbURL strin
 		return "", nil, err
 	}
 	dbURL, err = withDatabase(srv.adminURL, name)
+	if err == nil {
+		dbURL, err = h.p.routed(ctx, srv, dbURL)
+	}
 	if err != nil {
 		return "", nil, errors.Join(err, dropDatabase(ctx, admin, name))
 	}
