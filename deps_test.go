@@ -37,6 +37,7 @@ var layers = map[string]struct{ ours, modules []string }{
 	"migrate":                          {ours: []string{"schema", "dialect", "dialect/postgres"}, modules: []string{pgx}},
 	"docs/demo":                        {ours: []string{"orm", "migrate", "dialect/postgres/pgtest"}, modules: []string{pgx}},
 	"scripts/benchtable":               {}, // the README's benchmark table: standard library only
+	"internal/blogtest":                {}, // the tests' blog model: standard library only
 }
 
 // nestedModules are the directories of the modules nested in this

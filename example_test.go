@@ -5,74 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
+	"github.com/crucible-orm/crucible/internal/blogtest"
 	"github.com/crucible-orm/crucible/migrate"
 	"github.com/crucible-orm/crucible/orm"
 )
 
-// Gender is a native PostgreSQL enum type, "gender".
-type Gender string
-
-// EnumValues lists the values of the enum type in order.
-func (Gender) EnumValues() []string { return []string{"MALE", "FEMALE", "UNDEFINED"} }
-
-// Base is embedded by every model; its columns come first in each table.
-type Base struct {
-	ID        int64     `orm:"pk"`
-	CreatedAt time.Time `orm:"server_default:now()"`
-	UpdatedAt time.Time `orm:"server_default:now(),onupdate:now()"`
-}
-
-// User is the blog model's author.
-type User struct {
-	Base
-	Username string   `orm:"unique"`
-	Email    string   `orm:"unique,index"`
-	Phone    *string  // a pointer: NULL allowed
-	Profile  *Profile `rel:"one_to_one,back_populates:User,cascade:all|delete-orphan"`
-	Posts    []*Post  `rel:"one_to_many,back_populates:User,cascade:all|delete-orphan,order_by:id"`
-}
-
-// Profile is the one-to-one side of User.
-type Profile struct {
-	Base
-	UserID    int64             `orm:"unique,fk:users.id,ondelete:cascade"`
-	User      *User             `rel:"many_to_one,back_populates:Profile"`
-	Gender    Gender            `orm:"default:UNDEFINED,server_default:'UNDEFINED'"`
-	Interests []string          `orm:"type:text[]"`
-	Contacts  map[string]string `orm:"type:jsonb"`
-}
-
-// Post belongs to a user and has comments and tags.
-type Post struct {
-	Base
-	Title    string
-	UserID   int64      `orm:"fk:users.id"`
-	User     *User      `rel:"many_to_one,back_populates:Posts"`
-	Comments []*Comment `rel:"one_to_many,back_populates:Post,cascade:all|delete-orphan,order_by:id"`
-	Tags     []*Tag     `rel:"many_to_many,secondary:post_tags,back_populates:Posts,order_by:name"`
-}
-
-// Comment is a comment on a post.
-type Comment struct {
-	Base
-	Body   string
-	PostID int64 `orm:"fk:posts.id"`
-	Post   *Post `rel:"many_to_one,back_populates:Comments"`
-}
-
-// Tag labels posts (many-to-many through post_tags).
-type Tag struct {
-	ID    int64   `orm:"pk"`
-	Name  string  `orm:"unique"`
-	Posts []*Post `rel:"many_to_many,secondary:post_tags,back_populates:Tags"`
-}
-
-var registry = orm.MustRegistry(&User{}, &Profile{}, &Post{}, &Comment{}, &Tag{})
+var registry = orm.MustRegistry(blogtest.Models()...) // the blog model of DESIGN.md (internal/blogtest)
 
 // openBlog opens a DB on a fresh database holding the blog schema. The
 // examples run against a real PostgreSQL found by pgtest (DATABASE_URL,
@@ -111,12 +53,12 @@ func Example() {
 
 	s := db.Session()
 	defer s.Close()
-	golang := &Tag{Name: "go"}
-	u := &User{Username: "john", Email: "john@example.com"}
-	u.Profile = &Profile{Gender: "MALE", Interests: []string{"go", "sql"}}
-	u.Posts = []*Post{
-		{Title: "hello", Tags: []*Tag{golang}, Comments: []*Comment{{Body: "first!"}}},
-		{Title: "again", Tags: []*Tag{golang}},
+	golang := &blogtest.Tag{Name: "go"}
+	u := &blogtest.User{Username: "john", Email: "john@example.com"}
+	u.Profile = &blogtest.Profile{Gender: "MALE", Interests: []string{"go", "sql"}}
+	u.Posts = []*blogtest.Post{
+		{Title: "hello", Tags: []*blogtest.Tag{golang}, Comments: []*blogtest.Comment{{Body: "first!"}}},
+		{Title: "again", Tags: []*blogtest.Tag{golang}},
 	}
 	s.Add(u) // save-update cascades along Profile, Posts, Comments and Tags
 	if err := s.Commit(ctx); err != nil {
@@ -124,12 +66,12 @@ func Example() {
 	}
 	fmt.Println("ids read back:", u.ID > 0, u.Profile.UserID == u.ID, u.Posts[1].UserID == u.ID)
 
-	same, err := orm.Get[User](ctx, s, u.ID) // no query: the identity map
+	same, err := orm.Get[blogtest.User](ctx, s, u.ID) // no query: the identity map
 	fmt.Println("same pointer:", same == u, err)
 
 	other := db.Session() // a new session loads from the database
 	defer other.Close()
-	users, err := orm.Query[User](other).
+	users, err := orm.Query[blogtest.User](other).
 		Where("email LIKE ?", "%@example.com").
 		Load("Posts.Comments", "Posts.Tags").
 		All(ctx)
@@ -164,14 +106,14 @@ func Example_transaction() {
 	defer done()
 
 	err := db.Transaction(ctx, func(s *orm.Session) error {
-		s.Add(&User{Username: "ann", Email: "ann@example.com"})
+		s.Add(&blogtest.User{Username: "ann", Email: "ann@example.com"})
 		return nil
 	})
 	fmt.Println("first:", err)
 
 	err = db.Transaction(ctx, func(s *orm.Session) error {
-		s.Add(&User{Username: "bob", Email: "bob@example.com"})
-		s.Add(&User{Username: "ann", Email: "ann2@example.com"}) // taken
+		s.Add(&blogtest.User{Username: "bob", Email: "bob@example.com"})
+		s.Add(&blogtest.User{Username: "ann", Email: "ann2@example.com"}) // taken
 		return nil
 	})
 	var violation *orm.ConstraintError

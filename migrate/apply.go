@@ -42,10 +42,10 @@ type renderedOp struct {
 
 // segments renders the ops of one direction of rev and splits them at the
 // non-transactional ones.
-func (r *Runner) segments(rev *Revision, up bool) ([]segment, error) {
-	ops, dir := rev.Upgrade, "upgrade"
-	if !up {
-		ops, dir = rev.Downgrade, "downgrade"
+func (r *Runner) segments(rev *Revision, dir Direction) ([]segment, error) {
+	ops := rev.Upgrade
+	if dir == Down {
+		ops = rev.Downgrade
 	}
 	var segs []segment
 	for i, op := range ops {
@@ -55,7 +55,7 @@ func (r *Runner) segments(rev *Revision, up bool) ([]segment, error) {
 			return nil, ie
 		}
 		if err != nil {
-			return nil, &OpError{Revision: rev.ID, Direction: dir, Index: i + 1, Op: op.String(), Err: err}
+			return nil, &OpError{Revision: rev.ID, Direction: dir.String(), Index: i + 1, Op: op.String(), Err: err}
 		}
 		tx := Transactional(op)
 		if len(segs) == 0 || !tx || !segs[len(segs)-1].tx {
@@ -69,19 +69,18 @@ func (r *Runner) segments(rev *Revision, up bool) ([]segment, error) {
 
 // apply runs one revision in one direction and records the new heads in
 // the transaction of its last ops.
-func (s *session) apply(ctx context.Context, rev *Revision, up bool) error {
-	segs, err := s.r.segments(rev, up)
+func (s *session) apply(ctx context.Context, rev *Revision, dir Direction) error {
+	segs, err := s.r.segments(rev, dir)
 	if err != nil {
 		return err
 	}
-	heads := s.r.set.after(s.heads, rev, up)
+	heads := s.r.set.after(s.heads, rev, dir)
 	if len(segs) == 0 || !segs[len(segs)-1].tx {
 		segs = append(segs, segment{tx: true})
 	}
-	dir := direction(up)
 	for i, seg := range segs {
 		last := i == len(segs)-1
-		if err := s.run(ctx, rev, dir, seg, last, heads); err != nil {
+		if err := s.run(ctx, rev, dir.String(), seg, last, heads); err != nil {
 			return err
 		}
 	}
@@ -165,9 +164,21 @@ func (s *session) writeHeads(ctx context.Context, heads []string) error {
 	return err
 }
 
-func direction(up bool) string {
-	if up {
-		return "upgrade"
+// Direction says which way a migration moves: [Up] applies revisions
+// (their Upgrade ops), [Down] undoes them (their Downgrade ops).
+type Direction uint8
+
+const (
+	// Up applies revisions towards the heads.
+	Up Direction = iota
+	// Down undoes revisions towards base.
+	Down
+)
+
+// String returns "upgrade" or "downgrade".
+func (d Direction) String() string {
+	if d == Down {
+		return "downgrade"
 	}
-	return "downgrade"
+	return "upgrade"
 }

@@ -2,7 +2,11 @@ package migrate_test
 
 import "time"
 
-// The blog model of DESIGN.md, as the user writes it.
+// The blog model of DESIGN.md, as the user writes it, in a variant of its
+// own: unlike the shared one (internal/blogtest) it spells defaults and
+// types the way the canonical forms must absorb (CURRENT_TIMESTAMP, '{}',
+// an int32 with a check, varchar(50)) and declares the association table,
+// so that the upgrade-then-autogenerate round trips cover them.
 
 // Gender is a PostgreSQL enum: it has EnumValues.
 type Gender string

@@ -73,7 +73,7 @@ func (s *scratch) build(ctx context.Context, r *Runner, tx pgx.Tx, db *database)
 		return nil, err
 	}
 	rev := &Revision{ID: "models", Upgrade: compare(emptyMetadata(), models, filter{current: db.current}, owned{}, map[string]bool{}).Ops}
-	segs, err := r.segments(rev, true)
+	segs, err := r.segments(rev, Up)
 	if err != nil {
 		return nil, err
 	}

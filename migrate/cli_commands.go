@@ -261,15 +261,19 @@ func (c *cli) check(ctx context.Context) (*Diff, error) {
 }
 
 func cmdSQL(_ context.Context, c *cli) error {
-	dir := c.arg(0, "")
-	if dir != "upgrade" && dir != "downgrade" {
-		return fmt.Errorf("want sql upgrade|downgrade [FROM:]TO, got %q", dir)
+	var dir Direction
+	switch arg := c.arg(0, ""); arg {
+	case Up.String():
+	case Down.String():
+		dir = Down
+	default:
+		return fmt.Errorf("want sql upgrade|downgrade [FROM:]TO, got %q", arg)
 	}
 	from, to, ok := strings.Cut(c.arg(1, ""), ":")
 	if !ok {
 		from, to = "", from
 	}
-	script, err := SQL(c.set, nil, dir == "upgrade", from, to, c.versionTable)
+	script, err := SQL(c.set, nil, dir, from, to, c.versionTable)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 // non-transactional ops stand outside, marked. d renders the ops (nil for
 // the PostgreSQL default) and versionTable names the version table (""
 // for the default).
-func SQL(set *Set, d DDL, up bool, from, to, versionTable string) (string, error) {
+func SQL(set *Set, d DDL, dir Direction, from, to, versionTable string) (string, error) {
 	if d == nil {
 		d = defaultDDL()
 	}
@@ -25,7 +25,7 @@ func SQL(set *Set, d DDL, up bool, from, to, versionTable string) (string, error
 	}
 	if from == "" {
 		from = Base
-		if !up {
+		if dir == Down {
 			from = Heads
 		}
 	}
@@ -34,16 +34,16 @@ func SQL(set *Set, d DDL, up bool, from, to, versionTable string) (string, error
 	if err != nil {
 		return "", fmt.Errorf("from %s: %w", from, err)
 	}
-	plan, err := set.plan(current, to, up)
+	plan, err := set.plan(current, to, dir)
 	if err != nil {
 		return "", fmt.Errorf("to %s: %w", to, err)
 	}
-	return r.script(current, plan, up, from, to)
+	return r.script(current, plan, dir, from, to)
 }
 
-func (r *Runner) script(current []string, plan []*Revision, up bool, from, to string) (string, error) {
+func (r *Runner) script(current []string, plan []*Revision, dir Direction, from, to string) (string, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "-- crucible migrate: %s %s -> %s (offline)\n\n", direction(up), from, to)
+	fmt.Fprintf(&b, "-- crucible migrate: %s %s -> %s (offline)\n\n", dir, from, to)
 	vt, err := versionTableSQL(r.ddl, r.versionTable)
 	if err != nil {
 		return "", err
@@ -51,23 +51,23 @@ func (r *Runner) script(current []string, plan []*Revision, up bool, from, to st
 	b.WriteString(vt + ";\n")
 	heads := current
 	for _, rev := range plan {
-		heads = r.set.after(heads, rev, up)
-		if err := r.scriptRevision(&b, rev, up, heads); err != nil {
+		heads = r.set.after(heads, rev, dir)
+		if err := r.scriptRevision(&b, rev, dir, heads); err != nil {
 			return "", err
 		}
 	}
 	return b.String(), nil
 }
 
-func (r *Runner) scriptRevision(b *strings.Builder, rev *Revision, up bool, heads []string) error {
-	segs, err := r.segments(rev, up)
+func (r *Runner) scriptRevision(b *strings.Builder, rev *Revision, dir Direction, heads []string) error {
+	segs, err := r.segments(rev, dir)
 	if err != nil {
 		return err
 	}
 	if len(segs) == 0 || !segs[len(segs)-1].tx {
 		segs = append(segs, segment{tx: true})
 	}
-	fmt.Fprintf(b, "\n-- %s %s: %s\n", direction(up), rev.ID, oneLine(rev.Message))
+	fmt.Fprintf(b, "\n-- %s %s: %s\n", dir, rev.ID, oneLine(rev.Message))
 	for i, seg := range segs {
 		if seg.tx {
 			b.WriteString("BEGIN;\n")

@@ -23,17 +23,17 @@ func (s *Set) applied(current []string) (map[string]bool, error) {
 	return s.ancestors(current...), nil
 }
 
-// plan returns the revisions to apply (up) or undo to reach target.
-func (s *Set) plan(current []string, target string, up bool) ([]*Revision, error) {
+// plan returns the revisions to apply (Up) or undo (Down) to reach target.
+func (s *Set) plan(current []string, target string, dir Direction) ([]*Revision, error) {
 	switch {
-	case up && target == Base && len(current) == 0:
+	case dir == Up && target == Base && len(current) == 0:
 		return nil, nil // from base to base
-	case !up && (target == Head || target == Heads):
+	case dir == Down && (target == Head || target == Heads):
 		if err := s.Err(); err != nil {
 			return nil, err
 		}
 		return s.downgradePlan(current, s.headOf(target))
-	case up:
+	case dir == Up:
 		return s.upgradePlan(current, target)
 	}
 	return s.downgradePlan(current, target)
@@ -67,22 +67,22 @@ func (s *Set) point(spec string) ([]string, error) {
 		}
 		return []string{h}, err
 	case strings.HasPrefix(spec, "+"):
-		return s.reached(nil, spec, true)
+		return s.reached(nil, spec, Up)
 	case strings.HasPrefix(spec, "-"):
-		return s.reached(s.Heads(), spec, false)
+		return s.reached(s.Heads(), spec, Down)
 	}
 	id, err := s.lookup(spec)
 	return []string{id}, err
 }
 
 // reached returns the heads after moving from current to target.
-func (s *Set) reached(current []string, target string, up bool) ([]string, error) {
-	plan, err := s.plan(current, target, up)
+func (s *Set) reached(current []string, target string, dir Direction) ([]string, error) {
+	plan, err := s.plan(current, target, dir)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range plan {
-		current = s.after(current, r, up)
+		current = s.after(current, r, dir)
 	}
 	return current, nil
 }

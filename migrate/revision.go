@@ -235,11 +235,11 @@ func (s *Set) headsOf(applied map[string]bool) []string {
 	return heads
 }
 
-// after returns the heads once rev is applied (up) or undone on top of
-// heads.
-func (s *Set) after(heads []string, rev *Revision, up bool) []string {
+// after returns the heads once rev is applied (Up) or undone (Down) on
+// top of heads.
+func (s *Set) after(heads []string, rev *Revision, dir Direction) []string {
 	applied := s.ancestors(heads...)
-	if up {
+	if dir == Up {
 		applied[rev.ID] = true
 	} else {
 		delete(applied, rev.ID)

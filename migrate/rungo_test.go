@@ -72,7 +72,7 @@ func TestRunGo(t *testing.T) {
 	if _, err := (migrate.RunGo{Name: "one way", Up: upper.Up}).Reverse(); err == nil {
 		t.Error("RunGo without Down reversed")
 	}
-	script, err := migrate.SQL(set, nil, true, "", "b2", "")
+	script, err := migrate.SQL(set, nil, migrate.Up, "", "b2", "")
 	if err != nil || !strings.Contains(script, "-- RUNS GO CODE, not shown as SQL: run Go upper-case names") {
 		t.Errorf("offline script (%v):\n%s", err, script)
 	}

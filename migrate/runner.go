@@ -81,7 +81,7 @@ func (r *Runner) Set() *Set { return r.set }
 // applied before the failing one, and an *OpError naming the revision and
 // the op.
 func (r *Runner) Upgrade(ctx context.Context, target string) ([]*Revision, error) {
-	return r.move(ctx, target, true)
+	return r.move(ctx, target, Up)
 }
 
 // Downgrade undoes the revisions above target: [Base] (all of them), "-N"
@@ -89,23 +89,23 @@ func (r *Runner) Upgrade(ctx context.Context, target string) ([]*Revision, error
 // before changing anything, a plan holding an [Irreversible] op. It returns
 // the revisions undone, in order.
 func (r *Runner) Downgrade(ctx context.Context, target string) ([]*Revision, error) {
-	return r.move(ctx, target, false)
+	return r.move(ctx, target, Down)
 }
 
 // move plans the way to target under the lock, renders all of it, then
 // applies the revisions one transaction each.
-func (r *Runner) move(ctx context.Context, target string, up bool) ([]*Revision, error) {
+func (r *Runner) move(ctx context.Context, target string, dir Direction) ([]*Revision, error) {
 	var done []*Revision
 	err := r.locked(ctx, func(s *session) error {
-		plan, err := r.set.plan(s.heads, target, up)
+		plan, err := r.set.plan(s.heads, target, dir)
 		if err != nil {
 			return err
 		}
-		if err := r.prepare(plan, up); err != nil {
+		if err := r.prepare(plan, dir); err != nil {
 			return err
 		}
 		for _, rev := range plan {
-			if err := s.apply(ctx, rev, up); err != nil {
+			if err := s.apply(ctx, rev, dir); err != nil {
 				return err
 			}
 			done = append(done, rev)
@@ -118,9 +118,9 @@ func (r *Runner) move(ctx context.Context, target string, up bool) ([]*Revision,
 // prepare renders every op of the plan before anything runs, so that an
 // irreversible op or a rendering error stops the command with nothing
 // written.
-func (r *Runner) prepare(plan []*Revision, up bool) error {
+func (r *Runner) prepare(plan []*Revision, dir Direction) error {
 	for _, rev := range plan {
-		if _, err := r.segments(rev, up); err != nil {
+		if _, err := r.segments(rev, dir); err != nil {
 			return err
 		}
 	}

@@ -82,23 +82,23 @@ func TestRunnerUpgradeDowngradeTargets(t *testing.T) {
 	ctx := context.Background()
 	steps := []struct {
 		name    string
-		up      bool
+		dir     migrate.Direction
 		target  string
 		applied []string
 		current []string
 	}{
-		{"one step up", true, "+1", []string{"a1"}, []string{"a1"}},
-		{"back to base", false, "base", []string{"a1"}, nil},
-		{"to head", true, "head", []string{"a1", "b2", "c3"}, []string{"c3"}},
-		{"already at head", true, "head", nil, []string{"c3"}},
-		{"two steps down", false, "-2", []string{"c3", "b2"}, []string{"a1"}},
-		{"up to a revision", true, "b2", []string{"b2"}, []string{"b2"}},
-		{"down to a revision", false, "a1", []string{"b2"}, []string{"a1"}},
+		{"one step up", migrate.Up, "+1", []string{"a1"}, []string{"a1"}},
+		{"back to base", migrate.Down, "base", []string{"a1"}, nil},
+		{"to head", migrate.Up, "head", []string{"a1", "b2", "c3"}, []string{"c3"}},
+		{"already at head", migrate.Up, "head", nil, []string{"c3"}},
+		{"two steps down", migrate.Down, "-2", []string{"c3", "b2"}, []string{"a1"}},
+		{"up to a revision", migrate.Up, "b2", []string{"b2"}, []string{"b2"}},
+		{"down to a revision", migrate.Down, "a1", []string{"b2"}, []string{"a1"}},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			run := r.Downgrade
-			if s.up {
+			if s.dir == migrate.Up {
 				run = r.Upgrade
 			}
 			done, err := run(ctx, s.target)

@@ -2,40 +2,13 @@ package orm
 
 import (
 	"reflect"
-	"unsafe"
 
-	"github.com/crucible-orm/crucible/schema"
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // This file reaches mapped fields without reflection. A field is found by
 // its byte offset when no embedded pointer is on its path (schema.Field
 // Direct), else by walking the index path once per call.
-
-// eface is the runtime layout of an empty interface. Building one from a
-// pointer type's type word and a field address gives a typed pointer in an
-// `any` without allocating, which is what pgx's Scan and argument encoding
-// take; it is the same trick reflect.Value.Interface performs for pointer
-// kinds, minus the per-call type lookup.
-type eface struct {
-	typ  unsafe.Pointer
-	data unsafe.Pointer
-}
-
-// typeWord returns the interface type word of values of type t, which must
-// be a pointer type.
-func typeWord(t reflect.Type) unsafe.Pointer {
-	v := reflect.New(t.Elem()).Interface()
-	return (*eface)(unsafe.Pointer(&v)).typ
-}
-
-// pointerAny returns p as an `any` of the pointer type whose type word is typ.
-func pointerAny(typ, p unsafe.Pointer) any {
-	e := eface{typ: typ, data: p}
-	return *(*any)(unsafe.Pointer(&e))
-}
-
-// anyPointer returns the data word of an interface holding a pointer.
-func anyPointer(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).data }
 
 // fieldPath locates a field inside a model struct.
 type fieldPath struct {
@@ -43,26 +16,26 @@ type fieldPath struct {
 	offset uintptr
 	direct bool
 	index  []int
-	zero   unsafe.Pointer // a zero value of the field, read-only
+	zero   mem.Ptr // a zero value of the field, read-only
 }
 
 // addr returns the field's address inside obj, allocating nil embedded
 // pointers on the way (for writes and scans).
-func (f *fieldPath) addr(obj unsafe.Pointer) unsafe.Pointer {
+func (f *fieldPath) addr(obj mem.Ptr) mem.Ptr {
 	if f.direct {
-		return unsafe.Add(obj, f.offset)
+		return obj.Add(f.offset)
 	}
-	return schema.FieldPointer(f.owner, obj, f.index, true)
+	return mem.Field(f.owner, obj, f.index)
 }
 
 // read returns the field's address for reading: through a nil embedded
 // pointer it returns the address of a shared zero value, which must not be
 // written.
-func (f *fieldPath) read(obj unsafe.Pointer) unsafe.Pointer {
+func (f *fieldPath) read(obj mem.Ptr) mem.Ptr {
 	if f.direct {
-		return unsafe.Add(obj, f.offset)
+		return obj.Add(f.offset)
 	}
-	if p := schema.FieldPointer(f.owner, obj, f.index, false); p != nil {
+	if p := mem.FieldOrNil(f.owner, obj, f.index); !p.IsNil() {
 		return p
 	}
 	return f.zero
@@ -76,7 +49,7 @@ func (f *fieldPath) read(obj unsafe.Pointer) unsafe.Pointer {
 type chunk struct {
 	typ  reflect.Type
 	size uintptr
-	base unsafe.Pointer
+	base mem.Ptr
 	left int
 	grow int // size of the next slab
 	max  int // largest slab: maxChunk, or internalSlab's for the session's own records
@@ -99,21 +72,21 @@ func internalSlabLen(size uintptr) int { return max(maxChunk, int(internalSlab/m
 // row, then room for the values its pointer fields point to.
 
 // next returns a pointer to a fresh zero value.
-func (c *chunk) next() unsafe.Pointer {
+func (c *chunk) next() mem.Ptr {
 	if c.left == 0 {
 		if c.size == 0 || c.grow <= 1 {
 			c.grow = 2
-			return reflect.New(c.typ).UnsafePointer()
+			return mem.New(c.typ)
 		}
 		n := c.grow
 		c.grow = min(2*n, max(c.max, maxChunk))
-		c.base = reflect.MakeSlice(reflect.SliceOf(c.typ), n, n).UnsafePointer()
+		c.base = mem.Value(reflect.MakeSlice(reflect.SliceOf(c.typ), n, n))
 		c.left = n
 	}
 	p := c.base
 	c.left--
 	if c.left > 0 {
-		c.base = unsafe.Add(c.base, c.size)
+		c.base = c.base.Add(c.size)
 	}
 	return p
 }

@@ -3,10 +3,10 @@ package orm
 import (
 	"reflect"
 	"time"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -157,11 +157,11 @@ var (
 )
 
 // argWord returns the type word the column's bound argument uses.
-func argWord(t reflect.Type, st schema.Type) unsafe.Pointer {
+func argWord(t reflect.Type, st schema.Type) mem.Type {
 	if a := argType(t, st); a != nil {
-		return typeWord(reflect.PointerTo(a))
+		return mem.TypeOf(reflect.PointerTo(a))
 	}
-	return typeWord(reflect.PointerTo(t))
+	return mem.TypeOf(reflect.PointerTo(t))
 }
 
 // loggedArg is implemented by the wrappers of pointer fields, so that the

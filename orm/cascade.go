@@ -3,8 +3,8 @@ package orm
 import (
 	"context"
 	"fmt"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 )
 
@@ -14,17 +14,26 @@ import (
 // first, and along a many_to_one that asks for it; expunge and
 // refresh-expire from a parent to its children. Merge is in merge.go.
 
-// saveUpdate adds the targets of st's save-update relationships that the
-// session does not hold: all of them for a new object (all), else those
-// attached since the last load or flush.
-func (s *Session) saveUpdate(st *state, all bool) error {
+// targetScope says which targets of a field a cascade follows.
+type targetScope uint8
+
+const (
+	// attachedSince: those attached since the last load or flush.
+	attachedSince targetScope = iota
+	// allTargets: every target the field holds (a new object).
+	allTargets
+)
+
+// saveUpdate adds the targets of st's save-update relationships (those in
+// scope) that the session does not hold.
+func (s *Session) saveUpdate(st *state, scope targetScope) error {
 	for _, ru := range st.m.rules {
 		rb := ru.base()
 		if !rb.r.Cascade.Has(relation.SaveUpdate) {
 			continue
 		}
 		targets := ru.added(s, st)
-		if all {
+		if scope == allTargets {
 			targets = rb.targets(st.obj)
 		}
 		for _, t := range targets {
@@ -40,8 +49,8 @@ func (s *Session) saveUpdate(st *state, all bool) error {
 // An object whose database-generated key is set but which the session does
 // not hold comes from another session (or was expunged): adding it would
 // insert its row again, so it is a *DetachedError.
-func (s *Session) cascadeAdd(rb *relBase, t unsafe.Pointer) error {
-	if t == nil || s.stateOf(rb.target, t) != nil {
+func (s *Session) cascadeAdd(rb *relBase, t mem.Ptr) error {
+	if t.IsNil() || s.stateOf(rb.target, t) != nil {
 		return nil
 	}
 	m := rb.target
@@ -49,7 +58,7 @@ func (s *Session) cascadeAdd(rb *relBase, t unsafe.Pointer) error {
 		held := s.lookup(k)
 		return &DetachedError{Object: m.table.Name + "(" + m.ident.keyText(t) + ")", Via: rb.String(), Held: held != nil}
 	}
-	st, err := s.add(pointerAny(m.ptrWord, t))
+	st, err := s.add(mem.Any(m.ptrWord, t))
 	if st != nil && rb.fk != nil && rb.r.Side != relation.FKOnOwner && st.status == Pending {
 		st.brought = true
 	}
@@ -65,13 +74,13 @@ func (m *model) generatedKey() bool { return len(m.pk) == 1 && m.pk[0].serverGen
 func (fr *relFlush) cascadeSaves() error {
 	s := fr.s
 	for i := 0; i < len(s.pending); i++ {
-		if err := s.saveUpdate(s.pending[i], true); err != nil {
+		if err := s.saveUpdate(s.pending[i], allTargets); err != nil {
 			return err
 		}
 	}
 	for _, st := range s.loaded {
 		if st.status == Persistent && !st.deleting && len(st.m.rules) > 0 {
-			if err := s.saveUpdate(st, false); err != nil {
+			if err := s.saveUpdate(st, attachedSince); err != nil {
 				return err
 			}
 		}
@@ -157,7 +166,7 @@ func (s *Session) expungeTree(st *state) {
 			in[x] = true
 		}
 		held := s.heldOutside(in)
-		out = s.cascaded(st, relation.Expunge, func(rb *relBase, owner, t unsafe.Pointer) bool {
+		out = s.cascaded(st, relation.Expunge, func(rb *relBase, owner, t mem.Ptr) bool {
 			return rb.fk != nil && rb.r.Side != relation.FKOnOwner &&
 				(held[fkChild{rb.fk, t}] || s.pointedOutside(rb, t, in))
 		})
@@ -170,7 +179,7 @@ func (s *Session) expungeTree(st *state) {
 // cascaded returns st and the objects the session holds that st reaches
 // along relationships with cascade c, each once, st first; skip (when not
 // nil) leaves out a target t of owner's field rb.
-func (s *Session) cascaded(st *state, c relation.Cascade, skip func(rb *relBase, owner, t unsafe.Pointer) bool) []*state {
+func (s *Session) cascaded(st *state, c relation.Cascade, skip func(rb *relBase, owner, t mem.Ptr) bool) []*state {
 	out := []*state{st}
 	seen := map[*state]bool{st: true}
 	for i := 0; i < len(out); i++ {
@@ -194,7 +203,7 @@ func (s *Session) cascaded(st *state, c relation.Cascade, skip func(rb *relBase,
 // fkChild is a child along one foreign key.
 type fkChild struct {
 	g *fkGroup
-	t unsafe.Pointer
+	t mem.Ptr
 }
 
 // heldOutside returns the children held in the parent-side fields of the
@@ -220,11 +229,11 @@ func (s *Session) heldOutside(set map[*state]bool) map[fkChild]bool {
 
 // pointedOutside reports whether the program pointed child t's reference
 // along rb's foreign key, since it was loaded, at a parent outside set.
-func (s *Session) pointedOutside(rb *relBase, t unsafe.Pointer, set map[*state]bool) bool {
+func (s *Session) pointedOutside(rb *relBase, t mem.Ptr, set map[*state]bool) bool {
 	ts := s.stateOf(rb.target, t)
 	for _, cb := range rb.fk.childSides {
-		p := cb.r.One(t)
-		if p != nil && ts != nil && (&manyToOne{cb}).changed(ts) && !set[s.stateOf(cb.target, p)] {
+		p := cb.one(t)
+		if !p.IsNil() && ts != nil && (&manyToOne{cb}).changed(ts) && !set[s.stateOf(cb.target, p)] {
 			return true
 		}
 	}
@@ -246,13 +255,16 @@ func (s *Session) refreshRelated(ctx context.Context, st *state) error {
 			if len(owners) == 0 {
 				continue
 			}
-			l.refresh = ru.base().r.Cascade.Has(relation.RefreshExpire)
+			l.held = keepChanges
+			if ru.base().r.Cascade.Has(relation.RefreshExpire) {
+				l.held = takeRow
+			}
 			rows, err := l.step(ctx, ru, owners, nil)
 			if err != nil {
 				return fmt.Errorf("%s: %w", ru.base(), err)
 			}
 			for _, t := range distinct(rows) {
-				if l.refresh && !seen[t] {
+				if l.held == takeRow && !seen[t] {
 					seen[t] = true
 					next = append(next, t)
 				}

@@ -2,7 +2,8 @@ package orm
 
 import (
 	"slices"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // Row-level order from relationships (SQLAlchemy's dependency.py): a child
@@ -49,7 +50,7 @@ func (fr *relFlush) linkAction(l *claim) {
 	}
 	var ps *state
 	unsettled := false
-	if l.to != nil {
+	if !l.to.IsNil() {
 		ps = fr.s.stateOf(l.fk.parent, l.to)
 		_, known := l.fk.parentKey.key(l.to)
 		unsettled = ps != nil && ps.status == Pending && !known
@@ -73,7 +74,7 @@ func (fr *relFlush) uniqueEdges() {
 	f := fr.f
 	leaving := map[idKey][]*action{}
 	leave := func(g *fkGroup, st *state, a *action) {
-		if st.snap != nil {
+		if !st.snap.IsNil() {
 			if k, ok := g.childKey.key(st.snap); ok {
 				leaving[k] = append(leaving[k], a)
 			}
@@ -91,7 +92,7 @@ func (fr *relFlush) uniqueEdges() {
 	}
 	for i := range fr.claims {
 		l := &fr.claims[i]
-		if !l.write || l.to == nil || !l.fk.unique {
+		if !l.write || l.to.IsNil() || !l.fk.unique {
 			continue
 		}
 		k, ok := l.fk.parentKey.key(l.to)
@@ -163,13 +164,13 @@ func (fr *relFlush) associations(w *pairWork) {
 
 // deleting reports whether the flush deletes the object at p: a row added
 // for it would go with it, so none is written.
-func (fr *relFlush) deleting(m *model, p unsafe.Pointer) bool {
+func (fr *relFlush) deleting(m *model, p mem.Ptr) bool {
 	st := fr.s.stateOf(m, p)
 	return st != nil && st.deleting
 }
 
 // deleteWaits makes the delete of the object at p (if any) wait for a.
-func (fr *relFlush) deleteWaits(a *action, m *model, p unsafe.Pointer) {
+func (fr *relFlush) deleteWaits(a *action, m *model, p mem.Ptr) {
 	if st := fr.s.stateOf(m, p); st != nil {
 		if da := fr.f.actionOf(st); da != nil && da.kind == actDelete {
 			fr.f.dependsOn(da, a, false)
@@ -179,7 +180,7 @@ func (fr *relFlush) deleteWaits(a *action, m *model, p unsafe.Pointer) {
 
 // insertFirst makes a wait for the insert of the object at p (if any),
 // whose generated key a copies.
-func (fr *relFlush) insertFirst(a *action, m *model, p unsafe.Pointer) {
+func (fr *relFlush) insertFirst(a *action, m *model, p mem.Ptr) {
 	if st := fr.s.stateOf(m, p); st != nil {
 		if ia := fr.f.actionOf(st); ia != nil && ia.kind == actInsert {
 			fr.f.dependsOn(a, ia, true)
@@ -190,8 +191,8 @@ func (fr *relFlush) insertFirst(a *action, m *model, p unsafe.Pointer) {
 // pairArgs builds the array parameters of association rows: the owners'
 // key columns, then the targets'.
 func pairArgs(r *manyToMany, pairs []pair) []any {
-	owners := make([]unsafe.Pointer, len(pairs))
-	targets := make([]unsafe.Pointer, len(pairs))
+	owners := make([]mem.Ptr, len(pairs))
+	targets := make([]mem.Ptr, len(pairs))
 	for i, p := range pairs {
 		owners[i], targets[i] = p.owner, p.target
 	}
@@ -199,8 +200,8 @@ func pairArgs(r *manyToMany, pairs []pair) []any {
 }
 
 // snapsOf returns the snapshots of states (their keys as stored).
-func snapsOf(states []*state) []unsafe.Pointer {
-	out := make([]unsafe.Pointer, len(states))
+func snapsOf(states []*state) []mem.Ptr {
+	out := make([]mem.Ptr, len(states))
 	for i, st := range states {
 		out[i] = st.snap
 	}

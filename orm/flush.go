@@ -48,7 +48,7 @@ var errReentrant = errors.New("flush called from inside a flush")
 // objects still pending, keys assigned by the failed flush cleared,
 // snapshots unchanged; fix the cause and flush again.
 func (s *Session) Flush(ctx context.Context) error {
-	if err := s.flush(ctx, false); err != nil {
+	if err := s.flush(ctx, keepTx); err != nil {
 		return fmt.Errorf("flush: %w", err)
 	}
 	return nil
@@ -65,7 +65,7 @@ const maxHookRounds = 100
 // the session is clean.
 func (s *Session) flushCommit(ctx context.Context) error {
 	for round := 0; ; round++ {
-		hooked, err := s.flushOnce(ctx, true)
+		hooked, err := s.flushOnce(ctx, commitTx)
 		if err != nil {
 			return err
 		}
@@ -108,16 +108,30 @@ func (s *Session) endTxChecked(ctx context.Context) error {
 	return nil
 }
 
-// flush runs the unit of work; with commit, a successful flush also ends
+// txEnd says how the statements a flush sends end the transaction.
+type txEnd uint8
+
+const (
+	// keepTx leaves the transaction open (Flush, autoflush).
+	keepTx txEnd = iota
+	// commitTx ends it with a pipelined COMMIT (Commit), unless After
+	// hooks ran.
+	commitTx
+	// implicitTx sends the statements with no BEGIN nor COMMIT: the
+	// pipeline, one Sync, is the transaction (execute only).
+	implicitTx
+)
+
+// flush runs the unit of work; with commitTx, a successful flush also ends
 // the transaction with a pipelined COMMIT, unless After hooks ran.
-func (s *Session) flush(ctx context.Context, commit bool) error {
-	_, err := s.flushOnce(ctx, commit)
+func (s *Session) flush(ctx context.Context, end txEnd) error {
+	_, err := s.flushOnce(ctx, end)
 	return err
 }
 
 // flushOnce is flush; hooked reports that After hooks ran, in which case
 // the transaction stays open and the COMMIT is the caller's (flushCommit).
-func (s *Session) flushOnce(ctx context.Context, commit bool) (hooked bool, err error) {
+func (s *Session) flushOnce(ctx context.Context, end txEnd) (hooked bool, err error) {
 	if err := s.takeErr(); err != nil {
 		return false, err
 	}
@@ -148,6 +162,7 @@ func (s *Session) flushOnce(ctx context.Context, commit bool) (hooked bool, err 
 	// After hooks run after the statements; the COMMIT waits for what
 	// they do (flushCommit).
 	after := f.afterHooks()
+	commit := end == commitTx
 	implicit := commit && !after && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
 		s.beginSQL() == "BEGIN" && f.oneWave()
 	s.ensureTx()
@@ -156,7 +171,14 @@ func (s *Session) flushOnce(ctx context.Context, commit bool) (hooked bool, err 
 	if implicit {
 		s.tx.prefix = s.tx.prefix[:0]
 	}
-	err = f.execute(f.final && !implicit, implicit)
+	send := keepTx
+	switch {
+	case implicit:
+		send = implicitTx
+	case f.final:
+		send = commitTx
+	}
+	err = f.execute(send)
 	if err == nil && after {
 		err = f.runAfter()
 	}
@@ -278,10 +300,11 @@ func (f *flush) collect() error {
 }
 
 // execute queues the batches in order, sending the pipeline early only
-// when a batch needs values (generated keys) from a queued one.
-func (f *flush) execute(commit, implicit bool) error {
+// when a batch needs values (generated keys) from a queued one; end says
+// how the last pipeline ends.
+func (f *flush) execute(end txEnd) error {
 	p := &f.pipe
-	p.s, p.implicit, p.steps = f.s, implicit, f.stepBuf[:0]
+	p.s, p.implicit, p.steps = f.s, end == implicitTx, f.stepBuf[:0]
 	for _, b := range f.batches {
 		if f.waits(b) {
 			if err := p.run(f.ctx); err != nil {
@@ -293,7 +316,7 @@ func (f *flush) execute(commit, implicit bool) error {
 		}
 		b.queued = true
 	}
-	p.commit = commit
+	p.commit = end == commitTx
 	return p.run(f.ctx)
 }
 

@@ -3,9 +3,10 @@ package orm
 import (
 	"context"
 	"fmt"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // Get returns the object of type T with the given primary key (one value
@@ -27,13 +28,13 @@ func Get[T any](ctx context.Context, s *Session, key ...any) (*T, error) {
 		if st.deleting {
 			return nil, fmt.Errorf("get %s: deleted in this session: %w", m, ErrNotFound)
 		}
-		return (*T)(st.obj), nil
+		return mem.As[T](st.obj), nil
 	}
-	var p unsafe.Pointer
+	var p mem.Ptr
 	if m.eager {
 		p, err = getEager(ctx, s, m, key) // load.go: joined in the same statement
 	} else {
-		p, err = s.get(ctx, m, key, false)
+		p, err = s.get(ctx, m, key, keepChanges)
 	}
 	if err == nil {
 		err = s.afterLoad(ctx)
@@ -41,7 +42,7 @@ func Get[T any](ctx context.Context, s *Session, key ...any) (*T, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", m, err)
 	}
-	return (*T)(p), nil
+	return mem.As[T](p), nil
 }
 
 // keyOf turns Get's arguments into an identity key, without reflection for
@@ -67,17 +68,17 @@ func keyOf(m *model, key []any) (idKey, error) {
 }
 
 // get selects one row by key and merges it into the session.
-func (s *Session) get(ctx context.Context, m *model, key []any, refresh bool) (unsafe.Pointer, error) {
+func (s *Session) get(ctx context.Context, m *model, key []any, held onHeld) (mem.Ptr, error) {
 	if s.autoflush {
 		if err := s.Flush(ctx); err != nil {
-			return nil, err
+			return mem.Ptr{}, err
 		}
 	}
-	sc := newScanner(s, m, refresh)
+	sc := newScanner(s, m, held)
 	defer sc.done()
-	var out unsafe.Pointer
+	var out mem.Ptr
 	sql := s.db.sql[m.id].byKey
-	if refresh {
+	if held == takeRow {
 		sql = s.db.sql[m.id].keyAll // a soft-deleted row too
 	}
 	err := s.query(ctx, sql, key, func(rows pgx.Rows) error {
@@ -88,7 +89,7 @@ func (s *Session) get(ctx context.Context, m *model, key []any, refresh bool) (u
 		out = p
 		return err
 	})
-	if err == nil && out == nil {
+	if err == nil && out.IsNil() {
 		err = ErrNotFound
 	}
 	return out, err
@@ -115,7 +116,7 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 	}
 	saved := s.autoflush
 	s.autoflush = false
-	_, err = s.get(ctx, m, key, true)
+	_, err = s.get(ctx, m, key, takeRow)
 	if err == nil {
 		err = s.refreshRelated(ctx, st) // cascade.go
 	}

@@ -3,7 +3,8 @@ package orm
 import (
 	"fmt"
 	"slices"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // Relationship history. Every object keeps, per relationship, whether it
@@ -33,11 +34,11 @@ func (st *state) isLoaded(i int) bool { return i < 64 && st.relLoaded&(1<<uint(i
 // relSeen is an object's targets as of its last load or flush, per
 // relationship (by index in the model's rules; nil for a manyToOne, whose
 // history is its key column).
-type relSeen [][]unsafe.Pointer
+type relSeen [][]mem.Ptr
 
 // seenOf returns the targets relationship i of st held as of its last
 // load or flush.
-func (st *state) seenOf(i int) []unsafe.Pointer {
+func (st *state) seenOf(i int) []mem.Ptr {
 	if st.relSeen != nil && i < len(*st.relSeen) {
 		return (*st.relSeen)[i]
 	}
@@ -45,7 +46,7 @@ func (st *state) seenOf(i int) []unsafe.Pointer {
 }
 
 // setSeen replaces the history of st's relationship i with list.
-func (st *state) setSeen(i int, list []unsafe.Pointer) {
+func (st *state) setSeen(i int, list []mem.Ptr) {
 	n := len(st.m.rules)
 	seen := st.withSeen(make(relSeen, n), n)
 	seen[i] = list
@@ -73,11 +74,11 @@ type claim struct {
 	keyed   bool  // the program wrote the key column itself
 	link    bool  // decided: the key is set from to
 	write   bool  // the key changes: the child's statement writes it (dependencies)
-	to      unsafe.Pointer
-	via     *relBase       // the relationship of the change that named to
-	from    unsafe.Pointer // a parent whose field let the child go
-	fromVia *relBase       // its field; set when some field let the child go
-	old     unsafe.Pointer // the parent the child's row had (dependencies)
+	to      mem.Ptr
+	via     *relBase // the relationship of the change that named to
+	from    mem.Ptr  // a parent whose field let the child go
+	fromVia *relBase // its field; set when some field let the child go
+	old     mem.Ptr  // the parent the child's row had (dependencies)
 }
 
 // claimOf returns the claim of child cs along g, creating it. A child's
@@ -122,10 +123,10 @@ func (fr *relFlush) claimsOf(child *state, fn func(c *claim)) {
 
 // attachTo records that a change of via attached child cs to parent;
 // inTo says that the change was made in parent's own field.
-func (fr *relFlush) attachTo(cs *state, g *fkGroup, parent unsafe.Pointer, via *relBase, inTo bool) {
+func (fr *relFlush) attachTo(cs *state, g *fkGroup, parent mem.Ptr, via *relBase, inTo bool) {
 	c := fr.claimOf(cs, g)
 	switch {
-	case c.to == nil:
+	case c.to.IsNil():
 		c.to, c.via, c.inTo = parent, via, inTo
 	case c.to == parent:
 		c.inTo = c.inTo || inTo
@@ -137,7 +138,7 @@ func (fr *relFlush) attachTo(cs *state, g *fkGroup, parent unsafe.Pointer, via *
 
 // parentName names the parent at p of key g: its row, or "users(new)"
 // for an object the session does not hold yet.
-func (fr *relFlush) parentName(g *fkGroup, p unsafe.Pointer) string {
+func (fr *relFlush) parentName(g *fkGroup, p mem.Ptr) string {
 	if st := fr.s.stateOf(g.parent, p); st != nil {
 		return rowName(st)
 	}
@@ -145,9 +146,9 @@ func (fr *relFlush) parentName(g *fkGroup, p unsafe.Pointer) string {
 }
 
 // letGo records that parent's field (via) let child cs go.
-func (fr *relFlush) letGo(cs *state, g *fkGroup, parent unsafe.Pointer, via *relBase) {
+func (fr *relFlush) letGo(cs *state, g *fkGroup, parent mem.Ptr, via *relBase) {
 	c := fr.claimOf(cs, g)
-	if c.from == nil {
+	if c.from.IsNil() {
 		c.from, c.fromVia = parent, via
 	}
 }
@@ -163,14 +164,14 @@ func (fr *relFlush) keyed(cs *state, g *fkGroup) {
 // clearKey decides that child cs's key g is set to NULL.
 func (fr *relFlush) clearKey(cs *state, g *fkGroup, via *relBase) {
 	c := fr.claimOf(cs, g)
-	c.link, c.to, c.via = true, nil, via
+	c.link, c.to, c.via = true, mem.Ptr{}, via
 }
 
 // movedAway reports whether this flush attaches child cs to a parent
 // other than parent along g.
-func (fr *relFlush) movedAway(cs *state, g *fkGroup, parent unsafe.Pointer) bool {
+func (fr *relFlush) movedAway(cs *state, g *fkGroup, parent mem.Ptr) bool {
 	c := fr.lookupClaim(cs, g)
-	return c != nil && c.to != nil && c.to != parent
+	return c != nil && !c.to.IsNil() && c.to != parent
 }
 
 // decide turns the claims into the keys to write and the orphans to
@@ -184,7 +185,7 @@ func (fr *relFlush) decide() error {
 		cs := c.child
 		switch {
 		case c.link || cs.deleting || cs.status != Pending && cs.status != Persistent:
-		case c.to != nil:
+		case !c.to.IsNil():
 			if cs.status == Persistent && c.fk.keyInPK && c.fk.differs(cs.obj, c.to) {
 				return fmt.Errorf("%s: %s moves it to another parent, which would change its primary key (delete it and add a new one): %w",
 					rowName(cs), c.via, ErrKeyChanged)
@@ -203,7 +204,7 @@ func (fr *relFlush) decide() error {
 
 // orphan handles child cs let go by parent from (along via) and attached
 // nowhere.
-func (fr *relFlush) orphan(g *fkGroup, cs *state, from unsafe.Pointer, via *relBase) error {
+func (fr *relFlush) orphan(g *fkGroup, cs *state, from mem.Ptr, via *relBase) error {
 	now, _ := g.childKey.key(cs.obj)
 	was, _ := g.childKey.key(cs.snap)
 	if now != was {
@@ -269,7 +270,7 @@ func (fr *relFlush) pendingOrphans() error {
 // the key is set.
 func (fr *relFlush) attached(st *state) bool {
 	for _, g := range st.m.childOf {
-		if c := fr.lookupClaim(st, g); c != nil && c.link && (c.to != nil || c.keyed) || g.hasKey(st.obj) {
+		if c := fr.lookupClaim(st, g); c != nil && c.link && (!c.to.IsNil() || c.keyed) || g.hasKey(st.obj) {
 			return true
 		}
 	}
@@ -283,7 +284,7 @@ func (fr *relFlush) displace() error {
 	n := len(fr.claims)
 	for i := 0; i < n; i++ {
 		l := fr.claims[i]
-		if !l.link || l.to == nil || !l.fk.unique || l.keyed {
+		if !l.link || l.to.IsNil() || !l.fk.unique || l.keyed {
 			continue
 		}
 		for _, rb := range l.fk.parentSides {
@@ -307,7 +308,7 @@ func (fr *relFlush) displace() error {
 // heldChildren returns the states of the children parent has along the
 // parent-side relationship rb: its field when loaded, else (for a stored
 // parent) the rows the database has.
-func (fr *relFlush) heldChildren(rb *relBase, parent unsafe.Pointer) ([]*state, error) {
+func (fr *relFlush) heldChildren(rb *relBase, parent mem.Ptr) ([]*state, error) {
 	ps := fr.s.stateOf(rb.owner, parent)
 	if ps == nil || ps.status != Persistent || ps.isLoaded(rb.idx) {
 		var out []*state
@@ -346,28 +347,28 @@ func (fr *relFlush) orphanError(g *fkGroup, cs *state, via *relBase) error {
 
 // minus returns the elements of a that are not in b (a itself when b is
 // empty).
-func minus(a, b []unsafe.Pointer) []unsafe.Pointer {
+func minus(a, b []mem.Ptr) []mem.Ptr {
 	switch {
 	case len(b) == 0:
 		return a
 	case len(a) == 0 || slices.Equal(a, b):
 		return nil
 	}
-	var out []unsafe.Pointer
+	var out []mem.Ptr
 	if len(b) <= 8 {
 		for _, p := range a {
-			if p != nil && !slices.Contains(b, p) {
+			if !p.IsNil() && !slices.Contains(b, p) {
 				out = append(out, p)
 			}
 		}
 		return out
 	}
-	in := make(map[unsafe.Pointer]struct{}, len(b))
+	in := make(map[mem.Ptr]struct{}, len(b))
 	for _, p := range b {
 		in[p] = struct{}{}
 	}
 	for _, p := range a {
-		if _, ok := in[p]; !ok && p != nil {
+		if _, ok := in[p]; !ok && !p.IsNil() {
 			out = append(out, p)
 		}
 	}
@@ -375,9 +376,9 @@ func minus(a, b []unsafe.Pointer) []unsafe.Pointer {
 }
 
 // removePtr returns list without p, in a new slice when p was there.
-func removePtr(list []unsafe.Pointer, p unsafe.Pointer) []unsafe.Pointer {
+func removePtr(list []mem.Ptr, p mem.Ptr) []mem.Ptr {
 	if !slices.Contains(list, p) {
 		return list
 	}
-	return slices.DeleteFunc(slices.Clone(list), func(x unsafe.Pointer) bool { return x == p })
+	return slices.DeleteFunc(slices.Clone(list), func(x mem.Ptr) bool { return x == p })
 }

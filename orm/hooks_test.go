@@ -6,9 +6,9 @@ import (
 	"math/bits"
 	"reflect"
 	"testing"
-	"unsafe"
 
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // These tests drive the flush's row-level seams through a plain
@@ -99,7 +99,7 @@ func TestCycle(t *testing.T) {
 	m := reg.byType[typeOfParent]
 	f := &flush{}
 	for i := range 2 {
-		st := &state{m: m, obj: unsafe.Pointer(&hookParent{Name: "p"}), status: Pending, ord: uint32(i + 1)}
+		st := &state{m: m, obj: mem.Of(&hookParent{Name: "p"}), status: Pending, ord: uint32(i + 1)}
 		f.newAction(actInsert, st)
 	}
 	f.dependsOn(f.actions[0], f.actions[1], true)
@@ -151,7 +151,7 @@ func TestReparent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := s.stateOf(s.db.reg.byType[reflect.TypeFor[hookChild]()], unsafe.Pointer(c))
+	cs := s.stateOf(s.db.reg.byType[reflect.TypeFor[hookChild]()], mem.Of(c))
 	up := f.actionOf(cs)
 	if up == nil || up.kind != actUpdate || bits.OnesCount64(up.valued) != 1 {
 		t.Fatalf("child action %v, want an update waiting for the new parent's key", up)
@@ -181,7 +181,7 @@ func TestLoadRows(t *testing.T) {
 	m := db.reg.byType[typeOfParent]
 	ts := db.sql[m.id]
 	objs, err := s.loadRows(ctx, m, "SELECT "+ts.list+" FROM "+ts.table+" WHERE id = ANY($1)", []any{[]int64{p.ID}})
-	if err != nil || len(objs) != 1 || objs[0] != unsafe.Pointer(p) {
+	if err != nil || len(objs) != 1 || objs[0] != mem.Of(p) {
 		t.Fatalf("loadRows = %v, %v; want the held parent", objs, err)
 	}
 }
@@ -199,7 +199,7 @@ func TestReorderByIdentity(t *testing.T) {
 	objs := []*hookParent{{ID: 3, Name: "third"}, {ID: 1, Name: "first"}, {ID: 2, Name: "second"}}
 	states := make([]*state, len(objs))
 	for i, o := range objs {
-		states[i] = &state{m: m, obj: unsafe.Pointer(o)}
+		states[i] = &state{m: m, obj: mem.Of(o)}
 	}
 	var ret colSet
 	for _, c := range m.cols {

@@ -3,7 +3,8 @@ package orm
 import (
 	"fmt"
 	"reflect"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // The identity map: one Go pointer per (table, primary key) per session.
@@ -28,7 +29,7 @@ type idKey struct {
 
 // keyOf returns the identity key of obj and false when the primary key is
 // not set (a NULL or zero value in any key column).
-func (m *model) keyOf(obj unsafe.Pointer) (idKey, bool) { return m.ident.key(obj) }
+func (m *model) keyOf(obj mem.Ptr) (idKey, bool) { return m.ident.key(obj) }
 
 // keyFromValues builds the identity key from primary key values given by a
 // caller of Get: one value per key column, convertible to its field type.
@@ -42,9 +43,9 @@ func (m *model) keyFromValues(vals []any) (idKey, error) {
 		if !v.IsValid() || !v.Type().ConvertibleTo(c.goType) || !convertible(v, c.goType) {
 			return idKey{}, fmt.Errorf("%s key %s: %T is not a %s: %w", m, c.Name, vals[i], c.goType, ErrBadKey)
 		}
-		reflect.NewAt(c.goType, c.path.addr(tmp.UnsafePointer())).Elem().Set(v.Convert(c.goType))
+		mem.NewAt(c.goType, c.path.addr(mem.Value(tmp))).Elem().Set(v.Convert(c.goType))
 	}
-	k, ok := m.keyOf(tmp.UnsafePointer())
+	k, ok := m.keyOf(mem.Value(tmp))
 	if !ok {
 		return idKey{}, fmt.Errorf("%s: zero primary key: %w", m, ErrBadKey)
 	}

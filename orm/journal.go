@@ -3,7 +3,8 @@ package orm
 import (
 	"cmp"
 	"slices"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // The journal lets a failed flush, a failed commit or a Rollback put the
@@ -16,11 +17,11 @@ import (
 
 type undo struct {
 	st    *state
-	prev  *state         // the state before the flush changed it; nil in a final flush
-	saved unsafe.Pointer // copy of the object holding the overwritten columns
-	zero  uint64         // columns (positions below 64) to set back to zero
-	over  uint64         // columns (positions below 64) to copy back from saved
-	wide  *[2]colSet     // zero and over for every position, in tables that wide
+	prev  *state     // the state before the flush changed it; nil in a final flush
+	saved mem.Ptr    // copy of the object holding the overwritten columns
+	zero  uint64     // columns (positions below 64) to set back to zero
+	over  uint64     // columns (positions below 64) to copy back from saved
+	wide  *[2]colSet // zero and over for every position, in tables that wide
 }
 
 // The two column sets of an undo entry.
@@ -84,7 +85,7 @@ func (f *flush) filled(st *state, c *column) { f.journal(st).mark(undoZero, c.po
 // replaces it.
 func (f *flush) overwrite(st *state, c *column) {
 	u := f.journal(st)
-	if u.saved == nil {
+	if u.saved.IsNil() {
 		u.saved = f.s.snapChunk(st.m).next()
 	}
 	if !u.marked(undoOver, c.pos) {
@@ -157,7 +158,7 @@ func (s *Session) relink(entries []undo, touched map[*state]struct{}) {
 	slices.SortFunc(s.pending, func(a, b *state) int { return cmp.Compare(a.ord, b.ord) })
 	s.byPtr = nil
 	if len(s.pending) > pendingIndex {
-		s.byPtr = make(map[unsafe.Pointer]*state, len(s.pending))
+		s.byPtr = make(map[mem.Ptr]*state, len(s.pending))
 		for _, st := range s.pending {
 			s.byPtr[st.obj] = st
 		}

@@ -8,8 +8,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -44,8 +44,8 @@ var partNames = [...]string{partInt: "integer", partText: "text", partUUID: "uui
 type keyPart struct {
 	kind partKind
 	typ  reflect.Type
-	get  func(p unsafe.Pointer) (n int64, s string, ok bool)
-	set  func(p unsafe.Pointer, n int64, s string)
+	get  func(p mem.Ptr) (n int64, s string, ok bool)
+	set  func(p mem.Ptr, n int64, s string)
 }
 
 // newKeyPart builds the part of a field of Go type t; uuid says that the
@@ -78,17 +78,17 @@ func validStruct(t reflect.Type) bool {
 func pointerPart(t reflect.Type, in keyPart) keyPart {
 	elem, inner := t.Elem(), in
 	in.typ = t
-	in.get = func(p unsafe.Pointer) (int64, string, bool) {
-		if q := *(*unsafe.Pointer)(p); q != nil {
+	in.get = func(p mem.Ptr) (int64, string, bool) {
+		if q := mem.LoadPtr(p); !q.IsNil() {
 			return inner.get(q)
 		}
 		return 0, "", false
 	}
 	if inner.set != nil {
-		in.set = func(p unsafe.Pointer, n int64, s string) {
-			q := reflect.New(elem).UnsafePointer()
+		in.set = func(p mem.Ptr, n int64, s string) {
+			q := mem.New(elem)
 			inner.set(q, n, s)
-			*(*unsafe.Pointer)(p) = q
+			mem.StorePtr(p, q)
 		}
 	}
 	return in
@@ -97,16 +97,16 @@ func pointerPart(t reflect.Type, in keyPart) keyPart {
 func validPart(t reflect.Type, in keyPart) keyPart {
 	inner, val, ok := in, t.Field(0).Offset, t.Field(1).Offset
 	in.typ = t
-	in.get = func(p unsafe.Pointer) (int64, string, bool) {
-		if !*(*bool)(unsafe.Add(p, ok)) {
+	in.get = func(p mem.Ptr) (int64, string, bool) {
+		if !mem.Load[bool](p.Add(ok)) {
 			return 0, "", false
 		}
-		return inner.get(unsafe.Add(p, val))
+		return inner.get(p.Add(val))
 	}
 	if inner.set != nil {
-		in.set = func(p unsafe.Pointer, n int64, s string) {
-			inner.set(unsafe.Add(p, val), n, s)
-			*(*bool)(unsafe.Add(p, ok)) = true
+		in.set = func(p mem.Ptr, n int64, s string) {
+			inner.set(p.Add(val), n, s)
+			mem.Store[bool](p.Add(ok), true)
 		}
 	}
 	return in
@@ -114,29 +114,29 @@ func validPart(t reflect.Type, in keyPart) keyPart {
 
 // intReaders reads an integer of each kind as an int64 (unsigned values
 // keep their bits).
-var intReaders = [...]func(p unsafe.Pointer) int64{
-	reflect.Int:    func(p unsafe.Pointer) int64 { return int64(*(*int)(p)) },
-	reflect.Int8:   func(p unsafe.Pointer) int64 { return int64(*(*int8)(p)) },
-	reflect.Int16:  func(p unsafe.Pointer) int64 { return int64(*(*int16)(p)) },
-	reflect.Int32:  func(p unsafe.Pointer) int64 { return int64(*(*int32)(p)) },
-	reflect.Int64:  func(p unsafe.Pointer) int64 { return *(*int64)(p) },
-	reflect.Uint:   func(p unsafe.Pointer) int64 { return int64(*(*uint)(p)) },
-	reflect.Uint8:  func(p unsafe.Pointer) int64 { return int64(*(*uint8)(p)) },
-	reflect.Uint16: func(p unsafe.Pointer) int64 { return int64(*(*uint16)(p)) },
-	reflect.Uint32: func(p unsafe.Pointer) int64 { return int64(*(*uint32)(p)) },
-	reflect.Uint64: func(p unsafe.Pointer) int64 { return int64(*(*uint64)(p)) },
+var intReaders = [...]func(p mem.Ptr) int64{
+	reflect.Int:    func(p mem.Ptr) int64 { return int64(mem.Load[int](p)) },
+	reflect.Int8:   func(p mem.Ptr) int64 { return int64(mem.Load[int8](p)) },
+	reflect.Int16:  func(p mem.Ptr) int64 { return int64(mem.Load[int16](p)) },
+	reflect.Int32:  func(p mem.Ptr) int64 { return int64(mem.Load[int32](p)) },
+	reflect.Int64:  func(p mem.Ptr) int64 { return mem.Load[int64](p) },
+	reflect.Uint:   func(p mem.Ptr) int64 { return int64(mem.Load[uint](p)) },
+	reflect.Uint8:  func(p mem.Ptr) int64 { return int64(mem.Load[uint8](p)) },
+	reflect.Uint16: func(p mem.Ptr) int64 { return int64(mem.Load[uint16](p)) },
+	reflect.Uint32: func(p mem.Ptr) int64 { return int64(mem.Load[uint32](p)) },
+	reflect.Uint64: func(p mem.Ptr) int64 { return int64(mem.Load[uint64](p)) },
 }
 
 func intPart(t reflect.Type) keyPart {
 	read := intReaders[t.Kind()]
 	signed := t.Kind() <= reflect.Int64
 	return keyPart{kind: partInt, typ: t,
-		get: func(p unsafe.Pointer) (int64, string, bool) {
+		get: func(p mem.Ptr) (int64, string, bool) {
 			n := read(p)
 			return n, "", n != 0
 		},
-		set: func(p unsafe.Pointer, n int64, _ string) {
-			if v := reflect.NewAt(t, p).Elem(); signed {
+		set: func(p mem.Ptr, n int64, _ string) {
+			if v := mem.NewAt(t, p).Elem(); signed {
 				v.SetInt(n)
 			} else {
 				v.SetUint(uint64(n))
@@ -145,22 +145,22 @@ func intPart(t reflect.Type) keyPart {
 	}
 }
 
-func textGet(p unsafe.Pointer) (int64, string, bool) {
-	s := *(*string)(p)
+func textGet(p mem.Ptr) (int64, string, bool) {
+	s := mem.Load[string](p)
 	return 0, s, s != ""
 }
 
-func textSet(p unsafe.Pointer, _ int64, s string) { *(*string)(p) = s }
+func textSet(p mem.Ptr, _ int64, s string) { mem.Store[string](p, s) }
 
-func uuidBytesGet(p unsafe.Pointer) (int64, string, bool) {
-	b := (*[16]byte)(p)
+func uuidBytesGet(p mem.Ptr) (int64, string, bool) {
+	b := mem.As[[16]byte](p)
 	if *b == ([16]byte{}) {
 		return 0, "", false
 	}
 	return 0, string(b[:]), true
 }
 
-func uuidBytesSet(p unsafe.Pointer, _ int64, s string) { copy((*[16]byte)(p)[:], s) }
+func uuidBytesSet(p mem.Ptr, _ int64, s string) { copy(mem.As[[16]byte](p)[:], s) }
 
 // notUUID prefixes the text of a string that is no uuid, so that its key
 // is longer than any uuid's 16 bytes and never equals one.
@@ -169,8 +169,8 @@ const notUUID = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xf
 // uuidStringGet reads a uuid held in a string in any case, with or without
 // hyphens or braces; a string that is no uuid keeps its text behind
 // notUUID.
-func uuidStringGet(p unsafe.Pointer) (int64, string, bool) {
-	s := *(*string)(p)
+func uuidStringGet(p mem.Ptr) (int64, string, bool) {
+	s := mem.Load[string](p)
 	if s == "" {
 		return 0, "", false
 	}
@@ -181,9 +181,9 @@ func uuidStringGet(p unsafe.Pointer) (int64, string, bool) {
 }
 
 // uuidStringSet writes a uuid in PostgreSQL's text form.
-func uuidStringSet(p unsafe.Pointer, _ int64, s string) {
+func uuidStringSet(p mem.Ptr, _ int64, s string) {
 	if len(s) != 16 {
-		*(*string)(p) = strings.TrimPrefix(s, notUUID) // not a uuid: the text kept by uuidStringGet
+		mem.Store[string](p, strings.TrimPrefix(s, notUUID)) // not a uuid: the text kept by uuidStringGet
 		return
 	}
 	var buf [36]byte
@@ -193,7 +193,7 @@ func uuidStringSet(p unsafe.Pointer, _ int64, s string) {
 	hex.Encode(buf[19:23], []byte(s[8:10]))
 	hex.Encode(buf[24:36], []byte(s[10:16]))
 	buf[8], buf[13], buf[18], buf[23] = '-', '-', '-', '-'
-	*(*string)(p) = string(buf[:])
+	mem.Store[string](p, string(buf[:]))
 }
 
 // parseUUID reads 32 hex digits, ignoring hyphens and surrounding braces.
@@ -232,8 +232,8 @@ func hexVal(c byte) (byte, bool) {
 // otherPart encodes any other value through reflection: numbers in
 // binary, strings and byte arrays as they are, anything else as printed.
 func otherPart(t reflect.Type) keyPart {
-	return keyPart{kind: partOther, typ: t, get: func(p unsafe.Pointer) (int64, string, bool) {
-		v := reflect.NewAt(t, p).Elem()
+	return keyPart{kind: partOther, typ: t, get: func(p mem.Ptr) (int64, string, bool) {
+		v := mem.NewAt(t, p).Elem()
 		if v.IsZero() {
 			return 0, "", false
 		}
@@ -312,20 +312,20 @@ func isUUIDType(t schema.Type) bool {
 }
 
 // key returns the key obj holds, and false when a column is NULL or zero.
-func (kc *keyCodec) key(obj unsafe.Pointer) (idKey, bool) {
+func (kc *keyCodec) key(obj mem.Ptr) (idKey, bool) {
 	k := idKey{m: kc.m}
 	switch kc.fast {
 	case keyInt64:
-		k.n = *(*int64)(kc.cols[0].path.read(obj))
+		k.n = mem.Load[int64](kc.cols[0].path.read(obj))
 		return k, k.n != 0
 	case keyInt32:
-		k.n = int64(*(*int32)(kc.cols[0].path.read(obj)))
+		k.n = int64(mem.Load[int32](kc.cols[0].path.read(obj)))
 		return k, k.n != 0
 	case keyInt:
-		k.n = int64(*(*int)(kc.cols[0].path.read(obj)))
+		k.n = int64(mem.Load[int](kc.cols[0].path.read(obj)))
 		return k, k.n != 0
 	case keyString:
-		k.s = *(*string)(kc.cols[0].path.read(obj))
+		k.s = mem.Load[string](kc.cols[0].path.read(obj))
 		return k, k.s != ""
 	}
 	if len(kc.parts) == 1 {
@@ -370,7 +370,7 @@ func (kc *keyCodec) matches(ref *keyCodec) error {
 // plain copy between fields of the same Go type, else through the
 // canonical form (an int64 key into an *int32 field, a uuid string into a
 // pgtype.UUID). A NULL source clears the destination.
-func copyKey(dc *column, dp keyPart, dst unsafe.Pointer, sc *column, sp keyPart, src unsafe.Pointer) {
+func copyKey(dc *column, dp keyPart, dst mem.Ptr, sc *column, sp keyPart, src mem.Ptr) {
 	if dc.goType == sc.goType {
 		dc.assign(dc.path.addr(dst), sc.path.read(src))
 		return
@@ -385,7 +385,7 @@ func copyKey(dc *column, dp keyPart, dst unsafe.Pointer, sc *column, sp keyPart,
 
 // keyText renders a key for messages: the number, the quoted text or uuid,
 // or the parts of a composite key joined with commas.
-func (kc *keyCodec) keyText(obj unsafe.Pointer) string {
+func (kc *keyCodec) keyText(obj mem.Ptr) string {
 	out := make([]byte, 0, 16)
 	for i, c := range kc.cols {
 		if i > 0 {
@@ -399,7 +399,7 @@ func (kc *keyCodec) keyText(obj unsafe.Pointer) string {
 			out = strconv.AppendInt(out, n, 10)
 		case kc.parts[i].kind == partUUID && len(s) == 16:
 			var txt string
-			uuidStringSet(unsafe.Pointer(&txt), 0, s)
+			uuidStringSet(mem.Of(&txt), 0, s)
 			out = strconv.AppendQuote(out, txt)
 		default:
 			out = strconv.AppendQuote(out, s)

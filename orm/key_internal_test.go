@@ -5,9 +5,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // keyOfValue reads the key of one value through the part its type gets.
@@ -15,7 +16,7 @@ func keyOfValue(t *testing.T, v any, uuid bool) (int64, string, bool) {
 	t.Helper()
 	rv := reflect.New(reflect.TypeOf(v))
 	rv.Elem().Set(reflect.ValueOf(v))
-	return newKeyPart(rv.Elem().Type(), uuid).get(rv.UnsafePointer())
+	return newKeyPart(rv.Elem().Type(), uuid).get(mem.Value(rv))
 }
 
 func TestKeyPartsMeet(t *testing.T) {
@@ -97,9 +98,9 @@ func TestCopyKeyAcrossTypes(t *testing.T) {
 			}
 			dst := reflect.New(reflect.TypeOf(tc.to))
 			sp, dp := newKeyPart(src.Elem().Type(), tc.uuid), newKeyPart(dst.Elem().Type(), tc.uuid)
-			n, s, _ := sp.get(src.UnsafePointer())
-			dp.set(dst.UnsafePointer(), n, s)
-			dn, ds, ok := dp.get(dst.UnsafePointer())
+			n, s, _ := sp.get(mem.Value(src))
+			dp.set(mem.Value(dst), n, s)
+			dn, ds, ok := dp.get(mem.Value(dst))
 			if !ok || dn != n || ds != s {
 				t.Fatalf("copied key (%d, %q, %v), want (%d, %q)", dn, ds, ok, n, s)
 			}
@@ -123,7 +124,7 @@ func FuzzParseUUID(f *testing.F) {
 			return
 		}
 		var text string
-		uuidStringSet(unsafe.Pointer(&text), 0, string(b[:]))
+		uuidStringSet(mem.Of(&text), 0, string(b[:]))
 		if b2, ok := parseUUID(text); !ok || b2 != b || len(text) != 36 {
 			t.Fatalf("%q parsed to %x, formatted %q", s, b, text)
 		}

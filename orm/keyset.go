@@ -12,7 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // Keyset (seek) pagination: a page continues from the sort keys of the
@@ -238,12 +239,12 @@ func newPage[T any](ks *keyset, items []*T, fromCursor, more, back bool) (*Page[
 	}
 	var err error
 	if more && !back || back {
-		if p.Next, err = ks.encode(unsafe.Pointer(items[len(items)-1]), false); err != nil {
+		if p.Next, err = ks.encode(mem.Of(items[len(items)-1]), false); err != nil {
 			return nil, err
 		}
 	}
 	if more && back || !back && fromCursor {
-		if p.Prev, err = ks.encode(unsafe.Pointer(items[0]), true); err != nil {
+		if p.Prev, err = ks.encode(mem.Of(items[0]), true); err != nil {
 			return nil, err
 		}
 	}
@@ -252,10 +253,10 @@ func newPage[T any](ks *keyset, items []*T, fromCursor, more, back bool) (*Page[
 
 // encode makes the cursor of the row obj: the page after it, or before it
 // when back.
-func (ks *keyset) encode(obj unsafe.Pointer, back bool) (string, error) {
+func (ks *keyset) encode(obj mem.Ptr, back bool) (string, error) {
 	c := pageCursor{Order: ks.print, Back: back, Keys: make([]json.RawMessage, len(ks.cols))}
 	for i, col := range ks.cols {
-		b, err := json.Marshal(reflect.NewAt(col.goType, col.path.read(obj)).Interface())
+		b, err := json.Marshal(mem.NewAt(col.goType, col.path.read(obj)).Interface())
 		if err != nil {
 			return "", fmt.Errorf("cursor of %s: %w", col.Name, err)
 		}

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // Lifecycle hooks are methods a model implements, one small interface
@@ -152,8 +153,8 @@ func (m *model) methods() error {
 
 // call runs one hook of the object at p, turning an error or a panic into
 // a *HookError.
-func (h hookSet) call(ctx context.Context, m *model, p unsafe.Pointer) (err error) {
-	obj := pointerAny(m.ptrWord, p)
+func (h hookSet) call(ctx context.Context, m *model, p mem.Ptr) (err error) {
+	obj := mem.Any(m.ptrWord, p)
 	name := h.name()
 	defer func() {
 		if r := recover(); r != nil {
@@ -287,11 +288,11 @@ func (f *flush) runAfter() error {
 // AfterLoad.
 type loadedObj struct {
 	m *model
-	p unsafe.Pointer
+	p mem.Ptr
 }
 
 // loadedRow records that the object at p took values from a row.
-func (s *Session) loadedRow(m *model, p unsafe.Pointer) {
+func (s *Session) loadedRow(m *model, p mem.Ptr) {
 	if m.hooks&hookAfterLoad != 0 {
 		s.toLoad = append(s.toLoad, loadedObj{m, p})
 	}

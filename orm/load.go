@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 )
 
@@ -95,7 +95,7 @@ func (n *loadNode) child(ru rule) *loadNode {
 
 // afterQuery loads what a query's Load paths name and the eager lazy:
 // strategies of every model reached, for the query's objects.
-func (s *Session) afterQuery(ctx context.Context, m *model, objs []unsafe.Pointer, loads []loadPath) error {
+func (s *Session) afterQuery(ctx context.Context, m *model, objs []mem.Ptr, loads []loadPath) error {
 	root, err := loadTree(s.db.reg, m, loads, true)
 	if err != nil {
 		return err
@@ -200,14 +200,14 @@ func (s *Session) LoadRelated(ctx context.Context, obj any, path string, opts ..
 	return s.loadRelated(ctx, m, p, path, opts)
 }
 
-func (s *Session) loadRelated(ctx context.Context, m *model, p unsafe.Pointer, path string, opts []LoadOption) error {
+func (s *Session) loadRelated(ctx context.Context, m *model, p mem.Ptr, path string, opts []LoadOption) error {
 	st := s.stateOf(m, p)
 	err := error(nil)
 	if st == nil {
 		err = fmt.Errorf("%s: %w", m, ErrNotPersistent)
 	}
 	if err == nil && s.autoflush {
-		err = s.flush(ctx, false)
+		err = s.flush(ctx, keepTx)
 	}
 	if err == nil {
 		var root *loadNode
@@ -236,7 +236,7 @@ func (s *Session) Related(ctx context.Context, obj any, name string) (any, error
 	if err == nil {
 		var rb *relBase
 		if rb, err = s.related(ctx, m, p, name); err == nil {
-			return reflect.NewAt(m.typ, p).Elem().FieldByIndex(rb.r.Field.Index).Interface(), nil
+			return mem.NewAt(m.typ, p).Elem().FieldByIndex(rb.r.Field.Index).Interface(), nil
 		}
 	}
 	return nil, fmt.Errorf("related %s: %w", name, err)
@@ -256,7 +256,7 @@ func Related[F any](ctx context.Context, s *Session, obj any, name string) (F, e
 			if ft := rb.r.Field.Type; ft != reflect.TypeFor[F]() {
 				err = fmt.Errorf("%s.%s is a %s, not a %s: %w", m, name, ft, reflect.TypeFor[F](), relation.ErrFieldType)
 			} else {
-				return reflect.NewAt(m.typ, p).Elem().FieldByIndex(rb.r.Field.Index).Interface().(F), nil
+				return mem.NewAt(m.typ, p).Elem().FieldByIndex(rb.r.Field.Index).Interface().(F), nil
 			}
 		}
 	}
@@ -264,7 +264,7 @@ func Related[F any](ctx context.Context, s *Session, obj any, name string) (F, e
 }
 
 // related loads relationship name of the object at p if Related must.
-func (s *Session) related(ctx context.Context, m *model, p unsafe.Pointer, name string) (*relBase, error) {
+func (s *Session) related(ctx context.Context, m *model, p mem.Ptr, name string) (*relBase, error) {
 	r := s.db.reg.rels.Field(m.table, name)
 	st := s.stateOf(m, p)
 	switch {

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // joinPlan loads the to-one relationships a query asks for with the joined
@@ -23,7 +24,7 @@ type joinPlan struct {
 	root  *loadNode
 	joins []*joinStep // parents before their children
 	dest  []any
-	objs  []unsafe.Pointer // the current row's objects, by join
+	objs  []mem.Ptr // the current row's objects, by join
 }
 
 type joinStep struct {
@@ -35,7 +36,7 @@ type joinStep struct {
 	pkAt   int // index of the target's first key column in the row
 	// per row whose owner exists: the owner and the target (nil when the
 	// join found no row)
-	owners  []unsafe.Pointer
+	owners  []mem.Ptr
 	targets []*state
 }
 
@@ -56,7 +57,7 @@ func planJoins(s *Session, m *model, loads []loadPath) (*joinPlan, error) {
 	}
 	last := jp.joins[len(jp.joins)-1]
 	jp.dest = make([]any, last.first+len(last.node.ru.base().target.cols))
-	jp.objs = make([]unsafe.Pointer, len(jp.joins))
+	jp.objs = make([]mem.Ptr, len(jp.joins))
 	return jp, nil
 }
 
@@ -110,7 +111,7 @@ func (jp *joinPlan) wrap(sql, order string) string {
 
 // next scans one row: the owner as the query's scanner would, then each
 // joined target, merged into the identity map.
-func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (unsafe.Pointer, error) {
+func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (mem.Ptr, error) {
 	s, m := jp.s, jp.m
 	obj := s.objChunk(m).next()
 	for i, c := range m.cols {
@@ -118,15 +119,15 @@ func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (unsafe.Pointer, error) {
 	}
 	jp.targetDests(rows.RawValues())
 	if err := rows.Scan(jp.dest...); err != nil {
-		return nil, fmt.Errorf("scan %s: %w", m.table.Name, err)
+		return mem.Ptr{}, fmt.Errorf("scan %s: %w", m.table.Name, err)
 	}
 	k, _ := m.keyOf(obj)
 	if st := s.lookup(k); st != nil {
-		obj = s.merge(st, obj, sc.refresh)
+		obj = s.merge(st, obj, sc.held)
 	} else {
 		s.addLoaded(m, obj, k, sc.copy)
 	}
-	jp.keepTargets(obj, sc.refresh)
+	jp.keepTargets(obj, sc.held)
 	return obj, nil
 }
 
@@ -135,7 +136,7 @@ func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (unsafe.Pointer, error) {
 func (jp *joinPlan) targetDests(raw [][]byte) {
 	for n, j := range jp.joins {
 		tm := j.node.ru.base().target
-		jp.objs[n] = nil
+		jp.objs[n] = mem.Ptr{}
 		if raw[j.pkAt] == nil {
 			clear(jp.dest[j.first : j.first+len(tm.cols)])
 			continue
@@ -150,18 +151,18 @@ func (jp *joinPlan) targetDests(raw [][]byte) {
 // keepTargets merges the row's joined targets into the session and
 // records each with its owner: the row's object, or the target of the
 // join before it.
-func (jp *joinPlan) keepTargets(obj unsafe.Pointer, refresh bool) {
+func (jp *joinPlan) keepTargets(obj mem.Ptr, held onHeld) {
 	for n, j := range jp.joins {
 		owner := obj
 		if j.parent >= 0 {
 			owner = jp.objs[j.parent]
 		}
 		var ts *state
-		if t := jp.objs[n]; t != nil {
-			ts = jp.s.keepLoaded(j.node.ru.base().target, t, refresh, true)
+		if t := jp.objs[n]; !t.IsNil() {
+			ts = jp.s.keepLoaded(j.node.ru.base().target, t, held, true)
 			jp.objs[n] = ts.obj
 		}
-		if owner != nil {
+		if !owner.IsNil() {
 			j.owners, j.targets = append(j.owners, owner), append(j.targets, ts)
 		}
 	}
@@ -170,7 +171,7 @@ func (jp *joinPlan) keepTargets(obj unsafe.Pointer, refresh bool) {
 // finish stores the joined targets in their owners' fields and runs the
 // other steps: those below each joined one for its targets, the rest for
 // the query's owners.
-func (jp *joinPlan) finish(ctx context.Context, owners []unsafe.Pointer) error {
+func (jp *joinPlan) finish(ctx context.Context, owners []mem.Ptr) error {
 	l := &loader{s: jp.s}
 	rootStates := ownerStates(jp.s, jp.m, owners)
 	done := map[*loadNode]bool{}
@@ -208,7 +209,7 @@ func (jp *joinPlan) rest(ctx context.Context, l *loader, n *loadNode, owners []*
 // and returns the distinct targets.
 func (j *joinStep) settle(l *loader) []*state {
 	s, rb := l.s, j.node.ru.base()
-	at := make(map[unsafe.Pointer]bool, len(j.owners))
+	at := make(map[mem.Ptr]bool, len(j.owners))
 	g := &keyGroups{}
 	var rows []loadedRow
 	for i, o := range j.owners {
@@ -230,25 +231,25 @@ func (j *joinStep) settle(l *loader) []*state {
 // the row by key with its joined targets in one statement, then the other
 // steps. It falls back to the plain Get and the loader when nothing is
 // joined.
-func getEager(ctx context.Context, s *Session, m *model, key []any) (unsafe.Pointer, error) {
+func getEager(ctx context.Context, s *Session, m *model, key []any) (mem.Ptr, error) {
 	jp, err := planJoins(s, m, nil)
 	if err != nil {
-		return nil, err
+		return mem.Ptr{}, err
 	}
 	if jp == nil {
-		p, err := s.get(ctx, m, key, false)
+		p, err := s.get(ctx, m, key, keepChanges)
 		if err != nil {
-			return nil, err
+			return mem.Ptr{}, err
 		}
-		return p, s.afterQuery(ctx, m, []unsafe.Pointer{p}, nil)
+		return p, s.afterQuery(ctx, m, []mem.Ptr{p}, nil)
 	}
 	if s.autoflush {
 		if err := s.Flush(ctx); err != nil {
-			return nil, err
+			return mem.Ptr{}, err
 		}
 	}
-	sc := newScanner(s, m, false)
-	var out unsafe.Pointer
+	sc := newScanner(s, m, keepChanges)
+	var out mem.Ptr
 	err = s.query(ctx, jp.wrap(s.db.sql[m.id].byKey, ""), key, func(rows pgx.Rows) error {
 		if !rows.Next() {
 			return nil
@@ -257,11 +258,11 @@ func getEager(ctx context.Context, s *Session, m *model, key []any) (unsafe.Poin
 		out = p
 		return err
 	})
-	if err == nil && out == nil {
+	if err == nil && out.IsNil() {
 		err = ErrNotFound
 	}
 	if err != nil {
-		return nil, err
+		return mem.Ptr{}, err
 	}
-	return out, jp.finish(ctx, []unsafe.Pointer{out})
+	return out, jp.finish(ctx, []mem.Ptr{out})
 }

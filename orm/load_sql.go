@@ -5,9 +5,9 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/crucible-orm/crucible/dialect"
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
 )
@@ -161,7 +161,7 @@ func quoteColumns(d dialect.Dialect, cols []*schema.Column) (names, casts []stri
 // stepSQL renders a step's SELECT for the owners reps, filtered and ordered
 // by the Load options, then by order_by.
 func (rs *relSQL) stepSQL(rb *relBase, reps []*state, opts *loadOpts, all bool) (string, []any, error) {
-	objs := make([]unsafe.Pointer, len(reps))
+	objs := make([]mem.Ptr, len(reps))
 	for i, st := range reps {
 		objs[i] = st.obj
 	}
@@ -216,13 +216,13 @@ func (rs *relSQL) optionOrder(rb *relBase, opts *loadOpts) ([]string, error) {
 }
 
 // keyArgs builds one typed array per column with the objects' values.
-func keyArgs(cols []*column, objs []unsafe.Pointer) []any {
+func keyArgs(cols []*column, objs []mem.Ptr) []any {
 	out := make([]any, len(cols))
 	for i, c := range cols {
 		s := reflect.MakeSlice(reflect.SliceOf(c.goType), len(objs), len(objs))
-		base, size := s.UnsafePointer(), c.goType.Size()
+		base, size := mem.Value(s), c.goType.Size()
 		for j, o := range objs {
-			c.assign(unsafe.Add(base, uintptr(j)*size), c.path.read(o))
+			c.assign(base.Add(uintptr(j)*size), c.path.read(o))
 		}
 		out[i] = s.Interface()
 	}

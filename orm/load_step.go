@@ -3,22 +3,21 @@ package orm
 import (
 	"context"
 	"fmt"
-	"reflect"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 )
 
-// loader runs the steps of relationship loads for a session. With refresh
+// loader runs the steps of relationship loads for a session. With takeRow
 // (Session.Refresh along refresh-expire) held objects take the loaded
 // values even when they have unflushed changes, and to-one steps select
 // what the session already holds.
 type loader struct {
-	s       *Session
-	refresh bool
-	all     bool // soft-deleted targets too (a delete cascade; softdelete.go)
+	s    *Session
+	held onHeld
+	all  bool // soft-deleted targets too (a delete cascade; softdelete.go)
 }
 
 // step loads relationship ru of owners with one statement (none when no
@@ -30,7 +29,7 @@ func (l *loader) step(ctx context.Context, ru rule, owners []*state, opts *loadO
 	g := groupOwners(&rb.localKey, owners)
 	var rows []loadedRow
 	reps := g.reps
-	if opts == nil && !l.refresh {
+	if opts == nil && l.held == keepChanges {
 		rows, reps = ru.held(l, g)
 	}
 	if len(reps) > 0 {
@@ -70,16 +69,16 @@ type loadedRow struct {
 }
 
 // scan runs a step's statement and merges its rows into the session: a
-// held object keeps its unflushed changes unless the loader refreshes.
+// held object keeps its unflushed changes unless the loader takes rows.
 // Each row's owner key is read from the row as selected (for a
 // many_to_many, from the association columns, scanned into the owner's
 // key fields) and looked up in g.
 func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string, args []any) ([]loadedRow, error) {
 	s, m := l.s, rb.target
 	s.index() // rows of earlier queries must be found by this one
-	n, scratch := 0, unsafe.Pointer(nil)
+	n, scratch := 0, mem.Ptr{}
 	if rb.r.Side == relation.FKOnSecondary {
-		n, scratch = len(rb.local), reflect.New(rb.owner.typ).UnsafePointer()
+		n, scratch = len(rb.local), mem.New(rb.owner.typ)
 	}
 	dest := make([]any, n+len(m.cols))
 	for i, c := range rb.local[:n] {
@@ -107,7 +106,7 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 					id = gid
 				}
 			}
-			out = append(out, loadedRow{id, s.keepLoaded(m, obj, l.refresh, n > 0)})
+			out = append(out, loadedRow{id, s.keepLoaded(m, obj, l.held, n > 0)})
 		}
 		return nil
 	})
@@ -116,17 +115,17 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 
 // keepLoaded merges an object scanned from a row of m into the session and
 // returns its state: a held object takes the row's values unless it has
-// unflushed changes (and refresh is off). repeats says that earlier rows
+// unflushed changes (and held is keepChanges). repeats says that earlier rows
 // of the scan may hold the same object (a join, a many_to_many), which
 // must then be found.
-func (s *Session) keepLoaded(m *model, obj unsafe.Pointer, refresh, repeats bool) *state {
+func (s *Session) keepLoaded(m *model, obj mem.Ptr, held onHeld, repeats bool) *state {
 	k, _ := m.keyOf(obj)
 	st := s.idmap.get(k)
 	if repeats {
 		st = s.lookup(k)
 	}
 	if st != nil {
-		s.merge(st, obj, refresh)
+		s.merge(st, obj, held)
 		return st
 	}
 	return s.addLoaded(m, obj, k, m.copyStruct)
@@ -189,7 +188,7 @@ func (g *keyGroups) set(k idKey, id int32) {
 // array (a to-one group keeps its first target); each list's capacity ends
 // at its length, so that appending to a field never writes into the next.
 // Rows it leaves out get group -1.
-func (g *keyGroups) distribute(rb *relBase, rows []loadedRow) [][]unsafe.Pointer {
+func (g *keyGroups) distribute(rb *relBase, rows []loadedRow) [][]mem.Ptr {
 	counts := make([]int32, len(g.reps)+1)
 	for i := range rows {
 		id := rows[i].g
@@ -203,7 +202,7 @@ func (g *keyGroups) distribute(rb *relBase, rows []loadedRow) [][]unsafe.Pointer
 	for i := 1; i < len(counts); i++ {
 		counts[i] += counts[i-1]
 	}
-	all := make([]unsafe.Pointer, counts[len(counts)-1])
+	all := make([]mem.Ptr, counts[len(counts)-1])
 	next := append([]int32(nil), counts[:len(counts)-1]...)
 	for _, row := range rows {
 		if id := row.g; id >= 0 {
@@ -211,7 +210,7 @@ func (g *keyGroups) distribute(rb *relBase, rows []loadedRow) [][]unsafe.Pointer
 			next[id]++
 		}
 	}
-	lists := make([][]unsafe.Pointer, len(g.reps))
+	lists := make([][]mem.Ptr, len(g.reps))
 	for id := range lists {
 		lo, hi := counts[id], counts[id+1]
 		lists[id] = all[lo:hi:hi]
@@ -260,19 +259,19 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 	lists := g.distribute(rb, rows)
 	keep := r.Side != relation.FKOnOwner // a manyToOne's history is its key column
 	n := len(rb.owner.rules)
-	var seenBuf [][]unsafe.Pointer
+	var seenBuf [][]mem.Ptr
 	var hdrs []relSeen
-	var copies []unsafe.Pointer
+	var copies []mem.Ptr
 	if keep {
-		seenBuf = make([][]unsafe.Pointer, len(owners)*n)
+		seenBuf = make([][]mem.Ptr, len(owners)*n)
 		hdrs = make([]relSeen, len(owners))
-		copies = make([]unsafe.Pointer, 0, len(rows))
+		copies = make([]mem.Ptr, 0, len(rows))
 	}
 	for i, st := range owners {
 		if st == nil {
 			continue
 		}
-		var targets []unsafe.Pointer
+		var targets []mem.Ptr
 		if id := g.of[i]; id >= 0 {
 			targets = lists[id]
 		}
@@ -298,14 +297,14 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 }
 
 // setField stores targets in owner's field.
-func (rb *relBase) setField(owner unsafe.Pointer, targets []unsafe.Pointer) {
+func (rb *relBase) setField(owner mem.Ptr, targets []mem.Ptr) {
 	switch {
 	case rb.r.Uselist:
-		rb.r.SetMany(owner, targets)
+		rb.setMany(owner, targets)
 	case len(targets) > 0:
-		rb.r.SetOne(owner, targets[0])
+		rb.setOne(owner, targets[0])
 	default:
-		rb.r.SetOne(owner, nil)
+		rb.setOne(owner, mem.Ptr{})
 	}
 }
 
@@ -317,20 +316,20 @@ func (l *loader) pointBackTo(b *relBase, target, owner *state) {
 		l.pointBack(b, target, owner.obj)
 		return
 	}
-	cur, loaded := b.r.One(target.obj), target.isLoaded(b.idx)
-	if loaded && (cur == owner.obj || cur != nil && !l.refresh) {
+	cur, loaded := b.one(target.obj), target.isLoaded(b.idx)
+	if loaded && (cur == owner.obj || !cur.IsNil() && l.held == keepChanges) {
 		return // as loaded, or changed by the program since
 	}
-	b.r.SetOne(target.obj, owner.obj)
+	b.setOne(target.obj, owner.obj)
 	target.relLoaded |= bit(b.idx)
-	target.setSeen(b.idx, []unsafe.Pointer{owner.obj})
+	target.setSeen(b.idx, []mem.Ptr{owner.obj})
 }
 
 // ownerStates finds the states of owners, which a query just loaded,
 // without building the identity map for them.
-func ownerStates(s *Session, m *model, owners []unsafe.Pointer) []*state {
+func ownerStates(s *Session, m *model, owners []mem.Ptr) []*state {
 	out := make([]*state, len(owners))
-	at := make(map[unsafe.Pointer]int, len(owners))
+	at := make(map[mem.Ptr]int, len(owners))
 	for i, o := range owners {
 		at[o] = i
 	}

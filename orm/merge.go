@@ -3,9 +3,8 @@ package orm
 import (
 	"context"
 	"fmt"
-	"reflect"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 )
 
@@ -35,7 +34,7 @@ func (s *Session) Merge(ctx context.Context, obj any, opts ...MergeOption) (any,
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
 	}
-	return pointerAny(m.ptrWord, p), nil
+	return mem.Any(m.ptrWord, p), nil
 }
 
 // Merge is the typed form of [Session.Merge].
@@ -83,21 +82,21 @@ type merger struct {
 	s     *Session
 	ctx   context.Context
 	opts  mergeOpts
-	byKey map[idKey]unsafe.Pointer
-	byPtr map[unsafe.Pointer]unsafe.Pointer
+	byKey map[idKey]mem.Ptr
+	byPtr map[mem.Ptr]mem.Ptr
 }
 
-func (s *Session) merge1(ctx context.Context, m *model, p unsafe.Pointer, opts []MergeOption) (unsafe.Pointer, error) {
-	mg := &merger{s: s, ctx: ctx, byKey: map[idKey]unsafe.Pointer{}, byPtr: map[unsafe.Pointer]unsafe.Pointer{}}
+func (s *Session) merge1(ctx context.Context, m *model, p mem.Ptr, opts []MergeOption) (mem.Ptr, error) {
+	mg := &merger{s: s, ctx: ctx, byKey: map[idKey]mem.Ptr{}, byPtr: map[mem.Ptr]mem.Ptr{}}
 	for _, o := range opts {
 		o.applyMerge(&mg.opts)
 	}
 	only, rels, err := mg.selected(m)
 	if err == nil {
-		err = mg.verify(m, p, rels, map[unsafe.Pointer]bool{})
+		err = mg.verify(m, p, rels, map[mem.Ptr]bool{})
 	}
 	if err != nil {
-		return nil, err
+		return mem.Ptr{}, err
 	}
 	return mg.merge(m, p, only, rels)
 }
@@ -105,14 +104,14 @@ func (s *Session) merge1(ctx context.Context, m *model, p unsafe.Pointer, opts [
 // verify checks the versions of the whole graph before anything is
 // copied, so that a stale copy anywhere changes nothing. The rows it loads
 // stay in the session, where the merge finds them.
-func (mg *merger) verify(m *model, p unsafe.Pointer, rels map[*relation.Relation]bool, seen map[unsafe.Pointer]bool) error {
+func (mg *merger) verify(m *model, p mem.Ptr, rels map[*relation.Relation]bool, seen map[mem.Ptr]bool) error {
 	if seen[p] {
 		return nil
 	}
 	seen[p] = true
 	if m.version != nil && mg.s.stateOf(m, p) == nil {
 		held, err := mg.s.heldOrLoaded(mg.ctx, m, p)
-		if err == nil && held != nil {
+		if err == nil && !held.IsNil() {
 			err = checkVersion(m, p, held)
 		}
 		if err != nil {
@@ -136,14 +135,14 @@ func (mg *merger) verify(m *model, p unsafe.Pointer, rels map[*relation.Relation
 // follows reports whether Merge follows relationship rb of src: named by
 // MergeFields (rels), else along the merge cascade; a nil field is left
 // alone.
-func follows(rb *relBase, src unsafe.Pointer, rels map[*relation.Relation]bool) bool {
+func follows(rb *relBase, src mem.Ptr, rels map[*relation.Relation]bool) bool {
 	switch {
 	case rels != nil && !rels[rb.r], rels == nil && !rb.r.Cascade.Has(relation.Merge):
 		return false
 	case rb.r.Uselist:
-		return rb.r.Many(src) != nil
+		return rb.many(src) != nil
 	}
-	return rb.r.One(src) != nil
+	return !rb.one(src).IsNil()
 }
 
 // selected resolves MergeFields on the root model: the columns to copy and
@@ -167,7 +166,7 @@ func (mg *merger) selected(m *model) (*colSet, map[*relation.Relation]bool, erro
 
 // merge merges the object at p and its merge-cascaded targets; only and
 // rels restrict the columns and relationships (the root's MergeFields).
-func (mg *merger) merge(m *model, p unsafe.Pointer, only *colSet, rels map[*relation.Relation]bool) (unsafe.Pointer, error) {
+func (mg *merger) merge(m *model, p mem.Ptr, only *colSet, rels map[*relation.Relation]bool) (mem.Ptr, error) {
 	k, keyed := m.keyOf(p)
 	if q, ok := mg.done(k, keyed, p); ok {
 		return q, nil
@@ -176,12 +175,12 @@ func (mg *merger) merge(m *model, p unsafe.Pointer, only *colSet, rels map[*rela
 	if mg.s.stateOf(m, p) == nil {
 		held, err := mg.s.heldOrLoaded(mg.ctx, m, p)
 		if err != nil {
-			return nil, err
+			return mem.Ptr{}, err
 		}
-		if dst = held; dst == nil {
-			dst, fresh = reflect.New(m.typ).UnsafePointer(), true
+		if dst = held; dst.IsNil() {
+			dst, fresh = mem.New(m.typ), true
 		} else if err := checkVersion(m, p, dst); err != nil {
-			return nil, err
+			return mem.Ptr{}, err
 		}
 		mg.copyColumns(m, dst, p, only, fresh)
 	}
@@ -191,18 +190,18 @@ func (mg *merger) merge(m *model, p unsafe.Pointer, only *colSet, rels map[*rela
 		mg.byPtr[p] = dst
 	}
 	if err := mg.relations(m, p, dst, rels); err != nil {
-		return nil, err
+		return mem.Ptr{}, err
 	}
 	if fresh {
-		if _, err := mg.s.add(pointerAny(m.ptrWord, dst)); err != nil {
-			return nil, err
+		if _, err := mg.s.add(mem.Any(m.ptrWord, dst)); err != nil {
+			return mem.Ptr{}, err
 		}
 	}
 	return dst, nil
 }
 
 // done returns the object a row (or keyless object) was merged into.
-func (mg *merger) done(k idKey, keyed bool, p unsafe.Pointer) (unsafe.Pointer, bool) {
+func (mg *merger) done(k idKey, keyed bool, p mem.Ptr) (mem.Ptr, bool) {
 	if keyed {
 		q, ok := mg.byKey[k]
 		return q, ok
@@ -213,7 +212,7 @@ func (mg *merger) done(k idKey, keyed bool, p unsafe.Pointer) (unsafe.Pointer, b
 
 // copyColumns copies src's columns onto dst. An existing row keeps its
 // version (the flush bumps it).
-func (mg *merger) copyColumns(m *model, dst, src unsafe.Pointer, only *colSet, fresh bool) {
+func (mg *merger) copyColumns(m *model, dst, src mem.Ptr, only *colSet, fresh bool) {
 	for _, c := range m.cols {
 		switch {
 		case only != nil && !only.has(c.pos) && !c.pk,
@@ -227,7 +226,7 @@ func (mg *merger) copyColumns(m *model, dst, src unsafe.Pointer, only *colSet, f
 
 // checkVersion fails when the detached copy src carries a version other
 // than the stored row's (dst).
-func checkVersion(m *model, src, dst unsafe.Pointer) error {
+func checkVersion(m *model, src, dst mem.Ptr) error {
 	v := m.version
 	if v == nil || v.zero(src) {
 		return nil
@@ -241,7 +240,7 @@ func checkVersion(m *model, src, dst unsafe.Pointer) error {
 
 // relations merges the targets of src's merge-cascaded relationships into
 // dst's fields.
-func (mg *merger) relations(m *model, src, dst unsafe.Pointer, rels map[*relation.Relation]bool) error {
+func (mg *merger) relations(m *model, src, dst mem.Ptr, rels map[*relation.Relation]bool) error {
 	for _, ru := range m.rules {
 		if !follows(ru.base(), src, rels) {
 			continue
@@ -256,7 +255,7 @@ func (mg *merger) relations(m *model, src, dst unsafe.Pointer, rels map[*relatio
 // field merges the targets of src's relationship into dst's. An unloaded
 // collection of a stored dst is loaded first, so that targets missing from
 // src count as removed (delete-orphan applies).
-func (mg *merger) field(ru rule, src, dst unsafe.Pointer) error {
+func (mg *merger) field(ru rule, src, dst mem.Ptr) error {
 	rb := ru.base()
 	if st := mg.s.stateOf(rb.owner, dst); rb.r.Uselist && st != nil && st.status == Persistent && !st.isLoaded(rb.idx) {
 		if _, err := (&loader{s: mg.s}).step(mg.ctx, ru, []*state{st}, nil); err != nil {
@@ -264,7 +263,7 @@ func (mg *merger) field(ru rule, src, dst unsafe.Pointer) error {
 		}
 	}
 	from := rb.targets(src)
-	merged := make([]unsafe.Pointer, len(from))
+	merged := make([]mem.Ptr, len(from))
 	for i, t := range from {
 		q, err := mg.merge(rb.target, t, nil, nil)
 		if err != nil {
@@ -280,7 +279,7 @@ func (mg *merger) field(ru rule, src, dst unsafe.Pointer) error {
 // keys sets the foreign keys the merged relationship implies, which a
 // copy built from a request usually leaves zero: a child's key from its
 // parent's, as the flush would once the parent has one.
-func (mg *merger) keys(rb *relBase, dst unsafe.Pointer, merged []unsafe.Pointer) {
+func (mg *merger) keys(rb *relBase, dst mem.Ptr, merged []mem.Ptr) {
 	g := rb.fk
 	if g == nil {
 		return
@@ -298,10 +297,10 @@ func (mg *merger) keys(rb *relBase, dst unsafe.Pointer, merged []unsafe.Pointer)
 
 // heldOrLoaded returns the session's object with p's primary key: held,
 // or loaded; nil when p has no key or no row has it.
-func (s *Session) heldOrLoaded(ctx context.Context, m *model, p unsafe.Pointer) (unsafe.Pointer, error) {
+func (s *Session) heldOrLoaded(ctx context.Context, m *model, p mem.Ptr) (mem.Ptr, error) {
 	k, ok := m.keyOf(p)
 	if !ok {
-		return nil, nil
+		return mem.Ptr{}, nil
 	}
 	if st := s.lookup(k); st != nil {
 		return st.obj, nil
@@ -312,7 +311,7 @@ func (s *Session) heldOrLoaded(ctx context.Context, m *model, p unsafe.Pointer) 
 	}
 	objs, err := s.loadRows(ctx, m, s.db.sql[m.id].byKey, args)
 	if err != nil || len(objs) == 0 {
-		return nil, err
+		return mem.Ptr{}, err
 	}
 	return objs[0], nil
 }

@@ -3,8 +3,8 @@ package orm
 import (
 	"fmt"
 	"reflect"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
 )
@@ -28,7 +28,7 @@ type model struct {
 	order   int // position of the table in the metadata's foreign key order
 	table   *schema.Table
 	typ     reflect.Type // the struct type
-	ptrWord unsafe.Pointer
+	ptrWord mem.Type
 	cols    []*column
 	pk      []*column
 	version *column
@@ -68,8 +68,8 @@ type model struct {
 }
 
 // copyStruct copies the whole struct at src to dst.
-func (m *model) copyStruct(dst, src unsafe.Pointer) {
-	reflect.NewAt(m.typ, dst).Elem().Set(reflect.NewAt(m.typ, src).Elem())
+func (m *model) copyStruct(dst, src mem.Ptr) {
+	mem.NewAt(m.typ, dst).Elem().Set(mem.NewAt(m.typ, src).Elem())
 }
 
 // column is one mapped column with its precomputed accessors.
@@ -78,28 +78,28 @@ type column struct {
 	pos       int // position in model.cols
 	path      fieldPath
 	goType    reflect.Type
-	ptrWord   unsafe.Pointer // type word of *goType
-	argWord   unsafe.Pointer // type word of the bound argument's pointer type
-	empty     any            // what a nil slice or map is written as, see emptyArg
+	ptrWord   mem.Type // type word of *goType
+	argWord   mem.Type // type word of the bound argument's pointer type
+	empty     any      // what a nil slice or map is written as, see emptyArg
 	ops       valueOps
 	encSlot   int  // index among model.encoded, or -1
 	pk        bool // part of the primary key
 	serverGen bool // identity or server default: omitted from INSERT when zero
-	setDef    func(p unsafe.Pointer)
-	assign    func(dst, src unsafe.Pointer) // typed copy of one value
+	setDef    func(p mem.Ptr)
+	assign    func(dst, src mem.Ptr) // typed copy of one value
 }
 
 // ptr returns a typed pointer to the field inside obj, as pgx takes scan
 // destinations and arguments; it does not allocate.
-func (c *column) ptr(obj unsafe.Pointer) any { return pointerAny(c.ptrWord, c.path.addr(obj)) }
+func (c *column) ptr(obj mem.Ptr) any { return mem.Any(c.ptrWord, c.path.addr(obj)) }
 
 // arg returns a typed pointer for reading the field as a bound argument.
-func (c *column) arg(obj unsafe.Pointer) any {
+func (c *column) arg(obj mem.Ptr) any {
 	p := c.path.read(obj)
-	if c.empty != nil && *(*unsafe.Pointer)(p) == nil {
+	if c.empty != nil && mem.LoadPtr(p).IsNil() {
 		return c.empty
 	}
-	return pointerAny(c.argWord, p)
+	return mem.Any(c.argWord, p)
 }
 
 // emptyArg returns, for a NOT NULL slice or map column, the argument a nil
@@ -121,16 +121,16 @@ func emptyArg(t reflect.Type, nullable bool) any {
 }
 
 // zero reports whether the field holds its type's zero value.
-func (c *column) zero(obj unsafe.Pointer) bool { return c.ops.isZero(c.path.read(obj)) }
+func (c *column) zero(obj mem.Ptr) bool { return c.ops.isZero(c.path.read(obj)) }
 
 // setZero stores the zero value in the field.
-func (c *column) setZero(obj unsafe.Pointer) {
-	reflect.NewAt(c.goType, c.path.addr(obj)).Elem().SetZero()
+func (c *column) setZero(obj mem.Ptr) {
+	mem.NewAt(c.goType, c.path.addr(obj)).Elem().SetZero()
 }
 
 // copyTo copies the field's value from src to dst (shallowly).
-func (c *column) copyTo(dst, src unsafe.Pointer) {
-	reflect.NewAt(c.goType, c.path.addr(dst)).Elem().Set(reflect.NewAt(c.goType, c.path.read(src)).Elem())
+func (c *column) copyTo(dst, src mem.Ptr) {
+	mem.NewAt(c.goType, c.path.addr(dst)).Elem().Set(mem.NewAt(c.goType, c.path.read(src)).Elem())
 }
 
 // newModel precomputes the accessors of a mapped table.
@@ -141,7 +141,7 @@ func newModel(id int, t *schema.Table, rels []*relation.Relation) (*model, error
 	if t.PrimaryKey == nil || len(t.PrimaryKey.Columns) == 0 {
 		return nil, &schema.ModelError{Type: t.GoType, Err: ErrNoPrimaryKey}
 	}
-	m := &model{id: id, table: t, typ: t.GoType, rels: rels, ptrWord: typeWord(reflect.PointerTo(t.GoType))}
+	m := &model{id: id, table: t, typ: t.GoType, rels: rels, ptrWord: mem.TypeOf(reflect.PointerTo(t.GoType))}
 	for i, sc := range t.Columns {
 		if sc.Field == nil {
 			return nil, &schema.ModelError{Type: t.GoType, Err: fmt.Errorf("column %s maps no field", sc.Name)}
@@ -172,12 +172,12 @@ func (m *model) newColumn(i int, sc *schema.Column) *column {
 	_, isJSON := sc.Type.(schema.JSON)
 	c := &column{
 		Column: sc, pos: i, goType: f.Type, encSlot: -1,
-		ptrWord: typeWord(reflect.PointerTo(f.Type)),
+		ptrWord: mem.TypeOf(reflect.PointerTo(f.Type)),
 		argWord: argWord(f.Type, sc.Type),
 		empty:   emptyArg(f.Type, sc.Nullable),
 		ops:     opsFor(f.Type, isJSON),
 		path: fieldPath{owner: m.typ, offset: f.Offset, direct: f.Direct, index: f.Index,
-			zero: reflect.New(f.Type).UnsafePointer()},
+			zero: mem.New(f.Type)},
 		serverGen: sc.ServerGenerated(),
 		assign:    assignFor(f.Type),
 	}
@@ -206,21 +206,21 @@ func (m *model) newColumn(i int, sc *schema.Column) *column {
 
 // defaultSetter returns a function storing the client default v (already
 // of the field's type, or convertible to it) in a field.
-func defaultSetter(t reflect.Type, v any) func(p unsafe.Pointer) {
+func defaultSetter(t reflect.Type, v any) func(p mem.Ptr) {
 	dv := reflect.ValueOf(v)
 	if t.Kind() == reflect.Pointer && dv.Type() == t.Elem() {
 		// A pointer field gets a fresh pointer each time: objects never
 		// share the default's storage.
-		return func(p unsafe.Pointer) {
+		return func(p mem.Ptr) {
 			np := reflect.New(t.Elem())
 			np.Elem().Set(dv)
-			reflect.NewAt(t, p).Elem().Set(np)
+			mem.NewAt(t, p).Elem().Set(np)
 		}
 	}
 	if dv.Type() != t && dv.Type().ConvertibleTo(t) {
 		dv = dv.Convert(t)
 	}
-	return func(p unsafe.Pointer) { reflect.NewAt(t, p).Elem().Set(dv) }
+	return func(p mem.Ptr) { mem.NewAt(t, p).Elem().Set(dv) }
 }
 
 // column returns the column named name (a column name), or nil.
@@ -267,20 +267,20 @@ func (m *model) String() string {
 type inlinePtr struct {
 	col    *column
 	off    uintptr
-	assign func(dst, src unsafe.Pointer)
+	assign func(dst, src mem.Ptr)
 }
 
 // copy points the snapshot's field at the record's copy of the pointee.
-func (in *inlinePtr) copy(snap, obj unsafe.Pointer) {
-	p := *(*unsafe.Pointer)(in.col.path.read(obj))
+func (in *inlinePtr) copy(snap, obj mem.Ptr) {
+	p := mem.LoadPtr(in.col.path.read(obj))
 	field := in.col.path.addr(snap)
-	if p == nil {
-		*(*unsafe.Pointer)(field) = nil
+	if p.IsNil() {
+		mem.StorePtr(field, mem.Ptr{})
 		return
 	}
-	slot := unsafe.Add(snap, in.off)
+	slot := snap.Add(in.off)
 	in.assign(slot, p)
-	*(*unsafe.Pointer)(field) = slot
+	mem.StorePtr(field, slot)
 }
 
 // snapRecord builds the snapshot record type: the row followed by one

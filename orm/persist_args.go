@@ -5,9 +5,10 @@ import (
 	"errors"
 	"reflect"
 	"time"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // errRowCount: a statement returned more or fewer rows than the rows it
@@ -17,25 +18,25 @@ var errRowCount = errors.New("returned rows do not match the rows sent")
 // assignFor returns a typed copy of one value of type t from src to dst,
 // without reflection for the common kinds (the compiler's write barriers
 // apply to the pointer-holding ones).
-func assignFor(t reflect.Type) func(dst, src unsafe.Pointer) {
+func assignFor(t reflect.Type) func(dst, src mem.Ptr) {
 	switch {
 	case plain(t) && t.Size() == 8 && t.Align() == 8:
-		return func(dst, src unsafe.Pointer) { *(*uint64)(dst) = *(*uint64)(src) }
+		return func(dst, src mem.Ptr) { mem.Copy[uint64](dst, src) }
 	case plain(t):
 		size := t.Size()
-		return func(dst, src unsafe.Pointer) {
-			copy(unsafe.Slice((*byte)(dst), size), unsafe.Slice((*byte)(src), size))
+		return func(dst, src mem.Ptr) {
+			copy(mem.Bytes(dst, size), mem.Bytes(src, size))
 		}
 	case t.Kind() == reflect.String:
-		return func(dst, src unsafe.Pointer) { *(*string)(dst) = *(*string)(src) }
+		return func(dst, src mem.Ptr) { mem.Copy[string](dst, src) }
 	case t == timeType:
-		return func(dst, src unsafe.Pointer) { *(*time.Time)(dst) = *(*time.Time)(src) }
+		return func(dst, src mem.Ptr) { mem.Copy[time.Time](dst, src) }
 	case t.Kind() == reflect.Pointer, t.Kind() == reflect.Map:
-		return func(dst, src unsafe.Pointer) { *(*unsafe.Pointer)(dst) = *(*unsafe.Pointer)(src) }
+		return func(dst, src mem.Ptr) { mem.StorePtr(dst, mem.LoadPtr(src)) }
 	case t.Kind() == reflect.Slice:
-		return func(dst, src unsafe.Pointer) { *(*[]byte)(dst) = *(*[]byte)(src) }
+		return func(dst, src mem.Ptr) { mem.Copy[[]byte](dst, src) }
 	}
-	return func(dst, src unsafe.Pointer) { reflect.NewAt(t, dst).Elem().Set(reflect.NewAt(t, src).Elem()) }
+	return func(dst, src mem.Ptr) { mem.NewAt(t, dst).Elem().Set(mem.NewAt(t, src).Elem()) }
 }
 
 // columnArrays returns one array parameter per column of set holding the
@@ -102,7 +103,7 @@ func (a *fieldArray) Index(i int) any {
 }
 
 // IndexType implements pgtype.ArrayGetter.
-func (a *fieldArray) IndexType() any { return pointerAny(a.c.argWord, a.c.path.zero) }
+func (a *fieldArray) IndexType() any { return mem.Any(a.c.argWord, a.c.path.zero) }
 
 // Value implements driver.Valuer for the paths where pgx cannot tell the
 // parameter's type (the simple protocol): the values as a Go slice, which
@@ -117,29 +118,29 @@ func (a *fieldArray) slice() any {
 	t := a.c.goType
 	n := len(a.states)
 	s := reflect.MakeSlice(reflect.SliceOf(t), n, n)
-	base, size := s.UnsafePointer(), t.Size()
+	base, size := mem.Value(s), t.Size()
 	for i, st := range a.states {
 		src := st.obj
 		if a.snap {
 			src = st.snap
 		}
-		a.c.assign(unsafe.Add(base, uintptr(i)*size), a.c.path.read(src))
+		a.c.assign(base.Add(uintptr(i)*size), a.c.path.read(src))
 	}
 	return s.Interface()
 }
 
 // intValue reads an integer column of obj.
-func intValue(c *column, obj unsafe.Pointer) int64 {
+func intValue(c *column, obj mem.Ptr) int64 {
 	p := c.path.read(obj)
 	switch c.goType.Kind() {
 	case reflect.Int64:
-		return *(*int64)(p)
+		return mem.Load[int64](p)
 	case reflect.Int32:
-		return int64(*(*int32)(p))
+		return int64(mem.Load[int32](p))
 	case reflect.Int:
-		return int64(*(*int)(p))
+		return int64(mem.Load[int](p))
 	}
-	v := reflect.NewAt(c.goType, p).Elem()
+	v := mem.NewAt(c.goType, p).Elem()
 	if v.CanUint() {
 		return int64(v.Uint())
 	}
@@ -147,8 +148,8 @@ func intValue(c *column, obj unsafe.Pointer) int64 {
 }
 
 // setInt stores an integer in an integer column of obj.
-func setInt(c *column, obj unsafe.Pointer, n int64) {
-	v := reflect.NewAt(c.goType, c.path.addr(obj)).Elem()
+func setInt(c *column, obj mem.Ptr, n int64) {
+	v := mem.NewAt(c.goType, c.path.addr(obj)).Elem()
 	if v.CanUint() {
 		v.SetUint(uint64(n))
 		return

@@ -3,7 +3,8 @@ package orm
 import (
 	"testing"
 	"time"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 type benchRow struct {
@@ -28,7 +29,7 @@ func BenchmarkPersistParts(b *testing.B) {
 		for b.Loop() {
 			s := db.Session()
 			for i := range 10000 {
-				r := (*benchRow)(s.objChunk(m).next())
+				r := mem.As[benchRow](s.objChunk(m).next())
 				r.ID, r.Name, r.Note = int64(i+1), "name", &note
 			}
 		}
@@ -38,7 +39,7 @@ func BenchmarkPersistParts(b *testing.B) {
 			s := db.Session()
 			for i := range 10000 {
 				obj := s.objChunk(m).next()
-				r := (*benchRow)(obj)
+				r := mem.As[benchRow](obj)
 				r.ID, r.Name, r.Note = int64(i+1), "name", &note
 				st := s.newState(m, obj)
 				s.loaded = append(s.loaded, st)
@@ -50,7 +51,7 @@ func BenchmarkPersistParts(b *testing.B) {
 			s := db.Session()
 			for i := range 10000 {
 				obj := s.objChunk(m).next()
-				r := (*benchRow)(obj)
+				r := mem.As[benchRow](obj)
 				r.ID, r.Name, r.Note = int64(i+1), "name", &note
 				st := s.newState(m, obj)
 				s.snapshotWith(st, typedCopy[benchRow])
@@ -73,11 +74,11 @@ func BenchmarkPersistRows(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		s := db.Session()
-		sc := newScanner(s, m, false)
+		sc := newScanner(s, m, keepChanges)
 		sc.copy = typedCopy[benchRow]
 		for i := range 10000 {
 			obj := s.objChunk(m).next()
-			r := (*benchRow)(obj)
+			r := mem.As[benchRow](obj)
 			r.ID, r.Name, r.Note = int64(i+1), "name", &note
 			k, _ := m.keyOf(obj)
 			if s.idmap.get(k) == nil {
@@ -85,6 +86,6 @@ func BenchmarkPersistRows(b *testing.B) {
 			}
 		}
 		sc.done()
-		_ = unsafe.Pointer(nil)
+		_ = mem.Ptr{}
 	}
 }

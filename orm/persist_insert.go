@@ -4,13 +4,12 @@ import (
 	"cmp"
 	"encoding/binary"
 	"errors"
-	"reflect"
 	"slices"
 	"strconv"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -191,17 +190,27 @@ func (f *flush) queueOne(p *pipe, ts *tableSQL, set, ret colSet, st *state, b *b
 	s := step{sql: ts.insertOne(set, ret), args: args, what: ts.m.insertWhat, batch: b}
 	if !ret.empty() {
 		r := ret
-		s.rows = func(rows pgx.Rows) error { return f.s.scanOne(rows, ts.m, r, st, true) }
+		s.rows = func(rows pgx.Rows) error { return f.s.scanOne(rows, ts.m, r, st, exactlyOne) }
 	}
 	p.add(s)
 }
 
+// rowsWanted says how many rows a statement must return.
+type rowsWanted uint8
+
+const (
+	// atMostOne: no row is the caller's to report (its row count check).
+	atMostOne rowsWanted = iota
+	// exactlyOne: no row is errRowCount.
+	exactlyOne
+)
+
 // scanOne scans the single returned row of a statement into st's ret
-// columns; no row is an error when must is set (else the caller's row
-// count check reports it).
-func (s *Session) scanOne(rows pgx.Rows, m *model, ret colSet, st *state, must bool) error {
+// columns; more than one row is errRowCount, and so is none when want is
+// exactlyOne.
+func (s *Session) scanOne(rows pgx.Rows, m *model, ret colSet, st *state, want rowsWanted) error {
 	if !rows.Next() {
-		if rows.Err() != nil || !must {
+		if rows.Err() != nil || want == atMostOne {
 			return rows.Err()
 		}
 		return errRowCount
@@ -363,7 +372,7 @@ func matchByKey(rows pgx.Rows, m *model, ret colSet, states []*state) error {
 		k, _ := m.keyOf(st.obj)
 		byKey[k] = st
 	}
-	scratch := reflect.New(m.typ).UnsafePointer()
+	scratch := mem.New(m.typ)
 	tmp := &state{m: m, obj: scratch}
 	for rows.Next() {
 		if err := scanRow(rows, m, ret, tmp); err != nil {
@@ -416,7 +425,7 @@ func matchByIdentity(s *Session, rows pgx.Rows, m *model, ret colSet, states []*
 // reorder redistributes the returned columns so that keys ascend in the
 // objects' insert order.
 func reorder(s *Session, m *model, ret colSet, states []*state, key *column) {
-	tmp := make([]unsafe.Pointer, len(states))
+	tmp := make([]mem.Ptr, len(states))
 	for i, st := range states {
 		tmp[i] = s.snapChunk(m).next()
 		for _, c := range m.cols {
@@ -425,7 +434,7 @@ func reorder(s *Session, m *model, ret colSet, states []*state, key *column) {
 			}
 		}
 	}
-	slices.SortFunc(tmp, func(a, b unsafe.Pointer) int { return cmp.Compare(intValue(key, a), intValue(key, b)) })
+	slices.SortFunc(tmp, func(a, b mem.Ptr) int { return cmp.Compare(intValue(key, a), intValue(key, b)) })
 	for i, st := range states {
 		for _, c := range m.cols {
 			if ret.has(c.pos) {

@@ -99,7 +99,7 @@ func (f *flush) queueUpdateOne(p *pipe, ts *tableSQL, set, ret colSet, st *state
 	s := step{sql: plain, asserted: asserted, expect: 1, args: args, what: m.updateWhat, batch: b, stale: m.staleUpdate}
 	if !ret.empty() {
 		r := ret
-		s.rows = func(rows pgx.Rows) error { return f.s.scanOne(rows, m, r, st, false) }
+		s.rows = func(rows pgx.Rows) error { return f.s.scanOne(rows, m, r, st, atMostOne) }
 	}
 	p.add(s)
 }

@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -108,7 +108,7 @@ func columnValues(m *model, set colSet, states []*state) []any {
 // matchUpsert puts each returned row into the object with its conflict
 // key; objects without a row were skipped.
 func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set colSet, byKey *keyIndex) error {
-	scratch := reflect.New(m.typ).UnsafePointer()
+	scratch := mem.New(m.typ)
 	var cols []*column
 	dest := make([]any, 0, countSet(ret))
 	for _, c := range m.cols {
@@ -166,8 +166,8 @@ func storedKeyCodec(m *model, cols []*column) keyCodec {
 func timePart(t reflect.Type, form func(time.Time) int64) (keyPart, bool) {
 	switch {
 	case t == timeType:
-		return keyPart{kind: partInt, typ: t, get: func(p unsafe.Pointer) (int64, string, bool) {
-			tm := *(*time.Time)(p)
+		return keyPart{kind: partInt, typ: t, get: func(p mem.Ptr) (int64, string, bool) {
+			tm := mem.Load[time.Time](p)
 			return form(tm), "", !tm.IsZero()
 		}}, true
 	case t.Kind() == reflect.Pointer:
@@ -321,7 +321,7 @@ func (f *flush) checkHeld(m *model, cp *conflictPlan, byKey *keyIndex) error {
 		if st.m != m || st.status != Persistent {
 			continue
 		}
-		for _, p := range []unsafe.Pointer{st.obj, st.snap} {
+		for _, p := range []mem.Ptr{st.obj, st.snap} {
 			if k, ok := cp.codec.key(p); ok && byKey.get(k) != nil {
 				return twinError(m, cp, "the session holds the row with this conflict key (%s): change that object instead")
 			}

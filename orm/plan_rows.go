@@ -3,8 +3,8 @@ package orm
 import (
 	"reflect"
 	"slices"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -83,7 +83,7 @@ func (f *flush) selfDeleteEdges(m *model, cols []*column, acts []*action) {
 		return
 	}
 	for _, a := range acts {
-		if (a.kind != actDelete && a.kind != actUpdate) || a.st.snap == nil {
+		if (a.kind != actDelete && a.kind != actUpdate) || a.st.snap.IsNil() {
 			continue
 		}
 		if k, ok := fkKey(m, cols, a.st.snap); ok {
@@ -96,10 +96,10 @@ func (f *flush) selfDeleteEdges(m *model, cols []*column, acts []*action) {
 
 // fkKey returns the identity key a row's foreign key points to, or false
 // when the foreign key is NULL or zero.
-func fkKey(m *model, cols []*column, obj unsafe.Pointer) (idKey, bool) {
+func fkKey(m *model, cols []*column, obj mem.Ptr) (idKey, bool) {
 	vals := make([]any, len(cols))
 	for i, c := range cols {
-		v := reflect.NewAt(c.goType, c.path.read(obj)).Elem()
+		v := mem.NewAt(c.goType, c.path.read(obj)).Elem()
 		for v.Kind() == reflect.Pointer {
 			if v.IsNil() {
 				return idKey{}, false

@@ -31,7 +31,7 @@ type selectCore struct {
 	limit   int      // -1: none
 	offset  int
 	lock    string
-	refresh bool
+	held    onHeld
 	loads   []loadPath
 	deleted deletedRows // soft-deleted rows seen (softdelete.go)
 }
@@ -100,7 +100,7 @@ func (q *SelectQuery[T]) ForUpdate() *SelectQuery[T] { q.lock = " FOR UPDATE"; r
 // the loaded values, discarding their unflushed changes. Without it a held
 // object with unflushed changes keeps them (and a clean one takes the
 // loaded values).
-func (q *SelectQuery[T]) Refresh() *SelectQuery[T] { q.refresh = true; return q }
+func (q *SelectQuery[T]) Refresh() *SelectQuery[T] { q.held = takeRow; return q }
 
 // Load asks for relationships to be loaded with the results. Each string
 // is a dotted path of relationship fields ("Posts.Comments"), loaded step

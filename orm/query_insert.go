@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // InsertQuery is a statement-level INSERT of objects of T, built by
@@ -115,7 +116,7 @@ func (q *InsertQuery[T]) exec(ctx context.Context) (*InsertResult[T], error) {
 		return &InsertResult[T]{}, err
 	}
 	if s.autoflush {
-		if err := s.flush(ctx, false); err != nil {
+		if err := s.flush(ctx, keepTx); err != nil {
 			return nil, fmt.Errorf("autoflush: %w", err)
 		}
 	}
@@ -157,9 +158,9 @@ func (q *InsertQuery[T]) states() ([]*state, error) {
 	}
 	out := make([]*state, 0, len(q.objs))
 	for _, o := range q.objs {
-		p := unsafe.Pointer(o)
+		p := mem.Of(o)
 		switch {
-		case p == nil:
+		case p.IsNil():
 			return nil, fmt.Errorf("nil %s: %w", q.m, ErrUnknownModel)
 		case q.s.stateOf(q.m, p) != nil:
 			return nil, fmt.Errorf("%s: the session already holds this object: %w", q.m, ErrDuplicateObject)
@@ -212,7 +213,7 @@ func (q *InsertQuery[T]) result(f *flush, states []*state) *InsertResult[T] {
 	for _, st := range states {
 		if f.skipped[st] {
 			st.status = detached
-			res.Skipped = append(res.Skipped, (*T)(st.obj))
+			res.Skipped = append(res.Skipped, mem.As[T](st.obj))
 			continue
 		}
 		k, _ := q.m.keyOf(st.obj)
@@ -223,7 +224,7 @@ func (q *InsertQuery[T]) result(f *flush, states []*state) *InsertResult[T] {
 			}
 			s.overwrite(h, st.obj)
 			st.status = detached
-			res.Rows = append(res.Rows, (*T)(h.obj))
+			res.Rows = append(res.Rows, mem.As[T](h.obj))
 			continue
 		}
 		st.status = Persistent
@@ -232,7 +233,7 @@ func (q *InsertQuery[T]) result(f *flush, states []*state) *InsertResult[T] {
 		s.snapshotWith(st, typedCopy[T])
 		s.idmap.put(k, st)
 		s.loaded = append(s.loaded, st)
-		res.Rows = append(res.Rows, (*T)(st.obj))
+		res.Rows = append(res.Rows, mem.As[T](st.obj))
 	}
 	return res
 }

@@ -7,9 +7,10 @@ import (
 	"iter"
 	"slices"
 	"strings"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // All runs the query and returns every row as an object of the session:
@@ -127,8 +128,8 @@ func (q *selectCore) scalar(ctx context.Context, what string, dst any) error {
 func (q *SelectQuery[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		stopped := false
-		_, err := q.run(ctx, q.limit, func(p unsafe.Pointer) bool {
-			if !yield((*T)(p), nil) {
+		_, err := q.run(ctx, q.limit, func(p mem.Ptr) bool {
+			if !yield(mem.As[T](p), nil) {
 				stopped = true
 			}
 			return !stopped
@@ -144,12 +145,12 @@ var errStop = errors.New("stop")
 
 // run executes the query; with each set, rows are passed to it untracked
 // instead of being collected.
-func (q *SelectQuery[T]) run(ctx context.Context, limit int, each func(unsafe.Pointer) bool) ([]*T, error) {
+func (q *SelectQuery[T]) run(ctx context.Context, limit int, each func(mem.Ptr) bool) ([]*T, error) {
 	return q.runStmt(ctx, stmt{limit: limit}, each)
 }
 
 // runStmt executes the query built from st.
-func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(unsafe.Pointer) bool) ([]*T, error) {
+func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(mem.Ptr) bool) ([]*T, error) {
 	sql, args, err := q.build(st)
 	if err != nil {
 		return nil, err
@@ -173,9 +174,9 @@ func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(unsafe.
 		return nil, err
 	}
 	if jp != nil {
-		objs := make([]unsafe.Pointer, len(out))
+		objs := make([]mem.Ptr, len(out))
 		for i, o := range out {
-			objs[i] = unsafe.Pointer(o)
+			objs[i] = mem.Of(o)
 		}
 		err = jp.finish(ctx, objs)
 	} else {
@@ -190,12 +191,12 @@ func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(unsafe.
 // scanRows runs the statement and scans its rows into the session's
 // objects (through jp when it joins to-one relationships); with each set,
 // rows are passed to it untracked instead of being collected.
-func (q *SelectQuery[T]) scanRows(ctx context.Context, sql string, args []any, limit int, jp *joinPlan, each func(unsafe.Pointer) bool) ([]*T, error) {
-	sc := newScanner(q.s, q.m, q.refresh)
+func (q *SelectQuery[T]) scanRows(ctx context.Context, sql string, args []any, limit int, jp *joinPlan, each func(mem.Ptr) bool) ([]*T, error) {
+	sc := newScanner(q.s, q.m, q.held)
 	sc.track, sc.copy = each == nil, typedCopy[T]
 	next := sc.next
 	if jp != nil {
-		next = func(rows pgx.Rows) (unsafe.Pointer, error) { return jp.next(&sc, rows) }
+		next = func(rows pgx.Rows) (mem.Ptr, error) { return jp.next(&sc, rows) }
 	}
 	var out []*T
 	if limit > 0 && each == nil {
@@ -209,7 +210,7 @@ func (q *SelectQuery[T]) scanRows(ctx context.Context, sql string, args []any, l
 			case err != nil:
 				return err
 			case each == nil:
-				out = append(out, (*T)(p))
+				out = append(out, mem.As[T](p))
 				continue
 			}
 			if err := q.s.afterLoad(ctx); err != nil {
@@ -235,7 +236,7 @@ func (q *selectCore) prepare(ctx context.Context) error {
 		return ErrSessionClosed
 	}
 	if q.s.autoflush {
-		if err := q.s.flush(ctx, false); err != nil {
+		if err := q.s.flush(ctx, keepTx); err != nil {
 			return fmt.Errorf("autoflush: %w", err)
 		}
 	}
@@ -251,9 +252,9 @@ func (q *SelectQuery[T]) afterLoad(ctx context.Context, out []*T) error {
 	if len(out) == 0 || (len(q.loads) == 0 && !q.m.eager) {
 		return nil
 	}
-	objs := make([]unsafe.Pointer, len(out))
+	objs := make([]mem.Ptr, len(out))
 	for i, o := range out {
-		objs[i] = unsafe.Pointer(o)
+		objs[i] = mem.Of(o)
 	}
 	return q.s.afterQuery(ctx, q.m, objs, q.loads)
 }

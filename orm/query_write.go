@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // Default, given as a value to [UpdateQuery.Set], sets the column to its
@@ -200,7 +201,7 @@ func (q *DeleteQuery[T]) Exec(ctx context.Context) (int64, error) {
 // objects the session holds.
 func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, ret colSet, del bool) (int64, error) {
 	if s.autoflush {
-		if err := s.flush(ctx, false); err != nil {
+		if err := s.flush(ctx, keepTx); err != nil {
 			return 0, fmt.Errorf("autoflush: %w", err)
 		}
 	}
@@ -236,7 +237,7 @@ func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, re
 }
 
 // apply brings a held object in line with a row a bulk statement changed.
-func (f *flush) apply(st *state, row unsafe.Pointer, ret colSet, del bool) {
+func (f *flush) apply(st *state, row mem.Ptr, ret colSet, del bool) {
 	f.journal(st)
 	if del {
 		for _, c := range st.m.cols {

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // RawQuery is a query written in SQL whose rows are scanned into T by
@@ -89,10 +90,10 @@ func (q *RawQuery[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			var hookErr error
 			err = stream(rows, plan, func(r *T) bool {
 				if q.m != nil && len(plan.fields) == len(q.m.cols) {
-					if st := q.s.held(q.m, unsafe.Pointer(r)); st != nil {
-						r = (*T)(st.obj)
+					if st := q.s.held(q.m, mem.Of(r)); st != nil {
+						r = mem.As[T](st.obj)
 					} else if q.m.hooks&hookAfterLoad != 0 {
-						if hookErr = hookAfterLoad.call(ctx, q.m, unsafe.Pointer(r)); hookErr != nil {
+						if hookErr = hookAfterLoad.call(ctx, q.m, mem.Of(r)); hookErr != nil {
 							return false
 						}
 					}
@@ -118,7 +119,7 @@ func (q *RawQuery[T]) run(ctx context.Context, fn func(pgx.Rows) error) error {
 		err = fmt.Errorf("%d placeholders, %d arguments: %w", next-1, len(q.args), ErrPlaceholders)
 	}
 	if err == nil && q.s.autoflush {
-		err = q.s.flush(ctx, false)
+		err = q.s.flush(ctx, keepTx)
 	}
 	if err == nil {
 		err = q.s.query(ctx, string(buf), q.args, fn)
@@ -156,9 +157,9 @@ func scanByName[T any](s *Session, m *model, rows pgx.Rows) ([]*T, error) {
 			return nil, err
 		}
 		if full {
-			obj = s.persist(m, obj, false)
+			obj = s.persist(m, obj, keepChanges)
 		}
-		out = append(out, (*T)(obj))
+		out = append(out, mem.As[T](obj))
 	}
 	return out, nil
 }
@@ -173,7 +174,7 @@ func (s *Session) Exec(ctx context.Context, sql SQL, args ...any) (int64, error)
 		err = fmt.Errorf("%d placeholders, %d arguments: %w", next-1, len(args), ErrPlaceholders)
 	}
 	if err == nil && s.autoflush {
-		err = s.flush(ctx, false)
+		err = s.flush(ctx, keepTx)
 	}
 	if err == nil && s.closed {
 		err = ErrSessionClosed

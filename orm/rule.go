@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
 )
@@ -34,7 +34,7 @@ type rule interface {
 	// added returns the targets attached to st's field since it was
 	// loaded or flushed (all of them for a pending object): what the
 	// save-update cascade follows at flush.
-	added(s *Session, st *state) []unsafe.Pointer
+	added(s *Session, st *state) []mem.Ptr
 	// changes records in fr what changed in st's field since it was
 	// loaded or flushed: children claimed or let go, association pairs.
 	changes(fr *relFlush, st *state)
@@ -76,12 +76,12 @@ func (rb *relBase) String() string { return rb.r.String() }
 
 // targets returns the objects the field holds: the elements of a
 // collection, or the one pointer of a to-one field (none when nil).
-func (rb *relBase) targets(owner unsafe.Pointer) []unsafe.Pointer {
+func (rb *relBase) targets(owner mem.Ptr) []mem.Ptr {
 	if rb.r.Uselist {
-		return rb.r.Many(owner)
+		return rb.many(owner)
 	}
-	if p := rb.r.One(owner); p != nil {
-		return []unsafe.Pointer{p}
+	if p := rb.one(owner); !p.IsNil() {
+		return []mem.Ptr{p}
 	}
 	return nil
 }
@@ -89,13 +89,13 @@ func (rb *relBase) targets(owner unsafe.Pointer) []unsafe.Pointer {
 // history calls add for each target attached to st's field since its
 // last load or flush (every target of a new object), and, for a stored
 // object, drop for each target let go since.
-func (rb *relBase) history(st *state, add, drop func(t unsafe.Pointer)) {
+func (rb *relBase) history(st *state, add, drop func(t mem.Ptr)) {
 	cur, seen := rb.targets(st.obj), st.seenOf(rb.idx)
 	if slices.Equal(cur, seen) {
 		return
 	}
 	for _, t := range minus(cur, seen) {
-		if t != nil {
+		if !t.IsNil() {
 			add(t)
 		}
 	}
@@ -107,34 +107,34 @@ func (rb *relBase) history(st *state, add, drop func(t unsafe.Pointer)) {
 }
 
 // contains reports whether owner's field holds t.
-func (rb *relBase) contains(owner, t unsafe.Pointer) bool {
+func (rb *relBase) contains(owner, t mem.Ptr) bool {
 	if rb.r.Uselist {
-		return slices.Contains(rb.r.Many(owner), t)
+		return slices.Contains(rb.many(owner), t)
 	}
-	return rb.r.One(owner) == t
+	return rb.one(owner) == t
 }
 
 // attach puts t in owner's field: appended to a collection that lacks it,
 // or stored in a to-one field.
-func (rb *relBase) attach(owner, t unsafe.Pointer) {
+func (rb *relBase) attach(owner, t mem.Ptr) {
 	switch {
 	case !rb.r.Uselist:
-		rb.r.SetOne(owner, t)
+		rb.setOne(owner, t)
 	case !rb.contains(owner, t):
-		rb.r.Append(owner, t)
+		rb.appendTo(owner, t)
 	}
 }
 
 // detach removes t from owner's field (a new slice for a collection, so
 // that a slice the program kept is not changed under it).
-func (rb *relBase) detach(owner, t unsafe.Pointer) {
+func (rb *relBase) detach(owner, t mem.Ptr) {
 	if !rb.r.Uselist {
-		if rb.r.One(owner) == t {
-			rb.r.SetOne(owner, nil)
+		if rb.one(owner) == t {
+			rb.setOne(owner, mem.Ptr{})
 		}
 		return
 	}
-	rb.r.SetMany(owner, removePtr(rb.r.Many(owner), t))
+	rb.setMany(owner, removePtr(rb.many(owner), t))
 }
 
 // fkGroup is one foreign key that carries relationships: the parent's
@@ -169,22 +169,22 @@ func (g *fkGroup) orphanRule() *relBase {
 
 // parentOf returns the session's parent for the key the child's object at
 // p holds (p is the object or its snapshot), or nil.
-func (g *fkGroup) parentOf(s *Session, p unsafe.Pointer) unsafe.Pointer {
-	if !g.ident || p == nil {
-		return nil
+func (g *fkGroup) parentOf(s *Session, p mem.Ptr) mem.Ptr {
+	if !g.ident || p.IsNil() {
+		return mem.Ptr{}
 	}
 	if k, ok := g.childKey.key(p); ok {
 		if st := s.lookup(k); st != nil && st.status == Persistent {
 			return st.obj
 		}
 	}
-	return nil
+	return mem.Ptr{}
 }
 
 // sync copies parent's key into the child's foreign key, or clears it
 // when parent is nil, telling the journal first so that a failed flush
 // puts the old values back.
-func (g *fkGroup) sync(f *flush, child *state, parent unsafe.Pointer) {
+func (g *fkGroup) sync(f *flush, child *state, parent mem.Ptr) {
 	for _, cc := range g.childCols {
 		if cc.zero(child.obj) {
 			f.filled(child, cc) // a new child's key: set back to zero, no copy kept
@@ -197,9 +197,9 @@ func (g *fkGroup) sync(f *flush, child *state, parent unsafe.Pointer) {
 
 // assign copies parent's key into child's foreign key (NULL when parent is
 // nil).
-func (g *fkGroup) assign(child, parent unsafe.Pointer) {
+func (g *fkGroup) assign(child, parent mem.Ptr) {
 	for i, cc := range g.childCols {
-		if parent == nil {
+		if parent.IsNil() {
 			cc.setZero(child)
 			continue
 		}
@@ -208,16 +208,16 @@ func (g *fkGroup) assign(child, parent unsafe.Pointer) {
 }
 
 // hasKey reports whether the child at p holds a key (not NULL, not zero).
-func (g *fkGroup) hasKey(p unsafe.Pointer) bool {
+func (g *fkGroup) hasKey(p mem.Ptr) bool {
 	_, ok := g.childKey.key(p)
 	return ok
 }
 
 // differs reports whether writing parent (nil: NULL) into the child's
 // foreign key would change it.
-func (g *fkGroup) differs(child unsafe.Pointer, parent unsafe.Pointer) bool {
+func (g *fkGroup) differs(child mem.Ptr, parent mem.Ptr) bool {
 	ck, cok := g.childKey.key(child)
-	if parent == nil {
+	if parent.IsNil() {
 		return cok
 	}
 	pk, pok := g.parentKey.key(parent)
@@ -331,4 +331,60 @@ func colOf(m *model, c *schema.Column) *column {
 		return m.cols[i]
 	}
 	return m.column(c.Name)
+}
+
+// The accessors below read and write the relationship field of an owner
+// (a value of the owner's model type) without reflection when the field is
+// reached by its offset; targets point to values of the target's type.
+
+// one returns the pointer a to-one field holds (nil when unset).
+func (rb *relBase) one(owner mem.Ptr) mem.Ptr {
+	p := rb.fieldRead(owner)
+	if p.IsNil() {
+		return mem.Ptr{}
+	}
+	return mem.LoadPtr(p)
+}
+
+// setOne stores t (nil clears it) in a to-one field.
+func (rb *relBase) setOne(owner, t mem.Ptr) { mem.StorePtr(rb.fieldWrite(owner), t) }
+
+// many returns the elements of a collection field, sharing its backing
+// array; nil when unset.
+func (rb *relBase) many(owner mem.Ptr) []mem.Ptr {
+	p := rb.fieldRead(owner)
+	if p.IsNil() {
+		return nil
+	}
+	return mem.LoadPtrs(p)
+}
+
+// setMany replaces the elements of a collection field with ts, which the
+// field then shares.
+func (rb *relBase) setMany(owner mem.Ptr, ts []mem.Ptr) {
+	mem.StorePtrs(rb.fieldWrite(owner), ts)
+}
+
+// appendTo adds t at the end of a collection field.
+func (rb *relBase) appendTo(owner, t mem.Ptr) {
+	p := rb.fieldWrite(owner)
+	mem.StorePtrs(p, append(mem.LoadPtrs(p), t))
+}
+
+// fieldRead returns the field's address inside owner, or nil when a nil
+// embedded pointer is on the path.
+func (rb *relBase) fieldRead(owner mem.Ptr) mem.Ptr {
+	if f := rb.r.Field; f.Direct {
+		return owner.Add(f.Offset)
+	}
+	return mem.FieldOrNil(rb.r.Table.GoType, owner, rb.r.Field.Index)
+}
+
+// fieldWrite returns the field's address inside owner, allocating nil
+// embedded pointers on the path.
+func (rb *relBase) fieldWrite(owner mem.Ptr) mem.Ptr {
+	if f := rb.r.Field; f.Direct {
+		return owner.Add(f.Offset)
+	}
+	return mem.Field(rb.r.Table.GoType, owner, rb.r.Field.Index)
 }

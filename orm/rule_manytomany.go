@@ -3,8 +3,8 @@ package orm
 import (
 	"cmp"
 	"slices"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 )
 
@@ -18,7 +18,7 @@ type manyToMany struct{ *relBase }
 var _ rule = (*manyToMany)(nil)
 
 // pair is an association row: an owner and a target.
-type pair struct{ owner, target unsafe.Pointer }
+type pair struct{ owner, target mem.Ptr }
 
 // pairWork is what one flush writes into one association table for one
 // rule: rows to insert and delete (on the canonical side of a pair of
@@ -31,20 +31,20 @@ type pairWork struct {
 }
 
 // added returns the targets appended since the last load or flush.
-func (r *manyToMany) added(_ *Session, st *state) []unsafe.Pointer {
+func (r *manyToMany) added(_ *Session, st *state) []mem.Ptr {
 	return minus(r.targets(st.obj), st.seenOf(r.idx))
 }
 
 // changes records the association rows added to and removed from st's
 // collection.
 func (r *manyToMany) changes(fr *relFlush, st *state) {
-	r.history(st, func(t unsafe.Pointer) { fr.pair(r, st.obj, t, true) },
-		func(t unsafe.Pointer) { fr.pair(r, st.obj, t, false) })
+	r.history(st, func(t mem.Ptr) { fr.pair(r, st.obj, t, true) },
+		func(t mem.Ptr) { fr.pair(r, st.obj, t, false) })
 }
 
 // pair records an association row on the canonical side of r's pair of
 // rules.
-func (fr *relFlush) pair(r *manyToMany, owner, target unsafe.Pointer, add bool) {
+func (fr *relFlush) pair(r *manyToMany, owner, target mem.Ptr, add bool) {
 	if b := r.back; b != nil && b.id < r.id {
 		r, owner, target = fr.s.db.reg.rules[b.id].(*manyToMany), target, owner
 	}
@@ -134,7 +134,7 @@ func (r *manyToMany) sortPairs(pairs []pair) {
 	})
 }
 
-func compareKeys(kc *keyCodec, a, b unsafe.Pointer) int {
+func compareKeys(kc *keyCodec, a, b mem.Ptr) int {
 	ka, _ := kc.key(a)
 	kb, _ := kc.key(b)
 	return cmp.Or(cmp.Compare(ka.n, kb.n), cmp.Compare(ka.s, kb.s))

@@ -1,8 +1,7 @@
 package orm
 
 import (
-	"unsafe"
-
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 )
 
@@ -19,12 +18,12 @@ var _ rule = (*manyToOne)(nil)
 // its key held when loaded (nil counts only once the reference was
 // loaded: an unloaded nil says nothing).
 func (r *manyToOne) changed(st *state) bool {
-	cur := r.r.One(st.obj)
-	if st.snap == nil {
-		return cur != nil
+	cur := r.one(st.obj)
+	if st.snap.IsNil() {
+		return !cur.IsNil()
 	}
 	was, wok := r.fk.childKey.key(st.snap)
-	if cur == nil {
+	if cur.IsNil() {
 		return wok && st.isLoaded(r.idx)
 	}
 	now, nok := r.fk.parentKey.key(cur)
@@ -36,17 +35,17 @@ func (r *manyToOne) changed(st *state) bool {
 // from its snapshot, or a new one with a key and no reference.
 func (r *manyToOne) keyWritten(st *state) bool {
 	now, ok := r.fk.childKey.key(st.obj)
-	if st.snap == nil {
-		return ok && r.r.One(st.obj) == nil
+	if st.snap.IsNil() {
+		return ok && r.one(st.obj).IsNil()
 	}
 	was, wok := r.fk.childKey.key(st.snap)
 	return ok != wok || now != was
 }
 
 // added returns the referenced parent when the reference changed.
-func (r *manyToOne) added(_ *Session, st *state) []unsafe.Pointer {
-	if p := r.r.One(st.obj); p != nil && r.changed(st) {
-		return []unsafe.Pointer{p}
+func (r *manyToOne) added(_ *Session, st *state) []mem.Ptr {
+	if p := r.one(st.obj); !p.IsNil() && r.changed(st) {
+		return []mem.Ptr{p}
 	}
 	return nil
 }
@@ -60,7 +59,7 @@ func (r *manyToOne) changes(fr *relFlush, st *state) {
 		}
 		return
 	}
-	if p := r.r.One(st.obj); p != nil {
+	if p := r.one(st.obj); !p.IsNil() {
 		fr.attachTo(st, r.fk, p, r.relBase, false)
 		return
 	}
@@ -75,7 +74,7 @@ func (r *manyToOne) needsLoad(fr *relFlush, st *state) (bool, error) {
 	if !rel.Cascade.Has(relation.Delete) || st.isLoaded(r.idx) || rel.Lazy == relation.NoLoad {
 		return false, nil
 	}
-	if _, ok := r.fk.childKey.key(st.snap); !ok || r.fk.parentOf(fr.s, st.snap) != nil {
+	if _, ok := r.fk.childKey.key(st.snap); !ok || !r.fk.parentOf(fr.s, st.snap).IsNil() {
 		return false, nil
 	}
 	if rel.Lazy == relation.Raise {
@@ -90,8 +89,8 @@ func (r *manyToOne) deleted(fr *relFlush, st *state, next []*state) []*state {
 	if !r.r.Cascade.Has(relation.Delete) {
 		return next
 	}
-	p := r.r.One(st.obj)
-	if p == nil && !r.changed(st) {
+	p := r.one(st.obj)
+	if p.IsNil() && !r.changed(st) {
 		p = r.fk.parentOf(fr.s, st.snap)
 	}
 	if ps := fr.s.stateOf(r.target, p); ps != nil && ps.status == Persistent && !ps.deleting {
@@ -122,11 +121,11 @@ func (r *manyToOne) held(l *loader, g *keyGroups) ([]loadedRow, []*state) {
 // pointBack sets child's reference rb to owner after a load of rb's
 // partner, unless the program pointed it elsewhere since (and the load is
 // no refresh), and records it as loaded.
-func (l *loader) pointBack(rb *relBase, child *state, owner unsafe.Pointer) {
-	if cur := rb.r.One(child.obj); cur != nil && cur != owner && !l.refresh && (&manyToOne{rb}).changed(child) {
+func (l *loader) pointBack(rb *relBase, child *state, owner mem.Ptr) {
+	if cur := rb.one(child.obj); !cur.IsNil() && cur != owner && l.held == keepChanges && (&manyToOne{rb}).changed(child) {
 		return
 	}
-	rb.r.SetOne(child.obj, owner)
+	rb.setOne(child.obj, owner)
 	child.relLoaded |= bit(rb.idx)
 }
 

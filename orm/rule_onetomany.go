@@ -1,8 +1,7 @@
 package orm
 
 import (
-	"unsafe"
-
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
 )
@@ -14,18 +13,18 @@ type oneToMany struct{ *relBase }
 var _ rule = (*oneToMany)(nil)
 
 // added returns the children attached since the last load or flush.
-func (r *oneToMany) added(_ *Session, st *state) []unsafe.Pointer {
+func (r *oneToMany) added(_ *Session, st *state) []mem.Ptr {
 	return minus(r.targets(st.obj), st.seenOf(r.idx))
 }
 
 // changes claims the children attached to st's field for st, and lets go
 // of those removed from it.
 func (r *oneToMany) changes(fr *relFlush, st *state) {
-	r.history(st, func(t unsafe.Pointer) {
+	r.history(st, func(t mem.Ptr) {
 		if cs := fr.s.stateOf(r.target, t); cs != nil {
 			fr.attachTo(cs, r.fk, st.obj, r.relBase, true)
 		}
-	}, func(t unsafe.Pointer) {
+	}, func(t mem.Ptr) {
 		if cs := fr.s.stateOf(r.target, t); cs != nil && cs.status == Persistent {
 			fr.letGo(cs, r.fk, st.obj, r.relBase)
 		}
@@ -56,7 +55,7 @@ func (r *oneToMany) needsLoad(_ *relFlush, st *state) (bool, error) {
 // CASCADE, their key cleared along SET NULL.
 func (r *oneToMany) deleted(fr *relFlush, st *state, next []*state) []*state {
 	cur := r.targets(st.obj)
-	for _, list := range [][]unsafe.Pointer{cur, minus(st.seenOf(r.idx), cur)} {
+	for _, list := range [][]mem.Ptr{cur, minus(st.seenOf(r.idx), cur)} {
 		for _, t := range list {
 			cs := fr.s.stateOf(r.target, t)
 			if cs == nil || cs.status != Persistent || cs.deleting || fr.movedAway(cs, r.fk, st.obj) {
@@ -93,8 +92,8 @@ func (r *oneToOne) held(l *loader, g *keyGroups) ([]loadedRow, []*state) {
 			rest = append(rest, o)
 			continue
 		}
-		t := r.r.One(o.obj)
-		if t == nil {
+		t := r.one(o.obj)
+		if t.IsNil() {
 			continue
 		}
 		ts := l.s.stateOf(r.target, t)

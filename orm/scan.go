@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // scanner turns rows of a model's full select list into objects merged
@@ -25,20 +26,33 @@ type scanner struct {
 	dest    []any
 	plan    rowPlan // decoders of the result set's columns, from its first row
 	planned bool
-	refresh bool                          // overwrite held objects even when they have changes
-	track   bool                          // register new objects in the session
-	copy    func(dst, src unsafe.Pointer) // whole-struct copy for snapshots
+	held    onHeld                 // what a row does to a held object
+	track   bool                   // register new objects in the session
+	copy    func(dst, src mem.Ptr) // whole-struct copy for snapshots
 }
 
 // typedCopy copies a T without reflection.
-func typedCopy[T any](dst, src unsafe.Pointer) { *(*T)(dst) = *(*T)(src) }
+func typedCopy[T any](dst, src mem.Ptr) { mem.Copy[T](dst, src) }
 
-func newScanner(s *Session, m *model, refresh bool) scanner {
+// onHeld says what a loaded row does to an object the session already
+// holds.
+type onHeld uint8
+
+const (
+	// keepChanges: a held object with unflushed changes keeps them; a
+	// clean one takes the row's values.
+	keepChanges onHeld = iota
+	// takeRow: the held object takes the row's values, discarding its
+	// unflushed changes (Refresh, SelectQuery.Refresh, refresh-expire).
+	takeRow
+)
+
+func newScanner(s *Session, m *model, held onHeld) scanner {
 	s.index() // rows of earlier queries must be found by this one
 	if cap(s.dest) < len(m.cols) {
 		s.dest = make([]any, len(m.cols))
 	}
-	return scanner{s: s, m: m, dest: s.dest[:len(m.cols)], refresh: refresh, track: true, copy: m.copyStruct}
+	return scanner{s: s, m: m, dest: s.dest[:len(m.cols)], held: held, track: true, copy: m.copyStruct}
 }
 
 // done ends a scan: the objects it added join the
@@ -46,13 +60,13 @@ func newScanner(s *Session, m *model, refresh bool) scanner {
 func (sc *scanner) done() {}
 
 // next scans the current row and returns the session's object for it.
-func (sc *scanner) next(rows pgx.Rows) (unsafe.Pointer, error) {
+func (sc *scanner) next(rows pgx.Rows) (mem.Ptr, error) {
 	obj := sc.s.objChunk(sc.m).next()
 	if !sc.planned {
 		sc.plan, sc.planned = planRows(rows, 0, sc.m.cols, false), true
 	}
 	if err := sc.plan.scan(rows, obj, sc.dest); err != nil {
-		return nil, fmt.Errorf("scan %s: %w", sc.m.table.Name, err)
+		return mem.Ptr{}, fmt.Errorf("scan %s: %w", sc.m.table.Name, err)
 	}
 	if !sc.track {
 		if st := sc.s.held(sc.m, obj); st != nil {
@@ -63,7 +77,7 @@ func (sc *scanner) next(rows pgx.Rows) (unsafe.Pointer, error) {
 	}
 	k, _ := sc.m.keyOf(obj)
 	if st := sc.s.idmap.get(k); st != nil {
-		return sc.s.merge(st, obj, sc.refresh), nil
+		return sc.s.merge(st, obj, sc.held), nil
 	}
 	sc.s.addLoaded(sc.m, obj, k, sc.copy)
 	return obj, nil
@@ -71,7 +85,7 @@ func (sc *scanner) next(rows pgx.Rows) (unsafe.Pointer, error) {
 
 // held returns the state of the row the object at p was loaded from, when
 // the session holds it.
-func (s *Session) held(m *model, p unsafe.Pointer) *state {
+func (s *Session) held(m *model, p mem.Ptr) *state {
 	k, ok := m.keyOf(p)
 	if !ok {
 		return nil
@@ -135,9 +149,9 @@ func (s *Session) queryFailed(err error) error {
 // table order (the tableSQL list), and returns the session's objects for
 // its rows, merged into the identity map like a query's. It is the
 // relationship loaders' building block.
-func (s *Session) loadRows(ctx context.Context, m *model, sql string, args []any) ([]unsafe.Pointer, error) {
-	sc := newScanner(s, m, false)
-	var out []unsafe.Pointer
+func (s *Session) loadRows(ctx context.Context, m *model, sql string, args []any) ([]mem.Ptr, error) {
+	sc := newScanner(s, m, keepChanges)
+	var out []mem.Ptr
 	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
 		for rows.Next() {
 			p, err := sc.next(rows)

@@ -5,10 +5,11 @@ import (
 	"math"
 	"reflect"
 	"time"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // Rows of a model are decoded here, straight from the wire into the
@@ -25,7 +26,7 @@ import (
 
 // decodeFunc decodes one binary column value into the field at dst and
 // reports whether it did.
-type decodeFunc func(src []byte, dst unsafe.Pointer) bool
+type decodeFunc func(src []byte, dst mem.Ptr) bool
 
 // decoder is one (PostgreSQL type, Go type) pair decoded here.
 type decoder struct {
@@ -123,7 +124,7 @@ func planRows(rows pgx.Rows, off int, cols []*column, lead bool) rowPlan {
 // the others (or all, when a value needs pgx) through rows.Scan into
 // dest, which has one entry per column of the row; the caller's first
 // off entries are passed to pgx as they are.
-func (p *rowPlan) scan(rows pgx.Rows, obj unsafe.Pointer, dest []any) error {
+func (p *rowPlan) scan(rows pgx.Rows, obj mem.Ptr, dest []any) error {
 	if p.fast && p.decode(rows.RawValues(), obj) {
 		if !p.slow {
 			return nil
@@ -143,7 +144,7 @@ func (p *rowPlan) scan(rows pgx.Rows, obj unsafe.Pointer, dest []any) error {
 }
 
 // decode runs the decoders; false when some value needs pgx.
-func (p *rowPlan) decode(raw [][]byte, obj unsafe.Pointer) bool {
+func (p *rowPlan) decode(raw [][]byte, obj mem.Ptr) bool {
 	if len(raw) != p.off+len(p.dec) {
 		return false
 	}
@@ -166,59 +167,59 @@ func retCols(m *model, ret colSet) []*column {
 	return out
 }
 
-func decodeInt8(src []byte, dst unsafe.Pointer) bool {
+func decodeInt8(src []byte, dst mem.Ptr) bool {
 	if len(src) != 8 {
 		return false
 	}
-	*(*int64)(dst) = int64(binary.BigEndian.Uint64(src))
+	mem.Store[int64](dst, int64(binary.BigEndian.Uint64(src)))
 	return true
 }
 
-func decodeInt4(src []byte, dst unsafe.Pointer) bool {
+func decodeInt4(src []byte, dst mem.Ptr) bool {
 	if len(src) != 4 {
 		return false
 	}
-	*(*int32)(dst) = int32(binary.BigEndian.Uint32(src))
+	mem.Store[int32](dst, int32(binary.BigEndian.Uint32(src)))
 	return true
 }
 
-func decodeInt2(src []byte, dst unsafe.Pointer) bool {
+func decodeInt2(src []byte, dst mem.Ptr) bool {
 	if len(src) != 2 {
 		return false
 	}
-	*(*int16)(dst) = int16(binary.BigEndian.Uint16(src))
+	mem.Store[int16](dst, int16(binary.BigEndian.Uint16(src)))
 	return true
 }
 
-func decodeFloat8(src []byte, dst unsafe.Pointer) bool {
+func decodeFloat8(src []byte, dst mem.Ptr) bool {
 	if len(src) != 8 {
 		return false
 	}
-	*(*float64)(dst) = math.Float64frombits(binary.BigEndian.Uint64(src))
+	mem.Store[float64](dst, math.Float64frombits(binary.BigEndian.Uint64(src)))
 	return true
 }
 
-func decodeBool(src []byte, dst unsafe.Pointer) bool {
+func decodeBool(src []byte, dst mem.Ptr) bool {
 	if len(src) != 1 {
 		return false
 	}
-	*(*bool)(dst) = src[0] == 1
+	mem.Store[bool](dst, src[0] == 1)
 	return true
 }
 
-func decodeText(src []byte, dst unsafe.Pointer) bool {
+func decodeText(src []byte, dst mem.Ptr) bool {
 	if src == nil {
 		return false
 	}
-	*(*string)(dst) = string(src)
+	mem.Store[string](dst, string(src))
 	return true
 }
 
-func decodeUUID(src []byte, dst unsafe.Pointer) bool {
+func decodeUUID(src []byte, dst mem.Ptr) bool {
 	if len(src) != 16 {
 		return false
 	}
-	copy((*[16]byte)(dst)[:], src)
+	copy(mem.As[[16]byte](dst)[:], src)
 	return true
 }
 
@@ -234,7 +235,7 @@ const (
 
 // decodeTimestamptz decodes as pgx does with no ScanLocation: a time in
 // the local zone.
-func decodeTimestamptz(src []byte, dst unsafe.Pointer) bool {
+func decodeTimestamptz(src []byte, dst mem.Ptr) bool {
 	if len(src) != 8 {
 		return false
 	}
@@ -242,23 +243,23 @@ func decodeTimestamptz(src []byte, dst unsafe.Pointer) bool {
 	if us < minTimestamp || us >= endTimestamp {
 		return false
 	}
-	*(*time.Time)(dst) = time.Unix(microsY2K/microsPerSec+us/microsPerSec, (us%microsPerSec)*nanosPerMicro)
+	mem.Store[time.Time](dst, time.Unix(microsY2K/microsPerSec+us/microsPerSec, (us%microsPerSec)*nanosPerMicro))
 	return true
 }
 
 // pointerTo makes a decoder of *T from one of T: NULL is nil, any other
 // value a new T.
 func pointerTo[T any](fn decodeFunc) decodeFunc {
-	return func(src []byte, dst unsafe.Pointer) bool {
+	return func(src []byte, dst mem.Ptr) bool {
 		if src == nil {
-			*(**T)(dst) = nil
+			mem.Store[*T](dst, nil)
 			return true
 		}
 		v := new(T)
-		if !fn(src, unsafe.Pointer(v)) {
+		if !fn(src, mem.Of(v)) {
 			return false
 		}
-		*(**T)(dst) = v
+		mem.Store[*T](dst, v)
 		return true
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // TestDecodersMatchPgx decodes values of every pair scan_decode.go
@@ -83,7 +84,7 @@ func TestDecodersMatchPgx(t *testing.T) {
 				raw = append(make([]byte, 0, len(v)), v...)
 			}
 			ours := reflect.New(tc.typ)
-			ok := fn(raw, ours.UnsafePointer())
+			ok := fn(raw, mem.Value(ours))
 			theirs := reflect.New(tc.typ)
 			perr := rows.Scan(theirs.Interface())
 			switch {

@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/crucible-orm/crucible/schema"
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // Results that are not whole model rows (projections, Raw into any type)
@@ -33,20 +32,20 @@ type resultPlan struct {
 }
 
 type resultField struct {
-	off   uintptr        // offset of the field, when index is nil
-	index []int          // reflect path through an embedded pointer
-	word  unsafe.Pointer // type word of a pointer to the field's type
+	off   uintptr  // offset of the field, when index is nil
+	index []int    // reflect path through an embedded pointer
+	word  mem.Type // type word of a pointer to the field's type
 }
 
 // dest points dst at the fields of the value at obj.
-func (p *resultPlan) dest(dst []any, obj unsafe.Pointer) {
+func (p *resultPlan) dest(dst []any, obj mem.Ptr) {
 	for i := range p.fields {
 		f := &p.fields[i]
-		a := unsafe.Add(obj, f.off)
+		a := obj.Add(f.off)
 		if f.index != nil {
-			a = schema.FieldPointer(p.typ, obj, f.index, true)
+			a = mem.Field(p.typ, obj, f.index)
 		}
-		dst[i] = pointerAny(f.word, a)
+		dst[i] = mem.Any(f.word, a)
 	}
 }
 
@@ -77,7 +76,7 @@ func (r *Registry) newResultPlan(t reflect.Type, names []string) (*resultPlan, e
 		if len(names) != 1 {
 			return nil, fmt.Errorf("%s receives one column, the result has %d: %w", t, len(names), ErrUnknownColumn)
 		}
-		p.fields[0] = resultField{word: typeWord(reflect.PointerTo(t))}
+		p.fields[0] = resultField{word: mem.TypeOf(reflect.PointerTo(t))}
 		return p, nil
 	}
 	fields := r.fieldsOf(t)
@@ -144,7 +143,7 @@ func walkFields(t reflect.Type, index []int, off uintptr, direct bool, out *[]st
 		case sf.Anonymous && !tagged && sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct:
 			walkFields(sf.Type.Elem(), path, 0, false, out)
 		case sf.IsExported():
-			f := resultField{off: off + sf.Offset, word: typeWord(reflect.PointerTo(sf.Type))}
+			f := resultField{off: off + sf.Offset, word: mem.TypeOf(reflect.PointerTo(sf.Type))}
 			if !direct {
 				f.index = path
 			}
@@ -201,7 +200,7 @@ func collect[R any](rows pgx.Rows, p *resultPlan, size int) ([]*R, error) {
 	var zero R
 	for rows.Next() {
 		vals = append(vals, zero)
-		p.dest(dest, unsafe.Pointer(&vals[len(vals)-1]))
+		p.dest(dest, mem.Of(&vals[len(vals)-1]))
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("scan %s: %w", p.typ, err)
 		}
@@ -224,7 +223,7 @@ func stream[R any](rows pgx.Rows, p *resultPlan, yield func(*R) bool) error {
 		}
 		r := &slab[0]
 		slab = slab[1:]
-		p.dest(dest, unsafe.Pointer(r))
+		p.dest(dest, mem.Of(r))
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan %s: %w", p.typ, err)
 		}

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // Session is a unit of work: it tracks the objects you add, load, change
@@ -31,12 +32,12 @@ type Session struct {
 	autoflush bool
 	cfg       sessionConfig
 
-	idmap   identityMap               // persistent objects by (table, key)
-	indexed int                       // loaded[:indexed] are in idmap (see lookup)
-	loaded  []*state                  // persistent (and deleted) states in load order
-	pending []*state                  // pending states in Add order
-	byPtr   map[unsafe.Pointer]*state // pending states by object address
-	seq     uint64                    // Add counter
+	idmap   identityMap        // persistent objects by (table, key)
+	indexed int                // loaded[:indexed] are in idmap (see lookup)
+	loaded  []*state           // persistent (and deleted) states in load order
+	pending []*state           // pending states in Add order
+	byPtr   map[mem.Ptr]*state // pending states by object address
+	seq     uint64             // Add counter
 
 	tx    *txn         // the open transaction (&work.tx), nil when none
 	work  *sessionWork // storage for writing, taken from the DB's pool (work.go)
@@ -159,7 +160,7 @@ func (s *Session) add(o any) (*state, error) {
 	st.ord = uint32(s.seq) // a session never holds 2³² objects
 	s.addPending(st)
 	if len(m.rules) > 0 {
-		return st, s.saveUpdate(st, true)
+		return st, s.saveUpdate(st, allTargets)
 	}
 	return st, nil
 }
@@ -271,28 +272,28 @@ func (s *Session) takeErr() error {
 }
 
 // object checks that o is a non-nil pointer to a registered model.
-func (s *Session) object(o any) (*model, unsafe.Pointer, error) {
+func (s *Session) object(o any) (*model, mem.Ptr, error) {
 	if s.closed {
-		return nil, nil, ErrSessionClosed
+		return nil, mem.Ptr{}, ErrSessionClosed
 	}
 	t := reflect.TypeOf(o)
 	if t == nil || t.Kind() != reflect.Pointer {
-		return nil, nil, fmt.Errorf("%T: want a pointer to a model: %w", o, ErrUnknownModel)
+		return nil, mem.Ptr{}, fmt.Errorf("%T: want a pointer to a model: %w", o, ErrUnknownModel)
 	}
 	m := s.db.reg.byType[t.Elem()]
 	if m == nil {
-		return nil, nil, fmt.Errorf("%s: %w", t.Elem(), ErrUnknownModel)
+		return nil, mem.Ptr{}, fmt.Errorf("%s: %w", t.Elem(), ErrUnknownModel)
 	}
-	p := anyPointer(o)
-	if p == nil {
-		return nil, nil, fmt.Errorf("%s(nil): %w", t, ErrNilObject)
+	p := mem.Data(o)
+	if p.IsNil() {
+		return nil, mem.Ptr{}, fmt.Errorf("%s(nil): %w", t, ErrNilObject)
 	}
 	return m, p, nil
 }
 
 // stateOf finds the session's state of the object at p, or nil.
-func (s *Session) stateOf(m *model, p unsafe.Pointer) *state {
-	if p == nil {
+func (s *Session) stateOf(m *model, p mem.Ptr) *state {
+	if p.IsNil() {
 		return nil
 	}
 	if st := s.pendingOf(p); st != nil {
@@ -319,9 +320,9 @@ func (s *Session) stateOf(m *model, p unsafe.Pointer) *state {
 }
 
 // newState takes a state from the session's slab.
-func (s *Session) newState(m *model, p unsafe.Pointer) *state {
+func (s *Session) newState(m *model, p mem.Ptr) *state {
 	if len(s.states) == 0 {
-		s.stateGrow = min(max(1, 2*s.stateGrow), internalSlabLen(unsafe.Sizeof(state{})))
+		s.stateGrow = min(max(1, 2*s.stateGrow), internalSlabLen(mem.Size[state]()))
 		s.states = make([]state, s.stateGrow)
 	}
 	st := &s.states[0]
@@ -374,12 +375,11 @@ func (s *Session) slabsOf(m *model) *slabs {
 
 // persist registers a freshly loaded object (from a query) and returns the
 // pointer the caller must use: the session's own object when it already
-// holds the row. A held object that has unflushed changes keeps them unless
-// refresh is set; otherwise it takes the loaded values.
-func (s *Session) persist(m *model, p unsafe.Pointer, refresh bool) unsafe.Pointer {
+// holds the row, which takes the loaded values as held says.
+func (s *Session) persist(m *model, p mem.Ptr, held onHeld) mem.Ptr {
 	k, _ := m.keyOf(p)
 	if st := s.lookup(k); st != nil {
-		return s.merge(st, p, refresh)
+		return s.merge(st, p, held)
 	}
 	s.idmap.put(k, s.addLoaded(m, p, k, m.copyStruct))
 	return p
@@ -387,9 +387,9 @@ func (s *Session) persist(m *model, p unsafe.Pointer, refresh bool) unsafe.Point
 
 // merge handles a loaded row the session already holds as st and returns
 // the held object.
-func (s *Session) merge(st *state, p unsafe.Pointer, refresh bool) unsafe.Pointer {
-	if refresh || !st.dirty() {
-		moved, from := s.movedKeys(st, p, refresh)
+func (s *Session) merge(st *state, p mem.Ptr, held onHeld) mem.Ptr {
+	if held == takeRow || !st.dirty() {
+		moved, from := s.movedKeys(st, p, held)
 		s.overwrite(st, p)
 		s.loadedRow(st.m, st.obj)
 		s.rehome(st, moved, from)
@@ -399,7 +399,7 @@ func (s *Session) merge(st *state, p unsafe.Pointer, refresh bool) unsafe.Pointe
 
 // addLoaded makes the object at p persistent with key k, snapshotted and
 // in the loaded list; the caller puts it in the identity map.
-func (s *Session) addLoaded(m *model, p unsafe.Pointer, k idKey, copyStruct func(dst, src unsafe.Pointer)) *state {
+func (s *Session) addLoaded(m *model, p mem.Ptr, k idKey, copyStruct func(dst, src mem.Ptr)) *state {
 	st := s.newState(m, p)
 	st.status = Persistent
 	st.setID(k)
@@ -411,7 +411,7 @@ func (s *Session) addLoaded(m *model, p unsafe.Pointer, k idKey, copyStruct func
 
 // overwrite copies the column values of the loaded object p into the held
 // object and snapshots them.
-func (s *Session) overwrite(st *state, p unsafe.Pointer) {
+func (s *Session) overwrite(st *state, p mem.Ptr) {
 	for _, c := range st.m.cols {
 		c.copyTo(st.obj, p)
 	}
@@ -423,7 +423,7 @@ func (s *Session) overwrite(st *state, p unsafe.Pointer) {
 const pendingIndex = 16
 
 // pendingOf returns the pending state of the object at p, or nil.
-func (s *Session) pendingOf(p unsafe.Pointer) *state {
+func (s *Session) pendingOf(p mem.Ptr) *state {
 	if s.byPtr != nil {
 		return s.byPtr[p]
 	}
@@ -442,7 +442,7 @@ func (s *Session) addPending(st *state) {
 	case s.byPtr != nil:
 		s.byPtr[st.obj] = st
 	case len(s.pending) > pendingIndex:
-		s.byPtr = make(map[unsafe.Pointer]*state, 2*len(s.pending))
+		s.byPtr = make(map[mem.Ptr]*state, 2*len(s.pending))
 		for _, x := range s.pending {
 			s.byPtr[x.obj] = x
 		}

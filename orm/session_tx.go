@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // outerSavepoint names the savepoint a session on a borrowed transaction
@@ -17,7 +18,7 @@ import (
 // among live sessions), so that two sessions on one transaction never
 // release or roll back each other's savepoint by name.
 func (s *Session) outerSavepoint() string {
-	return "crucible_session_" + strconv.FormatUint(uint64(uintptr(unsafe.Pointer(s))), 36)
+	return "crucible_session_" + strconv.FormatUint(uint64(mem.Of(s).Uintptr()), 36)
 }
 
 // ErrTxOwned is returned by Commit and Rollback of the pgx.Tx that

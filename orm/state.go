@@ -5,7 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"reflect"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // Status is the lifecycle state of an object in a session, as in
@@ -39,12 +40,12 @@ func (s Status) String() string {
 // a session holds one per object it loaded or added, so every field costs
 // that many times over; what few objects need lives behind more.
 type state struct {
-	obj  unsafe.Pointer // the user's *T
+	obj  mem.Ptr // the user's *T
 	m    *model
-	snap unsafe.Pointer // copy of the row as last loaded or flushed; nil while pending
-	kp   unsafe.Pointer // identity key (see id), set while persistent or deleted:
-	kn   int64          // an integer key in kn, any other as kn bytes at kp
-	more *stateMore     // encodings, Explicit columns, Add's ON CONFLICT; nil for most objects
+	snap mem.Ptr    // copy of the row as last loaded or flushed; nil while pending
+	kp   mem.Ptr    // identity key (see id), set while persistent or deleted:
+	kn   int64      // an integer key in kn, any other as kn bytes at kp
+	more *stateMore // encodings, Explicit columns, Add's ON CONFLICT; nil for most objects
 
 	// The relationship history (history.go): which relationships were
 	// loaded or written by a flush, by index in the model's rules, and the
@@ -81,16 +82,16 @@ func (st *state) id() idKey {
 	if st.m.ident.intKey {
 		return idKey{m: st.m, n: st.kn}
 	}
-	return idKey{m: st.m, s: unsafe.String((*byte)(st.kp), st.kn)}
+	return idKey{m: st.m, s: mem.String(st.kp, int(st.kn))}
 }
 
 // setID sets the object's identity key, a key of st.m.
 func (st *state) setID(k idKey) {
 	if st.m.ident.intKey {
-		st.kp, st.kn = nil, k.n
+		st.kp, st.kn = mem.Ptr{}, k.n
 		return
 	}
-	st.kp, st.kn = unsafe.Pointer(unsafe.StringData(k.s)), int64(len(k.s))
+	st.kp, st.kn = mem.StringData(k.s), int64(len(k.s))
 }
 
 // at makes the per-flush fields belong to flush id, unset when they
@@ -142,7 +143,7 @@ func (s *Session) snapshot(st *state) { s.snapshotWith(st, st.m.copyStruct) }
 
 // snapshotWith is snapshot with a given whole-struct copy (a typed one from
 // generic callers, which is cheaper than reflection).
-func (s *Session) snapshotWith(st *state, copyStruct func(dst, src unsafe.Pointer)) {
+func (s *Session) snapshotWith(st *state, copyStruct func(dst, src mem.Ptr)) {
 	s.snapshotInto(st, s.snapChunk(st.m).next(), copyStruct)
 }
 
@@ -151,7 +152,7 @@ func (s *Session) snapshotWith(st *state, copyStruct func(dst, src unsafe.Pointe
 // it any more, whereas a failed flush inside the transaction restores
 // states that point to it.
 func (s *Session) resnapshot(st *state, final bool) {
-	if !final || st.snap == nil {
+	if !final || st.snap.IsNil() {
 		s.snapshot(st)
 		return
 	}
@@ -159,7 +160,7 @@ func (s *Session) resnapshot(st *state, final bool) {
 }
 
 // snapshotInto records the object's column values in the record at snap.
-func (s *Session) snapshotInto(st *state, snap unsafe.Pointer, copyStruct func(dst, src unsafe.Pointer)) {
+func (s *Session) snapshotInto(st *state, snap mem.Ptr, copyStruct func(dst, src mem.Ptr)) {
 	m := st.m
 	if m.indirect {
 		for _, c := range m.cols {
@@ -257,7 +258,7 @@ func (st *state) revert() {
 }
 
 // decode sets the field at dst from a snapshot encoding.
-func (c *column) decode(dst unsafe.Pointer, e encSnap) {
+func (c *column) decode(dst mem.Ptr, e encSnap) {
 	v := reflect.New(c.goType)
 	var err error
 	switch sc, ok := v.Interface().(sql.Scanner); {
@@ -273,6 +274,6 @@ func (c *column) decode(dst unsafe.Pointer, e encSnap) {
 		return
 	}
 	if err == nil {
-		reflect.NewAt(c.goType, dst).Elem().Set(v.Elem())
+		mem.NewAt(c.goType, dst).Elem().Set(v.Elem())
 	}
 }

@@ -2,8 +2,8 @@ package orm
 
 import (
 	"slices"
-	"unsafe"
 
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 )
 
@@ -54,20 +54,20 @@ func (fr *relFlush) settle(l *claim) {
 	}
 	g := l.fk
 	_, unknown := g.childKey.key(child.obj) // a key whose parent the session does not hold
-	unknown = unknown && l.to == nil
+	unknown = unknown && l.to.IsNil()
 	for _, rb := range g.childSides {
-		rb.r.SetOne(child.obj, l.to)
+		rb.setOne(child.obj, l.to)
 		if child.relLoaded |= bit(rb.idx); unknown {
 			child.relLoaded &^= bit(rb.idx)
 		}
 	}
 	for _, rb := range g.parentSides {
-		for _, old := range [2]unsafe.Pointer{l.old, l.from} {
-			if old != nil && old != l.to {
+		for _, old := range [2]mem.Ptr{l.old, l.from} {
+			if !old.IsNil() && old != l.to {
 				rb.detach(old, child.obj)
 			}
 		}
-		if l.to != nil && !(l.inTo && l.via == rb) {
+		if !l.to.IsNil() && !(l.inTo && l.via == rb) {
 			rb.attach(l.to, child.obj)
 		}
 	}
@@ -79,11 +79,11 @@ func (fr *relFlush) settle(l *claim) {
 // database (ON DELETE), or its key names a row that is gone, and a later
 // flush must not read its nil as a removal.
 func (fr *relFlush) dropDeleted() {
-	var gone map[unsafe.Pointer]bool
+	var gone map[mem.Ptr]bool
 	for _, a := range fr.f.actions {
 		if a.kind == actDelete {
 			if gone == nil {
-				gone = map[unsafe.Pointer]bool{}
+				gone = map[mem.Ptr]bool{}
 			}
 			gone[a.st.obj] = true
 		}
@@ -123,7 +123,7 @@ func (fr *relFlush) snapshot() {
 
 // historyArena allocates the histories one flush takes in a few blocks.
 type historyArena struct {
-	ptrs []unsafe.Pointer
+	ptrs []mem.Ptr
 	hdrs []relSeen
 }
 
@@ -140,7 +140,7 @@ func (h *historyArena) take(st *state, inserted bool) {
 		rb := ru.base()
 		if rb.r.Side == relation.FKOnOwner {
 			switch {
-			case rb.r.One(st.obj) != nil:
+			case !rb.one(st.obj).IsNil():
 				st.relLoaded |= bit(i)
 			case inserted && rb.fk.hasKey(st.obj):
 				// Written by its key alone: the reference was never loaded,
@@ -173,12 +173,12 @@ func (h *historyArena) take(st *state, inserted bool) {
 
 // carve copies ps into arena (grown as needed) and returns the copy, whose
 // capacity ends at its length.
-func carve(arena, ps []unsafe.Pointer) ([]unsafe.Pointer, []unsafe.Pointer) {
+func carve(arena, ps []mem.Ptr) ([]mem.Ptr, []mem.Ptr) {
 	if len(ps) == 0 {
 		return nil, arena
 	}
 	if cap(arena)-len(arena) < len(ps) {
-		arena = make([]unsafe.Pointer, 0, max(256, 2*cap(arena), len(ps)))
+		arena = make([]mem.Ptr, 0, max(256, 2*cap(arena), len(ps)))
 	}
 	lo := len(arena)
 	arena = append(arena, ps...)
@@ -198,24 +198,24 @@ func carve(arena, ps []unsafe.Pointer) ([]unsafe.Pointer, []unsafe.Pointer) {
 // holds for the old key. A key whose reference the program changed since
 // is left out unless the load refreshes: the program's change stands, and
 // the next flush writes it.
-func (s *Session) movedKeys(st *state, p unsafe.Pointer, refresh bool) (uint64, []unsafe.Pointer) {
+func (s *Session) movedKeys(st *state, p mem.Ptr, held onHeld) (uint64, []mem.Ptr) {
 	var moved uint64
-	var from []unsafe.Pointer
+	var from []mem.Ptr
 	for i, g := range st.m.childOf {
-		if i >= 64 || st.snap == nil {
+		if i >= 64 || st.snap.IsNil() {
 			break
 		}
 		was, wok := g.childKey.key(st.snap)
-		if now, nok := g.childKey.key(p); wok == nok && was == now || !refresh && g.referenceChanged(st) {
+		if now, nok := g.childKey.key(p); wok == nok && was == now || held == keepChanges && g.referenceChanged(st) {
 			continue
 		}
 		if from == nil {
-			from = make([]unsafe.Pointer, len(st.m.childOf))
+			from = make([]mem.Ptr, len(st.m.childOf))
 		}
 		moved |= 1 << uint(i)
 		from[i] = g.parentOf(s, st.snap)
 		for _, rb := range g.childSides {
-			if r := rb.r.One(st.obj); r != nil {
+			if r := rb.one(st.obj); !r.IsNil() {
 				from[i] = r
 			}
 		}
@@ -239,23 +239,23 @@ func (g *fkGroup) referenceChanged(st *state) bool {
 // session holds for the new key (nil and not loaded when it holds none),
 // and it leaves the old parent's fields for the new parent's, both
 // parents' histories adjusted alike.
-func (s *Session) rehome(st *state, moved uint64, from []unsafe.Pointer) {
+func (s *Session) rehome(st *state, moved uint64, from []mem.Ptr) {
 	for i, g := range st.m.childOf {
 		if i >= 64 || moved&(1<<uint(i)) == 0 {
 			continue
 		}
 		to := g.parentOf(s, st.obj)
 		for _, rb := range g.childSides {
-			rb.r.SetOne(st.obj, to)
-			if st.relLoaded |= bit(rb.idx); to == nil && g.hasKey(st.obj) {
+			rb.setOne(st.obj, to)
+			if st.relLoaded |= bit(rb.idx); to.IsNil() && g.hasKey(st.obj) {
 				st.relLoaded &^= bit(rb.idx)
 			}
 		}
 		for _, pb := range g.parentSides {
-			if from[i] != nil && from[i] != to {
+			if !from[i].IsNil() && from[i] != to {
 				s.leave(pb, from[i], st.obj)
 			}
-			if to != nil {
+			if !to.IsNil() {
 				s.join(pb, to, st.obj)
 			}
 		}
@@ -263,7 +263,7 @@ func (s *Session) rehome(st *state, moved uint64, from []unsafe.Pointer) {
 }
 
 // leave takes child out of owner's field pb and out of its history.
-func (s *Session) leave(pb *relBase, owner, child unsafe.Pointer) {
+func (s *Session) leave(pb *relBase, owner, child mem.Ptr) {
 	pb.detach(owner, child)
 	if os := s.stateOf(pb.owner, owner); os != nil && slices.Contains(os.seenOf(pb.idx), child) {
 		os.setSeen(pb.idx, removePtr(os.seenOf(pb.idx), child))
@@ -271,7 +271,7 @@ func (s *Session) leave(pb *relBase, owner, child unsafe.Pointer) {
 }
 
 // join puts child in owner's field pb and in its history.
-func (s *Session) join(pb *relBase, owner, child unsafe.Pointer) {
+func (s *Session) join(pb *relBase, owner, child mem.Ptr) {
 	pb.attach(owner, child)
 	if os := s.stateOf(pb.owner, owner); os != nil && !slices.Contains(os.seenOf(pb.idx), child) {
 		seen := os.seenOf(pb.idx)

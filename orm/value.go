@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"time"
-	"unsafe"
+
+	"github.com/crucible-orm/crucible/orm/internal/mem"
 )
 
 // snapKind says how a column's value is kept in an object's snapshot and
@@ -31,10 +32,10 @@ const (
 // common kinds.
 type valueOps struct {
 	kind   snapKind
-	isZero func(p unsafe.Pointer) bool
-	equal  func(a, b unsafe.Pointer) bool       // snapShallow and snapDeep
-	deep   func(dst, src unsafe.Pointer)        // snapDeep: dst = deep copy of src
-	encode func(p unsafe.Pointer) ([]byte, any) // snapEncoded
+	isZero func(p mem.Ptr) bool
+	equal  func(a, b mem.Ptr) bool       // snapShallow and snapDeep
+	deep   func(dst, src mem.Ptr)        // snapDeep: dst = deep copy of src
+	encode func(p mem.Ptr) ([]byte, any) // snapEncoded
 }
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -98,17 +99,17 @@ func structOps(t reflect.Type) valueOps {
 		parts[i] = part{f.Offset, opsFor(f.Type, false)}
 	}
 	return valueOps{
-		isZero: func(p unsafe.Pointer) bool {
+		isZero: func(p mem.Ptr) bool {
 			for _, f := range parts {
-				if !f.ops.isZero(unsafe.Add(p, f.off)) {
+				if !f.ops.isZero(p.Add(f.off)) {
 					return false
 				}
 			}
 			return true
 		},
-		equal: func(a, b unsafe.Pointer) bool {
+		equal: func(a, b mem.Ptr) bool {
 			for _, f := range parts {
-				if !f.ops.equal(unsafe.Add(a, f.off), unsafe.Add(b, f.off)) {
+				if !f.ops.equal(a.Add(f.off), b.Add(f.off)) {
 					return false
 				}
 			}
@@ -141,9 +142,9 @@ func plain(t reflect.Type) bool {
 func podOps(size uintptr) valueOps {
 	return valueOps{
 		kind:   snapShallow,
-		isZero: func(p unsafe.Pointer) bool { return allZero(unsafe.Slice((*byte)(p), size)) },
-		equal: func(a, b unsafe.Pointer) bool {
-			return string(unsafe.Slice((*byte)(a), size)) == string(unsafe.Slice((*byte)(b), size))
+		isZero: func(p mem.Ptr) bool { return allZero(mem.Bytes(p, size)) },
+		equal: func(a, b mem.Ptr) bool {
+			return string(mem.Bytes(a, size)) == string(mem.Bytes(b, size))
 		},
 	}
 }
@@ -157,13 +158,13 @@ func allZero(b []byte) bool {
 	return true
 }
 
-func timeZero(p unsafe.Pointer) bool     { return (*time.Time)(p).IsZero() }
-func timeEqual(a, b unsafe.Pointer) bool { return (*time.Time)(a).Equal(*(*time.Time)(b)) }
-func stringZero(p unsafe.Pointer) bool   { return *(*string)(p) == "" }
-func stringEqual(a, b unsafe.Pointer) bool {
-	return *(*string)(a) == *(*string)(b)
+func timeZero(p mem.Ptr) bool     { return mem.As[time.Time](p).IsZero() }
+func timeEqual(a, b mem.Ptr) bool { return mem.As[time.Time](a).Equal(mem.Load[time.Time](b)) }
+func stringZero(p mem.Ptr) bool   { return mem.Load[string](p) == "" }
+func stringEqual(a, b mem.Ptr) bool {
+	return mem.Load[string](a) == mem.Load[string](b)
 }
-func nilWord(p unsafe.Pointer) bool { return *(*unsafe.Pointer)(p) == nil }
+func nilWord(p mem.Ptr) bool { return mem.LoadPtr(p).IsNil() }
 
 // pointerOps handles *E: nil is zero; the snapshot points to its own copy
 // of the element so that *p = v is seen.
@@ -176,28 +177,28 @@ func pointerOps(t reflect.Type) valueOps {
 	return valueOps{
 		kind:   snapDeep,
 		isZero: nilWord,
-		equal: func(a, b unsafe.Pointer) bool {
-			pa, pb := *(*unsafe.Pointer)(a), *(*unsafe.Pointer)(b)
-			if pa == nil || pb == nil {
+		equal: func(a, b mem.Ptr) bool {
+			pa, pb := mem.LoadPtr(a), mem.LoadPtr(b)
+			if pa.IsNil() || pb.IsNil() {
 				return pa == pb
 			}
 			return elemEqual(elem, pa, pb)
 		},
-		deep: func(dst, src unsafe.Pointer) {
-			ps := *(*unsafe.Pointer)(src)
-			if ps == nil {
-				*(*unsafe.Pointer)(dst) = nil
+		deep: func(dst, src mem.Ptr) {
+			ps := mem.LoadPtr(src)
+			if ps.IsNil() {
+				mem.StorePtr(dst, mem.Ptr{})
 				return
 			}
-			pd := reflect.New(et).UnsafePointer()
+			pd := mem.New(et)
 			copyValue(et, elem, pd, ps)
-			*(*unsafe.Pointer)(dst) = pd
+			mem.StorePtr(dst, pd)
 		},
 	}
 }
 
 // elemEqual compares two values with ops, whatever their snapshot kind.
-func elemEqual(ops valueOps, a, b unsafe.Pointer) bool {
+func elemEqual(ops valueOps, a, b mem.Ptr) bool {
 	if ops.kind == snapEncoded {
 		ea, va := ops.encode(a)
 		eb, vb := ops.encode(b)
@@ -207,12 +208,12 @@ func elemEqual(ops valueOps, a, b unsafe.Pointer) bool {
 }
 
 // copyValue copies the value of type t at src to dst, deeply when ops say so.
-func copyValue(t reflect.Type, ops valueOps, dst, src unsafe.Pointer) {
+func copyValue(t reflect.Type, ops valueOps, dst, src mem.Ptr) {
 	if ops.kind == snapDeep {
 		ops.deep(dst, src)
 		return
 	}
-	reflect.NewAt(t, dst).Elem().Set(reflect.NewAt(t, src).Elem())
+	mem.NewAt(t, dst).Elem().Set(mem.NewAt(t, src).Elem())
 }
 
 // sliceOps handles []E (PostgreSQL arrays, bytea): nil is zero; the
@@ -223,48 +224,44 @@ func sliceOps(t reflect.Type) valueOps {
 	ops := valueOps{kind: snapDeep, isZero: nilWord}
 	if plain(et) {
 		size := et.Size()
-		ops.equal = func(a, b unsafe.Pointer) bool { return podSliceEqual(a, b, size) }
+		ops.equal = func(a, b mem.Ptr) bool { return podSliceEqual(a, b, size) }
 	} else {
-		ops.equal = func(a, b unsafe.Pointer) bool { return sliceEqual(t, elem, a, b) }
+		ops.equal = func(a, b mem.Ptr) bool { return sliceEqual(t, elem, a, b) }
 	}
-	ops.deep = func(dst, src unsafe.Pointer) { sliceCopy(t, elem, dst, src) }
+	ops.deep = func(dst, src mem.Ptr) { sliceCopy(t, elem, dst, src) }
 	return ops
 }
 
-func podSliceEqual(a, b unsafe.Pointer, size uintptr) bool {
-	sa, sb := (*sliceHeader)(a), (*sliceHeader)(b)
-	if sa.len != sb.len || (sa.data == nil) != (sb.data == nil) {
+func podSliceEqual(a, b mem.Ptr, size uintptr) bool {
+	da, na := mem.SliceLen(a)
+	db, nb := mem.SliceLen(b)
+	if na != nb || da.IsNil() != db.IsNil() {
 		return false
 	}
-	n := uintptr(sa.len) * size
-	return string(unsafe.Slice((*byte)(sa.data), n)) == string(unsafe.Slice((*byte)(sb.data), n))
+	n := uintptr(na) * size
+	return string(mem.Bytes(da, n)) == string(mem.Bytes(db, n))
 }
 
-type sliceHeader struct {
-	data unsafe.Pointer
-	len  int
-	cap  int
-}
-
-func sliceEqual(t reflect.Type, elem valueOps, a, b unsafe.Pointer) bool {
-	sa, sb := (*sliceHeader)(a), (*sliceHeader)(b)
-	if sa.len != sb.len || (sa.data == nil) != (sb.data == nil) {
+func sliceEqual(t reflect.Type, elem valueOps, a, b mem.Ptr) bool {
+	da, na := mem.SliceLen(a)
+	db, nb := mem.SliceLen(b)
+	if na != nb || da.IsNil() != db.IsNil() {
 		return false
 	}
 	size := t.Elem().Size()
-	for i := range sa.len {
+	for i := range na {
 		off := uintptr(i) * size
-		if !elemEqual(elem, unsafe.Add(sa.data, off), unsafe.Add(sb.data, off)) {
+		if !elemEqual(elem, da.Add(off), db.Add(off)) {
 			return false
 		}
 	}
 	return true
 }
 
-func sliceCopy(t reflect.Type, elem valueOps, dst, src unsafe.Pointer) {
-	s := reflect.NewAt(t, src).Elem()
+func sliceCopy(t reflect.Type, elem valueOps, dst, src mem.Ptr) {
+	s := mem.NewAt(t, src).Elem()
 	if s.IsNil() {
-		reflect.NewAt(t, dst).Elem().SetZero()
+		mem.NewAt(t, dst).Elem().SetZero()
 		return
 	}
 	n := s.Len()
@@ -273,13 +270,13 @@ func sliceCopy(t reflect.Type, elem valueOps, dst, src unsafe.Pointer) {
 		reflect.Copy(c, s)
 	} else {
 		size := t.Elem().Size()
-		base, from := c.UnsafePointer(), s.UnsafePointer()
+		base, from := mem.Value(c), mem.Value(s)
 		for i := range n {
 			off := uintptr(i) * size
-			elem.deep(unsafe.Add(base, off), unsafe.Add(from, off))
+			elem.deep(base.Add(off), from.Add(off))
 		}
 	}
-	reflect.NewAt(t, dst).Elem().Set(c)
+	mem.NewAt(t, dst).Elem().Set(c)
 }
 
 // mapOps handles maps stored in non-JSON columns (hstore and the like).
@@ -287,12 +284,12 @@ func mapOps(t reflect.Type) valueOps {
 	return valueOps{
 		kind:   snapDeep,
 		isZero: nilWord,
-		equal: func(a, b unsafe.Pointer) bool {
-			return reflect.DeepEqual(reflect.NewAt(t, a).Elem().Interface(), reflect.NewAt(t, b).Elem().Interface())
+		equal: func(a, b mem.Ptr) bool {
+			return reflect.DeepEqual(mem.NewAt(t, a).Elem().Interface(), mem.NewAt(t, b).Elem().Interface())
 		},
-		deep: func(dst, src unsafe.Pointer) {
-			s := reflect.NewAt(t, src).Elem()
-			d := reflect.NewAt(t, dst).Elem()
+		deep: func(dst, src mem.Ptr) {
+			s := mem.NewAt(t, src).Elem()
+			d := mem.NewAt(t, dst).Elem()
 			if s.IsNil() {
 				d.SetZero()
 				return
@@ -310,27 +307,27 @@ func mapOps(t reflect.Type) valueOps {
 // pointers): a shallow snapshot compared with reflect.DeepEqual.
 func reflectOps(t reflect.Type) valueOps {
 	return valueOps{
-		isZero: func(p unsafe.Pointer) bool { return reflect.NewAt(t, p).Elem().IsZero() },
-		equal: func(a, b unsafe.Pointer) bool {
-			return reflect.DeepEqual(reflect.NewAt(t, a).Elem().Interface(), reflect.NewAt(t, b).Elem().Interface())
+		isZero: func(p mem.Ptr) bool { return mem.NewAt(t, p).Elem().IsZero() },
+		equal: func(a, b mem.Ptr) bool {
+			return reflect.DeepEqual(mem.NewAt(t, a).Elem().Interface(), mem.NewAt(t, b).Elem().Interface())
 		},
 	}
 }
 
 // encodedOps keeps an encoding of the value in the snapshot.
-func encodedOps(t reflect.Type, enc func(p unsafe.Pointer) ([]byte, any)) valueOps {
+func encodedOps(t reflect.Type, enc func(p mem.Ptr) ([]byte, any)) valueOps {
 	return valueOps{
 		kind:   snapEncoded,
-		isZero: func(p unsafe.Pointer) bool { return reflect.NewAt(t, p).Elem().IsZero() },
+		isZero: func(p mem.Ptr) bool { return mem.NewAt(t, p).Elem().IsZero() },
 		encode: enc,
 	}
 }
 
 // jsonEncode snapshots a JSON column by its JSON text, so any change inside
 // nested maps, slices or structs is seen.
-func jsonEncode(t reflect.Type) func(p unsafe.Pointer) ([]byte, any) {
-	return func(p unsafe.Pointer) ([]byte, any) {
-		b, err := json.Marshal(reflect.NewAt(t, p).Interface())
+func jsonEncode(t reflect.Type) func(p mem.Ptr) ([]byte, any) {
+	return func(p mem.Ptr) ([]byte, any) {
+		b, err := json.Marshal(mem.NewAt(t, p).Interface())
 		if err != nil {
 			return nil, err.Error()
 		}
@@ -339,9 +336,9 @@ func jsonEncode(t reflect.Type) func(p unsafe.Pointer) ([]byte, any) {
 }
 
 // valuerEncode snapshots a driver.Valuer by the value it sends.
-func valuerEncode(t reflect.Type) func(p unsafe.Pointer) ([]byte, any) {
-	return func(p unsafe.Pointer) ([]byte, any) {
-		v := reflect.NewAt(t, p)
+func valuerEncode(t reflect.Type) func(p mem.Ptr) ([]byte, any) {
+	return func(p mem.Ptr) ([]byte, any) {
+		v := mem.NewAt(t, p)
 		if !t.Implements(valuerType) {
 			return valueBytes(v.Interface().(driver.Valuer).Value())
 		}
@@ -364,10 +361,10 @@ func valueBytes(v driver.Value, err error) ([]byte, any) {
 }
 
 // pointerEqual compares two *E through the element's equality.
-func pointerEqual(elem valueOps) func(a, b unsafe.Pointer) bool {
-	return func(a, b unsafe.Pointer) bool {
-		pa, pb := *(*unsafe.Pointer)(a), *(*unsafe.Pointer)(b)
-		if pa == nil || pb == nil {
+func pointerEqual(elem valueOps) func(a, b mem.Ptr) bool {
+	return func(a, b mem.Ptr) bool {
+		pa, pb := mem.LoadPtr(a), mem.LoadPtr(b)
+		if pa.IsNil() || pb.IsNil() {
 			return pa == pb
 		}
 		return elemEqual(elem, pa, pb)
@@ -376,7 +373,7 @@ func pointerEqual(elem valueOps) func(a, b unsafe.Pointer) bool {
 
 // typedPointerCopy returns a deep copy of *E without reflection for the
 // common element types, nil for others.
-func typedPointerCopy(et reflect.Type) func(dst, src unsafe.Pointer) {
+func typedPointerCopy(et reflect.Type) func(dst, src mem.Ptr) {
 	if et.Name() == "" || et.PkgPath() != "" && et != timeType {
 		return nil // named user types go through reflect, keeping their type
 	}
@@ -401,13 +398,13 @@ func typedPointerCopy(et reflect.Type) func(dst, src unsafe.Pointer) {
 	return nil
 }
 
-func copyPointer[E any](dst, src unsafe.Pointer) {
-	p := *(**E)(src)
+func copyPointer[E any](dst, src mem.Ptr) {
+	p := mem.Load[*E](src)
 	if p == nil {
-		*(**E)(dst) = nil
+		mem.Store[*E](dst, nil)
 		return
 	}
 	q := new(E)
 	*q = *p
-	*(**E)(dst) = q
+	mem.Store[*E](dst, q)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/crucible-orm/crucible/internal/blogtest"
 	"github.com/crucible-orm/crucible/schema"
 )
 
@@ -156,8 +157,8 @@ type (
 		Label string `orm:"name"`
 	}
 	badRelationType struct {
-		ID    int64  `orm:"pk"`
-		Posts []Post `rel:"one_to_many"`
+		ID    int64           `orm:"pk"`
+		Posts []blogtest.Post `rel:"one_to_many"`
 	}
 	longColumn struct {
 		ID int64  `orm:"pk"`
@@ -173,7 +174,7 @@ type (
 	}
 	forgotRelMany struct {
 		ID    int64 `orm:"pk"`
-		Posts []*Post
+		Posts []*blogtest.Post
 	}
 	pgPoint struct {
 		ID int64 `orm:"pk"`

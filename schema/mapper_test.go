@@ -12,62 +12,24 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/crucible-orm/crucible/internal/blogtest"
 	"github.com/crucible-orm/crucible/schema"
 )
 
-// The blog model of DESIGN.md.
-
-type Gender string
-
-func (Gender) EnumValues() []string { return []string{"MALE", "FEMALE", "UNDEFINED"} }
-
-type Base struct {
-	ID        int64     `orm:"pk"`
-	CreatedAt time.Time `orm:"server_default:now()"`
-	UpdatedAt time.Time `orm:"server_default:now(),onupdate:now()"`
-}
-
-type User struct {
-	Base
-	Username string   `orm:"unique"`
-	Email    string   `orm:"unique,index"`
-	Password string   `orm:"size:200"`
-	Phone    *string  `orm:"comment:'E.164, with +'"`
-	Profile  *Profile `rel:"one_to_one,back_populates:User,cascade:all|delete-orphan,lazy:joined"`
-	Posts    []*Post  `rel:"one_to_many,back_populates:User,cascade:all|delete-orphan"`
-}
-
-type Profile struct {
-	Base
-	UserID    int64             `orm:"unique,fk:users.id,ondelete:cascade"`
-	User      *User             `rel:"many_to_one,back_populates:Profile"`
-	Name      *string           //
-	Age       *int              //
-	Gender    Gender            `orm:"default:UNDEFINED,server_default:'UNDEFINED'"`
-	Interests []string          `orm:"type:text[]"`
-	Contacts  map[string]string `orm:"type:jsonb"`
-}
-
-type Post struct {
-	Base
-	Title    string
-	Content  string
-	UserID   int64      `orm:"fk:users.id"`
-	User     *User      `rel:"many_to_one,back_populates:Posts"`
-	Comments []*Comment `rel:"one_to_many,back_populates:Post,cascade:all|delete-orphan,order_by:id"`
-}
-
-type Comment struct {
-	Base
-	Body    string `orm:"check:length(body) > 0"`
-	PostID  int64  `orm:"fk:posts.id"`
-	Post    *Post  `rel:"many_to_one,back_populates:Comments"`
-	ReplyTo *int64 `orm:"fk:comments.id,ondelete:set null"`
+// reply carries the column options the blog model (internal/blogtest)
+// leaves out: a size, a comment, a check and a self-reference that sets
+// NULL on delete.
+type reply struct {
+	ID       int64   `orm:"pk"`
+	Password string  `orm:"size:200"`
+	Phone    *string `orm:"comment:'E.164, with +'"`
+	Body     string  `orm:"check:length(body) > 0"`
+	ReplyTo  *int64  `orm:"fk:replies.id,ondelete:set null"`
 }
 
 func mapBlog(t *testing.T) *schema.Metadata {
 	t.Helper()
-	tables, enums, err := schema.NewMapper().MapAll(&User{}, &Profile{}, &Post{}, &Comment{})
+	tables, enums, err := schema.NewMapper().MapAll(blogtest.Models()...)
 	require.NoError(t, err)
 	m, err := schema.NewMetadata(tables, enums)
 	require.NoError(t, err)
@@ -97,7 +59,7 @@ func TestMapBlog(t *testing.T) {
 	for _, tb := range m.Tables() {
 		names = append(names, tb.Name)
 	}
-	assert.Equal(t, []string{"users", "profiles", "posts", "comments"}, names)
+	assert.Equal(t, []string{"users", "profiles", "posts", "comments", "tags"}, names)
 	require.Len(t, m.Enums(), 1)
 	assert.Equal(t, &schema.Enum{Name: "gender", Values: []string{"MALE", "FEMALE", "UNDEFINED"}}, m.Enums()[0])
 
@@ -112,22 +74,21 @@ func TestMapBlog(t *testing.T) {
 		"updated_at timestamp with time zone NOT NULL DEFAULT now() ONUPDATE now()",
 		"username text NOT NULL",
 		"email text NOT NULL",
-		"password character varying(200) NOT NULL",
+		"password text NOT NULL",
 		"phone text",
 	}, cols)
-	assert.Equal(t, "E.164, with +", users.Column("phone").Comment)
 	assert.Equal(t, &schema.PrimaryKey{Name: "pk_users", Columns: []string{"id"}}, users.PrimaryKey)
 	assert.Equal(t, []*schema.Unique{{Name: "uq_users_username", Columns: []string{"username"}}, {Name: "uq_users_email", Columns: []string{"email"}}}, users.Uniques)
 	assert.Equal(t, []*schema.Index{{Name: "ix_users_email", Columns: []string{"email"}}}, users.Indexes)
 	require.Len(t, users.Relations, 2)
 	assert.Equal(t, "Profile", users.Relations[0].Name)
-	assert.Equal(t, reflect.TypeFor[Profile](), users.Relations[0].Target)
+	assert.Equal(t, reflect.TypeFor[blogtest.Profile](), users.Relations[0].Target)
 	assert.True(t, users.Relations[1].Many)
 
 	profiles := m.Table("profiles")
 	g := profiles.Column("gender")
 	assert.Equal(t, schema.EnumRef{Name: "gender"}, g.Type)
-	assert.Equal(t, Gender("UNDEFINED"), g.Default)
+	assert.Equal(t, blogtest.Undefined, g.Default)
 	assert.Equal(t, "'UNDEFINED'", g.ServerDefault)
 	assert.Equal(t, schema.Array{Elem: schema.Scalar{Name: "text"}}, profiles.Column("interests").Type)
 	assert.Equal(t, schema.JSON{Binary: true}, profiles.Column("contacts").Type)
@@ -135,25 +96,37 @@ func TestMapBlog(t *testing.T) {
 	assert.Equal(t, []*schema.ForeignKey{{Name: "fk_profiles_user_id_users", Columns: []string{"user_id"}, RefTable: "users",
 		RefColumns: []string{"id"}, OnDelete: schema.Cascade}}, profiles.ForeignKeys)
 
-	comments := m.Table("comments")
-	assert.Equal(t, []*schema.Check{{Name: "ck_comments_body", Expr: "length(body) > 0"}}, comments.Checks)
-	assert.Equal(t, schema.SetNull, comments.ForeignKeys[1].OnDelete)
-	assert.Empty(t, m.CyclicForeignKeys(), "a self reference is not a cycle")
+	assert.Equal(t, schema.Cascade, m.Table("comments").ForeignKeys[0].OnDelete)
+	assert.Empty(t, m.CyclicForeignKeys())
 
 	// Field access is precomputed: the embedded Base's ID is at offset 0.
 	id := users.Column("id").Field
 	assert.Equal(t, "Base.ID", id.Name)
 	assert.Equal(t, []int{0, 0}, id.Index)
 	assert.True(t, id.Direct)
-	assert.Equal(t, reflect.TypeFor[User]().Field(1).Offset, users.Column("username").Field.Offset)
+	assert.Equal(t, reflect.TypeFor[blogtest.User]().Field(1).Offset, users.Column("username").Field.Offset)
 	assert.Same(t, users.Column("email"), users.ColumnByField("Email"))
+}
+
+func TestMapColumnOptions(t *testing.T) {
+	tables, enums, err := schema.NewMapper().MapAll(&reply{})
+	require.NoError(t, err)
+	m, err := schema.NewMetadata(tables, enums)
+	require.NoError(t, err)
+	replies := m.Table("replies")
+	assert.Equal(t, "password character varying(200) NOT NULL", colSummary(replies.Column("password")))
+	assert.Equal(t, "E.164, with +", replies.Column("phone").Comment)
+	assert.Equal(t, []*schema.Check{{Name: "ck_replies_body", Expr: "length(body) > 0"}}, replies.Checks)
+	require.Len(t, replies.ForeignKeys, 1)
+	assert.Equal(t, schema.SetNull, replies.ForeignKeys[0].OnDelete)
+	assert.Empty(t, m.CyclicForeignKeys(), "a self reference is not a cycle")
 }
 
 func TestMapperCaches(t *testing.T) {
 	mp := schema.NewMapper()
-	a, _, err := mp.Map(&User{})
+	a, _, err := mp.Map(&blogtest.User{})
 	require.NoError(t, err)
-	b, _, err := mp.Map(User{})
+	b, _, err := mp.Map(blogtest.User{})
 	require.NoError(t, err)
 	assert.Same(t, a, b, "one reflection per type")
 }
@@ -280,7 +253,7 @@ type idByConvention struct {
 }
 
 type byPointer struct {
-	*Base
+	*blogtest.Base
 	Name string `orm:"default:anon"`
 	Opt  *int   `orm:"default:5"`
 }

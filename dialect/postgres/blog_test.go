@@ -3,12 +3,12 @@ package postgres_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
+	"github.com/crucible-orm/crucible/internal/blogtest"
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
 )
@@ -58,71 +58,12 @@ func useBlog(t *testing.T, pool *pgxpool.Pool) {
 	require.Equal(t, "true", str(t, pool, `SELECT (created_at = updated_at AND created_at <= now())::text FROM users`))
 }
 
-// The blog model of DESIGN.md, as a user writes it.
-
-// Gender is a native enum type, "gender".
-
-type Gender string
-
-// EnumValues lists the labels.
-func (Gender) EnumValues() []string { return []string{"MALE", "FEMALE", "UNDEFINED"} }
-
-type Base struct {
-	ID        int64     `orm:"pk"`
-	CreatedAt time.Time `orm:"server_default:now()"`
-	UpdatedAt time.Time `orm:"server_default:now(),onupdate:now()"`
-}
-
-type User struct {
-	Base
-	Username string `orm:"unique"`
-	Email    string `orm:"unique,index"`
-	Password string
-	Phone    *string
-	Profile  *Profile `rel:"one_to_one,back_populates:User,cascade:all|delete-orphan,lazy:joined"`
-	Posts    []*Post  `rel:"one_to_many,back_populates:User,cascade:all|delete-orphan"`
-}
-
-type Profile struct {
-	Base
-	UserID    int64 `orm:"unique,fk:users.id,ondelete:cascade"`
-	User      *User `rel:"many_to_one,back_populates:Profile"`
-	Name      *string
-	Age       *int
-	Gender    Gender            `orm:"default:UNDEFINED,server_default:'UNDEFINED'"`
-	Interests []string          `orm:"type:text[]"`
-	Contacts  map[string]string `orm:"type:jsonb"`
-}
-
-type Post struct {
-	Base
-	Title    string
-	Content  string
-	UserID   int64      `orm:"fk:users.id"`
-	User     *User      `rel:"many_to_one,back_populates:Posts"`
-	Comments []*Comment `rel:"one_to_many,back_populates:Post,cascade:all|delete-orphan,order_by:id"`
-	Tags     []*Tag     `rel:"many_to_many,secondary:post_tags,back_populates:Posts"`
-}
-
-type Comment struct {
-	Base
-	Body   string
-	PostID int64 `orm:"fk:posts.id,ondelete:cascade"`
-	Post   *Post `rel:"many_to_one,back_populates:Comments"`
-}
-
-type Tag struct {
-	Base
-	Name  string  `orm:"unique"`
-	Posts []*Post `rel:"many_to_many,secondary:post_tags,back_populates:Tags"`
-}
-
-// blogMetadata maps the models with the schema mapper and resolves their
+// blogMetadata maps the blog models (internal/blogtest) with the schema mapper and resolves their
 // relationships (which add the post_tags association table), as
 // orm.NewRegistry does.
 func blogMetadata(t *testing.T) *schema.Metadata {
 	t.Helper()
-	tables, enums, err := schema.NewMapper().MapAll(&User{}, &Profile{}, &Post{}, &Comment{}, &Tag{})
+	tables, enums, err := schema.NewMapper().MapAll(blogtest.Models()...)
 	require.NoError(t, err)
 	_, extra, err := relation.Resolve(tables)
 	require.NoError(t, err)

@@ -1,0 +1,174 @@
+package mem
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+type inner struct{ N int64 }
+
+type Inner2 struct{ S string }
+
+type row struct {
+	A int32
+	B string
+	T time.Time
+	P *int64
+	L []*inner
+	*inner
+	*Inner2
+}
+
+func TestLoadStoreAdd(t *testing.T) {
+	n := int64(7)
+	r := &row{A: 1, B: "b", P: &n}
+	p := Of(r)
+	rt := reflect.TypeFor[row]()
+	field := func(name string) Ptr {
+		f, _ := rt.FieldByName(name)
+		return p.Add(f.Offset)
+	}
+	if got := Load[int32](field("A")); got != 1 {
+		t.Fatalf("Load A = %d", got)
+	}
+	Store[string](field("B"), "c")
+	if r.B != "c" {
+		t.Fatalf("Store B: %q", r.B)
+	}
+	if got := LoadPtr(field("P")); got != Of(&n) {
+		t.Fatal("LoadPtr P is not &n")
+	}
+	StorePtr(field("P"), Ptr{})
+	if r.P != nil || !LoadPtr(field("P")).IsNil() {
+		t.Fatal("StorePtr nil left P set")
+	}
+	q := &row{}
+	Copy[row](Of(q), p)
+	if q.A != 1 || q.B != "c" {
+		t.Fatalf("Copy: %+v", q)
+	}
+	if As[row](p) != r {
+		t.Fatal("As does not return the same pointer")
+	}
+	if Size[row]() != rt.Size() {
+		t.Fatalf("Size = %d, want %d", Size[row](), rt.Size())
+	}
+	if Of(r).Uintptr() == 0 || (Ptr{}).Uintptr() != 0 {
+		t.Fatal("Uintptr")
+	}
+}
+
+func TestSlices(t *testing.T) {
+	a, b := &inner{1}, &inner{2}
+	r := &row{L: []*inner{a, b}}
+	f, _ := reflect.TypeFor[row]().FieldByName("L")
+	p := Of(r).Add(f.Offset)
+	got := LoadPtrs(p)
+	if len(got) != 2 || got[0] != Of(a) || got[1] != Of(b) {
+		t.Fatalf("LoadPtrs = %v", got)
+	}
+	StorePtrs(p, []Ptr{Of(b)})
+	if len(r.L) != 1 || r.L[0] != b {
+		t.Fatalf("StorePtrs: %v", r.L)
+	}
+	data, n := SliceLen(p)
+	if n != 1 || data != Of(&r.L[0]) {
+		t.Fatalf("SliceLen = %v, %d", data, n)
+	}
+	if data, n := SliceLen(Of(&[]int{})); data.IsNil() || n != 0 {
+		t.Fatal("SliceLen of an empty slice")
+	}
+	var nilSlice []int
+	if data, n := SliceLen(Of(&nilSlice)); !data.IsNil() || n != 0 {
+		t.Fatal("SliceLen of a nil slice")
+	}
+	x := [4]byte{1, 2, 3, 4}
+	if bs := Bytes(Of(&x), 4); string(bs) != "\x01\x02\x03\x04" {
+		t.Fatalf("Bytes = %v", bs)
+	}
+}
+
+func TestStrings(t *testing.T) {
+	s := "hello"
+	if got := String(StringData(s), len(s)); got != s {
+		t.Fatalf("String(StringData) = %q", got)
+	}
+	if String(StringData(""), 0) != "" {
+		t.Fatal("empty string")
+	}
+}
+
+func TestInterfaces(t *testing.T) {
+	n := int64(3)
+	typ := TypeOf(reflect.TypeFor[*int64]())
+	v := Any(typ, Of(&n))
+	ip, ok := v.(*int64)
+	if !ok || ip != &n {
+		t.Fatalf("Any = %#v", v)
+	}
+	if Data(v) != Of(&n) {
+		t.Fatal("Data does not return the pointer")
+	}
+	if !Data(nil).IsNil() {
+		t.Fatal("Data(nil) is not nil")
+	}
+	if NewAt(reflect.TypeFor[int64](), Of(&n)).Interface().(*int64) != &n {
+		t.Fatal("NewAt")
+	}
+	nv := reflect.ValueOf(&n)
+	if Value(nv) != Of(&n) {
+		t.Fatal("Value")
+	}
+	p := New(reflect.TypeFor[inner]())
+	if As[inner](p).N != 0 {
+		t.Fatal("New is not zero")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("TypeOf of a non-pointer type did not panic")
+		}
+	}()
+	TypeOf(reflect.TypeFor[int64]())
+}
+
+func TestField(t *testing.T) {
+	rt := reflect.TypeFor[row]()
+	n, _ := rt.FieldByName("N") // through the unexported *inner
+	s, _ := rt.FieldByName("S") // through the exported *Inner2
+	tests := []struct {
+		name  string
+		index []int
+	}{
+		{"unexported embedded pointer", n.Index},
+		{"exported embedded pointer", s.Index},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &row{}
+			if p := FieldOrNil(rt, Of(r), tc.index); !p.IsNil() {
+				t.Fatal("read through a nil embedded pointer is not nil")
+			}
+			if r.inner != nil || r.Inner2 != nil {
+				t.Fatal("read allocated")
+			}
+			p := Field(rt, Of(r), tc.index)
+			if p.IsNil() {
+				t.Fatal("write did not allocate")
+			}
+			if again := FieldOrNil(rt, Of(r), tc.index); again != p {
+				t.Fatal("second read gives another address")
+			}
+		})
+	}
+	r := &row{}
+	Store[int64](Field(rt, Of(r), n.Index), 9)
+	Store[string](Field(rt, Of(r), s.Index), "s")
+	if r.inner.N != 9 || r.Inner2.S != "s" {
+		t.Fatalf("stores through Field: %+v %+v", r.inner, r.Inner2)
+	}
+	a, _ := rt.FieldByName("A")
+	if FieldOrNil(rt, Of(r), a.Index) != Of(&r.A) {
+		t.Fatal("Field of a direct field")
+	}
+}
