@@ -28,7 +28,7 @@ STATICCHECK ?= $(or $(shell command -v staticcheck),$(or $(shell $(GO) env GOBIN
 PGBOUNCER_PKGS ?= ./orm/ ./migrate/
 PGBOUNCER      ?= $(or $(shell command -v pgbouncer),$(wildcard /usr/sbin/pgbouncer))
 
-.PHONY: all test test-pgbouncer lint bench fuzz cover demo staticcheck
+.PHONY: all test test-pgbouncer test-replica lint bench fuzz cover demo staticcheck
 
 all: lint test
 
@@ -46,6 +46,12 @@ test-pgbouncer:
 	@if [ -z "$(PGBOUNCER)" ]; then echo "make test-pgbouncer: skipped: no pgbouncer on PATH or at /usr/sbin/pgbouncer (Debian: apt-get install pgbouncer)" >&2; exit 0; fi; \
 	echo "CRUCIBLE_PGTEST_PGBOUNCER=transaction $(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) $(PGBOUNCER_PKGS)"; \
 	CRUCIBLE_PGTEST_PGBOUNCER=transaction $(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) $(PGBOUNCER_PKGS)
+
+## test-replica: the read replica tests, on a primary and a streaming
+## replica started from the local binaries; without them they fail rather
+## than skip.
+test-replica:
+	CRUCIBLE_PGTEST_FORCE=local $(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) -run Replica ./orm/ ./dialect/postgres/pgtest/
 
 ## lint: gofmt, go vet and staticcheck must all be silent, and each go.mod tidy.
 lint: staticcheck

@@ -75,3 +75,13 @@ var (
 	WithParam   = withParam
 	FindBouncer = findBouncer
 )
+
+// PairDirs returns the directories of the running pair of NewReplicated.
+func PairDirs() []string {
+	pairs.mu.Lock()
+	defer pairs.mu.Unlock()
+	if pairs.p == nil {
+		return nil
+	}
+	return pairs.p.dirs
+}
