@@ -63,7 +63,7 @@ func (h *Helper) NewBouncer(t testing.TB, mode PoolMode) string {
 	if _, err := findBouncer(); err != nil {
 		t.Skipf("pgtest: no PgBouncer for this test: %v (Debian: apt-get install pgbouncer)", err)
 	}
-	dbURL := h.New(t) // registered first, so the database is dropped after the bouncer stops
+	dbURL := h.newDatabase(t, h.createDirect) // registered first, so the database is dropped after the bouncer stops
 	b, err := startBouncer(ctx, srv.adminURL, mode)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
@@ -122,13 +122,13 @@ func execMode(mode PoolMode) string {
 
 // routed returns dbURL as this process's environment wants it: through
 // the process's PgBouncer (started on first use) and with its exec mode.
-func (p *process) routed(ctx context.Context, srv *server, dbURL string) (string, error) {
+func (p *process) routed(ctx context.Context, dbURL string) (string, error) {
 	mode, err := bouncerMode()
 	if err != nil {
 		return "", err
 	}
 	if mode != "" {
-		port, err := p.bouncerPort(ctx, srv, mode)
+		port, err := p.bouncerPort(ctx, mode)
 		if err != nil {
 			return "", err
 		}
@@ -143,8 +143,12 @@ func (p *process) routed(ctx context.Context, srv *server, dbURL string) (string
 }
 
 // bouncerPort returns the port of the process's PgBouncer in front of
-// srv, starting it on first use; [Helper.Shutdown] stops it.
-func (p *process) bouncerPort(ctx context.Context, srv *server, mode PoolMode) (int, error) {
+// its server, starting it on first use; [Helper.Shutdown] stops it.
+func (p *process) bouncerPort(ctx context.Context, mode PoolMode) (int, error) {
+	srv, _, err := p.get(ctx)
+	if err != nil {
+		return 0, err
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bouncer == nil {

@@ -87,6 +87,14 @@ func TestBouncerEnvironment(t *testing.T) {
 		require.NoError(t, pool.QueryRow(ctx, "SELECT $1::int + 1", 41).Scan(&n))
 		assert.Equal(t, 42, n)
 	})
+	t.Run("NewBouncer has its own", func(t *testing.T) {
+		u, err := url.Parse(pgtest.NewBouncer(t, pgtest.SessionPooling))
+		require.NoError(t, err)
+		assert.Empty(t, u.Query().Get("default_query_exec_mode"), "the test chooses its exec mode")
+		pool := pgtest.NewPool(t)
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, "SELECT 1").Scan(&n))
+	})
 	t.Run("NeedSession skips", func(t *testing.T) {
 		ran := false
 		t.Run("listen", func(t *testing.T) {
