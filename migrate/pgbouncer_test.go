@@ -84,8 +84,8 @@ func logged(t *testing.T, pool *pgxpool.Pool) map[string]int {
 }
 
 // concurrently runs n runners of set on url at once, each with a pool of
-// its own, and returns how many revisions each moved.
-func concurrently(t *testing.T, url string, n int, move func(*migrate.Runner) ([]*migrate.Revision, error)) int {
+// its own, and returns how many revisions they moved in all.
+func concurrently(t *testing.T, url string, set *migrate.Set, n int, move func(*migrate.Runner) ([]*migrate.Revision, error)) int {
 	var wg sync.WaitGroup
 	moved := make([]int, n)
 	errs := make([]error, n)
@@ -98,7 +98,7 @@ func concurrently(t *testing.T, url string, n int, move func(*migrate.Runner) ([
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			done, err := move(migrate.NewRunner(pool, loggedSet(), migrate.WithLockTimeout(time.Minute)))
+			done, err := move(migrate.NewRunner(pool, set, migrate.WithLockTimeout(time.Minute)))
 			moved[i], errs[i] = len(done), err
 		}()
 	}
@@ -121,14 +121,14 @@ func TestRunnersBehindPgBouncer(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			url, pool := bouncedDB(t, mode)
 			const runners = 8
-			up := concurrently(t, url, runners, func(r *migrate.Runner) ([]*migrate.Revision, error) {
+			up := concurrently(t, url, loggedSet(), runners, func(r *migrate.Runner) ([]*migrate.Revision, error) {
 				return r.Upgrade(context.Background(), migrate.Head)
 			})
 			want := map[string]int{"up a1": 1, "up b2": 1, "up c3": 1}
 			if got := logged(t, pool); fmt.Sprint(got) != fmt.Sprint(want) || up != 3 {
 				t.Errorf("after upgrades: log %v, %d revisions applied in all", got, up)
 			}
-			down := concurrently(t, url, runners, func(r *migrate.Runner) ([]*migrate.Revision, error) {
+			down := concurrently(t, url, loggedSet(), runners, func(r *migrate.Runner) ([]*migrate.Revision, error) {
 				return r.Downgrade(context.Background(), migrate.Base)
 			})
 			want = map[string]int{"up a1": 1, "up b2": 1, "up c3": 1, "down a1": 1, "down b2": 1, "down c3": 1}

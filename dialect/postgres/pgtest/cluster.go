@@ -87,9 +87,9 @@ func startLocal(ctx context.Context) (*server, error) {
 }
 
 // retryStart calls start until it succeeds, fails for another reason
-// than postgres exiting (a port taken between choosing and binding), or
+// than the daemon exiting (a port taken between choosing and binding), or
 // has been tried startAttempts times.
-func retryStart(ctx context.Context, start func() (*cluster, error)) (*cluster, error) {
+func retryStart[T any](ctx context.Context, start func() (T, error)) (T, error) {
 	var errs []error
 	for range startAttempts {
 		c, err := start()
@@ -101,7 +101,8 @@ func retryStart(ctx context.Context, start func() (*cluster, error)) (*cluster, 
 			break
 		}
 	}
-	return nil, errors.Join(errs...)
+	var none T
+	return none, errors.Join(errs...)
 }
 
 var errExited = errors.New("exited")

@@ -54,18 +54,7 @@ func startBouncer(ctx context.Context, adminURL string, mode PoolMode) (*bouncer
 	if err != nil {
 		return nil, err
 	}
-	var errs []error
-	for range startAttempts {
-		b, err := runBouncer(ctx, bin, target, mode, cred)
-		if err == nil {
-			return b, nil
-		}
-		errs = append(errs, err)
-		if ctx.Err() != nil || !errors.Is(err, errExited) {
-			break
-		}
-	}
-	return nil, errors.Join(errs...)
+	return retryStart(ctx, func() (*bouncer, error) { return runBouncer(ctx, bin, target, mode, cred) })
 }
 
 // runBouncer writes the configuration in a new directory, starts
