@@ -25,8 +25,14 @@ func (f *fieldPath) addr(obj mem.Ptr) mem.Ptr {
 	if f.direct {
 		return obj.Add(f.offset)
 	}
-	return mem.Field(f.owner, obj, f.index)
+	return f.addrIndirect(obj)
 }
+
+// addrIndirect is addr through embedded pointers: kept out of line, so
+// that addr and read, called per column and row, inline.
+//
+//go:noinline
+func (f *fieldPath) addrIndirect(obj mem.Ptr) mem.Ptr { return mem.Field(f.owner, obj, f.index) }
 
 // read returns the field's address for reading: through a nil embedded
 // pointer it returns the address of a shared zero value, which must not be
@@ -35,6 +41,14 @@ func (f *fieldPath) read(obj mem.Ptr) mem.Ptr {
 	if f.direct {
 		return obj.Add(f.offset)
 	}
+	return f.readIndirect(obj)
+}
+
+// readIndirect is read through embedded pointers (out of line, as
+// addrIndirect).
+//
+//go:noinline
+func (f *fieldPath) readIndirect(obj mem.Ptr) mem.Ptr {
 	if p := mem.FieldOrNil(f.owner, obj, f.index); !p.IsNil() {
 		return p
 	}

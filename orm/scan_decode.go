@@ -252,14 +252,14 @@ func decodeTimestamptz(src []byte, dst mem.Ptr) bool {
 func pointerTo[T any](fn decodeFunc) decodeFunc {
 	return func(src []byte, dst mem.Ptr) bool {
 		if src == nil {
-			mem.Store[*T](dst, nil)
+			mem.StorePtr(dst, mem.Ptr{})
 			return true
 		}
-		v := new(T)
-		if !fn(src, mem.Of(v)) {
+		v := mem.Of(new(T))
+		if !fn(src, v) {
 			return false
 		}
-		mem.Store[*T](dst, v)
+		mem.StorePtr(dst, v)
 		return true
 	}
 }
