@@ -28,7 +28,7 @@ type DB struct {
 	session sessionConfig
 	owned   bool // Close closes the pool
 
-	works sync.Pool // *sessionWork of closed sessions, for reuse (work.go)
+	works sync.Pool // *sessionWork of closed sessions, for reuse (arena.go)
 }
 
 // Open parses url (a PostgreSQL URL or key=value DSN), creates a pgx pool

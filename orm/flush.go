@@ -28,14 +28,9 @@ type flush struct {
 	hooked   bool            // Before hooks ran (lifecycle.go)
 	hookMark int             // the journal's length before they did
 
-	// Inline storage for the small flushes that are the common case.
-	pipe      pipe
-	stepBuf   [2]step
-	slab      []action // actions are taken from here
-	batchBuf  [3]batch
-	batchPtrs [3]*batch
-	actBuf    [4]*action
-	actionBuf [2]action
+	pipe pipe
+	slab []action // actions are taken from here
+	room flushRoom
 }
 
 var errReentrant = errors.New("flush called from inside a flush")
@@ -229,17 +224,16 @@ func (f *flush) trim() {
 // session but what the cascades do.
 func (s *Session) plan(ctx context.Context) (*flush, error) {
 	s.flushSeq++
-	clear(s.argArena)
-	s.argArena = s.argArena[:0]
+	s.arena.endFlush()
 	f := &s.workspace().flush
 	// The previous flush's storage is reused: a session flushing the same
 	// work again (a batch job, a loop of commits) allocates none of it.
 	acts, slab := f.actions, f.slab
 	*f = flush{s: s, ctx: ctx, id: s.flushSeq}
 	n := len(s.pending) + min(len(s.loaded), 64)
-	f.actions = reuse(acts, f.actBuf[:0], n)
-	f.batches = f.batchPtrs[:0]
-	f.slab = reuse(slab, f.actionBuf[:0], n)
+	f.actions = reuse(acts, f.room.actPtrs[:0], n)
+	f.batches = f.room.batchPtrs[:0]
+	f.slab = reuse(slab, f.room.actions[:0], n)
 	if err := f.relationships(); err != nil {
 		return f, err
 	}
@@ -304,7 +298,7 @@ func (f *flush) collect() error {
 // how the last pipeline ends.
 func (f *flush) execute(end txEnd) error {
 	p := &f.pipe
-	p.s, p.implicit, p.steps = f.s, end == implicitTx, f.stepBuf[:0]
+	p.s, p.implicit, p.steps = f.s, end == implicitTx, f.room.steps[:0]
 	for _, b := range f.batches {
 		if f.waits(b) {
 			if err := p.run(f.ctx); err != nil {

@@ -215,13 +215,13 @@ func (s *Session) scanOne(rows pgx.Rows, m *model, ret colSet, st *state, want r
 		}
 		return errRowCount
 	}
-	dest := s.dest[:0]
+	dest := s.arena.scanDest(0)
 	for _, c := range m.cols {
 		if ret.has(c.pos) {
 			dest = append(dest, c.ptr(st.obj))
 		}
 	}
-	s.dest = dest
+	s.arena.dest = dest
 	if err := rows.Scan(dest...); err != nil {
 		return err
 	}

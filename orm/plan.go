@@ -332,7 +332,7 @@ func (f *flush) groupFlat() {
 	for _, a := range f.actions {
 		b := byKind[a.kind]
 		if b == nil {
-			b = &f.batchBuf[a.kind-1]
+			b = &f.room.batches[a.kind-1]
 			*b = batch{kind: a.kind, m: a.m}
 			b.actions = b.inline[:0]
 			byKind[a.kind] = b
