@@ -241,7 +241,7 @@ func (s *Session) Close() error {
 	}
 	var err error
 	if s.tx != nil {
-		err = s.endTx(context.Background(), false)
+		err = s.rollbackTx(context.Background())
 	}
 	s.closed = true
 	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, nil, 0

@@ -157,32 +157,23 @@ func (s *Session) Rollback(ctx context.Context) error {
 	}
 	var err error
 	if s.tx != nil {
-		err = s.endTx(ctx, false)
+		err = s.rollbackTx(ctx)
 	}
 	s.discard(0)
 	return err
 }
 
-// endTx ends the transaction: COMMIT when commit is set (only used when
-// there is nothing to flush), else ROLLBACK with the journal replayed.
-func (s *Session) endTx(ctx context.Context, commit bool) error {
+// rollbackTx ends the transaction with ROLLBACK and replays the journal
+// (a commit with nothing to flush is endTxChecked).
+func (s *Session) rollbackTx(ctx context.Context) error {
 	t := s.tx
 	var err error
 	if t.begun && t.pg != nil {
-		if commit {
-			p := &pipe{s: s, commit: true}
-			err = p.run(ctx)
-		} else {
-			start := s.db.log.start()
-			_, err = t.pg.Exec(ctx, s.rollbackSQL())
-			s.db.log.statement(ctx, start, s.rollbackSQL(), nil, -1, err)
-		}
+		start := s.db.log.start()
+		_, err = t.pg.Exec(ctx, s.rollbackSQL())
+		s.db.log.statement(ctx, start, s.rollbackSQL(), nil, -1, err)
 	}
-	if commit && err == nil {
-		s.committed()
-	} else {
-		s.restore(0)
-	}
+	s.restore(0)
 	s.releaseTx()
 	return err
 }
