@@ -150,42 +150,13 @@ func (s *Session) flushOnce(ctx context.Context, end txEnd) (hooked bool, err er
 	if len(f.actions) == 0 {
 		return false, nil
 	}
-	// A Commit whose transaction holds nothing yet needs no BEGIN and no
-	// COMMIT when the flush fits one pipeline: the pipeline (one Sync) is
-	// an implicit transaction, all or nothing.
-	// (Only at the default isolation: a stricter level needs its BEGIN.)
-	// After hooks run after the statements; the COMMIT waits for what
-	// they do (flushCommit).
 	after := f.afterHooks()
-	commit := end == commitTx
-	implicit := commit && !after && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
-		s.beginSQL() == "BEGIN" && f.oneWave()
-	s.ensureTx()
-	f.final = commit && !after
-	s.tx.journal = slices.Grow(s.tx.journal, len(f.actions))
-	if implicit {
-		s.tx.prefix = s.tx.prefix[:0]
-	}
-	send := keepTx
-	switch {
-	case implicit:
-		send = implicitTx
-	case f.final:
-		send = commitTx
-	}
-	err = f.execute(send)
+	err = f.execute(s.openFor(f, end, after))
 	if err == nil && after {
 		err = f.runAfter()
 	}
 	if err != nil {
-		defer f.rel.failed() // after the journal has put states back
-		var unknown *UnknownOutcomeError
-		if errors.As(err, &unknown) {
-			s.restore(0)
-			s.releaseTx()
-			return false, err
-		}
-		return false, s.failTx(err)
+		return false, s.flushFailed(f, err)
 	}
 	f.finalize()
 	if f.final {
@@ -291,6 +262,43 @@ func (f *flush) collect() error {
 		}
 	}
 	return nil
+}
+
+// openFor opens the transaction for flush f and returns how its pipeline
+// ends: with COMMIT when the flush ends the transaction (end is commitTx
+// and no After hook runs: their COMMIT waits for what they do, see
+// flushCommit). A Commit whose transaction holds nothing yet needs no
+// BEGIN and no COMMIT when the flush fits one pipeline: the pipeline (one
+// Sync) is an implicit transaction, all or nothing (only at the default
+// isolation: a stricter level needs its BEGIN).
+func (s *Session) openFor(f *flush, end txEnd, after bool) txEnd {
+	f.final = end == commitTx && !after
+	implicit := f.final && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
+		s.beginSQL() == "BEGIN" && f.oneWave()
+	s.ensureTx()
+	s.tx.journal = slices.Grow(s.tx.journal, len(f.actions))
+	switch {
+	case implicit:
+		s.tx.prefix = s.tx.prefix[:0]
+		return implicitTx
+	case f.final:
+		return commitTx
+	}
+	return keepTx
+}
+
+// flushFailed puts the session back after flush f failed with err: to
+// where the transaction's database state is (failTx), or, when the
+// outcome of its COMMIT is unknown, to before the transaction.
+func (s *Session) flushFailed(f *flush, err error) error {
+	defer f.rel.failed() // after the journal has put states back
+	var unknown *UnknownOutcomeError
+	if errors.As(err, &unknown) {
+		s.restore(0)
+		s.releaseTx()
+		return err
+	}
+	return s.failTx(err)
 }
 
 // execute queues the batches in order, sending the pipeline early only
