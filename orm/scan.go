@@ -60,7 +60,7 @@ func (sc *scanner) done() {}
 func (sc *scanner) next(rows pgx.Rows) (mem.Ptr, error) {
 	obj := sc.s.objChunk(sc.m).next()
 	if !sc.planned {
-		sc.plan, sc.planned = planRows(rows, 0, sc.m.cols, false), true
+		sc.plan, sc.planned = planRows(rows, 0, sc.m.cols), true
 	}
 	if err := sc.plan.scan(rows, obj, sc.dest); err != nil {
 		return mem.Ptr{}, fmt.Errorf("scan %s: %w", sc.m.table.Name, err)

@@ -167,9 +167,19 @@ func (s *Session) add(o any) (*state, error) {
 // (ErrNotPersistent). The object of a model with a soft_delete column is
 // deleted softly: the flush sets that column instead of deleting the row
 // (see [Session.HardDelete]).
-func (s *Session) Delete(obj any) { s.markDelete(obj, false) }
+func (s *Session) Delete(obj any) { s.markDelete(obj, modelDelete) }
 
-func (s *Session) markDelete(obj any, hard bool) {
+// deleteKind says how an object marked for deletion goes.
+type deleteKind uint8
+
+const (
+	// modelDelete: as its model says (softly with a soft_delete column).
+	modelDelete deleteKind = iota
+	// hardDelete: a real DELETE whatever the model (HardDelete).
+	hardDelete
+)
+
+func (s *Session) markDelete(obj any, kind deleteKind) {
 	m, p, err := s.object(obj)
 	if err != nil {
 		s.fail(fmt.Errorf("delete: %w", err))
@@ -182,7 +192,7 @@ func (s *Session) markDelete(obj any, hard bool) {
 	case st.status == Pending:
 		s.expunge(st)
 	case st.status == Persistent:
-		st.deleting, st.hard = true, hard
+		st.deleting, st.hard = true, kind == hardDelete
 	}
 }
 

@@ -244,7 +244,7 @@ func (s *Session) Nested(ctx context.Context, fn func(s *Session) error) (err er
 	depth := len(t.savepoints)
 	defer func() {
 		if r := recover(); r != nil {
-			s.leaveSavepoint(ctx, depth, false)
+			s.leaveSavepoint(ctx, depth, rollbackSavepoint)
 			panic(r)
 		}
 	}()
@@ -252,36 +252,45 @@ func (s *Session) Nested(ctx context.Context, fn func(s *Session) error) (err er
 		err = s.Flush(ctx)
 	}
 	if err != nil {
-		s.leaveSavepoint(ctx, depth, false)
+		s.leaveSavepoint(ctx, depth, rollbackSavepoint)
 		return err
 	}
-	return s.leaveSavepoint(ctx, depth, true)
+	return s.leaveSavepoint(ctx, depth, releaseSavepoint)
 }
 
-// leaveSavepoint releases (keep) or rolls back to the savepoint at depth.
+// savepointEnd says how a savepoint is left.
+type savepointEnd uint8
+
+const (
+	releaseSavepoint  savepointEnd = iota // RELEASE: its changes stay in the transaction
+	rollbackSavepoint                     // ROLLBACK TO: its changes are undone
+)
+
+// leaveSavepoint releases or rolls back to the savepoint at depth, as end
+// says.
 // A savepoint never sent needs no statement: its SAVEPOINT is dropped from
 // the prefix. A RELEASE waits in the prefix for the next statement.
-func (s *Session) leaveSavepoint(ctx context.Context, depth int, keep bool) error {
+func (s *Session) leaveSavepoint(ctx context.Context, depth int, end savepointEnd) error {
 	t := s.tx
 	if t == nil || len(t.savepoints) < depth {
-		if !keep {
+		if end == rollbackSavepoint {
 			s.discard(0) // the whole transaction was rolled back meanwhile
 		}
 		return nil
 	}
 	sp := t.savepoints[depth-1]
 	t.savepoints = t.savepoints[:depth-1]
-	if !keep {
+	if end == rollbackSavepoint {
 		defer s.discard(sp.seq)
 	}
 	if !sp.sent {
 		t.prefix = removeString(t.prefix, "SAVEPOINT "+sp.name)
-		if !keep {
+		if end == rollbackSavepoint {
 			s.restore(sp.mark)
 		}
 		return nil
 	}
-	if keep {
+	if end == releaseSavepoint {
 		t.prefix = append(t.prefix, "RELEASE SAVEPOINT "+sp.name)
 		return nil
 	}
