@@ -45,7 +45,7 @@ func columnArrays(m *model, set colSet, states []*state) []any {
 	args := make([]any, 0, countSet(set))
 	for _, c := range m.cols {
 		if set.has(c.pos) {
-			args = append(args, newFieldArray(c, states, false))
+			args = append(args, newFieldArray(c, states, fromObjects))
 		}
 	}
 	return args
@@ -57,10 +57,10 @@ func columnArrays(m *model, set colSet, states []*state) []any {
 func keyArrays(m *model, states []*state) []any {
 	var args []any
 	for _, c := range m.pk {
-		args = append(args, newFieldArray(c, states, true))
+		args = append(args, newFieldArray(c, states, fromSnapshots))
 	}
 	if v := m.version; v != nil {
-		args = append(args, newFieldArray(v, states, true))
+		args = append(args, newFieldArray(v, states, fromSnapshots))
 	}
 	return args
 }
@@ -73,7 +73,7 @@ func keyArrays(m *model, states []*state) []any {
 type fieldArray struct {
 	c      *column
 	states []*state
-	snap   bool // read the snapshots rather than the objects
+	from   valueSource
 	dims   [1]pgtype.ArrayDimension
 }
 
@@ -82,8 +82,16 @@ var (
 	_ driver.Valuer      = (*fieldArray)(nil)
 )
 
-func newFieldArray(c *column, states []*state, snap bool) *fieldArray {
-	a := &fieldArray{c: c, states: states, snap: snap}
+// valueSource says where a fieldArray reads the states' values.
+type valueSource uint8
+
+const (
+	fromObjects   valueSource = iota // the objects: the values to write
+	fromSnapshots                    // the snapshots: the values the database holds
+)
+
+func newFieldArray(c *column, states []*state, from valueSource) *fieldArray {
+	a := &fieldArray{c: c, states: states, from: from}
 	a.dims[0] = pgtype.ArrayDimension{Length: int32(len(states)), LowerBound: 1}
 	return a
 }
@@ -96,7 +104,7 @@ func (a *fieldArray) Dimensions() []pgtype.ArrayDimension { return a.dims[:] }
 // column's bound argument (a typed pointer, no allocation).
 func (a *fieldArray) Index(i int) any {
 	st := a.states[i]
-	if a.snap {
+	if a.from == fromSnapshots {
 		return a.c.arg(st.snap)
 	}
 	return a.c.arg(st.obj)
@@ -129,7 +137,7 @@ func (a *fieldArray) slice() any {
 	objs := make([]mem.Ptr, len(a.states))
 	for i, st := range a.states {
 		objs[i] = st.obj
-		if a.snap {
+		if a.from == fromSnapshots {
 			objs[i] = st.snap
 		}
 	}
