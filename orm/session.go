@@ -30,6 +30,7 @@ import (
 type Session struct {
 	db        *DB
 	autoflush bool
+	onPrimary bool // reads go to the primary: the session wrote, or UsePrimary
 	cfg       sessionConfig
 
 	idmap   identityMap        // persistent objects by (table, key)
