@@ -135,3 +135,29 @@ func TestBeforeHookRelationships(t *testing.T) {
 		t.Fatalf("an unchanged commit sent %q (%v)", e.cap.sqls(), err)
 	}
 }
+
+// A flush that fails after Before hooks changed relationships puts the
+// relationship fields back as the program left them, as it does the
+// columns the hooks set: the retry runs the hooks on the same objects
+// again and writes one welcome post, not two.
+func TestBeforeHookRelationshipsRestored(t *testing.T) {
+	e := setup(t, orm.MustRegistry(&HAuthor{}, &HPost{}))
+	e.exec(`INSERT INTO h_authors (name) VALUES ('taken')`)
+	s := e.db.Session()
+	defer s.Close()
+	a := &HAuthor{Name: "taken"}
+	s.Add(a)
+	if err := s.Commit(e.ctx); err == nil {
+		t.Fatal("a duplicate name was committed")
+	}
+	if len(a.Posts) != 0 {
+		t.Fatalf("the failed flush left %d posts the hook appended", len(a.Posts))
+	}
+	a.Name = "free"
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rows(`SELECT p.title FROM h_posts p JOIN h_authors a ON a.id = p.author_id WHERE a.name = 'free'`); len(got) != 1 || len(a.Posts) != 1 {
+		t.Fatalf("posts after the retry: %v, held %d", got, len(a.Posts))
+	}
+}

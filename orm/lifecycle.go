@@ -28,7 +28,7 @@ import (
 //
 // An error or a panic in a hook fails the flush: nothing is committed and
 // the session is restored as for any failed flush, including the fields
-// Before hooks assigned. AfterLoad runs once a query, Get, Refresh, Raw or
+// (columns and relationships) Before hooks assigned. AfterLoad runs once a query, Get, Refresh, Raw or
 // LoadRelated has loaded its rows (and their relationships), for each
 // object that took values from a row; its error fails the call. Hooks
 // run inside the session's flush or query and must not query or send
@@ -264,6 +264,7 @@ func (f *flush) before(st *state, h hookSet, again bool) (bool, error) {
 	for _, c := range st.m.cols {
 		f.overwrite(st, c)
 	}
+	f.keepRelations(st)
 	return again || len(st.m.rules) > 0, h.call(f.ctx, st.m, st.obj)
 }
 
