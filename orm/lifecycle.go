@@ -218,8 +218,8 @@ func (f *flush) relationshipsAndHooks() error {
 
 // runBefore runs the Before hooks of the flush's objects that have not
 // run theirs, after the cascades and before the dirty check. Each
-// object's columns are journaled first, so that a failed flush puts back
-// what its hook assigned. again reports that a hook ran on an object with
+// object's columns and relationship fields are journaled first, so that a
+// failed flush puts back what its hook assigned. again reports that a hook ran on an object with
 // relationships, which the relationship side must then see.
 func (f *flush) runBefore() (again bool, err error) {
 	s := f.s
