@@ -28,12 +28,13 @@ import (
 //
 // An error or a panic in a hook fails the flush: nothing is committed and
 // the session is restored as for any failed flush, including the fields
-// (columns and relationships) Before hooks assigned. AfterLoad runs once a query, Get, Refresh, Raw or
-// LoadRelated has loaded its rows (and their relationships), for each
-// object that took values from a row; its error fails the call. Hooks
-// run inside the session's flush or query and must not query or send
-// statements through it; After hooks may Add, Delete and change objects,
-// which the Commit running them writes in the same transaction.
+// (columns and relationships) Before hooks assigned. AfterLoad runs once
+// a query, Get, Refresh, Raw or LoadRelated has loaded its rows (and
+// their relationships), for each object that took values from a row; its
+// error fails the call. Hooks run inside the session's flush or query and
+// must not query or send statements through it; After hooks may Add,
+// Delete and change objects, which the Commit running them writes in the
+// same transaction.
 
 // BeforeInserter is implemented by models that act before their INSERT
 // (fill a slug, validate).
@@ -219,8 +220,9 @@ func (f *flush) relationshipsAndHooks() error {
 // runBefore runs the Before hooks of the flush's objects that have not
 // run theirs, after the cascades and before the dirty check. Each
 // object's columns and relationship fields are journaled first, so that a
-// failed flush puts back what its hook assigned. again reports that a hook ran on an object with
-// relationships, which the relationship side must then see.
+// failed flush puts back what its hook assigned. again reports that a
+// hook ran on an object with relationships, which the relationship side
+// must then see.
 func (f *flush) runBefore() (again bool, err error) {
 	s := f.s
 	if err := s.afterLoad(f.ctx); err != nil { // rows the cascades loaded
