@@ -24,7 +24,7 @@ STATICCHECK_VERSION ?= v0.8.2
 BENCHSTAT_VERSION   ?= v0.0.0-20260908200009-22c9c6c9d4da
 STATICCHECK ?= $(or $(shell command -v staticcheck),$(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)/staticcheck)
 
-.PHONY: all test lint bench fuzz cover demo staticcheck
+.PHONY: all test test-replica lint bench fuzz cover demo staticcheck
 
 all: lint test
 
@@ -34,6 +34,12 @@ test:
 	@[ -n "$(RACE)" ] || echo "make test: cgo is off (no C compiler?), running without -race" >&2
 	$(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) $(PKGS)
 	@for m in $(SUBMODULES); do echo "== $$m"; (cd $$m && $(GO) vet ./... && $(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) ./...); done
+
+## test-replica: the read replica tests, on a primary and a streaming
+## replica started from the local binaries; without them they fail rather
+## than skip.
+test-replica:
+	CRUCIBLE_PGTEST_FORCE=local $(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) -run Replica ./orm/ ./dialect/postgres/pgtest/
 
 ## lint: gofmt, go vet and staticcheck must all be silent, and each go.mod tidy.
 lint: staticcheck

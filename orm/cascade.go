@@ -233,7 +233,7 @@ func (s *Session) pointedOutside(rb *relBase, t mem.Ptr, set map[*state]bool) bo
 	ts := s.stateOf(rb.target, t)
 	for _, cb := range rb.fk.childSides {
 		p := cb.one(t)
-		if !p.IsNil() && ts != nil && (&manyToOne{cb}).changed(ts) && !set[s.stateOf(cb.target, p)] {
+		if !p.IsNil() && ts != nil && (&manyToOne{cb}).changed(s, ts) && !set[s.stateOf(cb.target, p)] {
 			return true
 		}
 	}

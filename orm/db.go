@@ -19,14 +19,15 @@ import (
 // for concurrent use by many goroutines; each goroutine works through its
 // own [Session], which is cheap to create. Close it once at shutdown.
 type DB struct {
-	pool    *pgxpool.Pool
-	reg     *Registry
-	dialect dialect.Dialect
-	sql     []*tableSQL // per model id; immutable maps of statement text
-	rel     []relSQL    // per relationship rule id: its statements (load_sql.go)
-	log     *logger     // nil unless WithLogger
-	session sessionConfig
-	owned   bool // Close closes the pool
+	pool     *pgxpool.Pool
+	reg      *Registry
+	dialect  dialect.Dialect
+	sql      []*tableSQL // per model id; immutable maps of statement text
+	rel      []relSQL    // per relationship rule id: its statements (load_sql.go)
+	log      *logger     // nil unless WithLogger
+	session  sessionConfig
+	owned    bool      // Close closes the pool
+	replicas *replicas // nil without replicas (replica.go)
 
 	works sync.Pool // *sessionWork of closed sessions, for reuse (work.go)
 }
@@ -52,7 +53,7 @@ func Open(ctx context.Context, url string, reg *Registry, opts ...Option) (*DB, 
 		pool.Close()
 		return nil, fmt.Errorf("open: %w", err)
 	}
-	db, err := newDB(pool, reg, cfg)
+	db, err := newDB(ctx, pool, reg, cfg)
 	if err != nil {
 		pool.Close()
 		return nil, err
@@ -100,10 +101,10 @@ func New(pool *pgxpool.Pool, reg *Registry, opts ...Option) (*DB, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return newDB(pool, reg, cfg)
+	return newDB(context.Background(), pool, reg, cfg)
 }
 
-func newDB(pool *pgxpool.Pool, reg *Registry, cfg config) (*DB, error) {
+func newDB(ctx context.Context, pool *pgxpool.Pool, reg *Registry, cfg config) (*DB, error) {
 	if reg == nil {
 		return nil, fmt.Errorf("new db: nil registry: %w", ErrUnknownModel)
 	}
@@ -127,17 +128,24 @@ func newDB(pool *pgxpool.Pool, reg *Registry, cfg config) (*DB, error) {
 		return nil, fmt.Errorf("new db: %w", err)
 	}
 	db.rel = rel
+	if db.replicas, err = openReplicas(ctx, &cfg); err != nil {
+		return nil, fmt.Errorf("new db: %w", err)
+	}
 	return db, nil
 }
 
-// Close closes the pool if [Open] created it; with [New] it does nothing.
+// Close closes the pool if [Open] created it, and the replicas' pools
+// opened from URLs ([WithReplicas]); the pools the caller passed to [New]
+// or [WithReplicaPools] stay open.
 func (db *DB) Close() {
 	if db.owned {
 		db.pool.Close()
 	}
+	db.replicas.close()
 }
 
-// Pool returns the underlying pgx pool, for work outside the ORM.
+// Pool returns the underlying pgx pool (the primary's), for work outside
+// the ORM.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
 // Registry returns the DB's registry.

@@ -52,10 +52,10 @@ func (fr *relFlush) linkAction(l *claim) {
 	unsettled := false
 	if !l.to.IsNil() {
 		ps = fr.s.stateOf(l.fk.parent, l.to)
-		_, known := l.fk.parentKey.key(l.to)
+		_, known := l.fk.parentKeyOf(fr.s, l.to)
 		unsettled = ps != nil && ps.status == Pending && !known
 	}
-	if !unsettled && !l.fk.differs(child.obj, l.to) {
+	if !unsettled && !l.fk.differs(fr.s, child, l.to) {
 		return
 	}
 	l.write = true
@@ -75,7 +75,7 @@ func (fr *relFlush) uniqueEdges() {
 	leaving := map[idKey][]*action{}
 	leave := func(g *fkGroup, st *state, a *action) {
 		if !st.snap.IsNil() {
-			if k, ok := g.childKey.key(st.snap); ok {
+			if k, ok := g.childKey.stored(st.snap); ok {
 				leaving[k] = append(leaving[k], a)
 			}
 		}
@@ -95,7 +95,7 @@ func (fr *relFlush) uniqueEdges() {
 		if !l.write || l.to.IsNil() || !l.fk.unique {
 			continue
 		}
-		k, ok := l.fk.parentKey.key(l.to)
+		k, ok := l.fk.parentKeyOf(fr.s, l.to)
 		if !ok {
 			continue // a new parent: no row holds its key yet
 		}
@@ -114,8 +114,8 @@ func (fr *relFlush) keyMoved(g *fkGroup, st *state) bool {
 	if moved {
 		return true
 	}
-	now, _ := g.childKey.key(st.obj)
-	was, _ := g.childKey.key(st.snap)
+	now, _ := g.childKey.keyIn(st, st.obj)
+	was, _ := g.childKey.stored(st.snap)
 	return now != was
 }
 

@@ -95,6 +95,17 @@
 // [Session.Tx] hands out the session's transaction as a pgx.Tx for
 // CopyFrom, SendBatch or sqlc queries in the same unit of work.
 //
+// # Read replicas
+//
+// [WithReplicas] (or [WithReplicaPools]) adds hot standbys: a read outside
+// a transaction goes to one of them in turn; writes, everything inside a
+// transaction, and a session's reads after its first write go to the
+// primary (read-your-writes). [OnPrimary] sends the reads of one call to
+// the primary, [Session.UsePrimary] those of a session. A replica that
+// cannot answer falls back to the primary and is left out for a while
+// ([WithReplicaRetry]). A write based on a stale read fails with
+// [ErrStaleData] when the model has a version column.
+//
 // # Relationships
 //
 // Relationship fields (`rel:"…"`, see the relation package) take part in

@@ -85,7 +85,8 @@ var (
 	// the model does not have.
 	ErrUnknownColumn = errors.New("no such field or column")
 	// ErrPlaceholders: a condition's ? placeholders and arguments do not
-	// match in number.
+	// match in number, or a statement's $n parameters skip a number or
+	// stop short of the arguments or beyond them (Raw, Session.Exec).
 	ErrPlaceholders = errors.New("placeholders and arguments do not match")
 	// ErrNoCondition: a bulk Update or Delete without Where (use AllRows to
 	// mean every row).
@@ -176,7 +177,9 @@ var ErrNotLoaded = errors.New("relationship not loaded")
 var ErrNoRelation = relation.ErrNoRelation
 
 // ErrLoadArg is matched by the error of a query given a Load argument that
-// is neither a path nor a [LoadOption], or an option before any path.
+// is neither a path nor a [LoadOption], or an option before any path; by
+// Join and Has given an option other than Where; and by a relationship
+// path joined twice (Join and LeftJoin of one path).
 var ErrLoadArg = errors.New("bad Load argument")
 
 // NotLoadedError says which relationship declared lazy:raise was needed

@@ -286,7 +286,7 @@ func (f *flush) collect() error {
 		if st.status != Persistent {
 			continue
 		}
-		if k, ok := st.m.keyOf(st.obj); !ok || k != st.id() {
+		if k, ok := st.m.ident.stored(st.obj); !ok || k != st.id() {
 			return fmt.Errorf("%s: %w", rowName(st), ErrKeyChanged)
 		}
 		switch {
@@ -404,8 +404,7 @@ func (f *flush) finalize() {
 			if st.explicit() != nil {
 				st.setMore(func(m *stateMore) { m.explicit = nil })
 			}
-			k, _ := st.m.keyOf(st.obj)
-			st.setID(k)
+			st.setID(st.m.rowKey(st.obj))
 			s.snapshot(st)
 			s.loaded = append(s.loaded, st) // indexed by key on first lookup
 		case actUpdate:

@@ -186,7 +186,7 @@ func (fr *relFlush) decide() error {
 		switch {
 		case c.link || cs.deleting || cs.status != Pending && cs.status != Persistent:
 		case !c.to.IsNil():
-			if cs.status == Persistent && c.fk.keyInPK && c.fk.differs(cs.obj, c.to) {
+			if cs.status == Persistent && c.fk.keyInPK && c.fk.differs(fr.s, cs, c.to) {
 				return fmt.Errorf("%s: %s moves it to another parent, which would change its primary key (delete it and add a new one): %w",
 					rowName(cs), c.via, ErrKeyChanged)
 			}
@@ -205,8 +205,8 @@ func (fr *relFlush) decide() error {
 // orphan handles child cs let go by parent from (along via) and attached
 // nowhere.
 func (fr *relFlush) orphan(g *fkGroup, cs *state, from mem.Ptr, via *relBase) error {
-	now, _ := g.childKey.key(cs.obj)
-	was, _ := g.childKey.key(cs.snap)
+	now, _ := g.childKey.keyIn(cs, cs.obj)
+	was, _ := g.childKey.stored(cs.snap)
 	if now != was {
 		return nil // the program wrote the key itself: its value stands
 	}
@@ -270,7 +270,7 @@ func (fr *relFlush) pendingOrphans() error {
 // the key is set.
 func (fr *relFlush) attached(st *state) bool {
 	for _, g := range st.m.childOf {
-		if c := fr.lookupClaim(st, g); c != nil && c.link && (!c.to.IsNil() || c.keyed) || g.hasKey(st.obj) {
+		if c := fr.lookupClaim(st, g); c != nil && c.link && (!c.to.IsNil() || c.keyed) || g.hasKey(st) {
 			return true
 		}
 	}

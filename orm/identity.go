@@ -31,6 +31,13 @@ type idKey struct {
 // not set (a NULL or zero value in any key column).
 func (m *model) keyOf(obj mem.Ptr) (idKey, bool) { return m.ident.key(obj) }
 
+// rowKey returns the identity key of a row read from the database, whose
+// key columns may hold zero values (id 0, a ” code) like any other.
+func (m *model) rowKey(obj mem.Ptr) idKey {
+	k, _ := m.ident.stored(obj)
+	return k
+}
+
 // keyFromValues builds the identity key from primary key values given by a
 // caller of Get: one value per key column, convertible to its field type.
 func (m *model) keyFromValues(vals []any) (idKey, error) {
@@ -45,9 +52,9 @@ func (m *model) keyFromValues(vals []any) (idKey, error) {
 		}
 		mem.NewAt(c.goType, c.path.addr(mem.Value(tmp))).Elem().Set(v.Convert(c.goType))
 	}
-	k, ok := m.keyOf(mem.Value(tmp))
+	k, ok := m.ident.stored(mem.Value(tmp))
 	if !ok {
-		return idKey{}, fmt.Errorf("%s: zero primary key: %w", m, ErrBadKey)
+		return idKey{}, fmt.Errorf("%s: NULL primary key: %w", m, ErrBadKey)
 	}
 	return k, nil
 }

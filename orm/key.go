@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/schema"
@@ -24,6 +25,13 @@ import (
 // Valid-struct wrapper (sql.NullInt64, pgtype.Int8, …) gives its value, or
 // no key when NULL. Two columns holding the same value therefore always
 // give equal keys.
+//
+// A key column's zero value (0, "", the nil uuid) has two readings. On an
+// object the program made and has not flushed it means "not set yet": the
+// key is drawn by the server, or copied from the parent, at the flush
+// (keyCodec.key). On a row read from the database, and on its snapshot,
+// it is the row's value like any other (keyCodec.stored): a table may
+// well hold a row with id 0 or a '' code, and its children point at it.
 
 // partKind is the canonical form of one key column.
 type partKind uint8
@@ -32,32 +40,44 @@ const (
 	partInt   partKind = iota + 1 // any Go integer: the value in idKey.n
 	partText                      // a string: the string
 	partUUID                      // a uuid: its 16 bytes
+	partTime                      // a date or timestamp: as stored, an integer in idKey.n (key_time.go)
 	partOther                     // any other type: its Go value, encoded; matches only the same Go type
 )
 
-var partNames = [...]string{partInt: "integer", partText: "text", partUUID: "uuid", partOther: "other"}
+var partNames = [...]string{partInt: "integer", partText: "text", partUUID: "uuid", partTime: "time", partOther: "other"}
+
+// integer reports whether the part's canonical form is an integer.
+func (k partKind) integer() bool { return k == partInt || k == partTime }
 
 // keyPart reads and writes one key column in canonical form. get returns
-// false for NULL and for the zero value (no key yet); set stores a
-// canonical value (set is nil for partOther, which is only copied between
-// fields of the same Go type).
+// false for NULL only; the zero value (see keyCodec.key) reads as 0, "" or
+// sixteen zero bytes. set stores a canonical value (set is nil for
+// partOther, which is only copied between fields of the same Go type).
 type keyPart struct {
-	kind partKind
-	typ  reflect.Type
-	get  func(p mem.Ptr) (n int64, s string, ok bool)
-	set  func(p mem.Ptr, n int64, s string)
+	kind  partKind
+	typ   reflect.Type
+	get   func(p mem.Ptr) (n int64, s string, ok bool)
+	set   func(p mem.Ptr, n int64, s string)
+	zeroN int64                 // the integer form of the Go zero value (partInt, partTime)
+	back  func(int64) time.Time // partTime: the time of a stored form, for messages
 }
 
-// newKeyPart builds the part of a field of Go type t; uuid says that the
-// column's SQL type is uuid (which a string field may hold).
-func newKeyPart(t reflect.Type, uuid bool) keyPart {
+// newKeyPart builds the part of a field of Go type t in a column of SQL
+// type typ (a uuid column may be held in a string, a time is read as the
+// column stores it).
+func newKeyPart(t reflect.Type, typ schema.Type) keyPart {
+	uuid := isUUIDType(typ)
 	switch {
 	case t.Kind() == reflect.Pointer:
-		return pointerPart(t, newKeyPart(t.Elem(), uuid))
+		return pointerPart(t, newKeyPart(t.Elem(), typ))
 	case validStruct(t):
-		return validPart(t, newKeyPart(t.Field(0).Type, uuid))
+		return validPart(t, newKeyPart(t.Field(0).Type, typ))
 	case isInt(t.Kind()):
 		return intPart(t)
+	case t == timeType:
+		if f, ok := storedTime(typ); ok {
+			return timePart(f)
+		}
 	case t.Kind() == reflect.String && uuid:
 		return keyPart{kind: partUUID, typ: t, get: uuidStringGet, set: uuidStringSet}
 	case t.Kind() == reflect.String:
@@ -132,8 +152,7 @@ func intPart(t reflect.Type) keyPart {
 	signed := t.Kind() <= reflect.Int64
 	return keyPart{kind: partInt, typ: t,
 		get: func(p mem.Ptr) (int64, string, bool) {
-			n := read(p)
-			return n, "", n != 0
+			return read(p), "", true
 		},
 		set: func(p mem.Ptr, n int64, _ string) {
 			if v := mem.NewAt(t, p).Elem(); signed {
@@ -146,18 +165,13 @@ func intPart(t reflect.Type) keyPart {
 }
 
 func textGet(p mem.Ptr) (int64, string, bool) {
-	s := mem.Load[string](p)
-	return 0, s, s != ""
+	return 0, mem.Load[string](p), true
 }
 
 func textSet(p mem.Ptr, _ int64, s string) { mem.Store[string](p, s) }
 
 func uuidBytesGet(p mem.Ptr) (int64, string, bool) {
-	b := mem.As[[16]byte](p)
-	if *b == ([16]byte{}) {
-		return 0, "", false
-	}
-	return 0, string(b[:]), true
+	return 0, string(mem.As[[16]byte](p)[:]), true
 }
 
 func uuidBytesSet(p mem.Ptr, _ int64, s string) { copy(mem.As[[16]byte](p)[:], s) }
@@ -168,7 +182,8 @@ const notUUID = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xf
 
 // uuidStringGet reads a uuid held in a string in any case, with or without
 // hyphens or braces; a string that is no uuid keeps its text behind
-// notUUID.
+// notUUID. An empty string is no value at all (a uuid column cannot hold
+// it): NULL.
 func uuidStringGet(p mem.Ptr) (int64, string, bool) {
 	s := mem.Load[string](p)
 	if s == "" {
@@ -230,15 +245,30 @@ func hexVal(c byte) (byte, bool) {
 }
 
 // otherPart encodes any other value through reflection: numbers in
-// binary, strings and byte arrays as they are, anything else as printed.
+// binary, strings and byte arrays as they are, anything else as printed;
+// the zero value as "".
 func otherPart(t reflect.Type) keyPart {
 	return keyPart{kind: partOther, typ: t, get: func(p mem.Ptr) (int64, string, bool) {
 		v := mem.NewAt(t, p).Elem()
 		if v.IsZero() {
-			return 0, "", false
+			return 0, "", true
 		}
 		return 0, string(appendOther(nil, v)), true
 	}}
+}
+
+// zeroUUID is the key text of the nil uuid.
+const zeroUUID = "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+
+// zero reports whether a value get read is its type's zero value.
+func (kp *keyPart) zero(n int64, s string) bool {
+	switch kp.kind {
+	case partInt, partTime:
+		return n == kp.zeroN
+	case partUUID:
+		return s == zeroUUID
+	}
+	return s == ""
 }
 
 func appendOther(b []byte, v reflect.Value) []byte {
@@ -288,10 +318,10 @@ type keyCodec struct {
 func newKeyCodec(m *model, cols []*column) keyCodec {
 	kc := keyCodec{m: m, cols: cols, parts: make([]keyPart, len(cols)), fast: keyOther}
 	for i, c := range cols {
-		kc.parts[i] = newKeyPart(c.goType, isUUIDType(c.Type))
+		kc.parts[i] = newKeyPart(c.goType, c.Type)
 	}
 	if len(cols) == 1 {
-		kc.intKey = kc.parts[0].kind == partInt
+		kc.intKey = kc.parts[0].kind.integer()
 		switch t := cols[0].goType; {
 		case t.Kind() == reflect.Int64:
 			kc.fast = keyInt64
@@ -311,36 +341,63 @@ func isUUIDType(t schema.Type) bool {
 	return ok && s.Name == "uuid"
 }
 
-// key returns the key obj holds, and false when a column is NULL or zero.
+// key returns the key obj holds, and false when a column is NULL or zero:
+// the key of an object the program made, where zero means not set yet.
 func (kc *keyCodec) key(obj mem.Ptr) (idKey, bool) {
-	k := idKey{m: kc.m}
+	k, zero, ok := kc.read(obj)
+	return k, ok && !zero
+}
+
+// stored returns the key obj holds, and false when a column is NULL: the
+// key of a row read from the database (or its snapshot), where a zero
+// value is the row's value.
+func (kc *keyCodec) stored(obj mem.Ptr) (idKey, bool) {
+	k, _, ok := kc.read(obj)
+	return k, ok
+}
+
+// keyIn returns the key held by st's object, or its snapshot, at p: as
+// stored for a row the session loaded or flushed, else (a pending object)
+// as key, zero meaning not set.
+func (kc *keyCodec) keyIn(st *state, p mem.Ptr) (idKey, bool) {
+	if st != nil && st.status != Pending {
+		return kc.stored(p)
+	}
+	return kc.key(p)
+}
+
+// read returns the key obj holds, whether a column is zero, and false
+// when a column is NULL.
+func (kc *keyCodec) read(obj mem.Ptr) (k idKey, zero, ok bool) {
+	k = idKey{m: kc.m}
 	switch kc.fast {
 	case keyInt64:
 		k.n = mem.Load[int64](kc.cols[0].path.read(obj))
-		return k, k.n != 0
+		return k, k.n == 0, true
 	case keyInt32:
 		k.n = int64(mem.Load[int32](kc.cols[0].path.read(obj)))
-		return k, k.n != 0
+		return k, k.n == 0, true
 	case keyInt:
 		k.n = int64(mem.Load[int](kc.cols[0].path.read(obj)))
-		return k, k.n != 0
+		return k, k.n == 0, true
 	case keyString:
 		k.s = mem.Load[string](kc.cols[0].path.read(obj))
-		return k, k.s != ""
+		return k, k.s == "", true
 	}
 	if len(kc.parts) == 1 {
 		n, s, ok := kc.parts[0].get(kc.cols[0].path.read(obj))
 		k.n, k.s = n, s
-		return k, ok
+		return k, ok && kc.parts[0].zero(n, s), ok
 	}
 	var buf [64]byte
 	b := buf[:0]
 	for i, c := range kc.cols {
 		n, s, ok := kc.parts[i].get(c.path.read(obj))
 		if !ok {
-			return idKey{}, false
+			return idKey{}, false, false
 		}
-		if kc.parts[i].kind == partInt {
+		zero = zero || kc.parts[i].zero(n, s)
+		if kc.parts[i].kind.integer() {
 			b = binary.BigEndian.AppendUint64(b, uint64(n))
 			continue
 		}
@@ -348,7 +405,7 @@ func (kc *keyCodec) key(obj mem.Ptr) (idKey, bool) {
 		b = append(b, s...)
 	}
 	k.s = string(b)
-	return k, true
+	return k, zero, true
 }
 
 // matches checks at registration that a foreign key's columns (kc) can
@@ -397,6 +454,8 @@ func (kc *keyCodec) keyText(obj mem.Ptr) string {
 			out = append(out, "NULL"...)
 		case kc.parts[i].kind == partInt:
 			out = strconv.AppendInt(out, n, 10)
+		case kc.parts[i].kind == partTime:
+			out = strconv.AppendQuote(out, kc.parts[i].back(n).Format(time.RFC3339Nano))
 		case kc.parts[i].kind == partUUID && len(s) == 16:
 			var txt string
 			uuidStringSet(mem.Of(&txt), 0, s)

@@ -5,18 +5,29 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/crucible-orm/crucible/orm/internal/mem"
+	"github.com/crucible-orm/crucible/schema"
 )
 
 // keyOfValue reads the key of one value through the part its type gets.
+// colType is the SQL type of a key column in these tests: uuid, or a type
+// that changes nothing.
+func colType(uuid bool) schema.Type {
+	if uuid {
+		return schema.Scalar{Name: "uuid"}
+	}
+	return schema.Scalar{Name: "other"}
+}
+
 func keyOfValue(t *testing.T, v any, uuid bool) (int64, string, bool) {
 	t.Helper()
 	rv := reflect.New(reflect.TypeOf(v))
 	rv.Elem().Set(reflect.ValueOf(v))
-	return newKeyPart(rv.Elem().Type(), uuid).get(mem.Value(rv))
+	return newKeyPart(rv.Elem().Type(), colType(uuid)).get(mem.Value(rv))
 }
 
 func TestKeyPartsMeet(t *testing.T) {
@@ -49,22 +60,32 @@ func TestKeyPartsMeet(t *testing.T) {
 	}
 }
 
+// TestKeyPartsNoKey: NULL is no key; a zero value is a key (of a stored
+// row) that a new object has not set yet.
 func TestKeyPartsNoKey(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		v    any
 		uuid bool
+		null bool
 	}{
-		{"zero integer", int64(0), false},
-		{"nil pointer", (*int64)(nil), false},
-		{"invalid wrapper", pgtype.Int8{Int64: 7}, false},
-		{"empty string", "", false},
-		{"zero uuid bytes", [16]byte{}, false},
-		{"invalid pgtype.UUID", pgtype.UUID{}, false},
+		{"zero integer", int64(0), false, false},
+		{"nil pointer", (*int64)(nil), false, true},
+		{"pointer to zero", new(int64), false, false},
+		{"invalid wrapper", pgtype.Int8{Int64: 7}, false, true},
+		{"empty string", "", false, false},
+		{"empty uuid string", "", true, true},
+		{"zero uuid bytes", [16]byte{}, false, false},
+		{"zero valid pgtype.UUID", pgtype.UUID{Valid: true}, false, false},
+		{"invalid pgtype.UUID", pgtype.UUID{}, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, _, ok := keyOfValue(t, tc.v, tc.uuid); ok {
-				t.Fatal("a key where there is none")
+			rv := reflect.New(reflect.TypeOf(tc.v))
+			rv.Elem().Set(reflect.ValueOf(tc.v))
+			kp := newKeyPart(rv.Elem().Type(), colType(tc.uuid))
+			n, s, ok := kp.get(mem.Value(rv))
+			if ok == tc.null || ok && !kp.zero(n, s) {
+				t.Fatalf("get = %d, %q, %v (zero %v), want NULL %v or else zero", n, s, ok, kp.zero(n, s), tc.null)
 			}
 		})
 	}
@@ -97,7 +118,7 @@ func TestCopyKeyAcrossTypes(t *testing.T) {
 				src.Elem().Set(reflect.ValueOf(u))
 			}
 			dst := reflect.New(reflect.TypeOf(tc.to))
-			sp, dp := newKeyPart(src.Elem().Type(), tc.uuid), newKeyPart(dst.Elem().Type(), tc.uuid)
+			sp, dp := newKeyPart(src.Elem().Type(), colType(tc.uuid)), newKeyPart(dst.Elem().Type(), colType(tc.uuid))
 			n, s, _ := sp.get(mem.Value(src))
 			dp.set(mem.Value(dst), n, s)
 			dn, ds, ok := dp.get(mem.Value(dst))
@@ -129,4 +150,47 @@ func FuzzParseUUID(f *testing.F) {
 			t.Fatalf("%q parsed to %x, formatted %q", s, b, text)
 		}
 	})
+}
+
+func TestTimeKeyParts(t *testing.T) {
+	now := time.Now()
+	west := time.FixedZone("west", -9*3600)
+	tz, ts, date := schema.Scalar{Name: "timestamp with time zone"}, schema.Scalar{Name: "timestamp without time zone"}, schema.Scalar{Name: "date"}
+	ts3 := schema.Scalar{Name: "timestamp(3) with time zone"}
+	for _, tc := range []struct {
+		name  string
+		typ   schema.Type
+		a, b  time.Time
+		equal bool
+	}{
+		{"timestamptz: monotonic reading and nanoseconds", tz, now, now.Round(0).Truncate(time.Microsecond), true},
+		{"timestamptz: another zone", tz, now, now.In(west), true},
+		{"timestamptz: another microsecond", tz, now, now.Add(time.Microsecond), false},
+		{"timestamptz(3): rounded", tz, now, now, true},
+		{"timestamptz(3): within the millisecond", ts3, time.Date(2024, 1, 1, 0, 0, 0, 1e6, time.UTC), time.Date(2024, 1, 1, 0, 0, 0, 1.2e6, time.UTC), true},
+		{"timestamp: the wall clock, not the instant", ts, time.Date(2024, 1, 1, 9, 0, 0, 0, west), time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC), true},
+		{"timestamp: another wall clock", ts, now, now.In(west), false},
+		{"date: the calendar day", date, time.Date(2024, 3, 1, 23, 59, 0, 0, west), time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), true},
+		{"date before 2000: the day it falls in", date, time.Date(1999, 12, 31, 12, 0, 0, 0, time.UTC), time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC), true},
+		{"date before 2000: not the next day", date, time.Date(1999, 12, 31, 12, 0, 0, 0, time.UTC), time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kp := newKeyPart(timeType, tc.typ)
+			na, _, _ := kp.get(mem.Of(&tc.a))
+			nb, _, _ := kp.get(mem.Of(&tc.b))
+			if (na == nb) != tc.equal {
+				t.Fatalf("keys %d and %d, want equal %v", na, nb, tc.equal)
+			}
+			var back time.Time
+			kp.set(mem.Of(&back), na, "")
+			if nback, _, _ := kp.get(mem.Of(&back)); nback != na {
+				t.Fatalf("set then get: %d, want %d", nback, na)
+			}
+		})
+	}
+	var zero time.Time
+	kp := newKeyPart(timeType, tz)
+	if n, s, ok := kp.get(mem.Of(&zero)); !ok || !kp.zero(n, s) {
+		t.Fatal("the zero time is no zero key")
+	}
 }

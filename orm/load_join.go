@@ -121,7 +121,7 @@ func (jp *joinPlan) next(sc *scanner, rows pgx.Rows) (mem.Ptr, error) {
 	if err := rows.Scan(jp.dest...); err != nil {
 		return mem.Ptr{}, fmt.Errorf("scan %s: %w", m.table.Name, err)
 	}
-	k, _ := m.keyOf(obj)
+	k := m.rowKey(obj)
 	if st := s.lookup(k); st != nil {
 		obj = s.merge(st, obj, sc.held)
 	} else {

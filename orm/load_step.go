@@ -111,9 +111,9 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 			if g != nil {
 				var k idKey
 				if n > 0 {
-					k, _ = rb.localKey.key(scratch)
+					k, _ = rb.localKey.stored(scratch)
 				} else {
-					k, _ = rb.remoteKey.key(obj)
+					k, _ = rb.remoteKey.stored(obj)
 				}
 				if gid, ok := g.id(k); ok {
 					id = gid
@@ -132,7 +132,7 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 // of the scan may hold the same object (a join, a many_to_many), which
 // must then be found.
 func (s *Session) keepLoaded(m *model, obj mem.Ptr, held onHeld, repeats bool) *state {
-	k, _ := m.keyOf(obj)
+	k := m.rowKey(obj)
 	st := s.idmap.get(k)
 	if repeats {
 		st = s.lookup(k)
@@ -162,7 +162,7 @@ func groupOwners(kc *keyCodec, owners []*state) *keyGroups {
 	for i, o := range owners {
 		k, ok := idKey{}, o != nil
 		if ok {
-			k, ok = kc.key(o.obj)
+			k, ok = kc.keyIn(o, o.obj)
 		}
 		if !ok {
 			g.of[i] = -1

@@ -2,6 +2,7 @@ package orm
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"reflect"
 	"time"
@@ -49,6 +50,25 @@ func (g *logger) statement(ctx context.Context, start time.Time, sql string, arg
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
 	g.l.LogAttrs(ctx, level, "statement", attrs...)
+}
+
+// read logs a statement run outside a transaction; errStop (the caller
+// stopped reading) is no failure.
+func (g *logger) read(ctx context.Context, start time.Time, sql string, args []any, rows int64, err error) {
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	g.statement(ctx, start, sql, args, rows, err)
+}
+
+// fallback logs, at Warn level, a read that a replica failed and that
+// runs on the primary instead.
+func (g *logger) fallback(ctx context.Context, start time.Time, sql string, err error) {
+	if g == nil || !g.l.Enabled(ctx, slog.LevelWarn) {
+		return
+	}
+	g.l.LogAttrs(ctx, slog.LevelWarn, "replica failed, reading from the primary",
+		slog.String("sql", sql), slog.Duration("duration", time.Since(start)), slog.String("error", err.Error()))
 }
 
 // logArgs dereferences the typed field pointers the session binds, so the

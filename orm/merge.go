@@ -26,7 +26,14 @@ import (
 // ones; a nil field is left alone (it may simply not be loaded). Objects
 // are merged once per row: a second copy of a row met in the graph (an
 // older one a child points back to, say) resolves to the first.
+//
+// With read replicas ([WithReplicas]) Merge counts as the session's first
+// write: the rows it loads, and the session's later reads, come from the
+// primary, so that a copy read from a lagging replica is checked against
+// the stored version. Without a version column the merged values simply
+// win over what is stored (last writer wins).
 func (s *Session) Merge(ctx context.Context, obj any, opts ...MergeOption) (any, error) {
+	s.onPrimary = true
 	m, p, err := s.object(obj)
 	if err == nil {
 		p, err = s.merge1(ctx, m, p, opts)
@@ -289,7 +296,7 @@ func (mg *merger) keys(rb *relBase, dst mem.Ptr, merged []mem.Ptr) {
 		if rb.r.Side == relation.FKOnOwner {
 			child, parent = dst, t
 		}
-		if _, ok := g.parentKey.key(parent); ok {
+		if _, ok := g.parentKeyOf(mg.s, parent); ok {
 			g.assign(child, parent)
 		}
 	}

@@ -25,6 +25,9 @@ type config struct {
 	hideArgs        bool
 	dialect         dialect.Dialect
 	session         sessionConfig
+	replicaURLs     []string
+	replicaPools    []*pgxpool.Pool
+	replicaRetry    time.Duration
 }
 
 // sessionConfig is what every session of a DB starts with.
@@ -35,7 +38,7 @@ type sessionConfig struct {
 }
 
 func defaultConfig() config {
-	return config{session: sessionConfig{autoflush: true}}
+	return config{session: sessionConfig{autoflush: true}, replicaRetry: defaultReplicaRetry}
 }
 
 // WithMaxConns sets the pool's maximum number of connections (Open only).
@@ -91,3 +94,35 @@ func WithAutoflush(on bool) Option { return func(c *config) { c.session.autoflus
 func WithIsolation(level pgx.TxIsoLevel) Option {
 	return func(c *config) { c.session.isolation = level }
 }
+
+// WithReplicas adds read replicas: hot standbys of the primary (streaming
+// replication) at the given URLs. A read outside a transaction (a query,
+// Get, Raw, Count, a relationship load) goes to one of them, in turn,
+// unless its session has written (read-your-writes) or called
+// [Session.UsePrimary], or its context comes from [OnPrimary]; writes and
+// everything inside a transaction go to the primary. The DB opens a pool
+// per URL, configured by the pool options like the primary's, without
+// connecting yet, and Close closes them (with [New] too). An empty URL is
+// skipped, so WithReplicas(os.Getenv("REPLICA_URL")) adds none when the
+// variable is unset. A replica that cannot answer is left out for a while
+// ([WithReplicaRetry]) and its reads go to the primary.
+func WithReplicas(urls ...string) Option {
+	return func(c *config) {
+		for _, u := range urls {
+			if u != "" {
+				c.replicaURLs = append(c.replicaURLs, u)
+			}
+		}
+	}
+}
+
+// WithReplicaPools adds read replicas as pools the caller opened and
+// keeps: Close does not close them. See [WithReplicas].
+func WithReplicaPools(pools ...*pgxpool.Pool) Option {
+	return func(c *config) { c.replicaPools = append(c.replicaPools, pools...) }
+}
+
+// WithReplicaRetry sets how long a replica that could not answer (refused
+// or lost connections, shutting down, starting up) is left out before
+// reads try it again; 5 seconds by default.
+func WithReplicaRetry(d time.Duration) Option { return func(c *config) { c.replicaRetry = d } }

@@ -369,8 +369,7 @@ func scanInto(rows pgx.Rows, m *model, ret colSet, states []*state) error {
 func matchByKey(rows pgx.Rows, m *model, ret colSet, states []*state) error {
 	byKey := make(map[idKey]*state, len(states))
 	for _, st := range states {
-		k, _ := m.keyOf(st.obj)
-		byKey[k] = st
+		byKey[m.rowKey(st.obj)] = st
 	}
 	scratch := mem.New(m.typ)
 	tmp := &state{m: m, obj: scratch}
@@ -378,8 +377,7 @@ func matchByKey(rows pgx.Rows, m *model, ret colSet, states []*state) error {
 		if err := scanRow(rows, m, ret, tmp); err != nil {
 			return err
 		}
-		k, _ := m.keyOf(scratch)
-		st := byKey[k]
+		st := byKey[m.rowKey(scratch)]
 		if st == nil {
 			return errRowCount
 		}

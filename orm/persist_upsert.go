@@ -2,16 +2,11 @@ package orm
 
 import (
 	"fmt"
-	"math"
-	"reflect"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/crucible-orm/crucible/orm/internal/mem"
-	"github.com/crucible-orm/crucible/schema"
 )
 
 // The statements of upserts (upsert.go): one INSERT … ON CONFLICT per
@@ -139,93 +134,6 @@ func (f *flush) matchUpsert(rows pgx.Rows, m *model, cp *conflictPlan, ret, set 
 	}
 	byKey.each(f.skip) // no row came back
 	return rows.Err()
-}
-
-// storedKeyCodec is the codec of an upsert's conflict key: the key codec
-// of cols, but reading a time as PostgreSQL stores it, since the rows
-// come back with the stored value and must still find the object that
-// sent them (a time.Time from time.Now() has nanoseconds, a zone and a
-// monotonic reading the row does not). pgx sends a timestamptz as its
-// instant, a timestamp as its wall clock and a date as its calendar day,
-// each truncated to the microsecond; a precision modifier rounds it.
-func storedKeyCodec(m *model, cols []*column) keyCodec {
-	kc := newKeyCodec(m, cols)
-	for i, c := range cols {
-		if form := storedTime(c.Type); form != nil {
-			if p, ok := timePart(c.goType, form); ok {
-				kc.parts[i] = p
-			}
-		}
-	}
-	kc.intKey = len(kc.parts) == 1 && kc.parts[0].kind == partInt
-	return kc
-}
-
-// timePart is the key part of a time field (time.Time, a pointer to one
-// or a nullable wrapper of one) in the stored form, an integer.
-func timePart(t reflect.Type, form func(time.Time) int64) (keyPart, bool) {
-	switch {
-	case t == timeType:
-		return keyPart{kind: partInt, typ: t, get: func(p mem.Ptr) (int64, string, bool) {
-			tm := mem.Load[time.Time](p)
-			return form(tm), "", !tm.IsZero()
-		}}, true
-	case t.Kind() == reflect.Pointer:
-		in, ok := timePart(t.Elem(), form)
-		return pointerPart(t, in), ok
-	case validStruct(t):
-		in, ok := timePart(t.Field(0).Type, form)
-		return validPart(t, in), ok
-	}
-	return keyPart{}, false
-}
-
-// storedTime returns how a column of SQL type t stores a time (in
-// microseconds since 2000-01-01, PostgreSQL's epoch), nil when t is no
-// date or timestamp.
-func storedTime(t schema.Type) func(time.Time) int64 {
-	sc, ok := t.(schema.Scalar)
-	switch {
-	case !ok:
-		return nil
-	case sc.Name == "date":
-		return func(tm time.Time) int64 { return wallMicros(tm) / (86400 * 1e6) }
-	case !strings.HasPrefix(sc.Name, "timestamp"):
-		return nil
-	}
-	scale := int64(1)
-	if i, j := strings.IndexByte(sc.Name, '('), strings.IndexByte(sc.Name, ')'); 0 < i && i < j {
-		if p, err := strconv.Atoi(sc.Name[i+1 : j]); err == nil && p < 6 {
-			scale = int64(math.Pow10(6 - p))
-		}
-	}
-	if strings.Contains(sc.Name, "without") {
-		return func(tm time.Time) int64 { return roundMicros(wallMicros(tm), scale) }
-	}
-	return func(tm time.Time) int64 { return roundMicros(tm.UnixMicro()-y2k, scale) }
-}
-
-// y2k is PostgreSQL's epoch in Unix microseconds.
-const y2k = 946684800 * 1e6
-
-// wallMicros is tm's wall clock, in its own zone, in microseconds since
-// 2000-01-01.
-func wallMicros(tm time.Time) int64 {
-	y, mo, d := tm.Date()
-	h, mi, sec := tm.Clock()
-	return time.Date(y, mo, d, h, mi, sec, tm.Nanosecond(), time.UTC).UnixMicro() - y2k
-}
-
-// roundMicros rounds a time to a multiple of scale microseconds, half
-// away from zero, as PostgreSQL applies a precision modifier.
-func roundMicros(us, scale int64) int64 {
-	if scale == 1 {
-		return us
-	}
-	if us < 0 {
-		return -((-us + scale/2) / scale * scale)
-	}
-	return (us + scale/2) / scale * scale
 }
 
 // keyIndex maps the keys one codec reads to states, in a map of int64 for

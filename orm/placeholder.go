@@ -27,17 +27,66 @@ var ErrSyntax = errors.New("malformed SQL fragment")
 // literal ? (for the jsonb operators ?, ?| and ?&).
 func rewrite(dst []byte, src string, next int) ([]byte, int, error) {
 	dst, err := lex(dst, src, func(dst []byte) ([]byte, error) {
-		dst = append(dst, '$')
-		dst = strconv.AppendInt(dst, int64(next), 10)
+		dst = appendParam(dst, next)
 		next++
 		return dst, nil
-	})
+	}, refuseNumbered)
 	return dst, next, err
 }
 
+func appendParam(dst []byte, n int) []byte {
+	return strconv.AppendInt(append(dst, '$'), int64(n), 10)
+}
+
+// refuseNumbered is the $n handler of fragments, whose numbering is the
+// session's.
+func refuseNumbered(dst []byte, _ int, at int) ([]byte, error) {
+	return dst, fmt.Errorf("$n parameter at offset %d (use ?): %w", at, ErrSyntax)
+}
+
+// statement checks the parameters of a whole statement (Exec, Raw)
+// against its nargs arguments and returns the text to send. A statement
+// uses either ? placeholders, rewritten to $1, $2, … as in a condition,
+// or the numbered $n parameters pgx takes, each number from 1 to nargs
+// used at least once; never both.
+func statement(src string, nargs int) ([]byte, error) {
+	marks, nums := 0, 0
+	var used []bool
+	out, err := lex(nil, src, func(dst []byte) ([]byte, error) {
+		marks++
+		return appendParam(dst, marks), nil
+	}, func(dst []byte, n int, at int) ([]byte, error) {
+		if n < 1 || n > maxParams {
+			return dst, fmt.Errorf("parameter $%d at offset %d: %w", n, at, ErrSyntax)
+		}
+		if n > len(used) {
+			used = append(used, make([]bool, n-len(used))...)
+		}
+		used[n-1], nums = true, nums+1
+		return appendParam(dst, n), nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case marks > 0 && nums > 0:
+		return nil, fmt.Errorf("both ? placeholders and $n parameters: %w", ErrSyntax)
+	case nums == 0 && marks != nargs:
+		return nil, fmt.Errorf("%d placeholders, %d arguments: %w", marks, nargs, ErrPlaceholders)
+	case len(used) != nargs && nums > 0:
+		return nil, fmt.Errorf("parameters up to $%d, %d arguments: %w", len(used), nargs, ErrPlaceholders)
+	}
+	for i, u := range used {
+		if !u {
+			return nil, fmt.Errorf("$%d is not used (parameters up to $%d): %w", i+1, len(used), ErrPlaceholders)
+		}
+	}
+	return out, nil
+}
+
 // lex appends src to dst as rewrite does, calling at for each ?
-// placeholder to append what stands for it.
-func lex(dst []byte, src string, at func(dst []byte) ([]byte, error)) ([]byte, error) {
+// placeholder to append what stands for it, and num for each $n
+// parameter (its number, and its offset in src).
+func lex(dst []byte, src string, at func(dst []byte) ([]byte, error), num func(dst []byte, n, at int) ([]byte, error)) ([]byte, error) {
 	for i := 0; i < len(src); {
 		c := src[i]
 		var end int
@@ -51,6 +100,20 @@ func lex(dst []byte, src string, at func(dst []byte) ([]byte, error)) ([]byte, e
 				return dst, err
 			}
 			i++
+			continue
+		case c == '$' && !identChar(prev(src, i)) && i+1 < len(src) && isDigit(src[i+1]):
+			end = i + 1
+			for end < len(src) && isDigit(src[end]) {
+				end++
+			}
+			n, convErr := strconv.Atoi(src[i+1 : end])
+			if convErr != nil {
+				n = -1
+			}
+			if dst, err = num(dst, n, i); err != nil {
+				return dst, err
+			}
+			i = end
 			continue
 		case c == '\'':
 			end, err = quoted(src, i, '\'', escapeString(src, i))
@@ -120,13 +183,10 @@ func blockEnd(src string, i int) (int, error) {
 	return 0, fmt.Errorf("unterminated comment at offset %d: %w", i, ErrSyntax)
 }
 
-// dollar handles a $ not inside an identifier: a $tag$…$tag$ string, or
-// an error for a $n parameter.
+// dollar handles a $ not inside an identifier nor before a digit: a
+// $tag$…$tag$ string, or a lone $.
 func dollar(src string, i int) (int, error) {
 	j := i + 1
-	if j < len(src) && src[j] >= '0' && src[j] <= '9' {
-		return 0, fmt.Errorf("$n parameter at offset %d (use ?): %w", i, ErrSyntax)
-	}
 	for j < len(src) && identChar(src[j]) && src[j] != '$' {
 		j++
 	}
@@ -140,6 +200,8 @@ func dollar(src string, i int) (int, error) {
 	}
 	return j + 1 + k + len(tag), nil
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func prev(src string, i int) byte {
 	if i == 0 {

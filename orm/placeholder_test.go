@@ -49,6 +49,39 @@ func TestRewrite(t *testing.T) {
 	}
 }
 
+func TestStatement(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+		nargs          int
+		err            error
+	}{
+		{"question marks", "a = ? AND b = ?", "a = $1 AND b = $2", 2, nil},
+		{"numbered", "a = $2 AND b = $1 OR c = $2", "a = $2 AND b = $1 OR c = $2", 2, nil},
+		{"numbered in literals left alone", "a = '$3' AND $$ $4 ? $$ = $1 -- $5", "a = '$3' AND $$ $4 ? $$ = $1 -- $5", 1, nil},
+		{"leading zeros", "a = $01", "a = $1", 1, nil},
+		{"none", "SELECT 1", "SELECT 1", 0, nil},
+		{"both", "a = ? AND b = $1", "", 1, ErrSyntax},
+		{"zero", "a = $0", "", 0, ErrSyntax},
+		{"beyond the protocol", "a = $99999999999999999999", "", 1, ErrSyntax},
+		{"gap", "a = $1 AND b = $3", "", 3, ErrPlaceholders},
+		{"too many arguments", "a = $1", "", 2, ErrPlaceholders},
+		{"too few arguments", "a = ?", "", 0, ErrPlaceholders},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := statement(tc.in, tc.nargs)
+			if tc.err != nil || err != nil {
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("err = %v, want %v", err, tc.err)
+				}
+				return
+			}
+			if string(got) != tc.want {
+				t.Fatalf("statement(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
 // FuzzRewrite checks the lexer's invariants on any input: it never panics;
 // on success the output has exactly as many $n as it counted, numbered in
 // order; text without ? and $ comes back unchanged.
@@ -57,6 +90,9 @@ func FuzzRewrite(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
+		if _, err := statement(in, 1); err != nil && !errors.Is(err, ErrSyntax) && !errors.Is(err, ErrPlaceholders) {
+			t.Fatalf("statement: unexpected error type: %v", err)
+		}
 		out, next, err := rewrite(nil, in, 1)
 		if err != nil {
 			if !errors.Is(err, ErrSyntax) {

@@ -78,7 +78,7 @@ func (a *action) String() string {
 // rowName names a row for messages: "users(42)", "tags(\"go\")" or
 // "users(new #3)".
 func rowName(st *state) string {
-	if _, ok := st.m.keyOf(st.obj); ok && st.status != Pending {
+	if _, ok := st.m.ident.keyIn(st, st.obj); ok && st.status != Pending {
 		return st.m.table.Name + "(" + st.m.ident.keyText(st.obj) + ")"
 	}
 	return st.m.table.Name + "(new #" + strconv.FormatUint(uint64(st.ord), 10) + ")"

@@ -165,7 +165,7 @@ func (w *sqlw) frag(src SQL, args []any) error {
 		}
 		n++
 		return w.buf, nil
-	})
+	}, refuseNumbered)
 	if err == nil && n != len(args) {
 		err = fmt.Errorf("%d placeholders, %d arguments: %w", n, len(args), ErrPlaceholders)
 	}

@@ -98,8 +98,8 @@ func (q *selectCore) addJoin(path string, left bool, opts []LoadOption) {
 	for i, r := range rels {
 		prefix := strings.Join(segs[:i+1], ".")
 		if j := sc.joined(prefix); j != nil {
-			if i == len(rels)-1 && len(f.conds) > 0 {
-				q.keep(fmt.Errorf("join %s: joined twice: %w", path, ErrLoadArg))
+			if i == len(rels)-1 {
+				q.keep(fmt.Errorf("join %s: joined twice (a path is joined once, by Join or LeftJoin, before any longer path through it): %w", path, ErrLoadArg))
 			}
 			continue
 		}

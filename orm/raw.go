@@ -22,7 +22,9 @@ type RawQuery[T any] struct {
 	args []any
 }
 
-// Raw runs a SELECT written in SQL (with ? placeholders, as Where's) and
+// Raw runs a SELECT written in SQL (with ? placeholders, as Where's, or
+// with pgx's numbered $1, $2, … each used at least once, never both;
+// checked against args before anything is sent) and
 // scans its rows into T by column name. T may be a registered model: when
 // the result has every column of T, the objects join the session's
 // identity map like those of a Query; otherwise they are returned
@@ -114,10 +116,7 @@ func (q *RawQuery[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 
 // run checks the placeholders, autoflushes and runs the query.
 func (q *RawQuery[T]) run(ctx context.Context, fn func(pgx.Rows) error) error {
-	buf, next, err := rewrite(nil, string(q.sql), 1)
-	if err == nil && next-1 != len(q.args) {
-		err = fmt.Errorf("%d placeholders, %d arguments: %w", next-1, len(q.args), ErrPlaceholders)
-	}
+	buf, err := statement(string(q.sql), len(q.args))
 	if err == nil && q.s.autoflush {
 		err = q.s.flush(ctx, keepTx)
 	}
@@ -164,15 +163,13 @@ func scanByName[T any](s *Session, m *model, rows pgx.Rows) ([]*T, error) {
 	return out, nil
 }
 
-// Exec runs a statement written in SQL (with ? placeholders) in the
+// Exec runs a statement written in SQL (with ? placeholders, or pgx's
+// $1, $2, …; see Raw) in the
 // session's transaction, after an autoflush, and returns the number of
 // rows it affected. The session's objects do not see its effects: Refresh
 // them, or use Update and Delete, which keep them in line.
 func (s *Session) Exec(ctx context.Context, sql SQL, args ...any) (int64, error) {
-	buf, next, err := rewrite(nil, string(sql), 1)
-	if err == nil && next-1 != len(args) {
-		err = fmt.Errorf("%d placeholders, %d arguments: %w", next-1, len(args), ErrPlaceholders)
-	}
+	buf, err := statement(string(sql), len(args))
 	if err == nil && s.autoflush {
 		err = s.flush(ctx, keepTx)
 	}

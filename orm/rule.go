@@ -168,12 +168,13 @@ func (g *fkGroup) orphanRule() *relBase {
 }
 
 // parentOf returns the session's parent for the key the child's object at
-// p holds (p is the object or its snapshot), or nil.
+// p holds (p is the object of a stored row or a snapshot, whose zero key
+// is a value), or nil.
 func (g *fkGroup) parentOf(s *Session, p mem.Ptr) mem.Ptr {
 	if !g.ident || p.IsNil() {
 		return mem.Ptr{}
 	}
-	if k, ok := g.childKey.key(p); ok {
+	if k, ok := g.childKey.stored(p); ok {
 		if st := s.lookup(k); st != nil && st.status == Persistent {
 			return st.obj
 		}
@@ -207,20 +208,33 @@ func (g *fkGroup) assign(child, parent mem.Ptr) {
 	}
 }
 
-// hasKey reports whether the child at p holds a key (not NULL, not zero).
-func (g *fkGroup) hasKey(p mem.Ptr) bool {
-	_, ok := g.childKey.key(p)
+// hasKey reports whether the child st holds a key in its object (not
+// NULL; not zero either when st is pending).
+func (g *fkGroup) hasKey(st *state) bool {
+	_, ok := g.childKey.keyIn(st, st.obj)
 	return ok
 }
 
-// differs reports whether writing parent (nil: NULL) into the child's
-// foreign key would change it.
-func (g *fkGroup) differs(child mem.Ptr, parent mem.Ptr) bool {
-	ck, cok := g.childKey.key(child)
+// parentKeyOf returns the key of parent, an object of g's parent model:
+// as stored when the session holds it as a row (its zero key is a value),
+// else as a new object's (zero meaning not known yet).
+func (g *fkGroup) parentKeyOf(s *Session, parent mem.Ptr) (idKey, bool) {
+	k, zero, ok := g.parentKey.read(parent)
+	if ok && zero {
+		st := s.stateOf(g.parent, parent)
+		ok = st != nil && st.status != Pending
+	}
+	return k, ok
+}
+
+// differs reports whether writing parent (nil: NULL) into the foreign key
+// of the child st would change it.
+func (g *fkGroup) differs(s *Session, st *state, parent mem.Ptr) bool {
+	ck, cok := g.childKey.keyIn(st, st.obj)
 	if parent.IsNil() {
 		return cok
 	}
-	pk, pok := g.parentKey.key(parent)
+	pk, pok := g.parentKeyOf(s, parent)
 	return !pok || !cok || pk != ck
 }
 

@@ -135,7 +135,7 @@ func (r *manyToMany) sortPairs(pairs []pair) {
 }
 
 func compareKeys(kc *keyCodec, a, b mem.Ptr) int {
-	ka, _ := kc.key(a)
-	kb, _ := kc.key(b)
+	ka, _ := kc.stored(a)
+	kb, _ := kc.stored(b)
 	return cmp.Or(cmp.Compare(ka.n, kb.n), cmp.Compare(ka.s, kb.s))
 }

@@ -17,16 +17,16 @@ var _ rule = (*manyToOne)(nil)
 // changed reports whether st's reference was pointed away from the row
 // its key held when loaded (nil counts only once the reference was
 // loaded: an unloaded nil says nothing).
-func (r *manyToOne) changed(st *state) bool {
+func (r *manyToOne) changed(s *Session, st *state) bool {
 	cur := r.one(st.obj)
 	if st.snap.IsNil() {
 		return !cur.IsNil()
 	}
-	was, wok := r.fk.childKey.key(st.snap)
+	was, wok := r.fk.childKey.stored(st.snap)
 	if cur.IsNil() {
 		return wok && st.isLoaded(r.idx)
 	}
-	now, nok := r.fk.parentKey.key(cur)
+	now, nok := r.fk.parentKeyOf(s, cur)
 	return !nok || !wok || now != was
 }
 
@@ -34,17 +34,17 @@ func (r *manyToOne) changed(st *state) bool {
 // itself, the reference left as it was: a stored row whose key differs
 // from its snapshot, or a new one with a key and no reference.
 func (r *manyToOne) keyWritten(st *state) bool {
-	now, ok := r.fk.childKey.key(st.obj)
+	now, ok := r.fk.childKey.keyIn(st, st.obj)
 	if st.snap.IsNil() {
 		return ok && r.one(st.obj).IsNil()
 	}
-	was, wok := r.fk.childKey.key(st.snap)
+	was, wok := r.fk.childKey.stored(st.snap)
 	return ok != wok || now != was
 }
 
 // added returns the referenced parent when the reference changed.
-func (r *manyToOne) added(_ *Session, st *state) []mem.Ptr {
-	if p := r.one(st.obj); !p.IsNil() && r.changed(st) {
+func (r *manyToOne) added(s *Session, st *state) []mem.Ptr {
+	if p := r.one(st.obj); !p.IsNil() && r.changed(s, st) {
 		return []mem.Ptr{p}
 	}
 	return nil
@@ -53,7 +53,7 @@ func (r *manyToOne) added(_ *Session, st *state) []mem.Ptr {
 // changes claims st for its new parent, or lets it go from the old one
 // when the reference was set to nil.
 func (r *manyToOne) changes(fr *relFlush, st *state) {
-	if !r.changed(st) {
+	if !r.changed(fr.s, st) {
 		if r.keyWritten(st) {
 			fr.keyed(st, r.fk)
 		}
@@ -74,7 +74,7 @@ func (r *manyToOne) needsLoad(fr *relFlush, st *state) (bool, error) {
 	if !rel.Cascade.Has(relation.Delete) || st.isLoaded(r.idx) || rel.Lazy == relation.NoLoad {
 		return false, nil
 	}
-	if _, ok := r.fk.childKey.key(st.snap); !ok || !r.fk.parentOf(fr.s, st.snap).IsNil() {
+	if _, ok := r.fk.childKey.stored(st.snap); !ok || !r.fk.parentOf(fr.s, st.snap).IsNil() {
 		return false, nil
 	}
 	if rel.Lazy == relation.Raise {
@@ -90,7 +90,7 @@ func (r *manyToOne) deleted(fr *relFlush, st *state, next []*state) []*state {
 		return next
 	}
 	p := r.one(st.obj)
-	if p.IsNil() && !r.changed(st) {
+	if p.IsNil() && !r.changed(fr.s, st) {
 		p = r.fk.parentOf(fr.s, st.snap)
 	}
 	if ps := fr.s.stateOf(r.target, p); ps != nil && ps.status == Persistent && !ps.deleting {
@@ -108,7 +108,7 @@ func (r *manyToOne) held(l *loader, g *keyGroups) ([]loadedRow, []*state) {
 	var rows []loadedRow
 	rest := g.reps[:0:0]
 	for id, o := range g.reps {
-		k, _ := r.localKey.key(o.obj)
+		k, _ := r.localKey.keyIn(o, o.obj)
 		if st := l.s.lookup(k); st != nil && st.status == Persistent && !st.deleting {
 			rows = append(rows, loadedRow{int32(id), st})
 			continue
@@ -122,7 +122,7 @@ func (r *manyToOne) held(l *loader, g *keyGroups) ([]loadedRow, []*state) {
 // partner, unless the program pointed it elsewhere since (and the load is
 // no refresh), and records it as loaded.
 func (l *loader) pointBack(rb *relBase, child *state, owner mem.Ptr) {
-	if cur := rb.one(child.obj); !cur.IsNil() && cur != owner && l.held == keepChanges && (&manyToOne{rb}).changed(child) {
+	if cur := rb.one(child.obj); !cur.IsNil() && cur != owner && l.held == keepChanges && (&manyToOne{rb}).changed(l.s, child) {
 		return
 	}
 	rb.setOne(child.obj, owner)

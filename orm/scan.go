@@ -75,7 +75,7 @@ func (sc *scanner) next(rows pgx.Rows) (mem.Ptr, error) {
 		sc.s.loadedRow(sc.m, obj)
 		return obj, nil
 	}
-	k, _ := sc.m.keyOf(obj)
+	k := sc.m.rowKey(obj)
 	if st := sc.s.idmap.get(k); st != nil {
 		return sc.s.merge(st, obj, sc.held), nil
 	}
@@ -86,7 +86,7 @@ func (sc *scanner) next(rows pgx.Rows) (mem.Ptr, error) {
 // held returns the state of the row the object at p was loaded from, when
 // the session holds it.
 func (s *Session) held(m *model, p mem.Ptr) *state {
-	k, ok := m.keyOf(p)
+	k, ok := m.ident.stored(p)
 	if !ok {
 		return nil
 	}
@@ -95,7 +95,7 @@ func (s *Session) held(m *model, p mem.Ptr) *state {
 
 // query runs a statement whose rows fn consumes, in the session's
 // transaction when one is open and either eager or already begun, else on
-// its own connection from the pool.
+// a connection of its own: from a replica's pool or the primary's (read).
 func (s *Session) query(ctx context.Context, sql string, args []any, fn func(pgx.Rows) error) error {
 	if s.closed {
 		return ErrSessionClosed
@@ -113,25 +113,7 @@ func (s *Session) query(ctx context.Context, sql string, args []any, fn func(pgx
 		}
 		return nil
 	}
-	start := s.db.log.start()
-	rows, err := s.db.pool.Query(ctx, sql, args...)
-	if err == nil {
-		err = fn(rows)
-		rows.Close()
-		if err == nil {
-			err = rows.Err()
-		}
-	}
-	var n int64 = -1
-	if rows != nil {
-		n = rows.CommandTag().RowsAffected()
-	}
-	if errors.Is(err, errStop) {
-		s.db.log.statement(ctx, start, sql, args, n, nil)
-		return err
-	}
-	s.db.log.statement(ctx, start, sql, args, n, err)
-	return err
+	return s.read(ctx, sql, args, fn) // replica.go
 }
 
 // queryFailed handles an error of a statement run in the transaction: the

@@ -30,6 +30,7 @@ import (
 type Session struct {
 	db        *DB
 	autoflush bool
+	onPrimary bool // reads go to the primary: the session wrote, or UsePrimary
 	cfg       sessionConfig
 
 	idmap   identityMap        // persistent objects by (table, key)
@@ -145,8 +146,8 @@ func (s *Session) add(o any) (*state, error) {
 	if st := s.pendingOf(p); st != nil {
 		return st, nil
 	}
-	if k, ok := m.keyOf(p); ok {
-		if st := s.lookup(k); st != nil {
+	if k, zero, ok := m.ident.read(p); ok {
+		if st := s.lookup(k); st != nil && (st.obj == p || !zero) {
 			if st.obj != p {
 				return nil, fmt.Errorf("add %s: the session holds another object for this row (Merge copies one onto the other)", m)
 			}
@@ -299,7 +300,7 @@ func (s *Session) stateOf(m *model, p mem.Ptr) *state {
 	if st := s.pendingOf(p); st != nil {
 		return st
 	}
-	if k, ok := m.keyOf(p); ok {
+	if k, ok := m.ident.stored(p); ok {
 		if st := s.lookup(k); st != nil && st.obj == p {
 			return st
 		}
@@ -377,7 +378,7 @@ func (s *Session) slabsOf(m *model) *slabs {
 // pointer the caller must use: the session's own object when it already
 // holds the row, which takes the loaded values as held says.
 func (s *Session) persist(m *model, p mem.Ptr, held onHeld) mem.Ptr {
-	k, _ := m.keyOf(p)
+	k := m.rowKey(p)
 	if st := s.lookup(k); st != nil {
 		return s.merge(st, p, held)
 	}

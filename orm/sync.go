@@ -53,7 +53,7 @@ func (fr *relFlush) settle(l *claim) {
 		return
 	}
 	g := l.fk
-	_, unknown := g.childKey.key(child.obj) // a key whose parent the session does not hold
+	_, unknown := g.childKey.keyIn(child, child.obj) // a key whose parent the session does not hold
 	unknown = unknown && l.to.IsNil()
 	for _, rb := range g.childSides {
 		rb.setOne(child.obj, l.to)
@@ -142,7 +142,7 @@ func (h *historyArena) take(st *state, inserted bool) {
 			switch {
 			case !rb.one(st.obj).IsNil():
 				st.relLoaded |= bit(i)
-			case inserted && rb.fk.hasKey(st.obj):
+			case inserted && rb.fk.hasKey(st):
 				// Written by its key alone: the reference was never loaded,
 				// and its nil says nothing (it is no orphan).
 				st.relLoaded &^= bit(i)
@@ -205,8 +205,8 @@ func (s *Session) movedKeys(st *state, p mem.Ptr, held onHeld) (uint64, []mem.Pt
 		if i >= 64 || st.snap.IsNil() {
 			break
 		}
-		was, wok := g.childKey.key(st.snap)
-		if now, nok := g.childKey.key(p); wok == nok && was == now || held == keepChanges && g.referenceChanged(st) {
+		was, wok := g.childKey.stored(st.snap)
+		if now, nok := g.childKey.stored(p); wok == nok && was == now || held == keepChanges && g.referenceChanged(s, st) {
 			continue
 		}
 		if from == nil {
@@ -225,9 +225,9 @@ func (s *Session) movedKeys(st *state, p mem.Ptr, held onHeld) (uint64, []mem.Pt
 
 // referenceChanged reports whether the program pointed a reference of g
 // held by st elsewhere since it was loaded or flushed.
-func (g *fkGroup) referenceChanged(st *state) bool {
+func (g *fkGroup) referenceChanged(s *Session, st *state) bool {
 	for _, rb := range g.childSides {
-		if (&manyToOne{rb}).changed(st) {
+		if (&manyToOne{rb}).changed(s, st) {
 			return true
 		}
 	}
@@ -247,7 +247,7 @@ func (s *Session) rehome(st *state, moved uint64, from []mem.Ptr) {
 		to := g.parentOf(s, st.obj)
 		for _, rb := range g.childSides {
 			rb.setOne(st.obj, to)
-			if st.relLoaded |= bit(rb.idx); to.IsNil() && g.hasKey(st.obj) {
+			if st.relLoaded |= bit(rb.idx); to.IsNil() && g.hasKey(st) {
 				st.relLoaded &^= bit(rb.idx)
 			}
 		}

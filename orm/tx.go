@@ -63,9 +63,10 @@ func (s *Session) beginSQL() string {
 }
 
 // ensureTx starts the session's transaction if none is open. Nothing is
-// sent yet.
+// sent yet. From then on the session reads from the primary.
 func (s *Session) ensureTx() *txn {
 	if s.tx == nil {
+		s.onPrimary = true // read-your-writes: later reads outside it too
 		w := s.workspace()
 		w.tx = txn{journal: w.tx.journal[:0]}
 		s.tx = &w.tx

@@ -156,7 +156,7 @@ func (m *model) conflictPlan(c *Conflict) (*conflictPlan, error) {
 	for _, k := range cp.key {
 		cp.keySet.add(k.pos)
 	}
-	cp.codec = storedKeyCodec(m, cp.key)
+	cp.codec = newKeyCodec(m, cp.key)
 	switch {
 	case c.nothing && c.updating:
 		return nil, fmt.Errorf("DoNothing and DoUpdate both: %w", ErrConflictTarget)

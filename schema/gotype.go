@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -25,6 +26,7 @@ var (
 	rawJSONType   = reflect.TypeFor[json.RawMessage]()
 	enumValuer    = reflect.TypeFor[EnumValuer]()
 	sqlTyper      = reflect.TypeFor[SQLTyper]()
+	valuerType    = reflect.TypeFor[driver.Valuer]()
 	bytesElemKind = reflect.Uint8
 )
 
@@ -86,7 +88,7 @@ func typeOf(t reflect.Type, enumName string) (goType, error) {
 		}
 		return goType{}, fmt.Errorf("%w: %s has no default column type (name one with type:…)", ErrUnsupportedType, t)
 	case sqlPkg:
-		if t.Kind() == reflect.Struct && t.NumField() == 2 && t.Field(1).Name == "Valid" {
+		if validWrapper(t) {
 			g, err := typeOf(t.Field(0).Type, enumName) // sql.NullString, sql.Null[T], …
 			g.nullable, g.zeroReal = true, false
 			if t.Field(0).Type == reflect.TypeFor[uint8]() { // sql.NullByte
@@ -94,6 +96,11 @@ func typeOf(t reflect.Type, enumName string) (goType, error) {
 			}
 			return g, err
 		}
+	}
+	if validWrapper(t) && t.Implements(valuerType) {
+		g, err := typeOf(t.Field(0).Type, enumName) // uuid.NullUUID and the like
+		g.nullable, g.zeroReal = true, false
+		return g, err
 	}
 	switch t.Kind() {
 	case reflect.Bool:
@@ -134,6 +141,13 @@ func typeOf(t reflect.Type, enumName string) (goType, error) {
 		return goType{typ: JSON{Binary: true}}, nil
 	}
 	return goType{}, fmt.Errorf("%w: %s", ErrUnsupportedType, t)
+}
+
+// validWrapper reports whether t is a nullable wrapper: a struct of an
+// exported value and a `Valid bool`.
+func validWrapper(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t.NumField() == 2 && t.Field(0).IsExported() &&
+		t.Field(1).Name == "Valid" && t.Field(1).Type.Kind() == reflect.Bool
 }
 
 // modelLike reports whether t (a field type) looks like a relationship

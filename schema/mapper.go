@@ -230,8 +230,11 @@ func (b *builder) primaryKey() {
 	}
 	b.t.PrimaryKey = &PrimaryKey{Name: b.pkName()}
 	for _, c := range pk {
-		if c.Nullable {
+		switch {
+		case nilable(c.Field.Type):
 			b.fail(c.Field.Name, c.Field.Tag, fmt.Errorf("%w: a primary key column cannot be NULL; use a non-pointer type", ErrBadValue))
+		case c.Nullable:
+			c.Nullable = false // a wrapper (pgtype.UUID, sql.Null[T]): an invalid one is a key not set yet
 		}
 		b.t.PrimaryKey.Columns = append(b.t.PrimaryKey.Columns, c.Name)
 	}

@@ -71,11 +71,24 @@ func startLocal(ctx context.Context) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	c, err := retryStart(ctx, func() (*cluster, error) {
+		return startCluster(ctx, bin, cred, settings, func(dir string) error { return initdb(ctx, bin, dir, cred) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &server{source: "local", adminURL: c.url(), stop: c.stop, dir: c.dir, port: c.port}, nil
+}
+
+// retryStart calls start until it succeeds, fails for another reason
+// than postgres exiting (a port taken between choosing and binding), or
+// has been tried startAttempts times.
+func retryStart(ctx context.Context, start func() (*cluster, error)) (*cluster, error) {
 	var errs []error
 	for range startAttempts {
-		c, err := startCluster(ctx, bin, cred)
+		c, err := start()
 		if err == nil {
-			return &server{source: "local", adminURL: c.url(), stop: c.stop, dir: c.dir, port: c.port}, nil
+			return c, nil
 		}
 		errs = append(errs, err)
 		if ctx.Err() != nil || !errors.Is(err, errExited) {
@@ -87,14 +100,16 @@ func startLocal(ctx context.Context) (*server, error) {
 
 var errExited = errors.New("postgres exited")
 
-// startCluster runs initdb in a new temporary directory, then postgres
-// under the watchdog, and waits until it accepts connections.
-func startCluster(ctx context.Context, bin string, cred *syscall.Credential) (*cluster, error) {
+// startCluster makes a new temporary directory, has create fill its data/
+// subdirectory (initdb, or a base backup), then runs postgres with conf
+// (postgresql.conf settings, name=value) under the watchdog, and waits
+// until it accepts connections.
+func startCluster(ctx context.Context, bin string, cred *syscall.Credential, conf []string, create func(dir string) error) (*cluster, error) {
 	dir, err := makeDir(cred)
 	if err != nil {
 		return nil, err
 	}
-	if err := initdb(ctx, bin, dir, cred); err != nil {
+	if err := create(dir); err != nil {
 		return nil, errors.Join(err, os.RemoveAll(dir))
 	}
 	port, err := freePort()
@@ -102,7 +117,7 @@ func startCluster(ctx context.Context, bin string, cred *syscall.Credential) (*c
 		return nil, errors.Join(err, os.RemoveAll(dir))
 	}
 	c := &cluster{dir: dir, port: port, exited: make(chan struct{})}
-	if err := c.start(bin, cred); err != nil {
+	if err := c.start(bin, cred, conf); err != nil {
 		return nil, errors.Join(err, os.RemoveAll(dir))
 	}
 	if err := c.waitReady(ctx); err != nil {
@@ -176,24 +191,30 @@ func permits(path string, cred *syscall.Credential, want os.FileMode) bool {
 }
 
 func initdb(ctx context.Context, bin, dir string, cred *syscall.Credential) error {
-	cmd := exec.CommandContext(ctx, filepath.Join(bin, "initdb"),
-		"-D", filepath.Join(dir, "data"), "-U", "postgres", "-A", "trust",
-		"-E", "UTF8", "--locale=C", "--no-sync")
+	return runTool(ctx, bin, dir, cred, "initdb", "-D", filepath.Join(dir, "data"),
+		"-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+}
+
+// runTool runs the PostgreSQL program name of bin in dir, as the user of
+// cred; its output is in the error.
+func runTool(ctx context.Context, bin, dir string, cred *syscall.Credential, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, name), args...)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("initdb: %w\n%s", err, bytes.TrimSpace(out))
+		return fmt.Errorf("%s: %w\n%s", name, err, bytes.TrimSpace(out))
 	}
 	return nil
 }
 
-// start runs the watchdog in its own process group, so a terminal's
-// Ctrl-C reaches the test process, whose exit then stops the cluster.
-func (c *cluster) start(bin string, cred *syscall.Credential) error {
+// start runs the watchdog, with postgres given the settings of conf, in
+// its own process group, so a terminal's Ctrl-C reaches the test process,
+// whose exit then stops the cluster.
+func (c *cluster) start(bin string, cred *syscall.Credential, conf []string) error {
 	args := []string{"-c", watchdog, "pgtest-watchdog",
 		filepath.Join(bin, "postgres"), filepath.Join(c.dir, "data"), c.dir,
 		"-p", strconv.Itoa(c.port), "-k", c.dir}
-	for _, s := range settings {
+	for _, s := range conf {
 		args = append(args, "-c", s)
 	}
 	c.cmd = exec.Command("/bin/sh", args...)
@@ -274,38 +295,40 @@ func credential() (*syscall.Credential, error) {
 	return nil, fmt.Errorf("running as root, and no \"postgres\" or \"nobody\" user to run initdb and postgres as")
 }
 
-// findBinaries returns a directory holding initdb and postgres: the one of
-// initdb on PATH, else the newest of binGlobs.
-func findBinaries() (string, error) {
+// findBinaries returns a directory holding initdb, postgres and the
+// other programs named by also: the one of initdb on PATH, else the
+// newest of binGlobs.
+func findBinaries(also ...string) (string, error) {
+	need := append([]string{"initdb", "postgres"}, also...)
 	if p, err := exec.LookPath("initdb"); err == nil {
-		if dir := serverDir(p); dir != "" {
+		if dir := serverDir(p, need); dir != "" {
 			return dir, nil
 		}
 	}
 	dirs := globDirs()
 	for _, dir := range dirs {
-		if hasServer(dir) {
+		if hasAll(dir, need) {
 			return dir, nil
 		}
 	}
-	return "", unavailable("no initdb and postgres on PATH or under %s", strings.Join(binGlobs, ", "))
+	return "", unavailable("no %s on PATH or under %s", strings.Join(need, ", "), strings.Join(binGlobs, ", "))
 }
 
 // serverDir returns the directory of initdb (following a symlink if
-// needed) when postgres is next to it.
-func serverDir(initdb string) string {
+// needed) when the programs of need are next to it.
+func serverDir(initdb string, need []string) string {
 	dir := filepath.Dir(initdb)
-	if hasServer(dir) {
+	if hasAll(dir, need) {
 		return dir
 	}
-	if real, err := filepath.EvalSymlinks(initdb); err == nil && hasServer(filepath.Dir(real)) {
+	if real, err := filepath.EvalSymlinks(initdb); err == nil && hasAll(filepath.Dir(real), need) {
 		return filepath.Dir(real)
 	}
 	return ""
 }
 
-func hasServer(dir string) bool {
-	for _, name := range []string{"initdb", "postgres"} {
+func hasAll(dir string, names []string) bool {
+	for _, name := range names {
 		if info, err := os.Stat(filepath.Join(dir, name)); err != nil || info.IsDir() {
 			return false
 		}

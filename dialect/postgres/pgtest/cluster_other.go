@@ -9,3 +9,8 @@ import "context"
 func startLocal(context.Context) (*server, error) {
 	return nil, unavailable("a throwaway cluster needs a Unix system")
 }
+
+// startPair is not supported here, for the same reason.
+func startPair(context.Context) (*pair, error) {
+	return nil, unavailable("a throwaway cluster needs a Unix system")
+}

@@ -42,6 +42,24 @@
 // set to env, local or the name of a Helper's source tries only that
 // source.
 //
+// # A primary with a streaming replica
+//
+// [NewReplicated] gives a test a fresh database on a primary server and
+// the URL of the same database on a hot standby streaming from it, for
+// tests of read replica routing:
+//
+//	r := pgtest.NewReplicated(t)
+//	// write through r.PrimaryURL, read through r.ReplicaURL
+//	r.Pause(t)  // replay paused: the replica lags, deterministically
+//	r.Resume(t) // replay resumed and caught up
+//
+// The pair is started from the local binaries only (initdb, postgres and
+// pg_basebackup; a server from DATABASE_URL cannot be reconfigured for
+// replication) on first use, once per process, and stopped by
+// [Shutdown]; without the binaries NewReplicated skips the test. The
+// primary runs with wal_level=replica and trusts replication connections
+// from 127.0.0.1; the replica is made with pg_basebackup -R.
+//
 // # Concurrency
 //
 // All functions and [Helper] methods are safe for concurrent use. Test

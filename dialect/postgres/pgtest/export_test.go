@@ -68,3 +68,13 @@ func AddSetting(t testing.TB, setting string) {
 	settings = append(settings[:len(settings):len(settings)], setting)
 	t.Cleanup(func() { settings = saved })
 }
+
+// PairDirs returns the directories of the running pair of NewReplicated.
+func PairDirs() []string {
+	pairs.mu.Lock()
+	defer pairs.mu.Unlock()
+	if pairs.p == nil {
+		return nil
+	}
+	return pairs.p.dirs
+}

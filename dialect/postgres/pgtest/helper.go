@@ -129,11 +129,12 @@ func (h *Helper) CreateDatabase(ctx context.Context, prefix string) (dbURL strin
 }
 
 // Shutdown closes the Helper's connections and stops the server it
-// started, if any (its Source's stop function, or the local cluster).
+// started, if any (its Source's stop function, or the local cluster), and
+// the primary and replica of [NewReplicated].
 // Databases still in use are lost with the server. A later call finds a
 // server again.
 func (h *Helper) Shutdown() {
-	if err := h.p.shutdown(); err != nil {
+	if err := errors.Join(h.p.shutdown(), stopPair()); err != nil {
 		fmt.Fprintf(os.Stderr, "pgtest: shutdown: %v\n", err)
 	}
 }

@@ -58,7 +58,8 @@ func CreateDatabase(ctx context.Context, prefix string) (dbURL string, drop func
 }
 
 // Shutdown stops a throwaway server (a local cluster) this process
-// started, after closing the helper's own connections; with a server from
+// started, and the pair of [NewReplicated], after closing the helper's own
+// connections; with a server from
 // DATABASE_URL it only closes those. Databases still in use are lost with
 // the server. A later [New] or [CreateDatabase] finds a server again.
 // [Main] calls it; programs using [CreateDatabase] call it before exiting
