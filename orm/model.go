@@ -48,6 +48,7 @@ type model struct {
 	inline                             []inlinePtr  // pointer columns copied into the snapshot record
 	snapType                           reflect.Type // the snapshot record: struct{ Row T; P0 E0; … }
 	encoded                            []*column    // columns snapshotted by encoding
+	cmp                                []cmpStep    // how each column is compared with the snapshot (dirty.go)
 	defaults                           []*column    // columns with a client-side default
 	onUpdate                           []*column    // columns with an onupdate expression
 	key                                keyKind
@@ -168,6 +169,7 @@ func newModel(id int, t *schema.Table, rels []*relation.Relation) (*model, error
 	m.ident = newKeyCodec(m, m.pk)
 	m.key = m.ident.fast
 	m.snapRecord()
+	m.compareSteps()
 	m.insertWhat, m.updateWhat, m.deleteWhat = "insert "+t.Name, "update "+t.Name, "delete "+t.Name
 	m.staleUpdate = &StaleDataError{Table: t.Name, Op: "update", Expected: 1}
 	for _, r := range rels {
