@@ -229,6 +229,33 @@ func (s *Session) discard(seq uint64) {
 		if st.status == Persistent {
 			st.deleting = false
 			st.revert()
+			s.revertRelations(st)
+		}
+	}
+}
+
+// revertRelations puts st's relationship fields back to their history, as
+// its columns are put back to their snapshot: a collection (and the parent
+// side of a one_to_one) holds again the targets it held when last loaded or
+// flushed, and a reference names the parent its stored key names when the
+// session holds it (else it is nil, and not loaded). Without it a move or a
+// removal a Rollback discarded would be written by the next flush.
+func (s *Session) revertRelations(st *state) {
+	for i, ru := range st.m.rules {
+		rb := ru.base()
+		if r, ok := ru.(*manyToOne); ok {
+			if !rb.fk.ident || !r.changed(s, st) {
+				continue
+			}
+			parent := rb.fk.parentOf(s, st.snap)
+			rb.setOne(st.obj, parent)
+			if parent.IsNil() {
+				st.relLoaded &^= bit(i)
+			}
+			continue
+		}
+		if seen := st.seenOf(i); !slices.Equal(rb.targets(st.obj), seen) {
+			rb.setField(st.obj, slices.Clone(seen))
 		}
 	}
 }
