@@ -858,3 +858,80 @@ func TestDeleteCascadeUndone(t *testing.T) {
 		})
 	}
 }
+
+// "a removed or deleted post is in nobody's" collection after the flush:
+// a post deleted while still in its user's loaded collection leaves it,
+// and the next commit sends nothing.
+func TestDeletedChildLeavesItsParentsCollection(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	p := ua.Posts[0]
+	s.Delete(p)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(ua.Posts, p) || len(ua.Posts) != 1 {
+		t.Fatalf("ann still holds the deleted post (%d posts)", len(ua.Posts))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("second commit sent %q (%v)", e.cap.sqls(), err)
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 1 {
+		t.Fatalf("%d posts", n)
+	}
+}
+
+// A post whose reference was never loaded, appended to another user's
+// loaded collection: moved, and its reference names the new user.
+func TestMoveChildWithUnloadedReference(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s := e.db.Session()
+	defer s.Close()
+	p, err := orm.Query[RPost](s).Where("title = ?", "ann one").One(e.ctx)
+	if err != nil || p.User != nil {
+		t.Fatalf("post: %v (reference loaded %v)", err, p != nil && p.User != nil)
+	}
+	ub, err := orm.Query[RUser](s).Where("id = ?", bobID).Load("Posts").One(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ub.Posts = append(ub.Posts, p)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := postOwner(e, p.ID); got != bobID || p.User != ub {
+		t.Fatalf("posts.user_id = %d (ann %d), reference to bob %v", got, annID, p.User == ub)
+	}
+}
+
+// Expunge, change the detached object, Merge it back: one UPDATE of what
+// changed, the session's object carries it.
+func TestExpungeThenMergeBack(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	s.Expunge(ua)
+	ua.Username = "anne"
+	got, err := orm.Merge(e.ctx, s, ua)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got.Username != "anne" || e.rows(`SELECT username FROM users WHERE id = $1`, annID)[0][0] != "anne" {
+		t.Fatalf("merged %q", got.Username)
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 2 {
+		t.Fatalf("%d posts after the merge", n)
+	}
+	if w := e.statements("INSERT", "DELETE"); len(w) != 0 {
+		t.Fatalf("sent %q", w)
+	}
+}
