@@ -935,3 +935,50 @@ func TestExpungeThenMergeBack(t *testing.T) {
 		t.Fatalf("sent %q", w)
 	}
 }
+
+// A profile replaced in memory survives a query of its user that loads
+// the profile again (lazy:joined, autoflush off; Get): "a loaded object
+// that has unflushed changes keeps them", and the commit replaces it.
+func TestReplacedProfileSurvivesAJoinedLoad(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	for _, tc := range []struct {
+		name string
+		load func(s *orm.Session) error
+	}{
+		{"query, lazy:joined", func(s *orm.Session) error {
+			_, err := orm.Query[RUser](s).Where("id = ?", annID).All(e.ctx)
+			return err
+		}},
+		{"query, LoadJoined", func(s *orm.Session) error {
+			_, err := orm.Query[RUser](s).Where("id = ?", annID).LoadJoined("Profile").All(e.ctx)
+			return err
+		}},
+		{"query, Load of a selectin path", func(s *orm.Session) error {
+			_, err := orm.Query[RUser](s).Where("id = ?", annID).Load("Posts").All(e.ctx)
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, us := loadUsers(t, e, annID)
+			ua := us[0]
+			old := ua.Profile
+			s.SetAutoflush(false)
+			fresh := &RProfile{Name: ptr("new " + tc.name)}
+			ua.Profile = fresh
+			if err := tc.load(s); err != nil {
+				t.Fatal(err)
+			}
+			if ua.Profile != fresh {
+				t.Fatal("the load put the old profile back")
+			}
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			got := e.rows(`SELECT id, name FROM profiles WHERE user_id = $1`, annID)
+			if len(got) != 1 || got[0][0] != fresh.ID || got[0][1] != "new "+tc.name {
+				t.Fatalf("ann's profiles %v, want the new one (old %d)", got, old.ID)
+			}
+		})
+	}
+}
