@@ -319,6 +319,27 @@ func TestRelationshipChangesAroundReads(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"removed, then ann queried with Refresh and Load", func(t *testing.T, s *orm.Session, ua, _ *RUser, p *RPost) {
+			remove(ua, p)
+			s.SetAutoflush(false)
+			if _, err := orm.Query[RUser](s).Where("id = ?", ua.ID).Refresh().Load("Posts").All(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"report let go, then ann refreshed", func(t *testing.T, s *orm.Session, ua, _ *RUser, _ *RPost) {
+			// Reports has no refresh-expire cascade: the refresh still
+			// reloads which reports ann holds.
+			if err := s.LoadRelated(e.ctx, ua, "Reports"); err != nil || len(ua.Reports) != 1 {
+				t.Fatalf("reports: %d, %v", len(ua.Reports), err)
+			}
+			ua.Reports = nil
+			if err := s.Refresh(e.ctx, ua); err != nil {
+				t.Fatal(err)
+			}
+			if len(ua.Reports) != 1 {
+				t.Fatalf("after the refresh ann holds %d reports", len(ua.Reports))
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.exec(`TRUNCATE users, profiles, posts, comments, tags, post_tags, reports RESTART IDENTITY CASCADE`)
@@ -980,5 +1001,32 @@ func TestReplacedProfileSurvivesAJoinedLoad(t *testing.T) {
 				t.Fatalf("ann's profiles %v, want the new one (old %d)", got, old.ID)
 			}
 		})
+	}
+}
+
+// A soft-deleted entry leaves its blog's loaded collection like a deleted
+// one, and the next commit sends nothing (no orphan, no resurrection).
+func TestSoftDeletedChildLeavesTheCollection(t *testing.T) {
+	e, _ := blogEnv(t)
+	s := e.db.Session()
+	defer s.Close()
+	b, err := orm.Query[Blog](s).Where("name = ?", "go").Load("Entries").One(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := b.Entries[0]
+	s.Delete(gone)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(b.Entries, gone) || len(b.Entries) != 1 {
+		t.Fatalf("the blog still holds the soft-deleted entry (%d entries)", len(b.Entries))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("second commit sent %q (%v)", e.cap.sqls(), err)
+	}
+	if got := e.rows(`SELECT count(*) FILTER (WHERE deleted_at IS NULL), count(*) FROM entries WHERE blog_id = $1`, b.ID); got[0][0] != int64(1) || got[0][1] != int64(2) {
+		t.Fatalf("entries live/all: %v", got)
 	}
 }
