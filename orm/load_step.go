@@ -18,6 +18,18 @@ type loader struct {
 	s    *Session
 	held onHeld
 	all  bool // soft-deleted targets too (a delete cascade; softdelete.go)
+
+	// spare is the rows of a finished step, given back (see release) for
+	// the next step's scan to append to, so that a load of several steps
+	// grows one buffer instead of one per step.
+	spare []loadedRow
+}
+
+// release gives back the rows of a step once nothing reads them.
+func (l *loader) release(rows []loadedRow) {
+	if cap(rows) > cap(l.spare) {
+		l.spare = rows[:0]
+	}
 }
 
 // step loads relationship ru of owners with one statement (none when no
@@ -43,7 +55,11 @@ func (l *loader) step(ctx context.Context, ru rule, owners []*state, opts *loadO
 			rows = append(rows, more...)
 		}
 	}
-	l.setLoaded(rb, owners, g, rows, opts != nil && len(opts.filter.conds) > 0)
+	scope := wholeField
+	if opts != nil && len(opts.filter.conds) > 0 {
+		scope = filteredRows
+	}
+	l.setLoaded(rb, owners, g, rows, scope)
 	return rows, nil
 }
 
@@ -76,15 +92,16 @@ type loadedRow struct {
 func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string, args []any) ([]loadedRow, error) {
 	s, m := l.s, rb.target
 	s.index() // rows of earlier queries must be found by this one
-	n, scratch := 0, mem.Ptr{}
+	n, scratch, keys := 0, mem.Ptr{}, distinctKeys
 	if rb.r.Side == relation.FKOnSecondary {
-		n, scratch = len(rb.local), mem.New(rb.owner.typ)
+		n, scratch, keys = len(rb.local), mem.New(rb.owner.typ), repeatedKeys
 	}
 	dest := make([]any, n+len(m.cols))
 	for i, c := range rb.local[:n] {
 		dest[i] = c.ptr(scratch)
 	}
-	var out []loadedRow
+	out := l.spare[:0]
+	l.spare = nil
 	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
 		for rows.Next() {
 			obj := s.objChunk(m).next()
@@ -106,22 +123,37 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 					id = gid
 				}
 			}
-			out = append(out, loadedRow{id, s.keepLoaded(m, obj, l.held, n > 0)})
+			out = push(out, loadedRow{id, s.keepLoaded(m, obj, l.held, keys)})
 		}
 		return nil
 	})
 	return out, err
 }
 
+// loadScope says whether a load brought a field's whole contents.
+type loadScope uint8
+
+const (
+	wholeField   loadScope = iota // every target of the field
+	filteredRows                  // the targets a filter kept (LoadOption Where)
+)
+
+// rowKeys says whether the rows of a scan may repeat an object.
+type rowKeys uint8
+
+const (
+	distinctKeys rowKeys = iota // a single-table select: one row per object
+	repeatedKeys                // a join or a many_to_many: rows may repeat one
+)
+
 // keepLoaded merges an object scanned from a row of m into the session and
 // returns its state: a held object takes the row's values unless it has
-// unflushed changes (and held is keepChanges). repeats says that earlier rows
-// of the scan may hold the same object (a join, a many_to_many), which
-// must then be found.
-func (s *Session) keepLoaded(m *model, obj mem.Ptr, held onHeld, repeats bool) *state {
+// unflushed changes (and held is keepChanges). With repeatedKeys, earlier
+// rows of the scan may hold the same object, which must then be found.
+func (s *Session) keepLoaded(m *model, obj mem.Ptr, held onHeld, keys rowKeys) *state {
 	k := m.rowKey(obj)
 	st := s.idmap.get(k)
-	if repeats {
+	if keys == repeatedKeys {
 		st = s.lookup(k)
 	}
 	if st != nil {
@@ -184,38 +216,46 @@ func (g *keyGroups) set(k idKey, id int32) {
 	g.strs[k.s] = id
 }
 
-// distribute returns each group's targets in row order, carved from one
-// array (a to-one group keeps its first target); each list's capacity ends
-// at its length, so that appending to a field never writes into the next.
-// Rows it leaves out get group -1.
-func (g *keyGroups) distribute(rb *relBase, rows []loadedRow) [][]mem.Ptr {
-	counts := make([]int32, len(g.reps)+1)
+// distribute returns the targets of every group in row order, in one
+// array, and where each group's list ends in it (group id's list is
+// all[ends[id-1]:ends[id]], from 0 for the first; see targets). A to-one
+// group keeps its first target; rows it leaves out get group -1.
+func (g *keyGroups) distribute(rb *relBase, rows []loadedRow) (all []mem.Ptr, ends []int32) {
+	ends = make([]int32, len(g.reps)+1)
 	for i := range rows {
 		id := rows[i].g
-		if id >= 0 && !rb.r.Uselist && counts[id+1] > 0 {
+		if id >= 0 && !rb.r.Uselist && ends[id+1] > 0 {
 			rows[i].g, id = -1, -1
 		}
 		if id >= 0 {
-			counts[id+1]++
+			ends[id+1]++
 		}
 	}
-	for i := 1; i < len(counts); i++ {
-		counts[i] += counts[i-1]
+	for i := 1; i < len(ends); i++ {
+		ends[i] += ends[i-1]
 	}
-	all := make([]mem.Ptr, counts[len(counts)-1])
-	next := append([]int32(nil), counts[:len(counts)-1]...)
+	// ends[id] is where group id starts; placing its targets moves it to
+	// where the group ends.
+	all = make([]mem.Ptr, ends[len(ends)-1])
 	for _, row := range rows {
 		if id := row.g; id >= 0 {
-			all[next[id]] = row.st.obj
-			next[id]++
+			all[ends[id]] = row.st.obj
+			ends[id]++
 		}
 	}
-	lists := make([][]mem.Ptr, len(g.reps))
-	for id := range lists {
-		lo, hi := counts[id], counts[id+1]
-		lists[id] = all[lo:hi:hi]
+	return all, ends[:len(g.reps)]
+}
+
+// targetsOf returns group id's list from distribute's result; its capacity
+// ends at its length, so that appending to a field never writes into the
+// next group's.
+func targetsOf(all []mem.Ptr, ends []int32, id int32) []mem.Ptr {
+	lo := int32(0)
+	if id > 0 {
+		lo = ends[id-1]
 	}
-	return lists
+	hi := ends[id]
+	return all[lo:hi:hi]
 }
 
 // stepTargets returns the targets of a load step's rows, each once: the
@@ -250,13 +290,13 @@ func distinct(rows []loadedRow) []*state {
 // setLoaded stores each owner's targets in its field and records them as
 // loaded (the collections' lists copied, so that a change through the
 // field is seen), and points the targets' to-one back references at the
-// first owner of their group. A filtered load (partial) records what it
+// first owner of their group. A filtered load (filteredRows) records what it
 // loaded as the field's history, so that removing a loaded target counts,
 // but not the field as loaded: it may lack rows, and a reference it left
 // nil says nothing.
-func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []loadedRow, partial bool) {
+func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []loadedRow, scope loadScope) {
 	r, b := rb.r, rb.back
-	lists := g.distribute(rb, rows)
+	all, ends := g.distribute(rb, rows)
 	keep := r.Side != relation.FKOnOwner // a manyToOne's history is its key column
 	n := len(rb.owner.rules)
 	var seenBuf [][]mem.Ptr
@@ -273,10 +313,10 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 		}
 		var targets []mem.Ptr
 		if id := g.of[i]; id >= 0 {
-			targets = lists[id]
+			targets = targetsOf(all, ends, id)
 		}
 		rb.setField(st.obj, targets)
-		if st.relLoaded |= bit(rb.idx); partial && (r.Uselist || len(targets) == 0) {
+		if st.relLoaded |= bit(rb.idx); scope == filteredRows && (r.Uselist || len(targets) == 0) {
 			st.relLoaded &^= bit(rb.idx)
 		}
 		if keep {
