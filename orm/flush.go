@@ -23,10 +23,11 @@ type flush struct {
 	// the registry has no relationships.
 	rel *relFlush
 
-	skipped  map[*state]bool // upserted objects whose row was skipped (DO NOTHING)
-	bulk     bool            // a statement-level Insert, not a flush of the session
-	hooked   bool            // Before hooks ran (lifecycle.go)
-	hookMark int             // the journal's length before they did
+	skipped   map[*state]bool // upserted objects whose row was skipped (DO NOTHING)
+	bulk      bool            // a statement-level Insert, not a flush of the session
+	hooked    bool            // Before hooks ran (lifecycle.go)
+	hookMark  int             // the journal's length before they did
+	ranBefore map[*state]bool // the objects whose Before hook ran (each runs once a flush)
 
 	pipe pipe
 	slab []action // actions are taken from here
@@ -199,10 +200,7 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	f.actions = reuse(acts, f.room.actPtrs[:0], n)
 	f.batches = f.room.batchPtrs[:0]
 	f.slab = reuse(slab, f.room.actions[:0], n)
-	if err := f.relationships(); err != nil {
-		return f, err
-	}
-	if err := f.runBefore(); err != nil {
+	if err := f.relationshipsAndHooks(); err != nil {
 		return f, err
 	}
 	if err := f.collect(); err != nil {

@@ -117,9 +117,10 @@ func TestClassifyLostCommit(t *testing.T) {
 		p       pipe
 		unknown bool
 	}{
-		{"commit in flight", pipe{commit: true}, true},
-		{"implicit transaction in flight", pipe{implicit: true}, true},
-		{"no commit sent", pipe{}, false},
+		{"commit in flight", pipe{commit: true, stage: stageCommit}, true},
+		{"statement before the commit", pipe{commit: true, stage: stageSteps}, true},
+		{"implicit transaction in flight", pipe{implicit: true, stage: stageDone}, true},
+		{"no commit sent", pipe{stage: stageSteps}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

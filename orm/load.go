@@ -200,10 +200,14 @@ func runLoads(ctx context.Context, l *loader, n *loadNode, owners []*state) erro
 		if err != nil {
 			return fmt.Errorf("load %s: %w", k.ru.base(), err)
 		}
-		if len(k.kids) > 0 && len(rows) > 0 {
-			if err := runLoads(ctx, l, k, stepTargets(k.ru.base(), rows)); err != nil {
-				return err
-			}
+		if len(k.kids) == 0 || len(rows) == 0 {
+			l.release(rows)
+			continue
+		}
+		targets := stepTargets(k.ru.base(), rows)
+		l.release(rows)
+		if err := runLoads(ctx, l, k, targets); err != nil {
+			return err
 		}
 	}
 	return nil

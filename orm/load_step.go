@@ -18,6 +18,18 @@ type loader struct {
 	s    *Session
 	held onHeld
 	all  bool // soft-deleted targets too (a delete cascade; softdelete.go)
+
+	// spare is the rows of a finished step, given back (see release) for
+	// the next step's scan to append to, so that a load of several steps
+	// grows one buffer instead of one per step.
+	spare []loadedRow
+}
+
+// release gives back the rows of a step once nothing reads them.
+func (l *loader) release(rows []loadedRow) {
+	if cap(rows) > cap(l.spare) {
+		l.spare = rows[:0]
+	}
 }
 
 // step loads relationship ru of owners with one statement (none when no
@@ -88,7 +100,8 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 	for i, c := range rb.local[:n] {
 		dest[i] = c.ptr(scratch)
 	}
-	var out []loadedRow
+	out := l.spare[:0]
+	l.spare = nil
 	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
 		for rows.Next() {
 			obj := s.objChunk(m).next()
@@ -110,7 +123,7 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 					id = gid
 				}
 			}
-			out = append(out, loadedRow{id, s.keepLoaded(m, obj, l.held, keys)})
+			out = push(out, loadedRow{id, s.keepLoaded(m, obj, l.held, keys)})
 		}
 		return nil
 	})
@@ -203,38 +216,46 @@ func (g *keyGroups) set(k idKey, id int32) {
 	g.strs[k.s] = id
 }
 
-// distribute returns each group's targets in row order, carved from one
-// array (a to-one group keeps its first target); each list's capacity ends
-// at its length, so that appending to a field never writes into the next.
-// Rows it leaves out get group -1.
-func (g *keyGroups) distribute(rb *relBase, rows []loadedRow) [][]mem.Ptr {
-	counts := make([]int32, len(g.reps)+1)
+// distribute returns the targets of every group in row order, in one
+// array, and where each group's list ends in it (group id's list is
+// all[ends[id-1]:ends[id]], from 0 for the first; see targets). A to-one
+// group keeps its first target; rows it leaves out get group -1.
+func (g *keyGroups) distribute(rb *relBase, rows []loadedRow) (all []mem.Ptr, ends []int32) {
+	ends = make([]int32, len(g.reps)+1)
 	for i := range rows {
 		id := rows[i].g
-		if id >= 0 && !rb.r.Uselist && counts[id+1] > 0 {
+		if id >= 0 && !rb.r.Uselist && ends[id+1] > 0 {
 			rows[i].g, id = -1, -1
 		}
 		if id >= 0 {
-			counts[id+1]++
+			ends[id+1]++
 		}
 	}
-	for i := 1; i < len(counts); i++ {
-		counts[i] += counts[i-1]
+	for i := 1; i < len(ends); i++ {
+		ends[i] += ends[i-1]
 	}
-	all := make([]mem.Ptr, counts[len(counts)-1])
-	next := append([]int32(nil), counts[:len(counts)-1]...)
+	// ends[id] is where group id starts; placing its targets moves it to
+	// where the group ends.
+	all = make([]mem.Ptr, ends[len(ends)-1])
 	for _, row := range rows {
 		if id := row.g; id >= 0 {
-			all[next[id]] = row.st.obj
-			next[id]++
+			all[ends[id]] = row.st.obj
+			ends[id]++
 		}
 	}
-	lists := make([][]mem.Ptr, len(g.reps))
-	for id := range lists {
-		lo, hi := counts[id], counts[id+1]
-		lists[id] = all[lo:hi:hi]
+	return all, ends[:len(g.reps)]
+}
+
+// targetsOf returns group id's list from distribute's result; its capacity
+// ends at its length, so that appending to a field never writes into the
+// next group's.
+func targetsOf(all []mem.Ptr, ends []int32, id int32) []mem.Ptr {
+	lo := int32(0)
+	if id > 0 {
+		lo = ends[id-1]
 	}
-	return lists
+	hi := ends[id]
+	return all[lo:hi:hi]
 }
 
 // stepTargets returns the targets of a load step's rows, each once: the
@@ -275,7 +296,7 @@ func distinct(rows []loadedRow) []*state {
 // nil says nothing.
 func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []loadedRow, scope loadScope) {
 	r, b := rb.r, rb.back
-	lists := g.distribute(rb, rows)
+	all, ends := g.distribute(rb, rows)
 	keep := r.Side != relation.FKOnOwner // a manyToOne's history is its key column
 	n := len(rb.owner.rules)
 	var seenBuf [][]mem.Ptr
@@ -292,7 +313,7 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 		}
 		var targets []mem.Ptr
 		if id := g.of[i]; id >= 0 {
-			targets = lists[id]
+			targets = targetsOf(all, ends, id)
 		}
 		rb.setField(st.obj, targets)
 		if st.relLoaded |= bit(rb.idx); scope == filteredRows && (r.Uselist || len(targets) == 0) {

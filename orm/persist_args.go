@@ -111,30 +111,37 @@ func (a *fieldArray) Index(i int) any {
 }
 
 // IndexType implements pgtype.ArrayGetter.
-func (a *fieldArray) IndexType() any { return mem.Any(a.c.argWord, a.c.path.zero) }
+func (a *fieldArray) IndexType() any {
+	if a.c.jsonForm != jsonNone {
+		return &jsonArg{c: a.c, p: a.c.path.zero}
+	}
+	return mem.Any(a.c.argWord, a.c.path.zero)
+}
 
-// Value implements driver.Valuer for the paths where pgx cannot tell the
-// parameter's type (the simple protocol): the values as a Go slice, which
-// pgx encodes as an array literal.
-func (a *fieldArray) Value() (driver.Value, error) { return a.slice(), nil }
+// Value implements driver.Valuer for the exec modes where pgx does not
+// know the parameter's type (exec, simple protocol): the values as a Go
+// slice it can encode without it (args_slice.go).
+func (a *fieldArray) Value() (driver.Value, error) {
+	v := a.slice()
+	if f, ok := v.(failedArg); ok {
+		return nil, f.err
+	}
+	return v, nil
+}
 
 // logValue shows the values in the statement log.
 func (a *fieldArray) logValue() any { return a.slice() }
 
-// slice copies the values into a Go slice of the field type.
+// slice returns the values as one slice argument.
 func (a *fieldArray) slice() any {
-	t := a.c.goType
-	n := len(a.states)
-	s := reflect.MakeSlice(reflect.SliceOf(t), n, n)
-	base, size := mem.Value(s), t.Size()
+	objs := make([]mem.Ptr, len(a.states))
 	for i, st := range a.states {
-		src := st.obj
+		objs[i] = st.obj
 		if a.from == fromSnapshots {
-			src = st.snap
+			objs[i] = st.snap
 		}
-		a.c.assign(base.Add(uintptr(i)*size), a.c.path.read(src))
 	}
-	return s.Interface()
+	return a.c.values(objs)
 }
 
 // intValue reads an integer column of obj.

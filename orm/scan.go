@@ -110,7 +110,7 @@ func (s *Session) query(ctx context.Context, sql string, args []any, fn func(pgx
 		}
 		return nil
 	}
-	return s.read(ctx, sql, args, fn) // replica.go
+	return withContext(ctx, s.read(ctx, sql, args, fn)) // replica.go
 }
 
 // queryFailed handles an error of a statement run in the transaction: the

@@ -389,9 +389,20 @@ func (s *Session) addLoaded(m *model, p mem.Ptr, k idKey, copyStruct func(dst, s
 	st.status = Persistent
 	st.setID(k)
 	s.snapshotWith(st, copyStruct)
-	s.loaded = append(s.loaded, st)
+	s.loaded = push(s.loaded, st)
 	s.loadedRow(m, p)
 	return st
+}
+
+// push appends v to list, doubling its capacity when full. append grows
+// a large slice by a quarter at a time, so that a list built one row at
+// a time allocates about five times its final size in all; doubling
+// allocates twice.
+func push[E any](list []E, v E) []E {
+	if len(list) == cap(list) {
+		list = slices.Grow(list, max(len(list), 8))
+	}
+	return append(list, v)
 }
 
 // overwrite copies the column values of the loaded object p into the held
@@ -422,7 +433,7 @@ func (s *Session) pendingOf(p mem.Ptr) *state {
 
 // addPending appends st to the pending list (and index).
 func (s *Session) addPending(st *state) {
-	s.pending = append(s.pending, st)
+	s.pending = push(s.pending, st)
 	switch {
 	case s.byPtr != nil:
 		s.byPtr[st.obj] = st

@@ -193,10 +193,9 @@ func (s *Session) snapshotInto(st *state, snap mem.Ptr, copyStruct func(dst, src
 // changed returns the columns whose value differs from the snapshot.
 func (st *state) changed() colSet {
 	var set colSet
-	for _, c := range st.m.cols {
-		if !st.same(c) {
-			set.add(c.pos)
-		}
+	n := len(st.m.cmp)
+	for i := st.nextChange(0); i < n; i = st.nextChange(i + 1) {
+		set.add(st.m.cmp[i].col.pos)
 	}
 	return set
 }
@@ -213,14 +212,7 @@ func (st *state) same(c *column) bool {
 }
 
 // dirty reports whether any column differs from the snapshot.
-func (st *state) dirty() bool {
-	for _, c := range st.m.cols {
-		if !st.same(c) {
-			return true
-		}
-	}
-	return false
-}
+func (st *state) dirty() bool { return st.nextChange(0) < len(st.m.cmp) }
 
 // upsertPlan returns the ON CONFLICT clause a pending object is inserted
 // with: Add's, else its model's (Upserter), else nil.
