@@ -31,7 +31,8 @@ type flush struct {
 	// Inline storage for the small flushes that are the common case.
 	pipe      pipe
 	stepBuf   [2]step
-	slab      []action // actions are taken from here
+	slab      []action   // actions are taken from here
+	spent     [][]action // slabs from the DB's spares, given back by trim
 	batchBuf  [3]batch
 	batchPtrs [3]*batch
 	actBuf    [4]*action
@@ -167,7 +168,7 @@ func (s *Session) flushOnce(ctx context.Context, end txEnd) (hooked bool, err er
 		s.beginSQL() == "BEGIN" && f.oneWave()
 	s.ensureTx()
 	f.final = commit && !after
-	s.tx.journal = slices.Grow(s.tx.journal, len(f.actions))
+	s.growJournal(len(f.actions))
 	if implicit {
 		s.tx.prefix = s.tx.prefix[:0]
 	}
@@ -215,14 +216,22 @@ func (f *flush) trim() {
 			a.st.act = nil
 		}
 	}
-	acts, slab := f.actions, f.slab
+	acts, slab, spent := f.actions, f.slab, f.spent
+	spares := &f.s.db.spares
 	*f = flush{}
-	if cap(acts) <= maxKeptActions {
+	if cap(acts) < maxKeptActions {
 		f.actions = acts[:0]
+	} else {
+		spares.lists.put(acts)
 	}
-	if cap(slab) <= maxKeptActions {
+	if cap(slab) < maxKeptActions {
 		f.slab = slab[:0]
 	}
+	for _, sl := range spent {
+		spares.slabs.put(sl)
+	}
+	clear(spent)
+	f.spent = spent[:0]
 }
 
 // plan collects the actions and orders them; it changes nothing in the
@@ -234,12 +243,16 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	f := &s.workspace().flush
 	// The previous flush's storage is reused: a session flushing the same
 	// work again (a batch job, a loop of commits) allocates none of it.
-	acts, slab := f.actions, f.slab
-	*f = flush{s: s, ctx: ctx, id: s.flushSeq}
+	acts, slab, spent := f.actions, f.slab, f.spent
+	*f = flush{s: s, ctx: ctx, id: s.flushSeq, spent: spent[:0]}
 	n := len(s.pending) + min(len(s.loaded), 64)
-	f.actions = reuse(acts, f.actBuf[:0], n)
+	if f.actions = reuse(acts, f.actBuf[:0], n); f.actions == nil {
+		f.actions = s.db.spares.lists.get(n)
+	}
 	f.batches = f.batchPtrs[:0]
-	f.slab = reuse(slab, f.actionBuf[:0], n)
+	if f.slab = reuse(slab, f.actionBuf[:0], n); f.slab == nil {
+		f.newSlab(n)
+	}
 	if err := f.relationships(); err != nil {
 		return f, err
 	}
@@ -273,6 +286,8 @@ func reuse[E any](old, inline []E, n int) []E {
 		return old[:0]
 	case n <= cap(inline):
 		return inline
+	case n >= maxKeptActions:
+		return nil // the caller takes a large one from the DB's spares
 	}
 	return make([]E, 0, n)
 }

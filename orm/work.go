@@ -40,6 +40,8 @@ func (s *Session) releaseWork() {
 	if cap(journal) <= keptJournal {
 		clear(journal[:cap(journal)])
 		w.tx.journal = journal[:0]
+	} else {
+		s.db.spares.journals.put(journal)
 	}
 	s.db.works.Put(w)
 }
