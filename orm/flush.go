@@ -218,6 +218,10 @@ func (f *flush) trim() {
 	}
 	acts, slab, spent := f.actions, f.slab, f.spent
 	spares := &f.s.db.spares
+	if fr := f.rel; fr != nil {
+		giveBack(&spares.claims, fr.claims)
+		giveBack(&spares.states, fr.visited)
+	}
 	*f = flush{}
 	if cap(acts) < maxKeptActions {
 		f.actions = acts[:0]

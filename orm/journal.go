@@ -156,12 +156,9 @@ func (s *Session) relink(entries []undo, touched map[*state]struct{}) {
 		}
 	}
 	slices.SortFunc(s.pending, func(a, b *state) int { return cmp.Compare(a.ord, b.ord) })
-	s.byPtr = nil
+	s.byPtr.reset(nil)
 	if len(s.pending) > pendingIndex {
-		s.byPtr = make(map[mem.Ptr]*state, len(s.pending))
-		for _, st := range s.pending {
-			s.byPtr[st.obj] = st
-		}
+		s.byPtr.reset(s.pending)
 	}
 }
 

@@ -34,4 +34,22 @@ type flushSpares struct {
 	slabs    spares[action]  // action slabs (plan.go newAction)
 	lists    spares[*action] // flush.actions
 	journals spares[undo]    // transaction journals over keptJournal
+	claims   spares[claim]   // relFlush.claims
+	states   spares[*state]  // relFlush.visited
+}
+
+// take returns an empty buffer with room for n: a new one when n is
+// small, else one from p.
+func take[E any](p *spares[E], n int) []E {
+	if n < maxKeptActions {
+		return make([]E, 0, n)
+	}
+	return p.get(n)
+}
+
+// giveBack puts b in p when it is large.
+func giveBack[E any](p *spares[E], b []E) {
+	if cap(b) >= maxKeptActions {
+		p.put(b)
+	}
 }
