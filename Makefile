@@ -24,7 +24,11 @@ STATICCHECK_VERSION ?= v0.8.2
 BENCHSTAT_VERSION   ?= v0.0.0-20260908200009-22c9c6c9d4da
 STATICCHECK ?= $(or $(shell command -v staticcheck),$(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)/staticcheck)
 
-.PHONY: all test test-replica lint bench fuzz cover demo staticcheck
+# The suites run a second time behind PgBouncer (make test-pgbouncer).
+PGBOUNCER_PKGS ?= ./orm/ ./migrate/
+PGBOUNCER      ?= $(or $(shell command -v pgbouncer),$(wildcard /usr/sbin/pgbouncer))
+
+.PHONY: all test test-pgbouncer test-replica lint bench fuzz cover demo staticcheck
 
 all: lint test
 
@@ -34,6 +38,14 @@ test:
 	@[ -n "$(RACE)" ] || echo "make test: cgo is off (no C compiler?), running without -race" >&2
 	$(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) $(PKGS)
 	@for m in $(SUBMODULES); do echo "== $$m"; (cd $$m && $(GO) vet ./... && $(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) ./...); done
+
+## test-pgbouncer: the orm and migrate suites again, every connection through
+## a PgBouncer in transaction pooling mode (pgx exec mode "exec"); skipped,
+## saying so, without a pgbouncer binary (Debian: apt-get install pgbouncer).
+test-pgbouncer:
+	@if [ -z "$(PGBOUNCER)" ]; then echo "make test-pgbouncer: skipped: no pgbouncer on PATH or at /usr/sbin/pgbouncer (Debian: apt-get install pgbouncer)" >&2; exit 0; fi; \
+	echo "CRUCIBLE_PGTEST_PGBOUNCER=transaction $(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) $(PGBOUNCER_PKGS)"; \
+	CRUCIBLE_PGTEST_PGBOUNCER=transaction $(GO) test $(RACE) -count=1 -timeout $(TIMEOUT) $(PGBOUNCER_PKGS)
 
 ## test-replica: the read replica tests, on a primary and a streaming
 ## replica started from the local binaries; without them they fail rather

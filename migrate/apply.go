@@ -12,6 +12,7 @@ import (
 type session struct {
 	r     *Runner
 	conn  *pgx.Conn
+	lock  *migrationLock
 	heads []string
 }
 
@@ -91,17 +92,39 @@ func (s *session) apply(ctx context.Context, rev *Revision, dir Direction) error
 // run executes one segment; the last one also writes the version table.
 func (s *session) run(ctx context.Context, rev *Revision, dir string, seg segment, last bool, heads []string) error {
 	if !seg.tx {
+		if err := s.lock.check(ctx, s.conn); err != nil {
+			return err
+		}
 		return execOps(ctx, s.conn, rev, dir, seg.ops)
 	}
-	return pgx.BeginFunc(ctx, s.conn, func(tx pgx.Tx) error {
+	return s.checked(ctx, func(tx pgx.Tx) error {
 		if err := execOps(ctx, tx, rev, dir, seg.ops); err != nil {
 			return err
 		}
 		if !last {
 			return nil
 		}
-		return writeVersion(ctx, tx, s.r.ddl, s.r.versionTable, heads)
+		return s.writeVersion(ctx, tx, heads)
 	})
+}
+
+// checked runs fn in a transaction that first checks the migration lock
+// is still held.
+func (s *session) checked(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.conn, func(tx pgx.Tx) error {
+		if err := s.lock.check(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// writeVersion re-reads the version table, then records heads in it.
+func (s *session) writeVersion(ctx context.Context, tx pgx.Tx, heads []string) error {
+	if err := s.recheck(ctx, tx); err != nil {
+		return err
+	}
+	return writeVersion(ctx, tx, s.r.ddl, s.r.versionTable, heads)
 }
 
 // execer is what execOps runs statements on: a connection or a transaction.
@@ -134,9 +157,7 @@ func execOps(ctx context.Context, db execer, rev *Revision, dir string, ops []re
 
 // writeHeads records heads as the database's version in a transaction.
 func (s *session) writeHeads(ctx context.Context, heads []string) error {
-	err := pgx.BeginFunc(ctx, s.conn, func(tx pgx.Tx) error {
-		return writeVersion(ctx, tx, s.r.ddl, s.r.versionTable, heads)
-	})
+	err := s.checked(ctx, func(tx pgx.Tx) error { return s.writeVersion(ctx, tx, heads) })
 	if err == nil {
 		s.heads = heads
 	}

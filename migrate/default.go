@@ -27,13 +27,24 @@ func inspect(ctx context.Context, q querier, nsp string, others []string, versio
 	return postgres.Inspect(ctx, q, postgres.InspectOptions{Schema: nsp, Schemas: others, Exclude: []string{versionTable}})
 }
 
-// lock takes the runner's advisory lock, keyed by the version table name.
-func lock(ctx context.Context, conn *pgx.Conn, versionTable string, timeout time.Duration) (func(context.Context) error, error) {
-	release, err := postgres.AdvisoryLock(ctx, conn, postgres.LockKey("crucible migrate "+versionTable), timeout)
+// lockKey is the advisory-lock key of the runners of a version table.
+func lockKey(versionTable string) int64 {
+	return postgres.LockKey("crucible migrate " + versionTable)
+}
+
+// xactLock takes the runner's lock in tx, a LockTimeoutError wrapped in
+// ErrLocked past the timeout.
+func xactLock(ctx context.Context, tx pgx.Tx, key int64, timeout time.Duration) error {
+	err := postgres.AdvisoryXactLock(ctx, tx, key, timeout)
 	if errors.Is(err, postgres.ErrLockTimeout) {
-		return nil, errLocked(err)
+		return errLocked(err)
 	}
-	return release, err
+	return err
+}
+
+// lockHeld reports whether server process pid still holds the lock key.
+func lockHeld(ctx context.Context, q rowQuerier, key int64, pid uint32) (bool, error) {
+	return postgres.LockHolder(ctx, q, key, pid)
 }
 
 // normalizeType folds type aliases (int4, varchar, timestamptz) for Compare.

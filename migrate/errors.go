@@ -12,6 +12,12 @@ var (
 	// database when another runner holds the migration lock past the
 	// lock timeout. It wraps the lock's own error.
 	ErrLocked = errors.New("another migration runner holds the lock")
+	// ErrLockLost is returned by the [Runner] commands that change the
+	// database when the connection holding the migration lock ended
+	// during the command (a pooler or server timeout closed it), or the
+	// version table changed under it: the revision in progress is rolled
+	// back, except for non-transactional operations it already ran.
+	ErrLockLost = errors.New("the migration lock was lost")
 	// ErrNotUpToDate is returned by [Runner.Check] and [Runner.Autogenerate]
 	// when the database is not at the head revision.
 	ErrNotUpToDate = errors.New("database is not at the head revision")

@@ -235,6 +235,19 @@ func TestModule(t *testing.T) {
 	if out := a.mustMigrate("current"); strings.TrimSpace(out) != "base" {
 		t.Errorf("current after downgrade: %q", out)
 	}
+	t.Run("behind PgBouncer", func(t *testing.T) {
+		// Four processes at once through transaction pooling, on a
+		// database of their own: each revision once, as above.
+		url := pgtest.NewBouncer(t, pgtest.TransactionPooling) + "&default_query_exec_mode=exec"
+		b := *a
+		b.t, b.env = t, append(slices.Clone(a.env), "DATABASE_URL="+url) // the last one wins
+		concurrentProcesses(t, &b, 4)
+		for range 2 {
+			if out := b.mustMigrate("downgrade", "base"); strings.Count(out, "downgrade ") != 2 && !strings.Contains(out, "nothing to downgrade") {
+				t.Errorf("downgrade: %s", out)
+			}
+		}
+	})
 }
 
 // checkExitCodes runs check as CI does, a built binary keeping its exit

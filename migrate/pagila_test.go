@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,7 +41,7 @@ func pagilaMeta(t testing.TB, models ...any) *schema.Metadata {
 func psql(t testing.TB, url string, files ...string) {
 	t.Helper()
 	bin := psqlBinary(t)
-	args := []string{"-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url}
+	args := []string{"-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", libpqURL(t, url)}
 	for _, f := range files {
 		args = append(args, "-f", filepath.Join("testdata", "pagila", f))
 	}
@@ -48,6 +49,19 @@ func psql(t testing.TB, url string, files ...string) {
 	if err != nil {
 		t.Fatalf("psql %v: %v\n%s", files, err, out)
 	}
+}
+
+// libpqURL drops from url the parameters libpq does not know, such as
+// pgx's default_query_exec_mode (which pgtest adds behind PgBouncer).
+func libpqURL(t testing.TB, url string) string {
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Del("default_query_exec_mode")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // psqlBinary finds psql on PATH or with the server's binaries.

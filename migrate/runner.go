@@ -21,7 +21,9 @@ const (
 // downgrade, stamp, current, check and autogenerate. Commands that change
 // the database take a PostgreSQL advisory lock first (waiting at most the
 // lock timeout, then failing with [ErrLocked]), so runners started at the
-// same time apply each revision once. Each revision runs in its own
+// same time apply each revision once, behind PgBouncer's transaction
+// pooling too (the lock is held by an open transaction on a second pool
+// connection; a pool of one connection is refused). Each revision runs in its own
 // transaction, which also writes the version table, so a failed revision
 // leaves the database at the previous one. A Runner is safe for concurrent
 // use; commands serialise on the lock.
@@ -169,27 +171,27 @@ func (r *Runner) stampHeads(target string) ([]string, error) {
 	return []string{id}, err
 }
 
-// locked runs fn on one connection holding the migration lock, with the
-// version table created and read.
+// locked runs fn on one connection while another holds the migration
+// lock (see lock.go), with the version table created and read. The pool
+// must allow two connections.
 func (r *Runner) locked(ctx context.Context, fn func(*session) error) error {
 	if err := r.set.Err(); err != nil {
 		return err
 	}
-	conn, err := r.pool.Acquire(ctx)
+	if n := r.pool.Stat().MaxConns(); n < 2 {
+		return fmt.Errorf("the pool allows %d connection, the runner needs 2: one holds the migration lock", n)
+	}
+	conn, err := r.pool.Acquire(ctx) // before the lock's, so a holder never waits for the pool
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Release()
-	release, err := lock(ctx, conn.Conn(), r.versionTable, r.lockTimeout)
+	lock, err := r.lock(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if uerr := release(context.WithoutCancel(ctx)); uerr != nil {
-			conn.Conn().Close(context.WithoutCancel(ctx)) // ends the session and its lock
-		}
-	}()
-	s := &session{r: r, conn: conn.Conn()}
+	defer lock.release(context.WithoutCancel(ctx))
+	s := &session{r: r, conn: conn.Conn(), lock: lock}
 	if err := s.open(ctx); err != nil {
 		return err
 	}

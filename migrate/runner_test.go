@@ -176,7 +176,7 @@ func TestRunnerNonTransactional(t *testing.T) {
 	if _, err := r.Upgrade(context.Background(), "head"); err != nil {
 		t.Fatal(err)
 	}
-	sql := tr.statements()
+	sql := slices.DeleteFunc(tr.statements(), func(s string) bool { return strings.Contains(s, "pg_locks") })
 	i := slices.IndexFunc(sql, func(s string) bool { return strings.HasPrefix(s, "CREATE INDEX CONCURRENTLY") })
 	if i < 2 || sql[i-1] != "commit" || sql[i+1] != "begin" {
 		t.Errorf("CREATE INDEX CONCURRENTLY not between transactions:\n%s", strings.Join(sql, "\n"))
@@ -257,27 +257,9 @@ func TestRunnerConcurrent(t *testing.T) {
 			migrate.Execute{SQL: "SELECT pg_sleep(0.2)"},
 		}},
 	)
-	const runners = 3
-	var wg sync.WaitGroup
-	applied := make([][]string, runners)
-	errs := make([]error, runners)
-	for i := range runners {
-		pool := tracedPool(t, url, &tracer{})
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			done, err := migrate.NewRunner(pool, set, migrate.WithLockTimeout(10*time.Second)).Upgrade(context.Background(), "head")
-			applied[i], errs[i] = ids(done), err
-		}()
-	}
-	wg.Wait()
-	total := 0
-	for i := range runners {
-		if errs[i] != nil {
-			t.Errorf("runner %d: %v", i, errs[i])
-		}
-		total += len(applied[i])
-	}
+	total := concurrently(t, url, set, 3, func(r *migrate.Runner) ([]*migrate.Revision, error) {
+		return r.Upgrade(context.Background(), "head")
+	})
 	pool := tracedPool(t, url, &tracer{})
 	var rows []string
 	r, err := pool.Query(context.Background(), "SELECT rev FROM applied ORDER BY rev")
@@ -285,26 +267,55 @@ func TestRunnerConcurrent(t *testing.T) {
 		rows, err = pgx.CollectRows(r, pgx.RowTo[string])
 	}
 	if err != nil || !slices.Equal(rows, []string{"a1", "b2"}) || total != 2 {
-		t.Errorf("rows %v (%v), %d applications in all: %v", rows, err, total, applied)
+		t.Errorf("rows %v (%v), %d applications in all", rows, err, total)
 	}
 }
 
+// TestRunnerLockTimeout holds the migration lock elsewhere: the runner
+// gives up after its timeout with ErrLocked, whether the lock is another
+// runner's (transaction-level) or an older runner's (session-level).
 func TestRunnerLockTimeout(t *testing.T) {
-	pool := pgtest.NewPool(t)
-	ctx := context.Background()
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
-	release, err := postgres.AdvisoryLock(ctx, conn, postgres.LockKey("crucible migrate "+migrate.DefaultVersionTable), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release(ctx) //nolint:errcheck
-	r := migrate.NewRunner(pool, simpleSet(), migrate.WithLockTimeout(100*time.Millisecond))
-	if _, err := r.Upgrade(ctx, "head"); !errors.Is(err, migrate.ErrLocked) || !errors.Is(err, postgres.ErrLockTimeout) {
-		t.Fatalf("err = %v, want ErrLocked", err)
+	key := postgres.LockKey("crucible migrate " + migrate.DefaultVersionTable)
+	for _, tc := range []struct {
+		name string
+		hold func(t *testing.T, ctx context.Context, pool *pgxpool.Pool)
+	}{
+		{"transaction lock", func(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
+			tx, err := pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = tx.Rollback(ctx) })
+			if err := postgres.AdvisoryXactLock(ctx, tx, key, 0); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"session lock", func(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
+			pgtest.NeedSession(t, "a session advisory lock")
+			conn, err := pool.Acquire(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(conn.Release)
+			release, err := postgres.AdvisoryLock(ctx, conn, key, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = release(ctx) })
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pool := pgtest.NewPool(t)
+			ctx := context.Background()
+			tc.hold(t, ctx, pool)
+			r := migrate.NewRunner(pool, simpleSet(), migrate.WithLockTimeout(100*time.Millisecond))
+			if _, err := r.Upgrade(ctx, "head"); !errors.Is(err, migrate.ErrLocked) || !errors.Is(err, postgres.ErrLockTimeout) {
+				t.Fatalf("err = %v, want ErrLocked", err)
+			}
+			if cur, err := r.Current(ctx); err != nil || len(cur) != 0 {
+				t.Errorf("current %v (%v): the locked runner changed something", cur, err)
+			}
+		})
 	}
 }
 

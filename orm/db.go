@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crucible-orm/crucible/dialect"
@@ -29,13 +26,14 @@ type DB struct {
 	owned    bool      // Close closes the pool
 	replicas *replicas // nil without replicas (replica.go)
 
-	works  sync.Pool   // *sessionWork of closed sessions, for reuse (work.go)
+	works  sync.Pool   // *sessionWork of closed sessions, for reuse (arena.go)
 	spares flushSpares // large flush storage, for reuse (spares.go)
 }
 
 // Open parses url (a PostgreSQL URL or key=value DSN), creates a pgx pool
-// with the options applied and pings the server. The DB owns the pool:
-// Close closes it.
+// with the options applied and pings the server. pgx's own URL parameters
+// apply too (pool_max_conns, default_query_exec_mode, …); an option given
+// here wins over its URL parameter. The DB owns the pool: Close closes it.
 func Open(ctx context.Context, url string, reg *Registry, opts ...Option) (*DB, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -82,13 +80,11 @@ func applyPool(pc *pgxpool.Config, cfg *config) {
 	if cfg.tracer != nil {
 		pc.ConnConfig.Tracer = cfg.tracer
 	}
-	// A cancelled context first asks the server to cancel the statement,
-	// so that the transaction fails cleanly (known not committed) and the
-	// connection survives; only a server that does not answer within a
-	// second gets its connection closed.
-	pc.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
+	if cfg.execMode != 0 {
+		pc.ConnConfig.DefaultQueryExecMode = cfg.execMode
 	}
+	// WithCancelRequest (the default) or WithCloseOnCancel.
+	pc.ConnConfig.BuildContextWatcherHandler = cfg.onCancel
 	if cfg.poolHook != nil {
 		cfg.poolHook(pc)
 	}
@@ -148,6 +144,11 @@ func (db *DB) Close() {
 // Pool returns the underlying pgx pool (the primary's), for work outside
 // the ORM.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// ExecMode returns the pgx exec mode the pool's connections send
+// statements with: the one of [WithExecMode], else the URL's
+// default_query_exec_mode, else pgx's default (QueryExecModeCacheStatement).
+func (db *DB) ExecMode() pgx.QueryExecMode { return db.pool.Config().ConnConfig.DefaultQueryExecMode }
 
 // Registry returns the DB's registry.
 func (db *DB) Registry() *Registry { return db.reg }

@@ -62,7 +62,11 @@ func (fr *relFlush) linkAction(l *claim) {
 	ca := f.ensureUpdate(child)
 	if ps != nil {
 		if pa := f.actionOf(ps); pa != nil && pa.kind == actInsert {
-			f.dependsOn(ca, pa, unsettled)
+			kind := orderOnly
+			if unsettled {
+				kind = copiesValues
+			}
+			f.dependsOn(ca, pa, kind)
 		}
 	}
 }
@@ -101,7 +105,7 @@ func (fr *relFlush) uniqueEdges() {
 		}
 		ca := f.actionOf(l.child)
 		for _, a := range leaving[k] {
-			f.dependsOn(ca, a, false)
+			f.dependsOn(ca, a, orderOnly)
 		}
 	}
 }
@@ -134,7 +138,7 @@ func (fr *relFlush) associations(w *pairWork) {
 			return sq.deleteOwners, keyArgs(r.local, snapsOf(owners)), nil
 		})
 		for _, st := range owners {
-			f.dependsOn(f.actionOf(st), a, false)
+			f.dependsOn(f.actionOf(st), a, orderOnly)
 		}
 	}
 	if len(w.del) > 0 {
@@ -154,7 +158,7 @@ func (fr *relFlush) associations(w *pairWork) {
 			r.sortPairs(pairs)
 			return sq.insertPairs, pairArgs(r, pairs), nil
 		})
-		f.dependsOn(a, dels, false)
+		f.dependsOn(a, dels, orderOnly)
 		for _, p := range pairs {
 			fr.insertFirst(a, r.owner, p.owner)
 			fr.insertFirst(a, r.target, p.target)
@@ -173,7 +177,7 @@ func (fr *relFlush) deleting(m *model, p mem.Ptr) bool {
 func (fr *relFlush) deleteWaits(a *action, m *model, p mem.Ptr) {
 	if st := fr.s.stateOf(m, p); st != nil {
 		if da := fr.f.actionOf(st); da != nil && da.kind == actDelete {
-			fr.f.dependsOn(da, a, false)
+			fr.f.dependsOn(da, a, orderOnly)
 		}
 	}
 }
@@ -183,7 +187,7 @@ func (fr *relFlush) deleteWaits(a *action, m *model, p mem.Ptr) {
 func (fr *relFlush) insertFirst(a *action, m *model, p mem.Ptr) {
 	if st := fr.s.stateOf(m, p); st != nil {
 		if ia := fr.f.actionOf(st); ia != nil && ia.kind == actInsert {
-			fr.f.dependsOn(a, ia, true)
+			fr.f.dependsOn(a, ia, copiesValues)
 		}
 	}
 }

@@ -145,6 +145,14 @@
 // that depend on each other, and *[UnknownOutcomeError] when the reply to
 // a COMMIT was lost. The session never retries a statement by itself.
 //
+// # Poolers and cancellation
+//
+// [WithExecMode] (or the URL's default_query_exec_mode) picks pgx's exec
+// mode: every Session feature works in all five; behind PgBouncer in
+// transaction pooling use pgx.QueryExecModeExec. [WithCancelRequest] (the
+// default) and [WithCloseOnCancel] choose what an ended context does to a
+// running statement. docs/deploy.md has the details.
+//
 // # Logging and tracing
 //
 // [WithLogger] logs each statement with its duration, row count and

@@ -23,20 +23,16 @@ type flush struct {
 	// the registry has no relationships.
 	rel *relFlush
 
-	skipped  map[*state]bool // upserted objects whose row was skipped (DO NOTHING)
-	bulk     bool            // a statement-level Insert, not a flush of the session
-	hooked   bool            // Before hooks ran (lifecycle.go)
-	hookMark int             // the journal's length before they did
+	skipped   map[*state]bool // upserted objects whose row was skipped (DO NOTHING)
+	bulk      bool            // a statement-level Insert, not a flush of the session
+	hooked    bool            // Before hooks ran (lifecycle.go)
+	hookMark  int             // the journal's length before they did
+	ranBefore map[*state]bool // the objects whose Before hook ran (each runs once a flush)
 
-	// Inline storage for the small flushes that are the common case.
-	pipe      pipe
-	stepBuf   [2]step
-	slab      []action   // actions are taken from here
-	spent     [][]action // slabs from the DB's spares, given back by trim
-	batchBuf  [3]batch
-	batchPtrs [3]*batch
-	actBuf    [4]*action
-	actionBuf [2]action
+	pipe  pipe
+	slab  []action   // actions are taken from here
+	spent [][]action // slabs from the DB's spares, given back by trim
+	room  flushRoom
 }
 
 var errReentrant = errors.New("flush called from inside a flush")
@@ -156,42 +152,13 @@ func (s *Session) flushOnce(ctx context.Context, end txEnd) (hooked bool, err er
 	if len(f.actions) == 0 {
 		return false, nil
 	}
-	// A Commit whose transaction holds nothing yet needs no BEGIN and no
-	// COMMIT when the flush fits one pipeline: the pipeline (one Sync) is
-	// an implicit transaction, all or nothing.
-	// (Only at the default isolation: a stricter level needs its BEGIN.)
-	// After hooks run after the statements; the COMMIT waits for what
-	// they do (flushCommit).
 	after := f.afterHooks()
-	commit := end == commitTx
-	implicit := commit && !after && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
-		s.beginSQL() == "BEGIN" && f.oneWave()
-	s.ensureTx()
-	f.final = commit && !after
-	s.growJournal(len(f.actions))
-	if implicit {
-		s.tx.prefix = s.tx.prefix[:0]
-	}
-	send := keepTx
-	switch {
-	case implicit:
-		send = implicitTx
-	case f.final:
-		send = commitTx
-	}
-	err = f.execute(send)
+	err = f.execute(s.openFor(f, end, after))
 	if err == nil && after {
 		err = f.runAfter()
 	}
 	if err != nil {
-		defer f.rel.failed() // after the journal has put states back
-		var unknown *UnknownOutcomeError
-		if errors.As(err, &unknown) {
-			s.restore(0)
-			s.releaseTx()
-			return false, err
-		}
-		return false, s.failTx(err)
+		return false, s.flushFailed(f, err)
 	}
 	f.finalize()
 	if f.final {
@@ -242,25 +209,21 @@ func (f *flush) trim() {
 // session but what the cascades do.
 func (s *Session) plan(ctx context.Context) (*flush, error) {
 	s.flushSeq++
-	clear(s.argArena)
-	s.argArena = s.argArena[:0]
+	s.arena.endFlush()
 	f := &s.workspace().flush
 	// The previous flush's storage is reused: a session flushing the same
 	// work again (a batch job, a loop of commits) allocates none of it.
 	acts, slab, spent := f.actions, f.slab, f.spent
 	*f = flush{s: s, ctx: ctx, id: s.flushSeq, spent: spent[:0]}
 	n := len(s.pending) + min(len(s.loaded), 64)
-	if f.actions = reuse(acts, f.actBuf[:0], n); f.actions == nil {
+	if f.actions = reuse(acts, f.room.actPtrs[:0], n); f.actions == nil {
 		f.actions = s.db.spares.lists.get(n)
 	}
-	f.batches = f.batchPtrs[:0]
-	if f.slab = reuse(slab, f.actionBuf[:0], n); f.slab == nil {
+	f.batches = f.room.batchPtrs[:0]
+	if f.slab = reuse(slab, f.room.actions[:0], n); f.slab == nil {
 		f.newSlab(n)
 	}
-	if err := f.relationships(); err != nil {
-		return f, err
-	}
-	if err := f.runBefore(); err != nil {
+	if err := f.relationshipsAndHooks(); err != nil {
 		return f, err
 	}
 	if err := f.collect(); err != nil {
@@ -283,7 +246,8 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 }
 
 // reuse returns an empty slice with room for n: old's storage when it is
-// big enough, else inline's when that is, else a new one.
+// big enough, else inline's when that is, else a new one when n is small,
+// else nil.
 func reuse[E any](old, inline []E, n int) []E {
 	switch {
 	case cap(old) >= n && cap(old) > cap(inline):
@@ -318,12 +282,49 @@ func (f *flush) collect() error {
 	return nil
 }
 
+// openFor opens the transaction for flush f and returns how its pipeline
+// ends: with COMMIT when the flush ends the transaction (end is commitTx
+// and no After hook runs: their COMMIT waits for what they do, see
+// flushCommit). A Commit whose transaction holds nothing yet needs no
+// BEGIN and no COMMIT when the flush fits one pipeline: the pipeline (one
+// Sync) is an implicit transaction, all or nothing (only at the default
+// isolation: a stricter level needs its BEGIN).
+func (s *Session) openFor(f *flush, end txEnd, after bool) txEnd {
+	f.final = end == commitTx && !after
+	implicit := f.final && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
+		s.beginSQL() == "BEGIN" && f.oneWave()
+	s.ensureTx()
+	s.growJournal(len(f.actions))
+	switch {
+	case implicit:
+		s.tx.prefix = s.tx.prefix[:0]
+		return implicitTx
+	case f.final:
+		return commitTx
+	}
+	return keepTx
+}
+
+// flushFailed puts the session back after flush f failed with err: to
+// where the transaction's database state is (failTx), or, when the
+// outcome of its COMMIT is unknown, to before the transaction.
+func (s *Session) flushFailed(f *flush, err error) error {
+	defer f.rel.failed() // after the journal has put states back
+	var unknown *UnknownOutcomeError
+	if errors.As(err, &unknown) {
+		s.restore(0)
+		s.releaseTx()
+		return err
+	}
+	return s.failTx(err)
+}
+
 // execute queues the batches in order, sending the pipeline early only
 // when a batch needs values (generated keys) from a queued one; end says
 // how the last pipeline ends.
 func (f *flush) execute(end txEnd) error {
 	p := &f.pipe
-	p.s, p.implicit, p.steps = f.s, end == implicitTx, f.stepBuf[:0]
+	p.s, p.implicit, p.steps = f.s, end == implicitTx, f.room.steps[:0]
 	for _, b := range f.batches {
 		if f.waits(b) {
 			if err := p.run(f.ctx); err != nil {

@@ -3,6 +3,8 @@ package orm
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -31,6 +33,7 @@ func Get[T any](ctx context.Context, s *Session, key ...any) (*T, error) {
 		return mem.As[T](st.obj), nil
 	}
 	var p mem.Ptr
+	key = m.keyParams(key)
 	if m.eager {
 		p, err = getEager(ctx, s, m, key) // load.go: joined in the same statement
 	} else {
@@ -65,6 +68,30 @@ func keyOf(m *model, key []any) (idKey, error) {
 		}
 	}
 	return m.keyFromValues(key)
+}
+
+// keyParams returns Get's key values as bound arguments: a value of a
+// key column whose Go type pgx encodes only knowing the parameter's type
+// (a [16]byte uuid; a time.Time of a date or timestamp column, which would
+// otherwise go as timestamptz) goes through the column's argument type,
+// as the flush binds it; other values as given.
+func (m *model) keyParams(key []any) []any {
+	var out []any
+	for i, c := range m.pk {
+		if i >= len(key) || c.sliceForm != sliceValues || reflect.TypeOf(key[i]) != c.goType {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(key)
+		}
+		p := reflect.New(c.goType)
+		p.Elem().Set(reflect.ValueOf(key[i]))
+		out[i] = c.argAt(mem.Value(p))
+	}
+	if out == nil {
+		return key
+	}
+	return out
 }
 
 // get selects one row by key and merges it into the session.

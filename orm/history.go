@@ -121,10 +121,21 @@ func (fr *relFlush) claimsOf(child *state, fn func(c *claim)) {
 	}
 }
 
-// attachTo records that a change of via attached child cs to parent;
-// inTo says that the change was made in parent's own field.
-func (fr *relFlush) attachTo(cs *state, g *fkGroup, parent mem.Ptr, via *relBase, inTo bool) {
+// attachSide says which side's field made a change that attaches a child.
+type attachSide uint8
+
+const (
+	// childSide: the child's reference (a many_to_one) names the parent.
+	childSide attachSide = iota
+	// parentSide: the parent's own field (a collection) holds the child.
+	parentSide
+)
+
+// attachTo records that a change of via, on side, attached child cs to
+// parent.
+func (fr *relFlush) attachTo(cs *state, g *fkGroup, parent mem.Ptr, via *relBase, side attachSide) {
 	c := fr.claimOf(cs, g)
+	inTo := side == parentSide
 	switch {
 	case c.to.IsNil():
 		c.to, c.via, c.inTo = parent, via, inTo

@@ -102,8 +102,8 @@ func TestCycle(t *testing.T) {
 		st := &state{m: m, obj: mem.Of(&hookParent{Name: "p"}), status: Pending, ord: uint32(i + 1)}
 		f.newAction(actInsert, st)
 	}
-	f.dependsOn(f.actions[0], f.actions[1], true)
-	f.dependsOn(f.actions[1], f.actions[0], true)
+	f.dependsOn(f.actions[0], f.actions[1], copiesValues)
+	f.dependsOn(f.actions[1], f.actions[0], copiesValues)
 	var cycle *CycleError
 	if err := f.layer(); !errors.As(err, &cycle) || len(cycle.Rows) != 3 || cycle.Rows[0] != "insert hook_parents(new #1)" {
 		t.Fatalf("err = %v, want a cycle of two rows", err)
@@ -117,9 +117,10 @@ func TestClassifyLostCommit(t *testing.T) {
 		p       pipe
 		unknown bool
 	}{
-		{"commit in flight", pipe{commit: true}, true},
-		{"implicit transaction in flight", pipe{implicit: true}, true},
-		{"no commit sent", pipe{}, false},
+		{"commit in flight", pipe{commit: true, stage: stageCommit}, true},
+		{"statement before the commit", pipe{commit: true, stage: stageSteps}, true},
+		{"implicit transaction in flight", pipe{implicit: true, stage: stageDone}, true},
+		{"no commit sent", pipe{stage: stageSteps}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

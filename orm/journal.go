@@ -17,11 +17,12 @@ import (
 
 type undo struct {
 	st    *state
-	prev  *state     // the state before the flush changed it; nil in a final flush
-	saved mem.Ptr    // copy of the object holding the overwritten columns
-	zero  uint64     // columns (positions below 64) to set back to zero
-	over  uint64     // columns (positions below 64) to copy back from saved
-	wide  *[2]colSet // zero and over for every position, in tables that wide
+	prev  *state      // the state before the flush changed it; nil in a final flush
+	saved mem.Ptr     // copy of the object holding the overwritten columns
+	zero  uint64      // columns (positions below 64) to set back to zero
+	over  uint64      // columns (positions below 64) to copy back from saved
+	wide  *[2]colSet  // zero and over for every position, in tables that wide
+	rels  [][]mem.Ptr // the relationship fields before a Before hook ran (keepRelations)
 }
 
 // The two column sets of an undo entry.
@@ -94,6 +95,34 @@ func (f *flush) overwrite(st *state, c *column) {
 	}
 }
 
+// keepRelations records st's relationship fields before a Before hook may
+// change them: each to-one's target, a copy of each collection's elements.
+func (f *flush) keepRelations(st *state) {
+	u := f.journal(st)
+	if u.rels != nil || len(st.m.rules) == 0 {
+		return
+	}
+	u.rels = make([][]mem.Ptr, len(st.m.rules))
+	for i, ru := range st.m.rules {
+		if rb := ru.base(); rb.r.Field.Many {
+			u.rels[i] = slices.Clone(rb.many(st.obj))
+		} else {
+			u.rels[i] = []mem.Ptr{rb.one(st.obj)}
+		}
+	}
+}
+
+// restoreRelations puts back the fields keepRelations recorded.
+func (u *undo) restoreRelations() {
+	for i, ru := range u.st.m.rules {
+		if rb := ru.base(); rb.r.Field.Many {
+			rb.setMany(u.st.obj, u.rels[i])
+		} else {
+			rb.setOne(u.st.obj, u.rels[i][0])
+		}
+	}
+}
+
 // restore replays the journal back to entry mark, newest first, and
 // rebuilds the session's collections for the states it touched.
 func (s *Session) restore(mark int) {
@@ -126,6 +155,9 @@ func (u *undo) apply() {
 		if u.marked(undoOver, c.pos) {
 			c.copyTo(u.st.obj, u.saved)
 		}
+	}
+	if u.rels != nil {
+		u.restoreRelations()
 	}
 	if u.prev == nil {
 		return
@@ -213,6 +245,33 @@ func (s *Session) discard(seq uint64) {
 		if st.status == Persistent {
 			st.deleting = false
 			st.revert()
+			s.revertRelations(st)
+		}
+	}
+}
+
+// revertRelations puts st's relationship fields back to their history, as
+// its columns are put back to their snapshot: a collection (and the parent
+// side of a one_to_one) holds again the targets it held when last loaded or
+// flushed, and a reference names the parent its stored key names when the
+// session holds it (else it is nil, and not loaded). Without it a move or a
+// removal a Rollback discarded would be written by the next flush.
+func (s *Session) revertRelations(st *state) {
+	for i, ru := range st.m.rules {
+		rb := ru.base()
+		if r, ok := ru.(*manyToOne); ok {
+			if !rb.fk.ident || !r.changed(s, st) {
+				continue
+			}
+			parent := rb.fk.parentOf(s, st.snap)
+			rb.setOne(st.obj, parent)
+			if parent.IsNil() {
+				st.relLoaded &^= bit(i)
+			}
+			continue
+		}
+		if seen := st.seenOf(i); !slices.Equal(rb.targets(st.obj), seen) {
+			rb.setField(st.obj, slices.Clone(seen))
 		}
 	}
 }

@@ -78,6 +78,10 @@ func newKeyPart(t reflect.Type, typ schema.Type) keyPart {
 		if f, ok := storedTime(typ); ok {
 			return timePart(f)
 		}
+	case pgtypeTime(t):
+		if f, ok := storedTime(typ); ok {
+			return pgtypeTimePart(t, f)
+		}
 	case t.Kind() == reflect.String && uuid:
 		return keyPart{kind: partUUID, typ: t, get: uuidStringGet, set: uuidStringSet}
 	case t.Kind() == reflect.String:

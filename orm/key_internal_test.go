@@ -2,6 +2,7 @@ package orm
 
 import (
 	"database/sql"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -192,5 +193,39 @@ func TestTimeKeyParts(t *testing.T) {
 	kp := newKeyPart(timeType, tz)
 	if n, s, ok := kp.get(mem.Of(&zero)); !ok || !kp.zero(n, s) {
 		t.Fatal("the zero time is no zero key")
+	}
+}
+
+func TestPgtypeTimeKeyParts(t *testing.T) {
+	now := time.Now()
+	tz := schema.Scalar{Name: "timestamp with time zone"}
+	plain := newKeyPart(timeType, tz)
+	wrapped := newKeyPart(reflect.TypeFor[pgtype.Timestamptz](), tz)
+	n, _, _ := plain.get(mem.Of(&now))
+	for _, tc := range []struct {
+		name string
+		v    pgtype.Timestamptz
+		want int64
+		null bool
+	}{
+		{"the same instant elsewhere", pgtype.Timestamptz{Time: now.In(time.FixedZone("x", 3600)), Valid: true}, n, false},
+		{"infinity", pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}, math.MaxInt64, false},
+		{"-infinity", pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true}, math.MinInt64, false},
+		{"invalid", pgtype.Timestamptz{Time: now}, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, ok := wrapped.get(mem.Of(&tc.v))
+			if ok == tc.null || ok && got != tc.want {
+				t.Fatalf("get = %d, %v; want %d, NULL %v", got, ok, tc.want, tc.null)
+			}
+			if !ok {
+				return
+			}
+			var back pgtype.Timestamptz
+			wrapped.set(mem.Of(&back), got, "")
+			if again, _, ok := wrapped.get(mem.Of(&back)); !ok || again != got || back.InfinityModifier != tc.v.InfinityModifier {
+				t.Fatalf("set then get: %d, %v (%+v)", again, ok, back)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package orm
 
 import (
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +67,47 @@ func timePart(f timeForm) keyPart {
 		},
 		set: func(p mem.Ptr, n int64, _ string) { mem.Store(p, f.back(n)) },
 	}
+}
+
+// pgtypeTime reports whether t is one of pgtype's time wrappers
+// (Timestamptz, Timestamp, Date): a Time, an InfinityModifier and Valid.
+func pgtypeTime(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t.NumField() == 3 && t.Field(0).Type == timeType &&
+		t.Field(1).Type.Kind() == reflect.Int8 && t.Field(2).Name == "Valid" && t.Field(2).Type.Kind() == reflect.Bool
+}
+
+// pgtypeTimePart is the key part of a pgtype time wrapper in form f:
+// NULL when not Valid, and infinity and -infinity as PostgreSQL stores
+// them (the largest and smallest int64).
+func pgtypeTimePart(t reflect.Type, f timeForm) keyPart {
+	tm, inf, valid := t.Field(0).Offset, t.Field(1).Offset, t.Field(2).Offset
+	kp := timePart(f)
+	kp.typ = t
+	kp.get = func(p mem.Ptr) (int64, string, bool) {
+		switch m := mem.Load[int8](p.Add(inf)); {
+		case !mem.Load[bool](p.Add(valid)):
+			return 0, "", false
+		case m > 0:
+			return math.MaxInt64, "", true
+		case m < 0:
+			return math.MinInt64, "", true
+		}
+		return f.to(mem.Load[time.Time](p.Add(tm))), "", true
+	}
+	kp.set = func(p mem.Ptr, n int64, _ string) {
+		var m int8
+		switch n {
+		case math.MaxInt64:
+			m = 1
+		case math.MinInt64:
+			m = -1
+		default:
+			mem.Store(p.Add(tm), f.back(n))
+		}
+		mem.Store(p.Add(inf), m)
+		mem.Store(p.Add(valid), true)
+	}
+	return kp
 }
 
 const (

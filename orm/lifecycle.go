@@ -17,7 +17,9 @@ import (
 //  2. BeforeInsert of each pending object (in Add order), BeforeUpdate of
 //     each changed persistent object and BeforeDelete of each object
 //     marked for deletion (in load order); the fields they set are part
-//     of the changes, as the dirty check comes after them;
+//     of the changes, as the dirty check comes after them; when a hook ran
+//     on an object with relationships, 1 and 2 again on what the hooks
+//     left (relationshipsAndHooks), each object's hook running once;
 //  3. the statements;
 //  4. AfterInsert, AfterUpdate and AfterDelete of each object written, in
 //     the same order, before the COMMIT of a Commit (a flush with After
@@ -26,12 +28,13 @@ import (
 //
 // An error or a panic in a hook fails the flush: nothing is committed and
 // the session is restored as for any failed flush, including the fields
-// Before hooks assigned. AfterLoad runs once a query, Get, Refresh, Raw or
-// LoadRelated has loaded its rows (and their relationships), for each
-// object that took values from a row; its error fails the call. Hooks
-// run inside the session's flush or query and must not query or send
-// statements through it; After hooks may Add, Delete and change objects,
-// which the Commit running them writes in the same transaction.
+// (columns and relationships) Before hooks assigned. AfterLoad runs once
+// a query, Get, Refresh, Raw or LoadRelated has loaded its rows (and
+// their relationships), for each object that took values from a row; its
+// error fails the call. Hooks run inside the session's flush or query and
+// must not query or send statements through it; After hooks may Add,
+// Delete and change objects, which the Commit running them writes in the
+// same transaction.
 
 // BeforeInserter is implemented by models that act before their INSERT
 // (fill a slug, validate).
@@ -192,50 +195,79 @@ func (h hookSet) name() string {
 	return "hook"
 }
 
-// runBefore runs the Before hooks of the flush's objects, after the
-// cascades and before the dirty check. Each object's columns are journaled
-// first, so that a failed flush puts back what its hook assigned.
-func (f *flush) runBefore() error {
+// relationshipsAndHooks runs the relationship side of the flush (the
+// cascades, the histories) and then the Before hooks. A Before hook of an
+// object with relationships may change them (set a reference, append a
+// child), so the relationship side then runs again, from scratch, on what
+// the hooks left, and the objects it brings in get their Before hooks in
+// turn; each object's hook runs once a flush.
+func (f *flush) relationshipsAndHooks() error {
+	for round := 0; ; round++ {
+		if err := f.relationships(); err != nil {
+			return err
+		}
+		again, err := f.runBefore()
+		if err != nil || !again {
+			return err
+		}
+		if round == maxHookRounds {
+			return fmt.Errorf("before hooks still changed relationships after %d rounds", maxHookRounds)
+		}
+		f.rel.retract()
+	}
+}
+
+// runBefore runs the Before hooks of the flush's objects that have not
+// run theirs, after the cascades and before the dirty check. Each
+// object's columns and relationship fields are journaled first, so that a
+// failed flush puts back what its hook assigned. again reports that a
+// hook ran on an object with relationships, which the relationship side
+// must then see.
+func (f *flush) runBefore() (again bool, err error) {
 	s := f.s
 	if err := s.afterLoad(f.ctx); err != nil { // rows the cascades loaded
-		return err
+		return false, err
 	}
 	if !s.db.reg.hooked {
-		return nil
+		return false, nil
 	}
 	for _, st := range s.pending {
-		if err := f.before(st, hookBeforeInsert); err != nil {
-			return err
+		if again, err = f.before(st, hookBeforeInsert, again); err != nil {
+			return false, err
 		}
 	}
 	for _, st := range s.loaded {
-		var err error
 		switch {
 		case st.status != Persistent:
 		case st.deleting:
-			err = f.before(st, hookBeforeDelete)
-		case st.m.hooks&hookBeforeUpdate != 0 && st.dirty():
-			err = f.before(st, hookBeforeUpdate)
+			again, err = f.before(st, hookBeforeDelete, again)
+		case st.m.hooks&hookBeforeUpdate != 0 && !f.ranBefore[st] && st.dirty():
+			again, err = f.before(st, hookBeforeUpdate, again)
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return again, nil
 }
 
-func (f *flush) before(st *state, h hookSet) error {
-	if st.m.hooks&h == 0 {
-		return nil
+// before runs hook h of st unless st has none or ran one this flush;
+// again is or-ed with whether st has relationships the hook may change.
+func (f *flush) before(st *state, h hookSet, again bool) (bool, error) {
+	if st.m.hooks&h == 0 || f.ranBefore[st] {
+		return again, nil
 	}
 	if !f.hooked {
 		f.hooked = true
 		f.hookMark = len(f.s.ensureTx().journal)
+		f.ranBefore = map[*state]bool{}
 	}
+	f.ranBefore[st] = true
 	for _, c := range st.m.cols {
 		f.overwrite(st, c)
 	}
-	return h.call(f.ctx, st.m, st.obj)
+	f.keepRelations(st)
+	return again || len(st.m.rules) > 0, h.call(f.ctx, st.m, st.obj)
 }
 
 // undoBefore puts back what the Before hooks assigned, when the flush

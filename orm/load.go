@@ -96,20 +96,32 @@ func (n *loadNode) child(ru rule) *loadNode {
 // afterQuery loads what a query's Load paths name and the eager lazy:
 // strategies of every model reached, for the query's objects.
 func (s *Session) afterQuery(ctx context.Context, m *model, objs []mem.Ptr, loads []loadPath) error {
-	root, err := loadTree(s.db.reg, m, loads, true)
+	root, err := loadTree(s.db.reg, m, loads, ownersFresh)
 	if err != nil {
 		return err
 	}
 	return runLoads(ctx, &loader{s: s}, root, ownerStates(s, m, objs))
 }
 
+// ownerLoads says whether a load tree holds its owners' eager
+// relationships.
+type ownerLoads uint8
+
+const (
+	// ownersFresh: the owners were just loaded; their eager relationships
+	// are loaded too (queries).
+	ownersFresh ownerLoads = iota
+	// ownersHeld: the owners were loaded before; only the requested paths
+	// and their targets' eager relationships are (LoadRelated).
+	ownersHeld
+)
+
 // loadTree builds the steps of the paths plus the eager lazy: strategies
 // of every model reached. Eager defaults do not follow a relationship back
 // along its partner, nor repeat one already on the path (a
-// self-referential relationship loads one level). Without rootEager the
-// owners' own eager relationships are left alone (LoadRelated: the owners
-// were loaded before).
-func loadTree(reg *Registry, m *model, loads []loadPath, rootEager bool) (*loadNode, error) {
+// self-referential relationship loads one level). owners says whether the
+// owners' own eager relationships are loaded.
+func loadTree(reg *Registry, m *model, loads []loadPath, owners ownerLoads) (*loadNode, error) {
 	root := &loadNode{}
 	for _, lp := range loads {
 		rels, err := reg.rels.Path(m.table, lp.path)
@@ -128,7 +140,7 @@ func loadTree(reg *Registry, m *model, loads []loadPath, rootEager bool) (*loadN
 			}
 		}
 	}
-	if rootEager {
+	if owners == ownersFresh {
 		eager(reg, root, m, nil)
 	} else {
 		for _, k := range root.kids {
@@ -215,7 +227,7 @@ func (s *Session) loadRelated(ctx context.Context, m *model, p mem.Ptr, path str
 	}
 	if err == nil {
 		var root *loadNode
-		root, err = loadTree(s.db.reg, m, []loadPath{{path: path, opts: opts}}, false)
+		root, err = loadTree(s.db.reg, m, []loadPath{{path: path, opts: opts}}, ownersHeld)
 		if err == nil {
 			err = runLoads(ctx, &loader{s: s}, root, []*state{st})
 		}

@@ -46,7 +46,7 @@ func planJoins(s *Session, m *model, loads []loadPath) (*joinPlan, error) {
 	if len(loads) == 0 && !m.eager || m.table.Schema != "" {
 		return nil, nil
 	}
-	root, err := loadTree(s.db.reg, m, loads, true)
+	root, err := loadTree(s.db.reg, m, loads, ownersFresh)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (jp *joinPlan) keepTargets(obj mem.Ptr, held onHeld) {
 		}
 		var ts *state
 		if t := jp.objs[n]; !t.IsNil() {
-			ts = jp.s.keepLoaded(j.node.ru.base().target, t, held, true)
+			ts = jp.s.keepLoaded(j.node.ru.base().target, t, held, repeatedKeys)
 			jp.objs[n] = ts.obj
 		}
 		if !owner.IsNil() {
@@ -223,7 +223,7 @@ func (j *joinStep) settle(l *loader) []*state {
 			rows = append(rows, loadedRow{id, t})
 		}
 	}
-	l.setLoaded(rb, g.reps, g, rows, false) // joined steps take no options
+	l.setLoaded(rb, g.reps, g, rows, wholeField) // joined steps take no options
 	return distinct(rows)
 }
 

@@ -2,7 +2,6 @@ package orm
 
 import (
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -215,16 +214,11 @@ func (rs *relSQL) optionOrder(rb *relBase, opts *loadOpts) ([]string, error) {
 	return keys, nil
 }
 
-// keyArgs builds one typed array per column with the objects' values.
+// keyArgs builds one array per column with the objects' values.
 func keyArgs(cols []*column, objs []mem.Ptr) []any {
 	out := make([]any, len(cols))
 	for i, c := range cols {
-		s := reflect.MakeSlice(reflect.SliceOf(c.goType), len(objs), len(objs))
-		base, size := mem.Value(s), c.goType.Size()
-		for j, o := range objs {
-			c.assign(base.Add(uintptr(j)*size), c.path.read(o))
-		}
-		out[i] = s.Interface()
+		out[i] = c.values(objs)
 	}
 	return out
 }

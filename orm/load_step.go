@@ -55,7 +55,11 @@ func (l *loader) step(ctx context.Context, ru rule, owners []*state, opts *loadO
 			rows = append(rows, more...)
 		}
 	}
-	l.setLoaded(rb, owners, g, rows, opts != nil && len(opts.filter.conds) > 0)
+	scope := wholeField
+	if opts != nil && len(opts.filter.conds) > 0 {
+		scope = filteredRows
+	}
+	l.setLoaded(rb, owners, g, rows, scope)
 	return rows, nil
 }
 
@@ -88,9 +92,9 @@ type loadedRow struct {
 func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string, args []any) ([]loadedRow, error) {
 	s, m := l.s, rb.target
 	s.index() // rows of earlier queries must be found by this one
-	n, scratch := 0, mem.Ptr{}
+	n, scratch, keys := 0, mem.Ptr{}, distinctKeys
 	if rb.r.Side == relation.FKOnSecondary {
-		n, scratch = len(rb.local), mem.New(rb.owner.typ)
+		n, scratch, keys = len(rb.local), mem.New(rb.owner.typ), repeatedKeys
 	}
 	dest := make([]any, n+len(m.cols))
 	for i, c := range rb.local[:n] {
@@ -119,22 +123,37 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 					id = gid
 				}
 			}
-			out = push(out, loadedRow{id, s.keepLoaded(m, obj, l.held, n > 0)})
+			out = push(out, loadedRow{id, s.keepLoaded(m, obj, l.held, keys)})
 		}
 		return nil
 	})
 	return out, err
 }
 
+// loadScope says whether a load brought a field's whole contents.
+type loadScope uint8
+
+const (
+	wholeField   loadScope = iota // every target of the field
+	filteredRows                  // the targets a filter kept (LoadOption Where)
+)
+
+// rowKeys says whether the rows of a scan may repeat an object.
+type rowKeys uint8
+
+const (
+	distinctKeys rowKeys = iota // a single-table select: one row per object
+	repeatedKeys                // a join or a many_to_many: rows may repeat one
+)
+
 // keepLoaded merges an object scanned from a row of m into the session and
 // returns its state: a held object takes the row's values unless it has
-// unflushed changes (and held is keepChanges). repeats says that earlier rows
-// of the scan may hold the same object (a join, a many_to_many), which
-// must then be found.
-func (s *Session) keepLoaded(m *model, obj mem.Ptr, held onHeld, repeats bool) *state {
+// unflushed changes (and held is keepChanges). With repeatedKeys, earlier
+// rows of the scan may hold the same object, which must then be found.
+func (s *Session) keepLoaded(m *model, obj mem.Ptr, held onHeld, keys rowKeys) *state {
 	k := m.rowKey(obj)
 	st := s.idmap.get(k)
-	if repeats {
+	if keys == repeatedKeys {
 		st = s.lookup(k)
 	}
 	if st != nil {
@@ -271,11 +290,11 @@ func distinct(rows []loadedRow) []*state {
 // setLoaded stores each owner's targets in its field and records them as
 // loaded (the collections' lists copied, so that a change through the
 // field is seen), and points the targets' to-one back references at the
-// first owner of their group. A filtered load (partial) records what it
+// first owner of their group. A filtered load (filteredRows) records what it
 // loaded as the field's history, so that removing a loaded target counts,
 // but not the field as loaded: it may lack rows, and a reference it left
 // nil says nothing.
-func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []loadedRow, partial bool) {
+func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []loadedRow, scope loadScope) {
 	r, b := rb.r, rb.back
 	all, ends := g.distribute(rb, rows)
 	keep := r.Side != relation.FKOnOwner // a manyToOne's history is its key column
@@ -297,7 +316,7 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 			targets = targetsOf(all, ends, id)
 		}
 		rb.setField(st.obj, targets)
-		if st.relLoaded |= bit(rb.idx); partial && (r.Uselist || len(targets) == 0) {
+		if st.relLoaded |= bit(rb.idx); scope == filteredRows && (r.Uselist || len(targets) == 0) {
 			st.relLoaded &^= bit(rb.idx)
 		}
 		if keep {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
@@ -79,9 +81,13 @@ type column struct {
 	pos       int // position in model.cols
 	path      fieldPath
 	goType    reflect.Type
-	ptrWord   mem.Type // type word of *goType
-	argWord   mem.Type // type word of the bound argument's pointer type
-	empty     any      // what a nil slice or map is written as, see emptyArg
+	ptrWord   mem.Type     // type word of *goType
+	argWord   mem.Type     // type word of the bound argument's pointer type
+	plain     reflect.Type // the unnamed type of the field's layout pgx is handed (plainType)
+	jsonForm  jsonForm     // a json column's: bound as a *jsonArg
+	sliceForm sliceForm    // how values of many objects become one slice (args_slice.go)
+	sliceElem reflect.Type // the slice's element type for sliceValues
+	empty     any          // what a nil slice or map is written as, see emptyArg
 	ops       valueOps
 	encSlot   int  // index among model.encoded, or -1
 	pk        bool // part of the primary key
@@ -95,8 +101,13 @@ type column struct {
 func (c *column) ptr(obj mem.Ptr) any { return mem.Any(c.ptrWord, c.path.addr(obj)) }
 
 // arg returns a typed pointer for reading the field as a bound argument.
-func (c *column) arg(obj mem.Ptr) any {
-	p := c.path.read(obj)
+func (c *column) arg(obj mem.Ptr) any { return c.argAt(c.path.read(obj)) }
+
+// argAt is arg for the field at p.
+func (c *column) argAt(p mem.Ptr) any {
+	if c.jsonForm != jsonNone {
+		return &jsonArg{c: c, p: p}
+	}
 	if c.empty != nil && mem.LoadPtr(p).IsNil() {
 		return c.empty
 	}
@@ -143,11 +154,12 @@ func newModel(id int, t *schema.Table, rels []*relation.Relation) (*model, error
 		return nil, &schema.ModelError{Type: t.GoType, Err: ErrNoPrimaryKey}
 	}
 	m := &model{id: id, table: t, typ: t.GoType, rels: rels, ptrWord: mem.TypeOf(reflect.PointerTo(t.GoType))}
+	types := pgtype.NewMap() // asked how pgx encodes the columns' types (chooseSliceForm)
 	for i, sc := range t.Columns {
 		if sc.Field == nil {
 			return nil, &schema.ModelError{Type: t.GoType, Err: fmt.Errorf("column %s maps no field", sc.Name)}
 		}
-		m.cols = append(m.cols, m.newColumn(i, sc))
+		m.cols = append(m.cols, m.newColumn(i, sc, types))
 	}
 	for _, name := range t.PrimaryKey.Columns {
 		c := m.column(name)
@@ -169,20 +181,25 @@ func newModel(id int, t *schema.Table, rels []*relation.Relation) (*model, error
 	return m, nil
 }
 
-func (m *model) newColumn(i int, sc *schema.Column) *column {
+func (m *model) newColumn(i int, sc *schema.Column, types *pgtype.Map) *column {
 	f := sc.Field
 	_, isJSON := sc.Type.(schema.JSON)
 	c := &column{
 		Column: sc, pos: i, goType: f.Type, encSlot: -1,
 		ptrWord: mem.TypeOf(reflect.PointerTo(f.Type)),
 		argWord: argWord(f.Type, sc.Type),
-		empty:   emptyArg(f.Type, sc.Nullable),
+		plain:   plainType(f.Type),
+		empty:   emptyArg(plainType(f.Type), sc.Nullable),
 		ops:     opsFor(f.Type, isJSON),
 		path: fieldPath{owner: m.typ, offset: f.Offset, direct: f.Direct, index: f.Index,
 			zero: mem.New(f.Type)},
 		serverGen: sc.ServerGenerated(),
 		assign:    assignFor(f.Type),
 	}
+	if isJSON {
+		c.jsonForm = jsonFormOf(f.Type)
+	}
+	c.chooseSliceForm(argType(f.Type, sc.Type), types)
 	switch c.ops.kind {
 	case snapDeep:
 		m.deep = append(m.deep, c)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crucible-orm/crucible/dialect"
@@ -20,6 +22,8 @@ type config struct {
 	maxConnLifetime time.Duration
 	maxConnIdle     time.Duration
 	poolHook        func(*pgxpool.Config)
+	execMode        pgx.QueryExecMode // 0: the URL's default_query_exec_mode, else pgx's default
+	onCancel        func(*pgconn.PgConn) ctxwatch.Handler
 	tracer          pgx.QueryTracer
 	logger          *slog.Logger
 	hideArgs        bool
@@ -38,7 +42,8 @@ type sessionConfig struct {
 }
 
 func defaultConfig() config {
-	return config{session: sessionConfig{autoflush: true}, replicaRetry: defaultReplicaRetry}
+	return config{session: sessionConfig{autoflush: true}, replicaRetry: defaultReplicaRetry,
+		onCancel: cancelRequest(time.Second)}
 }
 
 // WithMaxConns sets the pool's maximum number of connections (Open only).
@@ -62,6 +67,42 @@ func WithMaxConnIdleTime(d time.Duration) Option { return func(c *config) { c.ma
 // AfterConnect, runtime parameters, …). It runs after the other options
 // (Open only).
 func WithPoolConfig(fn func(*pgxpool.Config)) Option { return func(c *config) { c.poolHook = fn } }
+
+// WithExecMode sets how pgx sends statements (Open only), overriding the
+// URL's default_query_exec_mode parameter. Without either, pgx's default
+// QueryExecModeCacheStatement prepares each statement once per connection,
+// the fastest mode on a direct connection. Behind PgBouncer in transaction
+// pooling mode prepared statements do not survive from one transaction to
+// the next: use QueryExecModeExec there (or QueryExecModeSimpleProtocol,
+// which also suits poolers without extended-protocol support); see
+// docs/deploy.md. Every Session feature works in every mode.
+func WithExecMode(m pgx.QueryExecMode) Option { return func(c *config) { c.execMode = m } }
+
+// WithCancelRequest sets what happens when the context of a running
+// statement ends (Open only): Crucible sends PostgreSQL a cancel request
+// at once, so that the statement fails (the transaction known not
+// committed) and the connection survives; only a statement that has not
+// ended grace later gets its connection closed. This is the default, with
+// a grace of one second. The cancel request's connection is left for the
+// server or pooler to close, which PgBouncer 1.18 needs. A non-positive
+// grace is WithCloseOnCancel.
+func WithCancelRequest(grace time.Duration) Option {
+	return func(c *config) { c.onCancel = cancelRequest(grace) }
+}
+
+// WithCloseOnCancel makes an ended context close the statement's
+// connection at once, without a cancel request (Open only). The server
+// ends the statement and rolls back its transaction when it notices the
+// closed connection. Use it where cancel requests do not reach the server
+// (a pooler or proxy that does not forward them); see docs/deploy.md.
+func WithCloseOnCancel() Option { return func(c *config) { c.onCancel = closeOnCancel } }
+
+func cancelRequest(grace time.Duration) func(*pgconn.PgConn) ctxwatch.Handler {
+	if grace <= 0 {
+		return closeOnCancel
+	}
+	return func(pc *pgconn.PgConn) ctxwatch.Handler { return &cancelWatcher{conn: pc, grace: grace} }
+}
 
 // WithTracer installs a pgx query tracer on the pool's connections, for
 // OpenTelemetry instrumentation such as otelpgx. It is kept alongside the

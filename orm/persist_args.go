@@ -45,7 +45,7 @@ func columnArrays(m *model, set colSet, states []*state) []any {
 	args := make([]any, 0, countSet(set))
 	for _, c := range m.cols {
 		if set.has(c.pos) {
-			args = append(args, newFieldArray(c, states, false))
+			args = append(args, newFieldArray(c, states, fromObjects))
 		}
 	}
 	return args
@@ -57,10 +57,10 @@ func columnArrays(m *model, set colSet, states []*state) []any {
 func keyArrays(m *model, states []*state) []any {
 	var args []any
 	for _, c := range m.pk {
-		args = append(args, newFieldArray(c, states, true))
+		args = append(args, newFieldArray(c, states, fromSnapshots))
 	}
 	if v := m.version; v != nil {
-		args = append(args, newFieldArray(v, states, true))
+		args = append(args, newFieldArray(v, states, fromSnapshots))
 	}
 	return args
 }
@@ -73,7 +73,7 @@ func keyArrays(m *model, states []*state) []any {
 type fieldArray struct {
 	c      *column
 	states []*state
-	snap   bool // read the snapshots rather than the objects
+	from   valueSource
 	dims   [1]pgtype.ArrayDimension
 }
 
@@ -82,8 +82,16 @@ var (
 	_ driver.Valuer      = (*fieldArray)(nil)
 )
 
-func newFieldArray(c *column, states []*state, snap bool) *fieldArray {
-	a := &fieldArray{c: c, states: states, snap: snap}
+// valueSource says where a fieldArray reads the states' values.
+type valueSource uint8
+
+const (
+	fromObjects   valueSource = iota // the objects: the values to write
+	fromSnapshots                    // the snapshots: the values the database holds
+)
+
+func newFieldArray(c *column, states []*state, from valueSource) *fieldArray {
+	a := &fieldArray{c: c, states: states, from: from}
 	a.dims[0] = pgtype.ArrayDimension{Length: int32(len(states)), LowerBound: 1}
 	return a
 }
@@ -96,37 +104,44 @@ func (a *fieldArray) Dimensions() []pgtype.ArrayDimension { return a.dims[:] }
 // column's bound argument (a typed pointer, no allocation).
 func (a *fieldArray) Index(i int) any {
 	st := a.states[i]
-	if a.snap {
+	if a.from == fromSnapshots {
 		return a.c.arg(st.snap)
 	}
 	return a.c.arg(st.obj)
 }
 
 // IndexType implements pgtype.ArrayGetter.
-func (a *fieldArray) IndexType() any { return mem.Any(a.c.argWord, a.c.path.zero) }
+func (a *fieldArray) IndexType() any {
+	if a.c.jsonForm != jsonNone {
+		return &jsonArg{c: a.c, p: a.c.path.zero}
+	}
+	return mem.Any(a.c.argWord, a.c.path.zero)
+}
 
-// Value implements driver.Valuer for the paths where pgx cannot tell the
-// parameter's type (the simple protocol): the values as a Go slice, which
-// pgx encodes as an array literal.
-func (a *fieldArray) Value() (driver.Value, error) { return a.slice(), nil }
+// Value implements driver.Valuer for the exec modes where pgx does not
+// know the parameter's type (exec, simple protocol): the values as a Go
+// slice it can encode without it (args_slice.go).
+func (a *fieldArray) Value() (driver.Value, error) {
+	v := a.slice()
+	if f, ok := v.(failedArg); ok {
+		return nil, f.err
+	}
+	return v, nil
+}
 
 // logValue shows the values in the statement log.
 func (a *fieldArray) logValue() any { return a.slice() }
 
-// slice copies the values into a Go slice of the field type.
+// slice returns the values as one slice argument.
 func (a *fieldArray) slice() any {
-	t := a.c.goType
-	n := len(a.states)
-	s := reflect.MakeSlice(reflect.SliceOf(t), n, n)
-	base, size := mem.Value(s), t.Size()
+	objs := make([]mem.Ptr, len(a.states))
 	for i, st := range a.states {
-		src := st.obj
-		if a.snap {
-			src = st.snap
+		objs[i] = st.obj
+		if a.from == fromSnapshots {
+			objs[i] = st.snap
 		}
-		a.c.assign(base.Add(uintptr(i)*size), a.c.path.read(src))
 	}
-	return s.Interface()
+	return a.c.values(objs)
 }
 
 // intValue reads an integer column of obj.

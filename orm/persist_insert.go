@@ -215,13 +215,13 @@ func (s *Session) scanOne(rows pgx.Rows, m *model, ret colSet, st *state, want r
 		}
 		return errRowCount
 	}
-	dest := s.dest[:0]
+	dest := s.arena.scanDest(0)
 	for _, c := range m.cols {
 		if ret.has(c.pos) {
 			dest = append(dest, c.ptr(st.obj))
 		}
 	}
-	s.dest = dest
+	s.arena.dest = dest
 	if err := rows.Scan(dest...); err != nil {
 		return err
 	}
@@ -272,7 +272,7 @@ func matchByOrdinal(rows pgx.Rows, m *model, ret colSet, states []*state) error 
 		}
 		seen[i-1] = true
 		if n == 0 {
-			plan = planRows(rows, 1, cols, false)
+			plan = planRows(rows, 1, cols)
 		}
 		if err := plan.scan(rows, states[i-1].obj, dest); err != nil {
 			return err
@@ -351,7 +351,7 @@ func scanInto(rows pgx.Rows, m *model, ret colSet, states []*state) error {
 			return errRowCount
 		}
 		if i == 0 {
-			plan = planRows(rows, 0, cols, false)
+			plan = planRows(rows, 0, cols)
 		}
 		if err := plan.scan(rows, states[i].obj, dest); err != nil {
 			return err

@@ -83,7 +83,7 @@ func (ts *tableSQL) upsertUnnest(set colSet) string {
 			refs[i] = unnestRef("u", i, c)
 		}
 		return "INSERT INTO " + ts.table + " (" + strings.Join(ts.names(set, ""), ", ") + ") SELECT " +
-			strings.Join(refs, ", ") + " FROM " + ts.unnestSource(casts, "u", false)
+			strings.Join(refs, ", ") + " FROM " + ts.unnestSource(casts, "u", unnumbered)
 	})
 }
 

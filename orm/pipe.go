@@ -20,7 +20,21 @@ type pipe struct {
 	steps    []step
 	commit   bool // COMMIT goes last
 	implicit bool // no BEGIN: the pipeline is its own (implicit) transaction
+	stage    stage
 }
+
+// stage is how far the reading of a round trip's results got, which
+// decides what an error there says about the transaction's outcome (see
+// classify).
+type stage uint8
+
+const (
+	stageFirst     stage = iota // no result read yet: maybe nothing was sent
+	stageSteps                  // reading the statements' results
+	stageCommit                 // reading COMMIT's reply
+	stageDone                   // every result read, the ReadyForQuery not yet
+	stageCommitted              // COMMIT's reply read: the transaction committed
+)
 
 // step is one statement of a pipe and what to do with its result.
 type step struct {
@@ -56,6 +70,7 @@ func (p *pipe) run(ctx context.Context) error {
 	}
 	p.chooseForms()
 	prefix := s.tx.takePrefix()
+	p.stage = stageFirst
 	defer func() { p.steps, p.commit = p.steps[:0], false }()
 	if len(prefix) == 0 && len(p.steps) == 1 && !p.commit {
 		return withContext(ctx, p.runOne(ctx, conn))
@@ -73,7 +88,17 @@ func (p *pipe) run(ctx context.Context) error {
 	start := s.db.log.start()
 	br := conn.SendBatch(ctx, &b)
 	err = p.read(ctx, br, prefix, start)
-	if cerr := br.Close(); err == nil && cerr != nil {
+	cerr := br.Close()
+	switch {
+	case err != nil:
+	case p.stage == stageCommitted:
+		// COMMIT's reply was read: the transaction committed, whatever the
+		// connection did after it (a FATAL in place of ReadyForQuery, a
+		// broken socket). pgx has closed a connection that broke.
+		if cerr != nil {
+			s.db.log.statement(ctx, start, "(after COMMIT)", nil, -1, cerr)
+		}
+	case cerr != nil:
 		err = p.classify(cerr, "", nil)
 	}
 	return withContext(ctx, err)
@@ -113,6 +138,7 @@ func (p *pipe) runOne(ctx context.Context, conn *pgx.Conn) error {
 	if st.rows != nil {
 		var rows pgx.Rows
 		if rows, err = conn.Query(ctx, st.sql, st.args...); err == nil {
+			p.stage = stageSteps
 			n, err = consume(rows, st.rows)
 		}
 	} else {
@@ -120,6 +146,7 @@ func (p *pipe) runOne(ctx context.Context, conn *pgx.Conn) error {
 		tag, err = conn.Exec(ctx, st.sql, st.args...)
 		n = tag.RowsAffected()
 		if err == nil && st.exec != nil {
+			p.stage = stageSteps
 			err = st.exec(tag)
 		}
 	}
@@ -161,6 +188,7 @@ func (p *pipe) read(ctx context.Context, br pgx.BatchResults, prefix []string, s
 		if err != nil {
 			return p.classify(err, "", nil)
 		}
+		p.stage = stageSteps
 	}
 	if len(prefix) > 0 {
 		p.s.tx.begun = true
@@ -170,17 +198,22 @@ func (p *pipe) read(ctx context.Context, br pgx.BatchResults, prefix []string, s
 			return err
 		}
 	}
+	p.stage = stageDone
 	if !p.commit {
 		return nil
 	}
+	p.stage = stageCommit
 	tag, err := br.Exec()
 	log.statement(ctx, start, p.s.commitSQL(), nil, -1, err)
 	if err == nil && p.s.outer == nil && tag.String() != "COMMIT" {
+		// The server answered: the transaction is over, not committed.
+		p.stage = stageDone
 		err = fmt.Errorf("commit: transaction was rolled back (%s)", tag)
 	}
 	if err != nil {
 		return p.classify(err, "commit", nil)
 	}
+	p.stage = stageCommitted
 	return nil
 }
 
@@ -190,14 +223,18 @@ func (p *pipe) readStep(ctx context.Context, br pgx.BatchResults, st *step, star
 	if st.rows != nil {
 		var rows pgx.Rows
 		if rows, err = br.Query(); err == nil {
+			p.stage = stageSteps
 			n, err = consume(rows, st.rows)
 		}
 	} else {
 		var tag pgconn.CommandTag
 		tag, err = br.Exec()
 		n = tag.RowsAffected()
-		if err == nil && st.exec != nil {
-			err = st.exec(tag)
+		if err == nil {
+			p.stage = stageSteps
+			if st.exec != nil {
+				err = st.exec(tag)
+			}
 		}
 	}
 	return p.finish(ctx, st, start, n, err)
@@ -205,23 +242,70 @@ func (p *pipe) readStep(ctx context.Context, br pgx.BatchResults, st *step, star
 
 // classify turns a statement error into the session's typed errors: a
 // failed row-count assertion into *StaleDataError, constraint violations
-// through the dialect, and an I/O error while a COMMIT was in flight into
-// *UnknownOutcomeError.
+// through the dialect, and an error that leaves a committing round trip's
+// outcome open into *UnknownOutcomeError. The outcome is known when:
+//   - nothing was sent (an argument that fails to encode, a context done
+//     before sending): the error is plain and nothing was written;
+//   - the server reported an ERROR: it rolled the transaction back (or,
+//     in an explicit transaction, marked it failed);
+//   - the server reported a FATAL in place of a statement's result before
+//     COMMIT (or before the last statement of an implicit transaction):
+//     it never got to commit.
+//
+// It is open when the connection broke, or the server went away (FATAL)
+// in place of COMMIT's reply or, in an implicit transaction, after the
+// last statement's result (the commit happens at the Sync, before its
+// ReadyForQuery).
 func (p *pipe) classify(err error, what string, stale *StaleDataError) error {
 	var pg *pgconn.PgError
 	isPg := errors.As(err, &pg)
+	// After the last result of a committing round trip. A lone statement
+	// (runOne) is read to its ReadyForQuery in one call, so a FATAL there
+	// may follow its commit.
+	final := p.stage == stageCommit || p.stage == stageDone || p.implicit && len(p.steps) == 1
 	switch {
 	case isPg && stale != nil && pg.Code == staleSQLState:
 		e := *stale
 		e.Err = err
 		return &e
-	case isPg:
+	case isPg && (!fatal(pg) || !final):
 		err = p.s.db.classify(err)
-	case (p.commit || p.implicit) && !pgconn.SafeToRetry(err):
+	case !(p.commit || p.implicit) || p.unsent(err):
+	case p.stage == stageDone && p.commit:
+		// The server answered COMMIT with ROLLBACK.
+	default:
 		return &UnknownOutcomeError{Err: err}
 	}
 	if what == "" {
 		return err
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// unsent reports whether err came before anything of the round trip
+// reached the server: pgx prepares and encodes a whole pipeline before it
+// writes (ErrPreprocessingBatch), and an error it returns in place of the
+// first result while the connection stays open was raised before sending
+// (an argument that fails to encode, a context already done). A broken
+// connection counts as sent even when pgx calls the error safe to retry:
+// after a lost reply pgx's non-pipelined batches (exec and simple
+// protocol modes) report "conn closed", which claims exactly that.
+func (p *pipe) unsent(err error) bool {
+	var pre pgx.ErrPreprocessingBatch
+	switch {
+	case errors.As(err, &pre):
+		return true
+	case p.stage != stageFirst:
+		return false
+	}
+	return p.s.tx != nil && p.s.tx.pg != nil && !p.s.tx.pg.IsClosed()
+}
+
+// fatal reports whether the server ended the session with the error.
+func fatal(pg *pgconn.PgError) bool {
+	sev := pg.SeverityUnlocalized
+	if sev == "" {
+		sev = pg.Severity
+	}
+	return sev == "FATAL" || sev == "PANIC"
 }

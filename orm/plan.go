@@ -84,16 +84,26 @@ func rowName(st *state) string {
 	return st.m.table.Name + "(new #" + strconv.FormatUint(uint64(st.ord), 10) + ")"
 }
 
-// dependsOn makes after run after before; with sync, after's values are
-// copied from before's results, so they cannot share a pipeline when
-// before returns generated values.
-func (f *flush) dependsOn(after, before *action, sync bool) {
+// depKind says what a dependency between two actions carries.
+type depKind uint8
+
+const (
+	// orderOnly: the one runs after the other.
+	orderOnly depKind = iota
+	// copiesValues: the one's values are copied from the other's results,
+	// so they cannot share a pipeline when the other returns generated
+	// values.
+	copiesValues
+)
+
+// dependsOn makes after run after before, as kind says.
+func (f *flush) dependsOn(after, before *action, kind depKind) {
 	if after == nil || before == nil || after == before {
 		return
 	}
 	f.addDep(after, before)
 	switch i := len(after.deps) - 1; {
-	case !sync:
+	case kind == orderOnly:
 	case i < 64:
 		after.valued |= 1 << i
 	default:
@@ -349,7 +359,7 @@ func (f *flush) groupFlat() {
 	for _, a := range f.actions {
 		b := byKind[a.kind]
 		if b == nil {
-			b = &f.batchBuf[a.kind-1]
+			b = &f.room.batches[a.kind-1]
 			*b = batch{kind: a.kind, m: a.m}
 			b.actions = b.inline[:0]
 			byKind[a.kind] = b

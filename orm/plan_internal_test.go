@@ -11,7 +11,11 @@ func TestValueDeps(t *testing.T) {
 	deps := make([]*action, 70)
 	for i := range deps {
 		deps[i] = &action{}
-		(&flush{}).dependsOn(after, deps[i], i == 3 || i == 65)
+		kind := orderOnly
+		if i == 3 || i == 65 {
+			kind = copiesValues
+		}
+		(&flush{}).dependsOn(after, deps[i], kind)
 	}
 	cases := []struct {
 		name string

@@ -67,7 +67,7 @@ func (f *flush) selfSaveEdges(m *model, cols []*column, acts []*action) {
 			continue
 		}
 		if k, ok := fkKey(m, cols, a.st.obj); ok {
-			f.dependsOn(a, inserts[k], false)
+			f.dependsOn(a, inserts[k], orderOnly)
 		}
 	}
 }
@@ -88,7 +88,7 @@ func (f *flush) selfDeleteEdges(m *model, cols []*column, acts []*action) {
 		}
 		if k, ok := fkKey(m, cols, a.st.snap); ok {
 			if parent := deletes[k]; parent != nil {
-				f.dependsOn(parent, a, false)
+				f.dependsOn(parent, a, orderOnly)
 			}
 		}
 	}

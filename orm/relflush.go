@@ -99,6 +99,18 @@ func (fr *relFlush) deletingStates() []*state {
 }
 
 // failed takes back the deletion marks the flush set, newest first.
+// retract takes back what before decided, so that it can run again on
+// what Before hooks changed: the deletion marks and the children's claims.
+func (fr *relFlush) retract() {
+	if fr == nil {
+		return
+	}
+	fr.failed()
+	for i := range fr.claims {
+		fr.claims[i].child.claim = -1
+	}
+}
+
 func (fr *relFlush) failed() {
 	if fr == nil {
 		return

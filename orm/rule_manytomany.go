@@ -38,13 +38,21 @@ func (r *manyToMany) added(_ *Session, st *state) []mem.Ptr {
 // changes records the association rows added to and removed from st's
 // collection.
 func (r *manyToMany) changes(fr *relFlush, st *state) {
-	r.history(st, func(t mem.Ptr) { fr.pair(r, st.obj, t, true) },
-		func(t mem.Ptr) { fr.pair(r, st.obj, t, false) })
+	r.history(st, func(t mem.Ptr) { fr.pair(r, st.obj, t, pairAdded) },
+		func(t mem.Ptr) { fr.pair(r, st.obj, t, pairRemoved) })
 }
 
-// pair records an association row on the canonical side of r's pair of
-// rules.
-func (fr *relFlush) pair(r *manyToMany, owner, target mem.Ptr, add bool) {
+// pairChange says whether an association row is added or removed.
+type pairChange uint8
+
+const (
+	pairAdded pairChange = iota
+	pairRemoved
+)
+
+// pair records an association row to add or remove on the canonical side
+// of r's pair of rules.
+func (fr *relFlush) pair(r *manyToMany, owner, target mem.Ptr, change pairChange) {
 	if b := r.back; b != nil && b.id < r.id {
 		r, owner, target = fr.s.db.reg.rules[b.id].(*manyToMany), target, owner
 	}
@@ -57,7 +65,7 @@ func (fr *relFlush) pair(r *manyToMany, owner, target mem.Ptr, add bool) {
 		w.known = map[pair]bool{}
 	}
 	w.known[p] = true
-	if add {
+	if change == pairAdded {
 		w.add = append(w.add, p)
 	} else {
 		w.del = append(w.del, p)

@@ -60,7 +60,7 @@ func (r *manyToOne) changes(fr *relFlush, st *state) {
 		return
 	}
 	if p := r.one(st.obj); !p.IsNil() {
-		fr.attachTo(st, r.fk, p, r.relBase, false)
+		fr.attachTo(st, r.fk, p, r.relBase, childSide)
 		return
 	}
 	fr.letGo(st, r.fk, r.fk.parentOf(fr.s, st.snap), r.relBase)

@@ -22,7 +22,7 @@ func (r *oneToMany) added(_ *Session, st *state) []mem.Ptr {
 func (r *oneToMany) changes(fr *relFlush, st *state) {
 	r.history(st, func(t mem.Ptr) {
 		if cs := fr.s.stateOf(r.target, t); cs != nil {
-			fr.attachTo(cs, r.fk, st.obj, r.relBase, true)
+			fr.attachTo(cs, r.fk, st.obj, r.relBase, parentSide)
 		}
 	}, func(t mem.Ptr) {
 		if cs := fr.s.stateOf(r.target, t); cs != nil && cs.status == Persistent {

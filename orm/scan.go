@@ -49,10 +49,7 @@ const (
 
 func newScanner(s *Session, m *model, held onHeld) scanner {
 	s.index() // rows of earlier queries must be found by this one
-	if cap(s.dest) < len(m.cols) {
-		s.dest = make([]any, len(m.cols))
-	}
-	return scanner{s: s, m: m, dest: s.dest[:len(m.cols)], held: held, track: true, copy: m.copyStruct}
+	return scanner{s: s, m: m, dest: s.arena.scanDest(len(m.cols)), held: held, track: true, copy: m.copyStruct}
 }
 
 // done ends a scan: the objects it added join the
@@ -63,7 +60,7 @@ func (sc *scanner) done() {}
 func (sc *scanner) next(rows pgx.Rows) (mem.Ptr, error) {
 	obj := sc.s.objChunk(sc.m).next()
 	if !sc.planned {
-		sc.plan, sc.planned = planRows(rows, 0, sc.m.cols, false), true
+		sc.plan, sc.planned = planRows(rows, 0, sc.m.cols), true
 	}
 	if err := sc.plan.scan(rows, obj, sc.dest); err != nil {
 		return mem.Ptr{}, fmt.Errorf("scan %s: %w", sc.m.table.Name, err)
@@ -113,7 +110,7 @@ func (s *Session) query(ctx context.Context, sql string, args []any, fn func(pgx
 		}
 		return nil
 	}
-	return s.read(ctx, sql, args, fn) // replica.go
+	return withContext(ctx, s.read(ctx, sql, args, fn)) // replica.go
 }
 
 // queryFailed handles an error of a statement run in the transaction: the

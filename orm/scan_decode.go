@@ -98,11 +98,10 @@ type rowPlan struct {
 }
 
 // planRows looks at a result set whose columns from off on are cols and
-// picks a decoder per column. With lead, pgx scans the first off columns
-// into the caller's dest entries on every row; without, the caller reads
-// them itself.
-func planRows(rows pgx.Rows, off int, cols []*column, lead bool) rowPlan {
-	p := rowPlan{off: off, cols: cols, dec: make([]decodeFunc, len(cols)), slow: lead && off > 0}
+// picks a decoder per column; the caller reads the first off columns
+// itself.
+func planRows(rows pgx.Rows, off int, cols []*column) rowPlan {
+	p := rowPlan{off: off, cols: cols, dec: make([]decodeFunc, len(cols))}
 	fds := rows.FieldDescriptions()
 	var tm *pgtype.Map
 	if conn := rows.Conn(); conn != nil {
@@ -252,14 +251,14 @@ func decodeTimestamptz(src []byte, dst mem.Ptr) bool {
 func pointerTo[T any](fn decodeFunc) decodeFunc {
 	return func(src []byte, dst mem.Ptr) bool {
 		if src == nil {
-			mem.Store[*T](dst, nil)
+			mem.StorePtr(dst, mem.Ptr{})
 			return true
 		}
-		v := new(T)
-		if !fn(src, mem.Of(v)) {
+		v := mem.Of(new(T))
+		if !fn(src, v) {
 			return false
 		}
-		mem.Store[*T](dst, v)
+		mem.StorePtr(dst, v)
 		return true
 	}
 }

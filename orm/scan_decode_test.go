@@ -63,7 +63,7 @@ func TestDecodersMatchPgx(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rows, err := conn.Query(ctx, "SELECT "+tc.expr)
+			rows, err := conn.Query(ctx, "SELECT "+tc.expr, pgx.QueryExecModeDescribeExec) // binary results, whatever the URL says
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -40,21 +40,16 @@ type Session struct {
 	byPtr   ptrIndex    // pending states by object address, from pendingIndex of them
 	seq     uint64      // Add counter
 
-	tx    *txn         // the open transaction (&work.tx), nil when none
-	work  *sessionWork // storage for writing, taken from the DB's pool (work.go)
-	txSeq uint64       // transactions begun, for txn.gen
-	outer pgx.Tx       // the caller's transaction the session works in (SessionOn)
-	err   error        // first error of Add, Delete or Explicit, reported by the next flush
+	tx    *txn   // the open transaction (&arena.work.tx), nil when none
+	arena arena  // the session's allocations and scratch buffers (arena.go)
+	txSeq uint64 // transactions begun, for txn.gen
+	outer pgx.Tx // the caller's transaction the session works in (SessionOn)
+	err   error  // first error of Add, Delete or Explicit, reported by the next flush
 
-	slabs     []*slabs // per model id (nil until used), for loaded objects and snapshots
-	states    []state  // slab of states
-	stateGrow int      // size of the next state slab
-	dest      []any    // scan destinations, reused by queries
-	argArena  []any    // bound arguments of the current flush (see args)
-	flushing  bool
-	flushSeq  uint64      // id of the last flush, for journal entries
-	toLoad    []loadedObj // objects loaded since the last AfterLoad hooks ran
-	closed    bool
+	flushing bool
+	flushSeq uint64      // id of the last flush, for journal entries
+	toLoad   []loadedObj // objects loaded since the last AfterLoad hooks ran
+	closed   bool
 }
 
 func newSession(db *DB) *Session {
@@ -172,9 +167,19 @@ func (s *Session) add(o any) (*state, error) {
 // (ErrNotPersistent). The object of a model with a soft_delete column is
 // deleted softly: the flush sets that column instead of deleting the row
 // (see [Session.HardDelete]).
-func (s *Session) Delete(obj any) { s.markDelete(obj, false) }
+func (s *Session) Delete(obj any) { s.markDelete(obj, modelDelete) }
 
-func (s *Session) markDelete(obj any, hard bool) {
+// deleteKind says how an object marked for deletion goes.
+type deleteKind uint8
+
+const (
+	// modelDelete: as its model says (softly with a soft_delete column).
+	modelDelete deleteKind = iota
+	// hardDelete: a real DELETE whatever the model (HardDelete).
+	hardDelete
+)
+
+func (s *Session) markDelete(obj any, kind deleteKind) {
 	m, p, err := s.object(obj)
 	if err != nil {
 		s.fail(fmt.Errorf("delete: %w", err))
@@ -187,7 +192,7 @@ func (s *Session) markDelete(obj any, hard bool) {
 	case st.status == Pending:
 		s.expunge(st)
 	case st.status == Persistent:
-		st.deleting, st.hard = true, hard
+		st.deleting, st.hard = true, kind == hardDelete
 	}
 }
 
@@ -247,11 +252,11 @@ func (s *Session) Close() error {
 	}
 	var err error
 	if s.tx != nil {
-		err = s.endTx(context.Background(), false)
+		err = s.rollbackTx(context.Background())
 	}
 	s.closed = true
 	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, ptrIndex{}, 0
-	s.releaseWork()
+	s.arena.release(&s.db.works, &s.db.spares.journals)
 	return err
 }
 
@@ -320,14 +325,9 @@ func (s *Session) stateOf(m *model, p mem.Ptr) *state {
 	return nil
 }
 
-// newState takes a state from the session's slab.
+// newState takes a state from the session's arena.
 func (s *Session) newState(m *model, p mem.Ptr) *state {
-	if len(s.states) == 0 {
-		s.stateGrow = min(max(1, 2*s.stateGrow), internalSlabLen(mem.Size[state]()))
-		s.states = make([]state, s.stateGrow)
-	}
-	st := &s.states[0]
-	s.states = s.states[1:]
+	st := s.arena.state()
 	st.obj, st.m = p, m
 	return st
 }
@@ -355,24 +355,8 @@ func removeState(list []*state, st *state) []*state {
 	return list
 }
 
-// slabs are a model's allocators in one session: loaded objects and
-// snapshots live and die separately.
-type slabs struct{ obj, snap chunk }
-
-func (s *Session) objChunk(m *model) *chunk  { return &s.slabsOf(m).obj }
-func (s *Session) snapChunk(m *model) *chunk { return &s.slabsOf(m).snap }
-
-func (s *Session) slabsOf(m *model) *slabs {
-	if m.id >= len(s.slabs) {
-		s.slabs = append(s.slabs, make([]*slabs, m.id+1-len(s.slabs))...)
-	}
-	sl := s.slabs[m.id]
-	if sl == nil {
-		sl = &slabs{obj: chunk{typ: m.typ, size: m.typ.Size()}, snap: chunk{typ: m.snapType, size: m.snapType.Size(), max: internalSlabLen(m.snapType.Size())}}
-		s.slabs[m.id] = sl
-	}
-	return sl
-}
+func (s *Session) objChunk(m *model) *chunk  { return &s.arena.slabsOf(m).obj }
+func (s *Session) snapChunk(m *model) *chunk { return &s.arena.slabsOf(m).snap }
 
 // persist registers a freshly loaded object (from a query) and returns the
 // pointer the caller must use: the session's own object when it already
@@ -516,14 +500,9 @@ func (s *Session) filterLoaded(drop func(*state) bool) {
 	s.indexed = len(s.loaded)
 }
 
-// args returns an empty slice with room for n bound arguments, cut from an
-// arena the session reuses from one flush to the next (a flush's
-// arguments are dead once its pipeline has run).
-func (s *Session) args(n int) []any {
-	if cap(s.argArena)-len(s.argArena) < n {
-		s.argArena = make([]any, 0, max(n, 2*cap(s.argArena)))
-	}
-	i := len(s.argArena)
-	s.argArena = s.argArena[:i+n]
-	return s.argArena[i : i : i+n]
-}
+// args returns an empty slice with room for n bound arguments of the
+// current flush (arena.argsFor).
+func (s *Session) args(n int) []any { return s.arena.argsFor(n) }
+
+// workspace returns the session's write storage (arena.workspace).
+func (s *Session) workspace() *sessionWork { return s.arena.workspace(&s.db.works) }

@@ -100,7 +100,7 @@ func (rows deletedRows) related() deletedRows {
 // HardDelete marks a persistent object for a real DELETE by the next
 // flush, even when its model is soft-deletable; the delete cascades it
 // reaches are real deletes too. For other models it is Delete.
-func (s *Session) HardDelete(obj any) { s.markDelete(obj, true) }
+func (s *Session) HardDelete(obj any) { s.markDelete(obj, hardDelete) }
 
 // softly reports whether a state marked for deletion is deleted softly.
 func (st *state) softly() bool { return st.m.softDelete != nil && !st.hard }
@@ -232,7 +232,7 @@ func (ts *tableSQL) softDeleteRows() (plain, asserted string) {
 	m := ts.m
 	casts, ret := ts.keyCasts(), ts.softReturning()
 	plain = ts.cached(stmtKey{form: formSoftDelete}, func() string {
-		return ts.softDeleteHead() + " FROM " + ts.unnestSource(casts, "v", false) +
+		return ts.softDeleteHead() + " FROM " + ts.unnestSource(casts, "v", unnumbered) +
 			" WHERE " + ts.keyJoin(0) + ts.returning(ret, ts.table+".")
 	})
 	if m.version == nil {

@@ -208,10 +208,20 @@ func (ts *tableSQL) setCasts(set colSet) []string {
 	return out
 }
 
+// unnestRows says whether unnestSource numbers its rows.
+type unnestRows uint8
+
+const (
+	unnumbered unnestRows = iota
+	numbered
+)
+
 // unnestSource renders "unnest($1::t1[], …) WITH ORDINALITY AS u(_1, …, _o)"
 // over the given casts; enums travel as text[] and are cast back per row
-// by unnestSelect.
-func (ts *tableSQL) unnestSource(casts []string, alias string, ordinal bool) string {
+// by unnestSelect. With numbered, the rows are numbered in column _o (WITH
+// ORDINALITY), for matching returned rows to objects.
+func (ts *tableSQL) unnestSource(casts []string, alias string, rows unnestRows) string {
+	ordinal := rows == numbered
 	var b strings.Builder
 	b.WriteString("unnest(")
 	for i, c := range casts {
@@ -269,7 +279,7 @@ func (ts *tableSQL) insertUnnest(set, ret colSet) string {
 			refs[i] = unnestRef("u", i, c)
 		}
 		return "INSERT INTO " + ts.table + " (" + strings.Join(ts.names(set, ""), ", ") + ") SELECT " +
-			strings.Join(refs, ", ") + " FROM " + ts.unnestSource(casts, "u", true) + " ORDER BY u._o" +
+			strings.Join(refs, ", ") + " FROM " + ts.unnestSource(casts, "u", numbered) + " ORDER BY u._o" +
 			ts.returning(ret, "")
 	})
 }
@@ -304,7 +314,7 @@ func (ts *tableSQL) insertDrawn(set, ret colSet) string {
 		var sent colSet
 		sent.add(key.pos)
 		return "WITH k AS MATERIALIZED (SELECT (" + key.ServerDefault + ")::" + ts.casts[key.pos] + " AS _k, u.* FROM " +
-			ts.unnestSource(casts, "u", true) + "), i AS (INSERT INTO " + ts.table + " (" +
+			ts.unnestSource(casts, "u", numbered) + "), i AS (INSERT INTO " + ts.table + " (" +
 			strings.Join(append(ts.names(sent, ""), ts.names(set, "")...), ", ") + ") SELECT k._k, " +
 			strings.Join(refs, ", ") + " FROM k ORDER BY k._o" + ts.returning(ret, "") + "), r AS (SELECT k._o, " +
 			strings.Join(ts.names(ret, "i."), ", ") + " FROM i JOIN k ON i." + ts.cols[key.pos] + " = k._k), " +

@@ -118,7 +118,7 @@ func (ts *tableSQL) updateUnnest(set, ret colSet) (plain, asserted string) {
 	}
 	plain = ts.cached(stmtKey{form: formUpdateUnnest, set: set, ret: ret}, func() string {
 		return "UPDATE " + ts.table + " SET " + ts.setList(set, 0, "v") + " FROM " +
-			ts.unnestSource(casts, "v", false) + " WHERE " + ts.keyJoin(countSet(set)) +
+			ts.unnestSource(casts, "v", unnumbered) + " WHERE " + ts.keyJoin(countSet(set)) +
 			ts.returning(withKey, ts.table+".")
 	})
 	asserted = ts.cached(stmtKey{form: formUpdateUnnest, set: set, ret: ret, n: -1}, func() string {
@@ -133,7 +133,7 @@ func (ts *tableSQL) updateUnnest(set, ret colSet) (plain, asserted string) {
 func (ts *tableSQL) deleteRows() (plain, asserted string) {
 	casts := ts.keyCasts()
 	plain = ts.cached(stmtKey{form: formDelete}, func() string {
-		return "DELETE FROM " + ts.table + " USING " + ts.unnestSource(casts, "v", false) + " WHERE " + ts.keyJoin(0)
+		return "DELETE FROM " + ts.table + " USING " + ts.unnestSource(casts, "v", unnumbered) + " WHERE " + ts.keyJoin(0)
 	})
 	if ts.m.version == nil {
 		return plain, ""

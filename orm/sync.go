@@ -30,6 +30,15 @@ func (fr *relFlush) after() {
 	if fr == nil {
 		return
 	}
+	if !fr.f.final {
+		// The fields change below and the histories are retaken: a later
+		// failure or Rollback of the transaction puts both back.
+		for _, st := range fr.visited {
+			if st.status == Persistent {
+				fr.f.journal(st)
+			}
+		}
+	}
 	for i := range fr.claims {
 		if c := &fr.claims[i]; c.link {
 			fr.settle(c)

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"github.com/crucible-orm/crucible/orm"
 )
 
@@ -38,6 +40,43 @@ type TNote struct {
 	DayID *time.Time `orm:"type:date,fk:t_days.day"`
 	Day   *TDay      `rel:"many_to_one,back_populates:Notes"`
 	Body  string
+}
+
+// TShift is keyed by a pgtype.Timestamptz, which a *time.Time refers to.
+type TShift struct {
+	Start pgtype.Timestamptz `orm:"pk"`
+	Slots []*TSlot           `rel:"one_to_many,back_populates:Shift"`
+}
+
+type TSlot struct {
+	ID      int64      `orm:"pk"`
+	ShiftAt *time.Time `orm:"fk:t_shifts.start"`
+	Shift   *TShift    `rel:"many_to_one,back_populates:Slots"`
+}
+
+func TestPgtypeTimeKeys(t *testing.T) {
+	e := setup(t, orm.MustRegistry(&TShift{}, &TSlot{}))
+	now := time.Now()
+	s := e.db.Session()
+	defer s.Close()
+	sh := &TShift{Start: pgtype.Timestamptz{Time: now, Valid: true}, Slots: []*TSlot{{}, {}}}
+	s.Add(sh)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rows(`SELECT count(*) FROM t_slots WHERE shift_at = $1`, now); got[0][0] != int64(2) {
+		t.Fatalf("slots of the shift: %v", got)
+	}
+	o := e.db.Session()
+	defer o.Close()
+	slots, err := orm.Query[TSlot](o).Load("Shift").All(e.ctx)
+	if err != nil || len(slots) != 2 || slots[0].Shift == nil || slots[0].Shift != slots[1].Shift {
+		t.Fatalf("slots not stitched to one shift: %v", err)
+	}
+	got, err := orm.Get[TShift](e.ctx, o, pgtype.Timestamptz{Time: now.UTC(), Valid: true})
+	if err != nil || got != slots[0].Shift {
+		t.Fatalf("Get by the instant in UTC: %v, same %v", err, got == slots[0].Shift)
+	}
 }
 
 func TestTimeKeys(t *testing.T) {

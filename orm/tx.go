@@ -158,32 +158,23 @@ func (s *Session) Rollback(ctx context.Context) error {
 	}
 	var err error
 	if s.tx != nil {
-		err = s.endTx(ctx, false)
+		err = s.rollbackTx(ctx)
 	}
 	s.discard(0)
 	return err
 }
 
-// endTx ends the transaction: COMMIT when commit is set (only used when
-// there is nothing to flush), else ROLLBACK with the journal replayed.
-func (s *Session) endTx(ctx context.Context, commit bool) error {
+// rollbackTx ends the transaction with ROLLBACK and replays the journal
+// (a commit with nothing to flush is endTxChecked).
+func (s *Session) rollbackTx(ctx context.Context) error {
 	t := s.tx
 	var err error
 	if t.begun && t.pg != nil {
-		if commit {
-			p := &pipe{s: s, commit: true}
-			err = p.run(ctx)
-		} else {
-			start := s.db.log.start()
-			_, err = t.pg.Exec(ctx, s.rollbackSQL())
-			s.db.log.statement(ctx, start, s.rollbackSQL(), nil, -1, err)
-		}
+		start := s.db.log.start()
+		_, err = t.pg.Exec(ctx, s.rollbackSQL())
+		s.db.log.statement(ctx, start, s.rollbackSQL(), nil, -1, err)
 	}
-	if commit && err == nil {
-		s.committed()
-	} else {
-		s.restore(0)
-	}
+	s.restore(0)
 	s.releaseTx()
 	return err
 }
@@ -253,7 +244,7 @@ func (s *Session) Nested(ctx context.Context, fn func(s *Session) error) (err er
 	depth := len(t.savepoints)
 	defer func() {
 		if r := recover(); r != nil {
-			s.leaveSavepoint(ctx, depth, false)
+			s.leaveSavepoint(ctx, depth, rollbackSavepoint)
 			panic(r)
 		}
 	}()
@@ -261,36 +252,45 @@ func (s *Session) Nested(ctx context.Context, fn func(s *Session) error) (err er
 		err = s.Flush(ctx)
 	}
 	if err != nil {
-		s.leaveSavepoint(ctx, depth, false)
+		s.leaveSavepoint(ctx, depth, rollbackSavepoint)
 		return err
 	}
-	return s.leaveSavepoint(ctx, depth, true)
+	return s.leaveSavepoint(ctx, depth, releaseSavepoint)
 }
 
-// leaveSavepoint releases (keep) or rolls back to the savepoint at depth.
+// savepointEnd says how a savepoint is left.
+type savepointEnd uint8
+
+const (
+	releaseSavepoint  savepointEnd = iota // RELEASE: its changes stay in the transaction
+	rollbackSavepoint                     // ROLLBACK TO: its changes are undone
+)
+
+// leaveSavepoint releases or rolls back to the savepoint at depth, as end
+// says.
 // A savepoint never sent needs no statement: its SAVEPOINT is dropped from
 // the prefix. A RELEASE waits in the prefix for the next statement.
-func (s *Session) leaveSavepoint(ctx context.Context, depth int, keep bool) error {
+func (s *Session) leaveSavepoint(ctx context.Context, depth int, end savepointEnd) error {
 	t := s.tx
 	if t == nil || len(t.savepoints) < depth {
-		if !keep {
+		if end == rollbackSavepoint {
 			s.discard(0) // the whole transaction was rolled back meanwhile
 		}
 		return nil
 	}
 	sp := t.savepoints[depth-1]
 	t.savepoints = t.savepoints[:depth-1]
-	if !keep {
+	if end == rollbackSavepoint {
 		defer s.discard(sp.seq)
 	}
 	if !sp.sent {
 		t.prefix = removeString(t.prefix, "SAVEPOINT "+sp.name)
-		if !keep {
+		if end == rollbackSavepoint {
 			s.restore(sp.mark)
 		}
 		return nil
 	}
-	if keep {
+	if end == releaseSavepoint {
 		t.prefix = append(t.prefix, "RELEASE SAVEPOINT "+sp.name)
 		return nil
 	}

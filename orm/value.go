@@ -401,10 +401,10 @@ func typedPointerCopy(et reflect.Type) func(dst, src mem.Ptr) {
 func copyPointer[E any](dst, src mem.Ptr) {
 	p := mem.Load[*E](src)
 	if p == nil {
-		mem.Store[*E](dst, nil)
+		mem.StorePtr(dst, mem.Ptr{})
 		return
 	}
 	q := new(E)
 	*q = *p
-	mem.Store[*E](dst, q)
+	mem.StorePtr(dst, mem.Of(q))
 }

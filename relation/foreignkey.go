@@ -254,8 +254,10 @@ func fksTo(holder, ref *schema.Table) []*schema.ForeignKey {
 	return out
 }
 
+// references reports whether fk references ref; the resolver has put each
+// key's RefSchema where its table is (schema.ReferenceSchema).
 func references(fk *schema.ForeignKey, ref *schema.Table) bool {
-	return fk.RefTable == ref.Name && (fk.RefSchema == ref.Schema || fk.RefSchema == "")
+	return fk.RefTable == ref.Name && fk.RefSchema == ref.Schema
 }
 
 // fieldIDKey returns the single-column foreign key to ref on holder's

@@ -69,6 +69,12 @@ func newResolver(tables []*schema.Table) *resolver {
 		}
 		r.byName[qualified(t.Schema, t.Name)] = t
 	}
+	has := func(nsp, name string) bool { return r.byName[qualified(nsp, name)] != nil }
+	for _, t := range tables {
+		for _, fk := range t.ForeignKeys {
+			fk.RefSchema = schema.ReferenceSchema(fk, has) // as the metadata will
+		}
+	}
 	return r
 }
 

@@ -60,25 +60,12 @@ func (m *Metadata) addEnums(enums []*Enum) []error {
 	return errs
 }
 
-// resolveReferences points each foreign key of t that names the search
-// path's schema ("") or "public" at a table of the other when the
-// metadata has none of that name where the key says: PostgreSQL's
-// default search path is public, and metadata cannot know another.
+// resolveReferences points each foreign key of t at the table it
+// references (see ReferenceSchema).
 func (m *Metadata) resolveReferences(t *Table) {
+	has := func(nsp, name string) bool { return m.TableIn(nsp, name) != nil }
 	for _, fk := range t.ForeignKeys {
-		if m.Referenced(fk) != nil {
-			continue
-		}
-		switch fk.RefSchema {
-		case "":
-			if m.TableIn("public", fk.RefTable) != nil {
-				fk.RefSchema = "public"
-			}
-		case "public":
-			if m.TableIn("", fk.RefTable) != nil {
-				fk.RefSchema = ""
-			}
-		}
+		fk.RefSchema = ReferenceSchema(fk, has)
 	}
 }
 

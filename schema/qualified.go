@@ -28,6 +28,27 @@ func SplitQualified(s string) (schema, name string) {
 	return "", s
 }
 
+// ReferenceSchema returns the schema of the table fk references, among
+// the tables has reports: fk.RefSchema when it holds the table; else, for
+// a key that names the search path's schema ("") or "public", the other
+// of the two when that one holds it, since PostgreSQL's default search
+// path is public and metadata cannot know another (fk:users.id reaches a
+// model whose TableName() is "public.users", fk:public.tags.id one whose
+// TableName() is "tags"); else fk.RefSchema. Metadata and the relation
+// package resolve references by this one rule.
+func ReferenceSchema(fk *ForeignKey, has func(nsp, name string) bool) string {
+	if has(fk.RefSchema, fk.RefTable) {
+		return fk.RefSchema
+	}
+	switch {
+	case fk.RefSchema == "" && has("public", fk.RefTable):
+		return "public"
+	case fk.RefSchema == "public" && has("", fk.RefTable):
+		return ""
+	}
+	return fk.RefSchema
+}
+
 // splitModelName splits the "schema.name" or "name" a model gives (its
 // TableName(), an enum:NAME). Text with more than one dot or an empty
 // part comes back whole as the name, for validName to reject as written.

@@ -11,7 +11,8 @@ import (
 )
 
 // ErrLockTimeout is returned (wrapped in a *LockTimeoutError) by
-// [AdvisoryLock] when another session holds the lock past the deadline.
+// [AdvisoryLock] and [AdvisoryXactLock] when another session holds the
+// lock past the deadline.
 var ErrLockTimeout = errors.New("advisory lock not acquired before the deadline")
 
 // LockTimeoutError says which advisory lock could not be taken and how long
@@ -57,35 +58,73 @@ const (
 // *LockTimeoutError) or ctx ends (ctx's error). It never waits forever: a
 // timeout of zero or less means a single attempt. The returned release
 // function unlocks; the lock is also released when the session ends.
+//
+// A session-level lock does not hold behind a pooler in transaction
+// pooling mode (PgBouncer's pool_mode=transaction), where each statement
+// outside a transaction may run on another server connection: take
+// [AdvisoryXactLock] in a transaction there.
 func AdvisoryLock(ctx context.Context, conn LockConn, key int64, timeout time.Duration) (release func(context.Context) error, err error) {
+	if err := poll(ctx, conn, "SELECT pg_try_advisory_lock($1)", key, timeout); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error { return unlock(ctx, conn, key) }, nil
+}
+
+// AdvisoryXactLock takes the transaction-level advisory lock key in the
+// transaction tx, retrying pg_try_advisory_xact_lock the way
+// [AdvisoryLock] retries. The lock lasts until the transaction ends, and
+// so it holds behind a pooler in transaction pooling mode, which keeps
+// one server connection for a transaction. It conflicts with the
+// session-level lock of the same key.
+func AdvisoryXactLock(ctx context.Context, tx LockConn, key int64, timeout time.Duration) error {
+	return poll(ctx, tx, "SELECT pg_try_advisory_xact_lock($1)", key, timeout)
+}
+
+// LockHolder reports whether the server process pid holds the advisory
+// lock key (session- or transaction-level) in the current database: a
+// check, from another connection, that a lock is still held by the
+// connection that took it.
+func LockHolder(ctx context.Context, conn LockConn, key int64, pid uint32) (bool, error) {
+	var held bool
+	err := conn.QueryRow(ctx, holderSQL, int64(pid), key>>32&0xffffffff, key&0xffffffff).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("advisory lock %d: holder: %w", key, err)
+	}
+	return held, nil
+}
+
+// holderSQL finds a granted bigint advisory lock, which pg_locks shows
+// with the key's high half in classid and low half in objid (objsubid 1).
+const holderSQL = `SELECT EXISTS (SELECT FROM pg_locks
+	WHERE locktype = 'advisory' AND granted AND pid = $1
+	AND classid = $2::int8::oid AND objid = $3::int8::oid AND objsubid = 1
+	AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))`
+
+// poll runs the try-lock query until it reports the lock taken, timeout
+// passes or ctx ends.
+func poll(ctx context.Context, conn LockConn, query string, key int64, timeout time.Duration) error {
 	start := time.Now()
 	deadline := start.Add(timeout)
 	wait := lockPollMin
 	for {
-		ok, err := tryLock(ctx, conn, key)
-		if err != nil {
-			return nil, err
+		var ok bool
+		// The simple protocol leaves no portal (and its snapshot) open in a
+		// transaction, which would hold back CREATE INDEX CONCURRENTLY.
+		if err := conn.QueryRow(ctx, query, pgx.QueryExecModeSimpleProtocol, key).Scan(&ok); err != nil {
+			return fmt.Errorf("advisory lock %d: %w", key, err)
 		}
 		if ok {
-			return func(ctx context.Context) error { return unlock(ctx, conn, key) }, nil
+			return nil
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			return nil, &LockTimeoutError{Key: key, Waited: time.Since(start)}
+			return &LockTimeoutError{Key: key, Waited: time.Since(start)}
 		}
 		if err := sleep(ctx, min(wait, left)); err != nil {
-			return nil, fmt.Errorf("advisory lock %d: %w", key, err)
+			return fmt.Errorf("advisory lock %d: %w", key, err)
 		}
 		wait = min(2*wait, lockPollMax)
 	}
-}
-
-func tryLock(ctx context.Context, conn LockConn, key int64) (bool, error) {
-	var ok bool
-	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil {
-		return false, fmt.Errorf("advisory lock %d: %w", key, err)
-	}
-	return ok, nil
 }
 
 func unlock(ctx context.Context, conn LockConn, key int64) error {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestAdvisoryLock(t *testing.T) {
+	pgtest.NeedSession(t, "a session advisory lock")
 	pool := pgtest.NewPool(t)
 	ctx := context.Background()
 	a, err := pool.Acquire(ctx)
@@ -84,4 +85,78 @@ func TestLockKey(t *testing.T) {
 	if a == postgres.LockKey("b") || a != again {
 		t.Error("LockKey is not a stable, distinguishing hash")
 	}
+}
+
+// TestAdvisoryXactLock checks that a transaction's lock excludes other
+// transactions and sessions until it ends, and that LockHolder sees it on
+// the holder's server process only.
+func TestAdvisoryXactLock(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	key := postgres.LockKey("test xact lock")
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	if err := postgres.AdvisoryXactLock(ctx, tx, key, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	var pid uint32
+	if err := tx.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		pid  uint32
+		want bool
+	}{
+		{"holder", pid, true},
+		{"another process", pid + 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			held, err := postgres.LockHolder(ctx, pool, key, tc.pid)
+			if err != nil || held != tc.want {
+				t.Errorf("LockHolder = %v, %v; want %v", held, err, tc.want)
+			}
+		})
+	}
+	t.Run("other transaction times out", func(t *testing.T) {
+		other, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Rollback(ctx) //nolint:errcheck
+		err = postgres.AdvisoryXactLock(ctx, other, key, 100*time.Millisecond)
+		var lte *postgres.LockTimeoutError
+		if !errors.As(err, &lte) || lte.Key != key {
+			t.Fatalf("err = %v, want *LockTimeoutError", err)
+		}
+	})
+	t.Run("session lock conflicts", func(t *testing.T) {
+		conn, err := pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Release()
+		if _, err := postgres.AdvisoryLock(ctx, conn, key, 0); !errors.Is(err, postgres.ErrLockTimeout) {
+			t.Fatalf("err = %v, want ErrLockTimeout", err)
+		}
+	})
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("ends with the transaction", func(t *testing.T) {
+		if held, err := postgres.LockHolder(ctx, pool, key, pid); err != nil || held {
+			t.Errorf("LockHolder after rollback = %v, %v", held, err)
+		}
+		other, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Rollback(ctx) //nolint:errcheck
+		if err := postgres.AdvisoryXactLock(ctx, other, key, 0); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

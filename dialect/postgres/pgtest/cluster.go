@@ -29,36 +29,42 @@ const (
 	stopTimeout   = 30 * time.Second // from closing the watchdog's stdin to its exit
 )
 
-// watchdog runs postgres and owns its lifetime: when its stdin reaches EOF
-// (the test process closed it in Shutdown, or exited or was killed, which
-// closes it too) it stops postgres with an immediate shutdown, then removes
-// the cluster's directory. If postgres exits by itself (a taken port, say)
-// the log goes to stderr for the error message. Arguments: postgres binary,
-// data directory, cluster directory, then postgres's own arguments.
+// watchdog runs a server process (postgres, pgbouncer) and owns its
+// lifetime: when its stdin reaches EOF (the test process closed it in
+// Shutdown, or exited or was killed, which closes it too) it sends the
+// process its stop signal, then SIGKILL ten seconds later, and removes the
+// process's directory. If the process exits by itself (a taken port, say)
+// its log goes to stderr for the error message. Arguments: stop signal,
+// log file, directory, then the command and its arguments.
 //
 // Background jobs of a non-interactive shell read /dev/null, hence fd 3.
 const watchdog = `exec 3<&0
-pg_bin=$1 data=$2 dir=$3
+sig=$1 log=$2 dir=$3
 shift 3
-"$pg_bin" -D "$data" "$@" >"$dir/postgres.log" 2>&1 </dev/null &
-pg=$!
-(read -r _ <&3; kill -QUIT "$pg"; sleep 10; kill -KILL "$pg") >/dev/null 2>&1 &
+"$@" >"$log" 2>&1 </dev/null &
+pid=$!
+(read -r _ <&3; kill -"$sig" "$pid"; sleep 10; kill -KILL "$pid") >/dev/null 2>&1 &
 guard=$!
 exec 3<&-
-wait "$pg"
+wait "$pid"
 kill "$guard" 2>/dev/null
-tail -n 20 "$dir/postgres.log" >&2
+tail -n 20 "$log" >&2
 rm -rf "$dir"
 `
 
-// cluster is a running throwaway cluster.
-type cluster struct {
-	dir    string         // temporary directory: data/, socket, log; gone after stop
-	port   int            // TCP port on 127.0.0.1
+// daemon is a server process running under the watchdog.
+type daemon struct {
+	dir    string         // temporary directory of the process; gone after stop
 	cmd    *exec.Cmd      // the watchdog shell
-	stdin  io.WriteCloser // closing it stops the cluster
+	stdin  io.WriteCloser // closing it stops the process
 	stderr bytes.Buffer   // the watchdog's stderr; read only after exited
 	exited chan struct{}  // closed when the watchdog has exited
+}
+
+// cluster is a running throwaway cluster.
+type cluster struct {
+	daemon
+	port int // TCP port on 127.0.0.1
 }
 
 // startLocal starts a throwaway cluster from local PostgreSQL binaries.
@@ -81,9 +87,9 @@ func startLocal(ctx context.Context) (*server, error) {
 }
 
 // retryStart calls start until it succeeds, fails for another reason
-// than postgres exiting (a port taken between choosing and binding), or
+// than the daemon exiting (a port taken between choosing and binding), or
 // has been tried startAttempts times.
-func retryStart(ctx context.Context, start func() (*cluster, error)) (*cluster, error) {
+func retryStart[T any](ctx context.Context, start func() (T, error)) (T, error) {
 	var errs []error
 	for range startAttempts {
 		c, err := start()
@@ -95,10 +101,11 @@ func retryStart(ctx context.Context, start func() (*cluster, error)) (*cluster, 
 			break
 		}
 	}
-	return nil, errors.Join(errs...)
+	var none T
+	return none, errors.Join(errs...)
 }
 
-var errExited = errors.New("postgres exited")
+var errExited = errors.New("exited")
 
 // startCluster makes a new temporary directory, has create fill its data/
 // subdirectory (initdb, or a base backup), then runs postgres with conf
@@ -116,11 +123,16 @@ func startCluster(ctx context.Context, bin string, cred *syscall.Credential, con
 	if err != nil {
 		return nil, errors.Join(err, os.RemoveAll(dir))
 	}
-	c := &cluster{dir: dir, port: port, exited: make(chan struct{})}
-	if err := c.start(bin, cred, conf); err != nil {
+	c := &cluster{daemon: daemon{dir: dir}, port: port}
+	args := []string{filepath.Join(bin, "postgres"), "-D", filepath.Join(dir, "data"),
+		"-p", strconv.Itoa(port), "-k", dir}
+	for _, s := range conf {
+		args = append(args, "-c", s)
+	}
+	if err := c.start(cred, "QUIT", "postgres.log", args...); err != nil {
 		return nil, errors.Join(err, os.RemoveAll(dir))
 	}
-	if err := c.waitReady(ctx); err != nil {
+	if err := c.waitReady(ctx, c.url(), "postgres"); err != nil {
 		return nil, errors.Join(err, c.stop())
 	}
 	return c, nil
@@ -207,31 +219,27 @@ func runTool(ctx context.Context, bin, dir string, cred *syscall.Credential, nam
 	return nil
 }
 
-// start runs the watchdog, with postgres given the settings of conf, in
-// its own process group, so a terminal's Ctrl-C reaches the test process,
-// whose exit then stops the cluster.
-func (c *cluster) start(bin string, cred *syscall.Credential, conf []string) error {
-	args := []string{"-c", watchdog, "pgtest-watchdog",
-		filepath.Join(bin, "postgres"), filepath.Join(c.dir, "data"), c.dir,
-		"-p", strconv.Itoa(c.port), "-k", c.dir}
-	for _, s := range conf {
-		args = append(args, "-c", s)
-	}
-	c.cmd = exec.Command("/bin/sh", args...)
-	c.cmd.Dir = c.dir
-	c.cmd.Stderr = &c.stderr
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
-	stdin, err := c.cmd.StdinPipe()
+// start runs argv under the watchdog, in its own process group, so a
+// terminal's Ctrl-C reaches the test process, whose exit then stops the
+// daemon with signal (QUIT, TERM). Its output goes to logName in d.dir.
+func (d *daemon) start(cred *syscall.Credential, signal, logName string, argv ...string) error {
+	args := append([]string{"-c", watchdog, "pgtest-watchdog", signal, filepath.Join(d.dir, logName), d.dir}, argv...)
+	d.exited = make(chan struct{})
+	d.cmd = exec.Command("/bin/sh", args...)
+	d.cmd.Dir = d.dir
+	d.cmd.Stderr = &d.stderr
+	d.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
+	stdin, err := d.cmd.StdinPipe()
 	if err != nil {
-		return fmt.Errorf("start postgres: %w", err)
+		return fmt.Errorf("start %s: %w", filepath.Base(argv[0]), err)
 	}
-	c.stdin = stdin
-	if err := c.cmd.Start(); err != nil {
-		return fmt.Errorf("start postgres: %w", err)
+	d.stdin = stdin
+	if err := d.cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", filepath.Base(argv[0]), err)
 	}
 	go func() {
-		_ = c.cmd.Wait() // the outcome is in stderr and the log
-		close(c.exited)
+		_ = d.cmd.Wait() // the outcome is in stderr and the log
+		close(d.exited)
 	}()
 	return nil
 }
@@ -240,38 +248,39 @@ func (c *cluster) url() string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", c.port)
 }
 
-// waitReady polls until the server accepts a connection.
-func (c *cluster) waitReady(ctx context.Context) error {
+// waitReady polls url until the daemon (named what) accepts a connection.
+func (d *daemon) waitReady(ctx context.Context, url, what string) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	var last error
 	for {
-		conn, err := pgconn.Connect(ctx, c.url()+"&connect_timeout=5")
+		conn, err := pgconn.Connect(ctx, url+"&connect_timeout=5")
 		if err == nil {
 			return conn.Close(ctx)
 		}
 		last = err
 		select {
-		case <-c.exited:
-			return fmt.Errorf("%w:\n%s", errExited, bytes.TrimSpace(c.stderr.Bytes()))
+		case <-d.exited:
+			return fmt.Errorf("%s %w:\n%s", what, errExited, bytes.TrimSpace(d.stderr.Bytes()))
 		case <-ctx.Done():
-			return fmt.Errorf("postgres did not accept connections: %w", last)
+			return fmt.Errorf("%s did not accept connections: %w", what, last)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
 
-// stop closes the watchdog's stdin and waits until it has stopped postgres
-// and removed the directory; if it cannot, the directory is removed here.
-func (c *cluster) stop() error {
-	_ = c.stdin.Close() // an error means it is closed already
+// stop closes the watchdog's stdin and waits until it has stopped the
+// daemon and removed the directory; if it cannot, the directory is
+// removed here.
+func (d *daemon) stop() error {
+	_ = d.stdin.Close() // an error means it is closed already
 	select {
-	case <-c.exited:
+	case <-d.exited:
 	case <-time.After(stopTimeout):
-		_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
-		<-c.exited
+		_ = syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+		<-d.exited
 	}
-	return os.RemoveAll(c.dir)
+	return os.RemoveAll(d.dir)
 }
 
 // credential returns the unprivileged user to run initdb and postgres as

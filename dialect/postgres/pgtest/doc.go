@@ -42,6 +42,27 @@
 // set to env, local or the name of a Helper's source tries only that
 // source.
 //
+// # Behind PgBouncer
+//
+// [NewBouncer] starts a PgBouncer (the pgbouncer binary on PATH or
+// /usr/sbin/pgbouncer; Debian's package pgbouncer) on a free port of
+// 127.0.0.1 in front of the server, in [TransactionPooling] or
+// [SessionPooling] mode, with its configuration in a temporary directory
+// and no client authentication (any user the server knows may connect),
+// and returns the URL of a fresh database reached through it. The
+// PgBouncer stops at the test's cleanup; without the binary the test is
+// skipped, saying why.
+//
+// CRUCIBLE_PGTEST_PGBOUNCER=transaction (or 1, or session) routes every
+// database of [New], [NewPool] and [CreateDatabase] through one PgBouncer
+// of the process in that mode, so a package's whole suite runs behind the
+// pooler; databases are still created and dropped directly on the server.
+// Behind transaction pooling the URLs carry default_query_exec_mode=exec,
+// a pgx exec mode that needs no session state;
+// CRUCIBLE_PGTEST_EXEC_MODE=simple_protocol (or any mode pgx knows) puts
+// that mode in every URL instead. A test that needs session state calls
+// [NeedSession], which skips it behind transaction pooling.
+//
 // # A primary with a streaming replica
 //
 // [NewReplicated] gives a test a fresh database on a primary server and

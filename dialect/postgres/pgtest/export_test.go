@@ -69,6 +69,13 @@ func AddSetting(t testing.TB, setting string) {
 	t.Cleanup(func() { settings = saved })
 }
 
+// Connection-string rewriting of the PgBouncer routing.
+var (
+	WithAddress = withAddress
+	WithParam   = withParam
+	FindBouncer = findBouncer
+)
+
 // PairDirs returns the directories of the running pair of NewReplicated.
 func PairDirs() []string {
 	pairs.mu.Lock()

@@ -69,9 +69,20 @@ func NewHelper(sources ...Source) *Helper {
 // for t and dropped in t.Cleanup; see the package function [New].
 func (h *Helper) New(t testing.TB) string {
 	t.Helper()
+	return h.newDatabase(t, h.CreateDatabase)
+}
+
+// creator creates a database named prefix_<random> and returns its URL
+// and a function that drops it.
+type creator func(ctx context.Context, prefix string) (dbURL string, drop func(context.Context) error, err error)
+
+// newDatabase creates a database for t with create and drops it in
+// t.Cleanup.
+func (h *Helper) newDatabase(t testing.TB, create creator) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
-	dbURL, drop, err := h.CreateDatabase(ctx, "crucible_"+binaryName())
+	dbURL, drop, err := create(ctx, "crucible_"+binaryName())
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
@@ -113,6 +124,20 @@ func (h *Helper) Main(m *testing.M) {
 // Helper's server and returns its connection URL and a function that drops
 // it; see the package function [CreateDatabase].
 func (h *Helper) CreateDatabase(ctx context.Context, prefix string) (dbURL string, drop func(context.Context) error, err error) {
+	dbURL, drop, err = h.createDirect(ctx, prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	routed, err := h.p.routed(ctx, dbURL)
+	if err != nil {
+		return "", nil, errors.Join(err, drop(ctx))
+	}
+	return routed, drop, nil
+}
+
+// createDirect creates a database like CreateDatabase, and returns its
+// URL on the server itself, whatever CRUCIBLE_PGTEST_PGBOUNCER says.
+func (h *Helper) createDirect(ctx context.Context, prefix string) (dbURL string, drop func(context.Context) error, err error) {
 	srv, admin, err := h.p.get(ctx)
 	if err != nil {
 		return "", nil, err

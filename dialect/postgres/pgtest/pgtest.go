@@ -169,7 +169,7 @@ func binaryName() string {
 // withDatabase returns the connection string conn with its database
 // replaced by name. conn is a URL (postgres://...) or a keyword/value string.
 func withDatabase(conn, name string) (string, error) {
-	if !strings.HasPrefix(conn, "postgres://") && !strings.HasPrefix(conn, "postgresql://") {
+	if !isURL(conn) {
 		return conn + " dbname=" + name, nil // a later keyword wins
 	}
 	u, err := url.Parse(conn)

@@ -94,6 +94,8 @@ type process struct {
 	srv   *server
 	admin *pgxpool.Pool
 	err   error // a failed search, returned again to every caller
+
+	bouncer *bouncer // the PgBouncer of CRUCIBLE_PGTEST_PGBOUNCER, started on first use
 }
 
 var (
@@ -134,12 +136,16 @@ func (p *process) shutdown() error {
 	if p.admin != nil {
 		p.admin.Close()
 	}
-	srv := p.srv
-	p.srv, p.admin, p.err = nil, nil, nil
-	if srv == nil || srv.stop == nil {
-		return nil
+	var errs []error
+	if p.bouncer != nil {
+		errs = append(errs, p.bouncer.stop())
 	}
-	return srv.stop()
+	srv := p.srv
+	p.srv, p.admin, p.err, p.bouncer = nil, nil, nil, nil
+	if srv != nil && srv.stop != nil {
+		errs = append(errs, srv.stop())
+	}
+	return errors.Join(errs...)
 }
 
 // connect finds a server and opens the admin pool on it.
