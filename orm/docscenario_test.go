@@ -1030,3 +1030,54 @@ func TestSoftDeletedChildLeavesTheCollection(t *testing.T) {
 		t.Fatalf("entries live/all: %v", got)
 	}
 }
+
+// docs/queries.md, statement-level UPDATE and DELETE: "held objects among
+// them take the new values of the assigned columns, in memory and in
+// their snapshot (so the next flush does not write them again)" — also a
+// foreign key: the next commit does not move the post back, and the
+// fields follow the row.
+func TestBulkUpdateOfAForeignKey(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID, bobID)
+	ua, ub, p := annsPost(t, us)
+	n, err := orm.Update[RPost](s).Where("id = ?", p.ID).Set("UserID", bobID).Exec(e.ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("update: %d, %v", n, err)
+	}
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := postOwner(e, p.ID); got != bobID {
+		t.Fatalf("posts.user_id = %d after the commit, want bob's %d (the bulk update was undone)", got, bobID)
+	}
+	if p.UserID != bobID || p.User != ub || !slices.Contains(ub.Posts, p) || slices.Contains(ua.Posts, p) {
+		t.Fatalf("in memory: key %d, reference to bob %v, in bob's %v, in ann's %v",
+			p.UserID, p.User == ub, slices.Contains(ub.Posts, p), slices.Contains(ua.Posts, p))
+	}
+}
+
+// A bulk DELETE of a held child: it becomes deleted "as if flushed by
+// s.Delete", so it leaves its parent's collection and the next commit
+// sends nothing for it.
+func TestBulkDeleteOfAHeldChild(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	p := ua.Posts[1] // no comments
+	n, err := orm.Delete[RPost](s).Where("id = ?", p.ID).Exec(e.ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("delete: %d, %v", n, err)
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.statements("INSERT", "UPDATE", "DELETE"); len(w) != 0 {
+		t.Fatalf("the commit after the bulk delete sent %q", w)
+	}
+	if slices.Contains(ua.Posts, p) {
+		t.Fatal("ann still holds the deleted post")
+	}
+}
