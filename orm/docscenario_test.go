@@ -1081,3 +1081,27 @@ func TestBulkDeleteOfAHeldChild(t *testing.T) {
 		t.Fatal("ann still holds the deleted post")
 	}
 }
+
+// docs/queries.md, Upserts: "When the session already holds the row an
+// upsert updated, that object takes the row's new values" — a foreign key
+// among them stands after the next commit, and the fields follow it.
+func TestUpsertUpdatesAHeldChildsForeignKey(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID, bobID)
+	ua, ub, p := annsPost(t, us)
+	res, err := orm.Insert(s, &RPost{RBase: RBase{ID: p.ID}, Title: p.Title, UserID: bobID}).
+		OnConflict("ID").DoUpdate("UserID").Exec(e.ctx)
+	if err != nil || len(res.Rows) != 1 || res.Rows[0] != p {
+		t.Fatalf("upsert: %v, %v", res, err)
+	}
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := postOwner(e, p.ID); got != bobID {
+		t.Fatalf("posts.user_id = %d after the commit, want bob's %d (the upsert was undone)", got, bobID)
+	}
+	if p.User != ub || !slices.Contains(ub.Posts, p) || slices.Contains(ua.Posts, p) {
+		t.Fatalf("in memory: reference to bob %v, in bob's %v, in ann's %v", p.User == ub, slices.Contains(ub.Posts, p), slices.Contains(ua.Posts, p))
+	}
+}
