@@ -1105,3 +1105,68 @@ func TestUpsertUpdatesAHeldChildsForeignKey(t *testing.T) {
 		t.Fatalf("in memory: reference to bob %v, in bob's %v, in ann's %v", p.User == ub, slices.Contains(ub.Posts, p), slices.Contains(ua.Posts, p))
 	}
 }
+
+// Expunge of a pending user that brought its posts (save-update): the
+// expunge cascade takes them too, and the commit sends nothing.
+func TestExpungePendingParent(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	u := newBlog("cy")
+	s.Add(u)
+	s.Expunge(u)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatalf("commit: %v (sent %q)", err, e.cap.sqls())
+	}
+	if len(e.cap.sqls()) != 0 || s.Status(u.Posts[0]) != orm.Transient || s.Status(u.Profile) != orm.Transient {
+		t.Fatalf("sent %q; post %v, profile %v", e.cap.sqls(), s.Status(u.Posts[0]), s.Status(u.Profile))
+	}
+}
+
+// Self-referential many-to-many (docs/relationships.md: Following and
+// Followers through follows): both directions, the pair seen from either
+// side, unfollowing, and a person deleted with its rows in follows.
+func TestFollowsBothWays(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	ann, bob, cid := &RPerson{Name: "ann"}, &RPerson{Name: "bob"}, &RPerson{Name: "cid"}
+	ann.Following = []*RPerson{bob, cid}
+	bob.Following = []*RPerson{ann}
+	s.Add(ann, bob, cid)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	pairs := func() [][]any { return e.rows(`SELECT follower_id, followed_id FROM follows ORDER BY 1, 2`) }
+	if got := pairs(); len(got) != 3 {
+		t.Fatalf("follows %v", got)
+	}
+	if !slices.Contains(bob.Followers, ann) || !slices.Contains(ann.Followers, bob) || !slices.Contains(cid.Followers, ann) {
+		t.Fatal("the Followers side is not back-populated")
+	}
+	s2 := e.db.Session()
+	defer s2.Close()
+	people, err := orm.Query[RPerson](s2).OrderBy("name").Load("Following", "Followers").All(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, b2, c2 := people[0], people[1], people[2]
+	if len(a2.Following) != 2 || len(a2.Followers) != 1 || len(c2.Followers) != 1 || len(c2.Following) != 0 {
+		t.Fatalf("loaded: ann follows %d, followed by %d; cid followed by %d", len(a2.Following), len(a2.Followers), len(c2.Followers))
+	}
+	// cid stops being followed by ann, from cid's side
+	c2.Followers = nil
+	if err := s2.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := pairs(); len(got) != 2 || slices.Contains(a2.Following, c2) {
+		t.Fatalf("after unfollowing: %v, ann still follows cid %v", got, slices.Contains(a2.Following, c2))
+	}
+	s2.Delete(b2)
+	if err := s2.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := pairs(); len(got) != 0 || e.count("people") != 2 {
+		t.Fatalf("after deleting bob: follows %v, %d people", got, e.count("people"))
+	}
+}
