@@ -1170,3 +1170,36 @@ func TestFollowsBothWays(t *testing.T) {
 		t.Fatalf("after deleting bob: follows %v, %d people", got, e.count("people"))
 	}
 }
+
+// docs/session.md, When a flush fails: "keys and server defaults the
+// failed flush had written into structs are cleared (ID back to 0),
+// client defaults it applied are undone, … foreign keys copied from
+// parents are cleared" — through the cascade of a new user.
+func TestFailedFlushRestoresCascadedObjects(t *testing.T) {
+	e := setup(t, blogRegistry())
+	seedBlog(t, e)
+	s := e.db.Session()
+	defer s.Close()
+	u := newBlog("cy")
+	dup := &RUser{Username: "ann"}
+	s.Add(u, dup) // users are inserted in one statement: cy's row and its children wait
+	err := s.Commit(e.ctx)
+	if !errors.Is(err, orm.ErrUniqueViolation) {
+		t.Fatalf("commit: %v", err)
+	}
+	prof, p := u.Profile, u.Posts[0]
+	if u.ID != 0 || prof.ID != 0 || prof.UserID != 0 || prof.Gender != "" || p.UserID != 0 || !u.CreatedAt.IsZero() {
+		t.Fatalf("after the failed flush: user %d, profile %d/%d %q, post key %d, created %v",
+			u.ID, prof.ID, prof.UserID, prof.Gender, p.UserID, u.CreatedAt)
+	}
+	if s.Status(u) != orm.Pending || s.Status(p) != orm.Pending {
+		t.Fatalf("user %v, post %v", s.Status(u), s.Status(p))
+	}
+	dup.Username = "dan"
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, u.ID)[0][0].(int64); n != 2 || prof.Gender != "UNDEFINED" {
+		t.Fatalf("after the retry: %d posts, gender %q", n, prof.Gender)
+	}
+}
