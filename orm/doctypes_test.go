@@ -1,8 +1,8 @@
 package orm_test
 
 import (
-	"errors"
 	"encoding/json"
+	"errors"
 	"net/netip"
 	"testing"
 	"time"
