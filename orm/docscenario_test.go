@@ -1203,3 +1203,84 @@ func TestFailedFlushRestoresCascadedObjects(t *testing.T) {
 		t.Fatalf("after the retry: %d posts, gender %q", n, prof.Gender)
 	}
 }
+
+// Merge of detached graphs in which a post moved from ann to bob (a
+// client edited both users): the post is moved, not orphaned, whichever
+// user is merged first.
+func TestMergeMovedChild(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	for _, order := range []string{"ann first", "bob first"} {
+		t.Run(order, func(t *testing.T) {
+			s1 := e.db.Session()
+			us, err := orm.Query[RUser](s1).Where("id = ANY(?)", []int64{annID, bobID}).OrderBy("id").Load("Posts").All(e.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s1.Close()
+			ua, ub := us[0], us[1]
+			var p *RPost
+			for _, x := range append(slices.Clone(ua.Posts), ub.Posts...) {
+				if x.Title == "ann one" {
+					p = x
+				}
+			}
+			from, to := ua, ub
+			if slices.Contains(ub.Posts, p) { // the post moved in an earlier case
+				from, to = ub, ua
+			}
+			from.Posts = slices.DeleteFunc(slices.Clone(from.Posts), func(x *RPost) bool { return x == p })
+			to.Posts = append(to.Posts, p)
+			p.User = to
+			s := e.db.Session()
+			defer s.Close()
+			first, second := ua, ub
+			if order == "bob first" {
+				first, second = ub, ua
+			}
+			for _, u := range []*RUser{first, second} {
+				if _, err := orm.Merge(e.ctx, s, u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := postOwner(e, p.ID); got != to.ID {
+				t.Fatalf("posts.user_id = %d, want %d", got, to.ID)
+			}
+			if n := e.count("posts"); n != 4 {
+				t.Fatalf("%d posts, want 4 (one was deleted as an orphan)", n)
+			}
+		})
+	}
+}
+
+// A profile replaced, flushed, then rolled back: the user holds its old
+// profile again, the new one left the session, and the commit sends
+// nothing.
+func TestRollbackOfAReplacedProfile(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	old := ua.Profile
+	fresh := &RProfile{Name: ptr("new")}
+	ua.Profile = fresh
+	if err := s.Flush(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rollback(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ua.Profile != old || old.User != ua || s.Status(fresh) != orm.Transient || s.Status(old) != orm.Persistent {
+		t.Fatalf("after the rollback: old profile back %v, fresh %v, old %v", ua.Profile == old, s.Status(fresh), s.Status(old))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("commit sent %q (%v)", e.cap.sqls(), err)
+	}
+	if got := e.rows(`SELECT id FROM profiles WHERE user_id = $1`, annID); len(got) != 1 || got[0][0] != old.ID {
+		t.Fatalf("ann's profiles %v", got)
+	}
+}
