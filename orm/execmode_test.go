@@ -364,7 +364,7 @@ func execWorkload(ctx context.Context, t *testing.T, db *orm.DB, check *pgx.Conn
 // TestExecModesBehindPgBouncer runs the workload through a PgBouncer
 // (pgtest.NewBouncer; skipped without the binary): in transaction pooling
 // the modes that keep nothing on a server connection between round trips
-// (exec, simple protocol), in session pooling all five. A context that
+// (cache_describe, exec, simple protocol), in session pooling all five. A context that
 // ends mid-statement (the default cancel request, then close on cancel)
 // leaves the pooler up.
 func TestExecModesBehindPgBouncer(t *testing.T) {
@@ -372,7 +372,7 @@ func TestExecModesBehindPgBouncer(t *testing.T) {
 		mode  pgtest.PoolMode
 		modes []execMode
 	}{
-		{pgtest.TransactionPooling, []execMode{execModes[3], execModes[4]}},
+		{pgtest.TransactionPooling, []execMode{execModes[1], execModes[3], execModes[4]}},
 		{pgtest.SessionPooling, execModes},
 	}
 	for _, p := range pools {
