@@ -188,12 +188,9 @@ func (s *Session) relink(entries []undo, touched map[*state]struct{}) {
 		}
 	}
 	slices.SortFunc(s.pending, func(a, b *state) int { return cmp.Compare(a.ord, b.ord) })
-	s.byPtr = nil
+	s.byPtr.reset(nil)
 	if len(s.pending) > pendingIndex {
-		s.byPtr = make(map[mem.Ptr]*state, len(s.pending))
-		for _, st := range s.pending {
-			s.byPtr[st.obj] = st
-		}
+		s.byPtr.reset(s.pending)
 	}
 }
 
@@ -211,7 +208,26 @@ func (s *Session) committed() {
 	clear(s.tx.journal)
 	s.tx.journal = s.tx.journal[:0]
 	if cap(s.tx.journal) > keptJournal {
-		s.tx.journal = nil // a large flush's undo records are not kept
+		// A large flush's undo records are not kept by the session.
+		s.db.spares.journals.put(s.tx.journal)
+		s.tx.journal = nil
+	}
+}
+
+// growJournal makes room in the journal for n more entries; a large
+// journal comes from the DB's spares.
+func (s *Session) growJournal(n int) {
+	j := s.tx.journal
+	switch {
+	case cap(j)-len(j) >= n:
+		return
+	case len(j)+n <= keptJournal:
+		s.tx.journal = slices.Grow(j, n)
+		return
+	}
+	s.tx.journal = append(s.db.spares.journals.get(max(len(j)+n, 2*len(j))), j...)
+	if cap(j) > keptJournal {
+		s.db.spares.journals.put(j)
 	}
 }
 
