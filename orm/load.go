@@ -110,7 +110,10 @@ func (s *Session) afterQuery(ctx context.Context, m *model, objs []mem.Ptr, load
 	if err != nil {
 		return err
 	}
-	return runLoads(ctx, &loader{s: s, held: held, fields: held}, root, ownerStates(s, m, objs))
+	l := &loader{s: s, held: held, fields: held}
+	err = runLoads(ctx, l, root, ownerStates(s, m, objs))
+	giveBack(&s.db.spares.rows, l.spare)
+	return err
 }
 
 // ownerLoads says whether a load tree holds its owners' eager

@@ -106,6 +106,9 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 		dest[i] = c.ptr(scratch)
 	}
 	out := l.spare[:0]
+	if l.spare == nil {
+		out = s.db.spares.rows.get(0)
+	}
 	l.spare = nil
 	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
 		for rows.Next() {
