@@ -1284,3 +1284,38 @@ func TestRollbackOfAReplacedProfile(t *testing.T) {
 		t.Fatalf("ann's profiles %v", got)
 	}
 }
+
+// A new post appended inside a Nested closure that fails: "everything the
+// closure did is undone — in the database and in the session": the post
+// leaves ann's collection and the session, and the commit sends nothing.
+func TestNestedNewChildUndone(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	before := slices.Clone(ua.Posts)
+	np := &RPost{Title: "nested"}
+	err := s.Nested(e.ctx, func(s *orm.Session) error {
+		ua.Posts = append(ua.Posts, np)
+		if err := s.Flush(e.ctx); err != nil {
+			return err
+		}
+		return errors.New("changed my mind")
+	})
+	if err == nil {
+		t.Fatal("nested returned nil")
+	}
+	if !slices.Equal(ua.Posts, before) || s.Status(np) != orm.Transient {
+		t.Fatalf("after the failed closure: %d posts, new post %v", len(ua.Posts), s.Status(np))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.statements("INSERT", "UPDATE", "DELETE"); len(w) != 0 {
+		t.Fatalf("commit sent %q", w)
+	}
+	if n := e.count("posts"); n != 4 {
+		t.Fatalf("%d posts", n)
+	}
+}
