@@ -1319,3 +1319,51 @@ func TestNestedNewChildUndone(t *testing.T) {
 		t.Fatalf("%d posts", n)
 	}
 }
+
+// A child moved away from a parent deleted in the same flush, over a key
+// with ON DELETE CASCADE (passive): the move is written before the
+// parent's DELETE, so the database's cascade does not take the child.
+func TestMoveOutOfAParentDeletedByTheDatabaseCascade(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	for _, tc := range []struct {
+		name string
+		move func(s *orm.Session, ua, ub *RUser) (child any, id int64, table string)
+	}{
+		{"comment to another post, old post deleted", func(s *orm.Session, ua, ub *RUser) (any, int64, string) {
+			p1, p2 := ua.Posts[0], ub.Posts[0]
+			c := p1.Comments[0]
+			c.Post = p2
+			s.Delete(p1)
+			return c, c.ID, "comments"
+		}},
+		{"comment appended to another post, old user deleted", func(s *orm.Session, ua, ub *RUser) (any, int64, string) {
+			p1, p2 := ua.Posts[0], ub.Posts[0]
+			c := p1.Comments[0] // not the reply: deleting its parent comment deletes a reply
+			p2.Comments = append(p2.Comments, c)
+			s.Delete(ua)
+			return c, c.ID, "comments"
+		}},
+		{"profile to a new user, old user deleted", func(s *orm.Session, ua, _ *RUser) (any, int64, string) {
+			prof := ua.Profile
+			cy := &RUser{Username: "cy"}
+			s.Add(cy)
+			cy.Profile = prof
+			s.Delete(ua)
+			return prof, prof.ID, "profiles"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.exec(`TRUNCATE users, profiles, posts, comments, tags, post_tags, reports RESTART IDENTITY CASCADE`)
+			annID, bobID = seedBlog(t, e)
+			s, us := loadUsers(t, e, annID, bobID)
+			_, id, table := tc.move(s, us[0], us[1])
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatalf("commit: %v (sent %q)", err, e.cap.sqls())
+			}
+			if n := e.rows(`SELECT count(*) FROM `+table+` WHERE id = $1`, id)[0][0].(int64); n != 1 {
+				t.Fatalf("the moved %s row is gone (sent %q)", table, e.cap.sqls())
+			}
+		})
+	}
+}
