@@ -300,6 +300,20 @@ func TestRelationshipChangesAroundReads(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, func(_, ub *RUser) int64 { return ub.ID }},
+		{"reference set to nil, then the post queried with its user without autoflush", func(t *testing.T, s *orm.Session, _, _ *RUser, p *RPost) {
+			p.User = nil
+			s.SetAutoflush(false)
+			if _, err := orm.Query[RPost](s).Where("id = ?", p.ID).Load("User").All(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}, func(_, _ *RUser) int64 { return 0 }},
+		{"moved, then the post queried with its user without autoflush", func(t *testing.T, s *orm.Session, _, ub *RUser, p *RPost) {
+			p.User = ub
+			s.SetAutoflush(false)
+			if _, err := orm.Query[RPost](s).Where("id = ?", p.ID).Load("User").All(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}, func(_, ub *RUser) int64 { return ub.ID }},
 		{"moved, then the post refreshed", func(t *testing.T, s *orm.Session, _, ub *RUser, p *RPost) {
 			p.User = ub
 			if err := s.Refresh(e.ctx, p); err != nil {

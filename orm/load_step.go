@@ -324,7 +324,13 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 			targets = targetsOf(all, ends, id)
 		}
 		field := targets
-		if keep && l.fields == keepChanges {
+		switch {
+		case l.fields != keepChanges:
+		case !keep:
+			if (&manyToOne{rb}).changed(l.s, st) {
+				continue // the program pointed the reference elsewhere since: its change stands
+			}
+		default:
 			if added, changed := programChanges(rb, st); changed && st.isLoaded(rb.idx) {
 				continue // the program changed the loaded field since: its change stands
 			} else if len(added) > 0 {
