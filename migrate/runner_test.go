@@ -319,6 +319,29 @@ func TestRunnerLockTimeout(t *testing.T) {
 	}
 }
 
+// TestRunnerOneConnection refuses a pool of one connection before
+// anything runs: the lock's holder and the revisions need one each.
+func TestRunnerOneConnection(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 1
+	one, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	r := migrate.NewRunner(one, simpleSet())
+	if _, err := r.Upgrade(ctx, migrate.Head); err == nil || !strings.Contains(err.Error(), "the pool allows 1 connection, the runner needs 2") {
+		t.Fatalf("err = %v", err)
+	}
+	if cur, err := r.Current(ctx); err != nil || len(cur) != 0 {
+		t.Errorf("current %v (%v): the refused upgrade changed something", cur, err)
+	}
+}
+
 func TestRunnerStamp(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	r := migrate.NewRunner(pool, simpleSet())

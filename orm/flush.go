@@ -92,13 +92,7 @@ func (s *Session) endTxChecked(ctx context.Context) error {
 	}
 	p := &pipe{s: s, commit: true}
 	if err := p.run(ctx); err != nil {
-		var unknown *UnknownOutcomeError
-		if errors.As(err, &unknown) {
-			s.restore(0)
-			s.releaseTx()
-			return err
-		}
-		return s.failTx(err)
+		return s.sendFailed(err)
 	}
 	s.committed()
 	s.releaseTx()
@@ -305,11 +299,17 @@ func (s *Session) openFor(f *flush, end txEnd, after bool) txEnd {
 	return keepTx
 }
 
-// flushFailed puts the session back after flush f failed with err: to
-// where the transaction's database state is (failTx), or, when the
-// outcome of its COMMIT is unknown, to before the transaction.
+// flushFailed puts the session back after flush f failed with err
+// (sendFailed), then its relationship bookkeeping.
 func (s *Session) flushFailed(f *flush, err error) error {
 	defer f.rel.failed() // after the journal has put states back
+	return s.sendFailed(err)
+}
+
+// sendFailed puts the session back after its statements failed with err:
+// to where the transaction's database state is (failTx), or, when the
+// outcome of a COMMIT is unknown, to before the transaction.
+func (s *Session) sendFailed(err error) error {
 	var unknown *UnknownOutcomeError
 	if errors.As(err, &unknown) {
 		s.restore(0)

@@ -49,7 +49,16 @@ func OrderBy(keys ...string) LoadOption {
 
 // parseLoads turns Load's arguments into paths: each string starts a
 // path, each LoadOption applies to the path before it.
-func parseLoads(args []any, joined bool) ([]loadPath, error) {
+// loadStyle says how a query's Load paths are loaded by default.
+type loadStyle uint8
+
+const (
+	selectLoad loadStyle = iota // Load: one statement per step
+	joinLoad                    // LoadJoined: joined into the query
+)
+
+func parseLoads(args []any, style loadStyle) ([]loadPath, error) {
+	joined := style == joinLoad
 	var out []loadPath
 	for _, a := range args {
 		switch a := a.(type) {

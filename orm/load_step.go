@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -340,7 +341,15 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 		if id := g.of[i]; id >= 0 {
 			targets = targetsOf(all, ends, id)
 		}
-		rb.setField(st.obj, targets)
+		field := targets
+		if keep && l.held == keepChanges {
+			if added, changed := programChanges(rb, st); changed && st.isLoaded(rb.idx) {
+				continue // the program changed the loaded field since: its change stands
+			} else if len(added) > 0 {
+				field = withAdded(r.Uselist, targets, added)
+			}
+		}
+		rb.setField(st.obj, field)
 		if st.relLoaded |= bit(rb.idx); scope == filteredRows && (r.Uselist || len(targets) == 0) {
 			st.relLoaded &^= bit(rb.idx)
 		}
@@ -359,6 +368,32 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 			}
 		}
 	}
+}
+
+// programChanges returns the targets the program attached to st's field
+// since its last load or flush, and whether the field changed at all.
+func programChanges(rb *relBase, st *state) ([]mem.Ptr, bool) {
+	cur, seen := rb.targets(st.obj), st.seenOf(rb.idx)
+	if slices.Equal(cur, seen) {
+		return nil, false
+	}
+	return minus(cur, seen), true
+}
+
+// withAdded returns what a field not loaded before holds once loaded:
+// the loaded targets and those the program attached (for a to-one field,
+// the program's target, which replaces the loaded one at flush).
+func withAdded(uselist bool, loaded, added []mem.Ptr) []mem.Ptr {
+	if !uselist {
+		return added[:1]
+	}
+	out := slices.Clone(loaded)
+	for _, t := range added {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // setField stores targets in owner's field.
