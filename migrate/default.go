@@ -32,14 +32,20 @@ func lockKey(versionTable string) int64 {
 	return postgres.LockKey("crucible migrate " + versionTable)
 }
 
-// xactLock takes the runner's lock in tx, a LockTimeoutError wrapped in
-// ErrLocked past the timeout.
-func xactLock(ctx context.Context, tx pgx.Tx, key int64, timeout time.Duration) error {
-	err := postgres.AdvisoryXactLock(ctx, tx, key, timeout)
+// tryXactLock tries the runner's lock once in tx: false when another
+// runner holds it.
+func tryXactLock(ctx context.Context, tx pgx.Tx, key int64) (bool, error) {
+	err := postgres.AdvisoryXactLock(ctx, tx, key, 0)
 	if errors.Is(err, postgres.ErrLockTimeout) {
-		return errLocked(err)
+		return false, nil
 	}
-	return err
+	return err == nil, err
+}
+
+// lockTimeout is the error of a runner that waited past its lock timeout:
+// a LockTimeoutError wrapped in ErrLocked.
+func lockTimeout(key int64, waited time.Duration) error {
+	return errLocked(&postgres.LockTimeoutError{Key: key, Waited: waited})
 }
 
 // lockHeld reports whether server process pid still holds the lock key.
