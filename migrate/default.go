@@ -32,20 +32,14 @@ func lockKey(versionTable string) int64 {
 	return postgres.LockKey("crucible migrate " + versionTable)
 }
 
-// tryXactLock tries the runner's lock once in tx: false when another
-// runner holds it.
-func tryXactLock(ctx context.Context, tx pgx.Tx, key int64) (bool, error) {
-	err := postgres.AdvisoryXactLock(ctx, tx, key, 0)
+// xactLock begins a transaction on conn holding the runner's lock, a
+// LockTimeoutError wrapped in ErrLocked past the timeout.
+func xactLock(ctx context.Context, conn postgres.Beginner, key int64, timeout time.Duration) (pgx.Tx, error) {
+	tx, err := postgres.AdvisoryXactLock(ctx, conn, key, timeout)
 	if errors.Is(err, postgres.ErrLockTimeout) {
-		return false, nil
+		return nil, errLocked(err)
 	}
-	return err == nil, err
-}
-
-// lockTimeout is the error of a runner that waited past its lock timeout:
-// a LockTimeoutError wrapped in ErrLocked.
-func lockTimeout(key int64, waited time.Duration) error {
-	return errLocked(&postgres.LockTimeoutError{Key: key, Waited: waited})
+	return tx, err
 }
 
 // lockHeld reports whether server process pid still holds the lock key.

@@ -19,7 +19,10 @@ import (
 // released by another would land on different server connections; and it
 // ends with its transaction, or with its client's connection, never
 // staying on a pooled server connection. It conflicts with the
-// session-level lock of older runners of the same key.
+// session-level lock of older runners of the same key. A waiting runner
+// keeps no transaction open (each attempt is a transaction of its own) and
+// the holder's transaction no snapshot, so neither holds back a
+// CREATE INDEX CONCURRENTLY of the revisions.
 //
 // Each transaction of a revision first checks that the holder's server
 // process still holds the lock (a pooler or server timeout may close an
@@ -50,61 +53,22 @@ func (r *Runner) lock(ctx context.Context) (*migrationLock, error) {
 	return l, nil
 }
 
-// take tries the lock in a transaction of its own until it is taken,
-// timeout passes or ctx ends. A try that fails rolls its transaction back
-// before the next: behind a pooler in transaction pooling mode an open
-// transaction keeps a server connection, and waiters keeping theirs would
-// leave none for the runner that holds the lock to run its revisions.
+// take begins the holder's transaction once it holds the lock (waiters
+// keep none open: see postgres.AdvisoryXactLock), reads its server
+// process and exempts it from the server's idle-in-transaction timeout.
 func (l *migrationLock) take(ctx context.Context, timeout time.Duration) error {
-	start := time.Now()
-	wait := lockRetryMin
-	for {
-		taken, err := l.try(ctx)
-		if taken || err != nil {
-			return err
-		}
-		if rerr := l.tx.Rollback(ctx); rerr != nil {
-			return fmt.Errorf("migration lock: %w", rerr)
-		}
-		l.tx = nil
-		left := timeout - time.Since(start)
-		if left <= 0 {
-			return lockTimeout(l.key, time.Since(start))
-		}
-		t := time.NewTimer(min(wait, left))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("migration lock: %w", ctx.Err())
-		case <-t.C:
-		}
-		wait = min(2*wait, lockRetryMax)
-	}
-}
-
-// Intervals between a waiting runner's tries: the first retry comes soon,
-// later ones back off.
-const (
-	lockRetryMin = 20 * time.Millisecond
-	lockRetryMax = 500 * time.Millisecond
-)
-
-// try begins the holder's transaction, exempts it from the server's
-// idle-in-transaction timeout and tries the lock once in it: false when
-// another runner holds it.
-func (l *migrationLock) try(ctx context.Context) (bool, error) {
-	tx, err := l.conn.Begin(ctx)
+	tx, err := xactLock(ctx, l.conn, l.key, timeout)
 	if err != nil {
-		return false, fmt.Errorf("migration lock: %w", err)
+		return err
 	}
 	l.tx = tx
 	// The simple protocol leaves no portal open in the transaction: its
 	// snapshot would make CREATE INDEX CONCURRENTLY wait for the holder.
 	const setup = "SELECT pg_backend_pid(), set_config('idle_in_transaction_session_timeout', '0', true)"
 	if err := tx.QueryRow(ctx, setup, pgx.QueryExecModeSimpleProtocol).Scan(&l.pid, nil); err != nil {
-		return false, fmt.Errorf("migration lock: %w", err)
+		return fmt.Errorf("migration lock: %w", err)
 	}
-	return tryXactLock(ctx, tx, l.key)
+	return nil
 }
 
 // rowQuerier runs a query of one row: a connection or a transaction.

@@ -149,7 +149,7 @@ func TestRunnerLockLost(t *testing.T) {
 	kill := migrate.RunGo{Name: "end the lock holder", Up: func(ctx context.Context, tx pgx.Tx) error {
 		var n int
 		err := tx.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid, 30000))::int FROM pg_stat_activity
-			WHERE datname = current_database() AND query LIKE '%pg_try_advisory_xact_lock%' AND state = 'idle in transaction'`).Scan(&n)
+			WHERE datname = current_database() AND query LIKE '%pg_backend_pid()%idle_in_transaction_session_timeout%' AND state = 'idle in transaction'`).Scan(&n)
 		if err == nil && n != 1 {
 			err = fmt.Errorf("%d lock holders ended", n)
 		}

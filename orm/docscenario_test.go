@@ -319,6 +319,27 @@ func TestRelationshipChangesAroundReads(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"removed, then ann queried with Refresh and Load", func(t *testing.T, s *orm.Session, ua, _ *RUser, p *RPost) {
+			remove(ua, p)
+			s.SetAutoflush(false)
+			if _, err := orm.Query[RUser](s).Where("id = ?", ua.ID).Refresh().Load("Posts").All(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"report let go, then ann refreshed", func(t *testing.T, s *orm.Session, ua, _ *RUser, _ *RPost) {
+			// Reports has no refresh-expire cascade: the refresh still
+			// reloads which reports ann holds.
+			if err := s.LoadRelated(e.ctx, ua, "Reports"); err != nil || len(ua.Reports) != 1 {
+				t.Fatalf("reports: %d, %v", len(ua.Reports), err)
+			}
+			ua.Reports = nil
+			if err := s.Refresh(e.ctx, ua); err != nil {
+				t.Fatal(err)
+			}
+			if len(ua.Reports) != 1 {
+				t.Fatalf("after the refresh ann holds %d reports", len(ua.Reports))
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.exec(`TRUNCATE users, profiles, posts, comments, tags, post_tags, reports RESTART IDENTITY CASCADE`)
@@ -856,5 +877,156 @@ func TestDeleteCascadeUndone(t *testing.T) {
 				t.Fatal("ann's report lost its user")
 			}
 		})
+	}
+}
+
+// "a removed or deleted post is in nobody's" collection after the flush:
+// a post deleted while still in its user's loaded collection leaves it,
+// and the next commit sends nothing.
+func TestDeletedChildLeavesItsParentsCollection(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	p := ua.Posts[0]
+	s.Delete(p)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(ua.Posts, p) || len(ua.Posts) != 1 {
+		t.Fatalf("ann still holds the deleted post (%d posts)", len(ua.Posts))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("second commit sent %q (%v)", e.cap.sqls(), err)
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 1 {
+		t.Fatalf("%d posts", n)
+	}
+}
+
+// A post whose reference was never loaded, appended to another user's
+// loaded collection: moved, and its reference names the new user.
+func TestMoveChildWithUnloadedReference(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s := e.db.Session()
+	defer s.Close()
+	p, err := orm.Query[RPost](s).Where("title = ?", "ann one").One(e.ctx)
+	if err != nil || p.User != nil {
+		t.Fatalf("post: %v (reference loaded %v)", err, p != nil && p.User != nil)
+	}
+	ub, err := orm.Query[RUser](s).Where("id = ?", bobID).Load("Posts").One(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ub.Posts = append(ub.Posts, p)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := postOwner(e, p.ID); got != bobID || p.User != ub {
+		t.Fatalf("posts.user_id = %d (ann %d), reference to bob %v", got, annID, p.User == ub)
+	}
+}
+
+// Expunge, change the detached object, Merge it back: one UPDATE of what
+// changed, the session's object carries it.
+func TestExpungeThenMergeBack(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	s.Expunge(ua)
+	ua.Username = "anne"
+	got, err := orm.Merge(e.ctx, s, ua)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got.Username != "anne" || e.rows(`SELECT username FROM users WHERE id = $1`, annID)[0][0] != "anne" {
+		t.Fatalf("merged %q", got.Username)
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 2 {
+		t.Fatalf("%d posts after the merge", n)
+	}
+	if w := e.statements("INSERT", "DELETE"); len(w) != 0 {
+		t.Fatalf("sent %q", w)
+	}
+}
+
+// A profile replaced in memory survives a query of its user that loads
+// the profile again (lazy:joined, autoflush off; Get): "a loaded object
+// that has unflushed changes keeps them", and the commit replaces it.
+func TestReplacedProfileSurvivesAJoinedLoad(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	for _, tc := range []struct {
+		name string
+		load func(s *orm.Session) error
+	}{
+		{"query, lazy:joined", func(s *orm.Session) error {
+			_, err := orm.Query[RUser](s).Where("id = ?", annID).All(e.ctx)
+			return err
+		}},
+		{"query, LoadJoined", func(s *orm.Session) error {
+			_, err := orm.Query[RUser](s).Where("id = ?", annID).LoadJoined("Profile").All(e.ctx)
+			return err
+		}},
+		{"query, Load of a selectin path", func(s *orm.Session) error {
+			_, err := orm.Query[RUser](s).Where("id = ?", annID).Load("Posts").All(e.ctx)
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, us := loadUsers(t, e, annID)
+			ua := us[0]
+			old := ua.Profile
+			s.SetAutoflush(false)
+			fresh := &RProfile{Name: ptr("new " + tc.name)}
+			ua.Profile = fresh
+			if err := tc.load(s); err != nil {
+				t.Fatal(err)
+			}
+			if ua.Profile != fresh {
+				t.Fatal("the load put the old profile back")
+			}
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			got := e.rows(`SELECT id, name FROM profiles WHERE user_id = $1`, annID)
+			if len(got) != 1 || got[0][0] != fresh.ID || got[0][1] != "new "+tc.name {
+				t.Fatalf("ann's profiles %v, want the new one (old %d)", got, old.ID)
+			}
+		})
+	}
+}
+
+// A soft-deleted entry leaves its blog's loaded collection like a deleted
+// one, and the next commit sends nothing (no orphan, no resurrection).
+func TestSoftDeletedChildLeavesTheCollection(t *testing.T) {
+	e, _ := blogEnv(t)
+	s := e.db.Session()
+	defer s.Close()
+	b, err := orm.Query[Blog](s).Where("name = ?", "go").Load("Entries").One(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := b.Entries[0]
+	s.Delete(gone)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(b.Entries, gone) || len(b.Entries) != 1 {
+		t.Fatalf("the blog still holds the soft-deleted entry (%d entries)", len(b.Entries))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("second commit sent %q (%v)", e.cap.sqls(), err)
+	}
+	if got := e.rows(`SELECT count(*) FILTER (WHERE deleted_at IS NULL), count(*) FROM entries WHERE blog_id = $1`, b.ID); got[0][0] != int64(1) || got[0][1] != int64(2) {
+		t.Fatalf("entries live/all: %v", got)
 	}
 }

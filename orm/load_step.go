@@ -18,7 +18,11 @@ import (
 type loader struct {
 	s    *Session
 	held onHeld
-	all  bool // soft-deleted targets too (a delete cascade; softdelete.go)
+	// fields is what an owner's field takes when the program changed it
+	// since its last load or flush: keepChanges keeps the change (a query),
+	// takeRow the loaded targets (a refresh of the owner).
+	fields onHeld
+	all    bool // soft-deleted targets too (a delete cascade; softdelete.go)
 
 	// spare is the rows of a finished step, given back (see release) for
 	// the next step's scan to append to, so that a load of several steps
@@ -102,6 +106,9 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 		dest[i] = c.ptr(scratch)
 	}
 	out := l.spare[:0]
+	if l.spare == nil {
+		out = s.db.spares.rows.get(0)
+	}
 	l.spare = nil
 	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
 		for rows.Next() {
@@ -317,7 +324,7 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 			targets = targetsOf(all, ends, id)
 		}
 		field := targets
-		if keep && l.held == keepChanges {
+		if keep && l.fields == keepChanges {
 			if added, changed := programChanges(rb, st); changed && st.isLoaded(rb.idx) {
 				continue // the program changed the loaded field since: its change stands
 			} else if len(added) > 0 {
