@@ -26,7 +26,7 @@ type SAUser struct {
 func (SAUser) TableName() string { return "users" }
 
 type SAPost struct {
-	ID     int64    `orm:"pk"`
+	ID     int64 `orm:"pk"`
 	Title  string
 	UserID int64    `orm:"fk:users.id"`
 	User   *SAUser  `rel:"many_to_one,back_populates:Posts"`
