@@ -76,7 +76,7 @@ func (rb *relBase) held(_ *loader, g *keyGroups) ([]loadedRow, []*state) { retur
 // fetch selects the targets of the owners reps (of groups g, which may be
 // nil) with the relationship's statement.
 func (rb *relBase) fetch(ctx context.Context, l *loader, g *keyGroups, reps []*state, opts *loadOpts) ([]loadedRow, error) {
-	sql, args, err := l.s.db.rel[rb.id].stepSQL(rb, reps, opts, l.all)
+	sql, args, err := l.s.db.rel[rb.id].stepSQL(rb, reps, opts, l.all, l.s.db.reg)
 	if err != nil {
 		return nil, err
 	}
