@@ -117,7 +117,7 @@ func (q *UpdateQuery[T]) build() (string, []any, colSet, error) {
 			}
 			sets = append(sets, ts.cols[sc.col.pos]+" = "+string(buf))
 		default:
-			args = append(args, v)
+			args = append(args, q.s.db.reg.setArg(sc.col, v))
 			sets = append(sets, ts.cols[sc.col.pos]+" = "+ts.d.Placeholder(len(args))+ts.bind[sc.col.pos])
 		}
 	}
