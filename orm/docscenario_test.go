@@ -1381,3 +1381,26 @@ func TestMoveOutOfAParentDeletedByTheDatabaseCascade(t *testing.T) {
 		})
 	}
 }
+
+// A new post appended to a collection never loaded, then its user
+// deleted: the delete cascade reaches it too (it is never written), and
+// nothing fails.
+func TestDeleteParentWithNewChildInUnloadedCollection(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s := e.db.Session()
+	defer s.Close()
+	ua, err := orm.Get[RUser](e.ctx, s, annID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	np := &RPost{Title: "new"}
+	ua.Posts = append(ua.Posts, np)
+	s.Delete(ua)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatalf("commit: %v (sent %q)", err, e.cap.sqls())
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1 OR title = 'new'`, annID)[0][0].(int64); n != 0 || e.count("users") != 1 {
+		t.Fatalf("%d posts of ann or new left, %d users", n, e.count("users"))
+	}
+}
