@@ -140,7 +140,7 @@ func (a *arena) workspace(pool *sync.Pool) *sessionWork {
 // release gives the workspace back to pool, holding nothing of the
 // session (no object, state or connection stays reachable from it), and
 // drops the scan and argument buffers.
-func (a *arena) release(pool *sync.Pool) {
+func (a *arena) release(pool *sync.Pool, flushes *flushPool) {
 	a.dest, a.args = nil, nil
 	w := a.work
 	if w == nil {
@@ -149,10 +149,7 @@ func (a *arena) release(pool *sync.Pool) {
 	a.work = nil
 	journal := w.tx.journal
 	*w = sessionWork{}
-	if cap(journal) <= keptJournal {
-		clear(journal[:cap(journal)])
-		w.tx.journal = journal[:0]
-	}
+	w.tx.journal = flushes.dropJournal(journal)
 	pool.Put(w)
 }
 

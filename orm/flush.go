@@ -30,7 +30,8 @@ type flush struct {
 	ranBefore map[*state]bool // the objects whose Before hook ran (each runs once a flush)
 
 	pipe pipe
-	slab []action // actions are taken from here
+	slab []action   // actions are taken from here
+	full [][]action // earlier slabs of this flush, maxKeptActions or more each
 	room flushRoom
 }
 
@@ -182,13 +183,21 @@ func (f *flush) trim() {
 			a.st.act = nil
 		}
 	}
+	pool := &f.s.db.flushes
+	for _, slab := range f.full {
+		pool.give(slab)
+	}
 	acts, slab := f.actions, f.slab
 	*f = flush{}
 	if cap(acts) <= maxKeptActions {
 		f.actions = acts[:0]
+	} else {
+		pool.lists.put(acts)
 	}
 	if cap(slab) <= maxKeptActions {
 		f.slab = slab[:0]
+	} else {
+		pool.give(slab)
 	}
 }
 
@@ -203,9 +212,9 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	acts, slab := f.actions, f.slab
 	*f = flush{s: s, ctx: ctx, id: s.flushSeq}
 	n := len(s.pending) + min(len(s.loaded), 64)
-	f.actions = reuse(acts, f.room.actPtrs[:0], n)
+	f.actions = s.db.flushes.actionList(acts, f.room.actPtrs[:0], n)
 	f.batches = f.room.batchPtrs[:0]
-	f.slab = reuse(slab, f.room.actions[:0], n)
+	f.slab = s.db.flushes.actionSlab(slab, f.room.actions[:0], n)
 	if err := f.relationshipsAndHooks(); err != nil {
 		return f, err
 	}
@@ -274,7 +283,6 @@ func (s *Session) openFor(f *flush, end txEnd, after bool) txEnd {
 	implicit := f.final && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
 		s.beginSQL() == "BEGIN" && f.oneWave()
 	s.ensureTx()
-	s.tx.journal = slices.Grow(s.tx.journal, len(f.actions))
 	switch {
 	case implicit:
 		s.tx.prefix = s.tx.prefix[:0]

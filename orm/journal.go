@@ -72,6 +72,10 @@ func (f *flush) journal(st *state) *undo {
 		u.prev = f.s.newState(st.m, st.obj)
 		*u.prev = *st
 	}
+	if len(t.journal) == cap(t.journal) {
+		// Room for every action of the flush at once: one growth a flush.
+		t.journal = f.s.db.flushes.growJournal(t.journal, len(f.actions))
+	}
 	t.journal = append(t.journal, u)
 	st.at(f.id)
 	st.jidx = int32(len(t.journal) - 1)
@@ -208,11 +212,8 @@ func (s *Session) committed() {
 			u.st.status = detached
 		}
 	}
-	clear(s.tx.journal)
-	s.tx.journal = s.tx.journal[:0]
-	if cap(s.tx.journal) > keptJournal {
-		s.tx.journal = nil // a large flush's undo records are not kept
-	}
+	// A large flush's undo records are not kept by the session.
+	s.tx.journal = s.db.flushes.dropJournal(s.tx.journal)
 }
 
 // discard drops the changes the session holds for objects added after the

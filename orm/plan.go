@@ -148,7 +148,10 @@ func (f *flush) statement(t *schema.Table, deps []*action, build func(f *flush) 
 
 func (f *flush) newAction(kind actionKind, st *state) *action {
 	if len(f.slab) == cap(f.slab) {
-		f.slab = make([]action, 0, min(max(8, 2*cap(f.slab)), maxKeptActions))
+		if cap(f.slab) >= maxKeptActions {
+			f.full = append(f.full, f.slab)
+		}
+		f.slab = f.nextSlab()
 	}
 	f.slab = append(f.slab, action{kind: kind, st: st, m: st.m})
 	a := &f.slab[len(f.slab)-1]

@@ -256,7 +256,7 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, nil, 0
-	s.arena.release(&s.db.works)
+	s.arena.release(&s.db.works, &s.db.flushes)
 	return err
 }
 
