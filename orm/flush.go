@@ -398,7 +398,7 @@ func (f *flush) finalize() {
 		if st == nil {
 			continue
 		}
-		if !f.final {
+		if !f.final && (st.flushID != f.id || st.jidx != groupJournaled) {
 			f.journal(st) // every touched state can be restored
 		}
 		switch a.kind {

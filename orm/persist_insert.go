@@ -110,20 +110,17 @@ func returnedBy(m *model, set colSet) colSet {
 // same round trip.
 func (f *flush) queueGroup(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
 	m := ts.m
-	for _, st := range g.states {
-		for _, c := range m.cols {
-			if g.ret.has(c.pos) {
-				f.filled(st, c)
-			}
-		}
-	}
-	switch {
-	case len(g.states) > 1 && !g.set.empty() && drawnKey(m, g.ret) && ts.unnestable(g.set):
-		f.queueDrawn(p, ts, g, b)
-	case len(g.states) == 1 || g.set.empty() || (!g.ret.empty() && !keysKnown(m, g.set) && !identityKey(m, g.ret)):
+	drawn := len(g.states) > 1 && !g.set.empty() && drawnKey(m, g.ret) && ts.unnestable(g.set)
+	if !drawn && (len(g.states) == 1 || g.set.empty() || (!g.ret.empty() && !keysKnown(m, g.set) && !identityKey(m, g.ret))) {
 		for _, st := range g.states {
 			f.queueOne(p, ts, g.set, g.ret, st, b)
 		}
+		return
+	}
+	f.journalInserts(g.states, retCols(m, g.ret))
+	switch {
+	case drawn:
+		f.queueDrawn(p, ts, g, b)
 	case ts.unnestable(g.set):
 		f.queueUnnest(p, ts, g, b)
 	default:
