@@ -143,6 +143,19 @@ func (c *comparer) hint(text, code string) {
 	c.hints = append(c.hints, Hint{Text: text, Code: code})
 }
 
+// presence says on which side of a comparison an object is, for the
+// scope's Object.
+type presence uint8
+
+const (
+	inModelsOnly   presence = iota // to create
+	inDatabaseOnly                 // to drop, or unmanaged
+	inBoth                         // to compare
+)
+
+func (p presence) inModels() bool   { return p != inDatabaseOnly }
+func (p presence) inDatabase() bool { return p != inModelsOnly }
+
 // gone decides about a table or type of the database that no model
 // describes: true when it is to be dropped (a revision created it, or the
 // scope allows dropping what no model describes); otherwise it is

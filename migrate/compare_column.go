@@ -10,12 +10,12 @@ import (
 // alters, and hints at renames.
 func (c *comparer) columns(l, w *schema.Table) {
 	var dropped, added []*schema.Column
-	object := func(col *schema.Column, inModels, inDatabase bool) bool {
+	object := func(col *schema.Column, where presence) bool {
 		return c.filter.object(Object{Kind: ColumnObject, Schema: w.Schema, Table: w.Name, Name: col.Name,
-			InModels: inModels, InDatabase: inDatabase})
+			InModels: where.inModels(), InDatabase: where.inDatabase()})
 	}
 	for _, lc := range l.Columns {
-		if w.Column(lc.Name) == nil && object(lc, false, true) {
+		if w.Column(lc.Name) == nil && object(lc, inDatabaseOnly) {
 			dropped = append(dropped, lc)
 			c.add(phaseDropColumn, DropColumn{Schema: l.Schema, Table: l.Name, Column: lc})
 		}
@@ -23,7 +23,7 @@ func (c *comparer) columns(l, w *schema.Table) {
 	for _, wc := range w.Columns {
 		lc := l.Column(wc.Name)
 		switch {
-		case lc == nil && object(wc, true, false):
+		case lc == nil && object(wc, inModelsOnly):
 			added = append(added, wc)
 			c.add(phaseAddColumn, AddColumn{Schema: w.Schema, Table: w.Name, Column: wc})
 		case lc != nil:
@@ -35,12 +35,12 @@ func (c *comparer) columns(l, w *schema.Table) {
 
 // alterColumn adds the AlterColumn from lc to wc, if it changes anything
 // the scope lets through.
-func (c *comparer) alterColumn(w *schema.Table, lc, wc *schema.Column, object func(*schema.Column, bool, bool) bool) {
+func (c *comparer) alterColumn(w *schema.Table, lc, wc *schema.Column, object func(*schema.Column, presence) bool) {
 	op := alterColumn(w, lc, wc)
 	if c.foldedDefaults[columnName{nameOf(w), wc.Name}] {
 		op.Default = nil
 	}
-	if op.changed() && object(wc, true, true) {
+	if op.changed() && object(wc, inBoth) {
 		c.add(phaseAlterColumn, op)
 	}
 }

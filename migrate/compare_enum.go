@@ -14,8 +14,12 @@ import (
 func (c *comparer) enums() {
 	for _, w := range c.want.Enums() {
 		l := c.live.EnumIn(w.Schema, w.Name)
+		where := inBoth
+		if l == nil {
+			where = inModelsOnly
+		}
 		switch {
-		case !c.filter.object(typeObject(w, true, l != nil)):
+		case !c.filter.object(typeObject(w, where)):
 		case l == nil:
 			c.add(phaseCreateEnum, CreateEnum{Schema: w.Schema, Name: w.Name, Values: cloneStrings(w.Values)})
 		case slices.Equal(l.Values, w.Values):
@@ -28,8 +32,8 @@ func (c *comparer) enums() {
 }
 
 // typeObject describes an enum type for the scope.
-func typeObject(e *schema.Enum, inModels, inDatabase bool) Object {
-	return Object{Kind: TypeObject, Schema: e.Schema, Name: e.Name, InModels: inModels, InDatabase: inDatabase}
+func typeObject(e *schema.Enum, where presence) Object {
+	return Object{Kind: TypeObject, Schema: e.Schema, Name: e.Name, InModels: where.inModels(), InDatabase: where.inDatabase()}
 }
 
 // dropUnusedEnums drops the live enum types in scope that the models no
@@ -38,7 +42,7 @@ func typeObject(e *schema.Enum, inModels, inDatabase bool) Object {
 // reported as unmanaged, unless a table kept in the database uses them.
 func (c *comparer) dropUnusedEnums() {
 	for _, l := range c.live.Enums() {
-		o := typeObject(l, false, true)
+		o := typeObject(l, inDatabaseOnly)
 		if c.want.EnumIn(l.Schema, l.Name) != nil || !c.filter.object(o) {
 			continue
 		}

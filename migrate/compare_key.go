@@ -140,24 +140,24 @@ type tableObjects[T any, K comparable] struct {
 // RenameConstraints, it renames those that differ by name only.
 func (k tableObjects[T, K]) compare(c *comparer, l, w *schema.Table, live, want []T) {
 	dropped, added := diffByKey(live, want, k.key)
-	object := func(x T, inModels bool) bool {
+	object := func(x T, where presence) bool {
 		return c.filter.object(Object{Kind: k.kind, Schema: w.Schema, Table: w.Name, Name: k.name(x),
-			InModels: inModels, InDatabase: !inModels})
+			InModels: where.inModels(), InDatabase: where.inDatabase()})
 	}
 	if c.filter.RenameConstraints {
 		for _, p := range renamedByKey(live, want, k.key, k.name) {
-			if object(p[0], false) && object(p[1], true) {
+			if object(p[0], inDatabaseOnly) && object(p[1], inModelsOnly) {
 				c.add(phaseRename, k.rename(w, k.name(p[0]), k.name(p[1])))
 			}
 		}
 	}
 	for _, x := range dropped {
-		if object(x, false) {
+		if object(x, inDatabaseOnly) {
 			c.add(k.dropPhase, k.drop(l, x))
 		}
 	}
 	for _, x := range added {
-		if object(x, true) {
+		if object(x, inModelsOnly) {
 			c.add(k.addPhase, k.add(w, x))
 		}
 	}

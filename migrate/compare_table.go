@@ -10,8 +10,8 @@ import (
 func nameOf(t *schema.Table) objectName { return objectName{t.Schema, t.Name} }
 
 // tableObject describes a table for the scope.
-func tableObject(t *schema.Table, inModels, inDatabase bool) Object {
-	return Object{Kind: TableObject, Schema: t.Schema, Name: t.Name, InModels: inModels, InDatabase: inDatabase}
+func tableObject(t *schema.Table, where presence) Object {
+	return Object{Kind: TableObject, Schema: t.Schema, Name: t.Name, InModels: where.inModels(), InDatabase: where.inDatabase()}
 }
 
 // tables compares the tables in scope: drops, creates, then the contents
@@ -21,7 +21,7 @@ func (c *comparer) tables() {
 	c.createTables()
 	for _, w := range c.want.Tables() {
 		l := c.live.TableIn(w.Schema, w.Name)
-		if l == nil || !c.filter.object(tableObject(w, true, true)) {
+		if l == nil || !c.filter.object(tableObject(w, inBoth)) {
 			continue
 		}
 		c.columns(l, w)
@@ -59,7 +59,7 @@ func (c *comparer) createTables() {
 	}
 	var todo []*schema.Table
 	for _, w := range c.want.Tables() {
-		if c.live.TableIn(w.Schema, w.Name) == nil && c.filter.object(tableObject(w, true, false)) {
+		if c.live.TableIn(w.Schema, w.Name) == nil && c.filter.object(tableObject(w, inModelsOnly)) {
 			todo = append(todo, w)
 		}
 	}
@@ -110,7 +110,7 @@ func (c *comparer) createTable(w *schema.Table, exists map[objectName]bool) {
 func (c *comparer) dropTables() {
 	var gone []*schema.Table
 	for _, l := range c.live.Tables() {
-		o := tableObject(l, false, true)
+		o := tableObject(l, inDatabaseOnly)
 		if c.want.TableIn(l.Schema, l.Name) != nil || !c.filter.object(o) || !c.gone(o, c.owned.tables[nameOf(l)]) {
 			continue
 		}

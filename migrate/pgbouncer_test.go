@@ -140,14 +140,15 @@ func TestRunnersBehindPgBouncer(t *testing.T) {
 }
 
 // TestRunnerLockLost ends the lock holder's connection while a revision
-// runs: the next revision is refused with ErrLockLost, nothing of it
+// runs (waiting until its server process has exited, and its lock with
+// it): the next revision is refused with ErrLockLost, nothing of it
 // written.
 func TestRunnerLockLost(t *testing.T) {
 	url, pool := bouncedDB(t, "exec")
 	kill := migrate.RunGo{Name: "end the lock holder", Up: func(ctx context.Context, tx pgx.Tx) error {
 		var n int
-		err := tx.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity
-			WHERE datname = current_database() AND query LIKE '%pg_try_advisory_xact_lock%' AND state = 'idle in transaction'`).Scan(&n)
+		err := tx.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid, 30000))::int FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE '%pg_backend_pid()%idle_in_transaction_session_timeout%' AND state = 'idle in transaction'`).Scan(&n)
 		if err == nil && n != 1 {
 			err = fmt.Errorf("%d lock holders ended", n)
 		}

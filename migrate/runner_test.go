@@ -281,14 +281,11 @@ func TestRunnerLockTimeout(t *testing.T) {
 		hold func(t *testing.T, ctx context.Context, pool *pgxpool.Pool)
 	}{
 		{"transaction lock", func(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
-			tx, err := pool.Begin(ctx)
+			tx, err := postgres.AdvisoryXactLock(ctx, pool, key, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = tx.Rollback(ctx) })
-			if err := postgres.AdvisoryXactLock(ctx, tx, key, 0); err != nil {
-				t.Fatal(err)
-			}
 		}},
 		{"session lock", func(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
 			pgtest.NeedSession(t, "a session advisory lock")
@@ -316,6 +313,29 @@ func TestRunnerLockTimeout(t *testing.T) {
 				t.Errorf("current %v (%v): the locked runner changed something", cur, err)
 			}
 		})
+	}
+}
+
+// TestRunnerOneConnection refuses a pool of one connection before
+// anything runs: the lock's holder and the revisions need one each.
+func TestRunnerOneConnection(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 1
+	one, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	r := migrate.NewRunner(one, simpleSet())
+	if _, err := r.Upgrade(ctx, migrate.Head); err == nil || !strings.Contains(err.Error(), "the pool allows 1 connection, the runner needs 2") {
+		t.Fatalf("err = %v", err)
+	}
+	if cur, err := r.Current(ctx); err != nil || len(cur) != 0 {
+		t.Errorf("current %v (%v): the refused upgrade changed something", cur, err)
 	}
 }
 

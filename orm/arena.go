@@ -74,7 +74,7 @@ type flushRoom struct {
 }
 
 // keptJournal is the journal capacity a pooled workspace keeps; a larger
-// one (a flush of many rows) is dropped rather than held by the pool.
+// one (a flush of many rows) goes to the DB's spares (spares.go).
 const keptJournal = 64
 
 // state returns a zero state from the slab.
@@ -140,7 +140,7 @@ func (a *arena) workspace(pool *sync.Pool) *sessionWork {
 // release gives the workspace back to pool, holding nothing of the
 // session (no object, state or connection stays reachable from it), and
 // drops the scan and argument buffers.
-func (a *arena) release(pool *sync.Pool, flushes *flushPool) {
+func (a *arena) release(pool *sync.Pool, journals *spares[undo]) {
 	a.dest, a.args = nil, nil
 	w := a.work
 	if w == nil {
@@ -149,7 +149,12 @@ func (a *arena) release(pool *sync.Pool, flushes *flushPool) {
 	a.work = nil
 	journal := w.tx.journal
 	*w = sessionWork{}
-	w.tx.journal = flushes.dropJournal(journal)
+	if cap(journal) <= keptJournal {
+		clear(journal[:cap(journal)])
+		w.tx.journal = journal[:0]
+	} else {
+		journals.keep(journal)
+	}
 	pool.Put(w)
 }
 

@@ -26,8 +26,8 @@ type DB struct {
 	owned    bool      // Close closes the pool
 	replicas *replicas // nil without replicas (replica.go)
 
-	works   sync.Pool // *sessionWork of closed sessions, for reuse (arena.go)
-	flushes flushPool // large flushes' storage, for reuse (flush_pool.go)
+	works  sync.Pool   // *sessionWork of closed sessions, for reuse (arena.go)
+	spares flushSpares // large flush storage, for reuse (spares.go)
 }
 
 // Open parses url (a PostgreSQL URL or key=value DSN), creates a pgx pool

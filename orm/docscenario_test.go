@@ -258,3 +258,775 @@ func TestRetryRewritesEarlierFlushedRelationshipChanges(t *testing.T) {
 		})
 	}
 }
+
+// Changes that come back to where they started send nothing; a query or a
+// refresh between a change and the commit does what docs/session.md says
+// ("a held object with unflushed changes keeps them"; "Refresh …
+// overwrites even unflushed changes").
+func TestRelationshipChangesAroundReads(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	remove := func(u *RUser, p *RPost) {
+		u.Posts = slices.DeleteFunc(slices.Clone(u.Posts), func(x *RPost) bool { return x == p })
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, s *orm.Session, ua, ub *RUser, p *RPost)
+		owner  func(ua, ub *RUser) int64 // posts.user_id afterwards; 0: deleted
+	}{
+		{"moved and moved back", func(_ *testing.T, _ *orm.Session, ua, ub *RUser, p *RPost) {
+			p.User = ub
+			p.User = ua
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"removed and appended again", func(_ *testing.T, _ *orm.Session, ua, _ *RUser, p *RPost) {
+			remove(ua, p)
+			ua.Posts = append(ua.Posts, p)
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"appended to bob and removed from him again", func(_ *testing.T, _ *orm.Session, ua, ub *RUser, p *RPost) {
+			ub.Posts = append(ub.Posts, p)
+			remove(ub, p)
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"removed, then ann queried again without autoflush", func(t *testing.T, s *orm.Session, ua, _ *RUser, p *RPost) {
+			remove(ua, p)
+			s.SetAutoflush(false)
+			if _, err := orm.Query[RUser](s).Where("id = ?", ua.ID).Load("Posts").All(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}, func(_, _ *RUser) int64 { return 0 }},
+		{"moved, then ann queried again without autoflush", func(t *testing.T, s *orm.Session, ua, ub *RUser, p *RPost) {
+			p.User = ub
+			s.SetAutoflush(false)
+			if _, err := orm.Query[RUser](s).Where("id = ?", ua.ID).Load("Posts").All(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}, func(_, ub *RUser) int64 { return ub.ID }},
+		{"moved, then the post refreshed", func(t *testing.T, s *orm.Session, _, ub *RUser, p *RPost) {
+			p.User = ub
+			if err := s.Refresh(e.ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"moved, then the post queried with Refresh", func(t *testing.T, s *orm.Session, _, ub *RUser, p *RPost) {
+			p.User = ub
+			s.SetAutoflush(false)
+			if _, err := orm.Query[RPost](s).Where("id = ?", p.ID).Refresh().All(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"removed, then ann refreshed", func(t *testing.T, s *orm.Session, ua, _ *RUser, p *RPost) {
+			remove(ua, p)
+			if err := s.Refresh(e.ctx, ua); err != nil {
+				t.Fatal(err)
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"removed, then ann queried with Refresh and Load", func(t *testing.T, s *orm.Session, ua, _ *RUser, p *RPost) {
+			remove(ua, p)
+			s.SetAutoflush(false)
+			if _, err := orm.Query[RUser](s).Where("id = ?", ua.ID).Refresh().Load("Posts").All(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+		{"report let go, then ann refreshed", func(t *testing.T, s *orm.Session, ua, _ *RUser, _ *RPost) {
+			// Reports has no refresh-expire cascade: the refresh still
+			// reloads which reports ann holds.
+			if err := s.LoadRelated(e.ctx, ua, "Reports"); err != nil || len(ua.Reports) != 1 {
+				t.Fatalf("reports: %d, %v", len(ua.Reports), err)
+			}
+			ua.Reports = nil
+			if err := s.Refresh(e.ctx, ua); err != nil {
+				t.Fatal(err)
+			}
+			if len(ua.Reports) != 1 {
+				t.Fatalf("after the refresh ann holds %d reports", len(ua.Reports))
+			}
+		}, func(ua, _ *RUser) int64 { return ua.ID }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.exec(`TRUNCATE users, profiles, posts, comments, tags, post_tags, reports RESTART IDENTITY CASCADE`)
+			annID, bobID = seedBlog(t, e)
+			s, us := loadUsers(t, e, annID, bobID)
+			ua, ub, p := annsPost(t, us)
+			tc.change(t, s, ua, ub, p)
+			e.cap.reset()
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			want := tc.owner(ua, ub)
+			if got := postOwner(e, p.ID); got != want {
+				t.Fatalf("posts.user_id = %d, want %d (sent %q)", got, want, e.cap.sqls())
+			}
+			if want == ua.ID && len(e.statements("INSERT", "UPDATE", "DELETE")) != 0 {
+				t.Fatalf("sent %q for a change undone", e.cap.sqls())
+			}
+			switch want {
+			case 0:
+				if slices.Contains(ua.Posts, p) || slices.Contains(ub.Posts, p) {
+					t.Fatal("the deleted post is still in a collection")
+				}
+			default:
+				owner, other := ua, ub
+				if want == ub.ID {
+					owner, other = ub, ua
+				}
+				if p.User != owner || !slices.Contains(owner.Posts, p) || slices.Contains(other.Posts, p) {
+					t.Fatalf("in memory: reference right %v, in owner's %v, in other's %v",
+						p.User == owner, slices.Contains(owner.Posts, p), slices.Contains(other.Posts, p))
+				}
+			}
+		})
+	}
+}
+
+// Expunging a child, then deleting its parent (cascade all) deletes the
+// parent's posts: the expunged one's row too, since the parent's delete
+// asked for it; nothing fails.
+func TestDeleteParentOfAnExpungedChild(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	s.Expunge(ua.Posts[0])
+	s.Delete(ua)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 0 {
+		t.Fatalf("%d posts of the deleted user left", n)
+	}
+}
+
+// "targets attached later are picked up at flush": a new post appended to
+// a collection that was never loaded survives a load of that collection
+// before the commit (Related, LoadRelated, a query's Load without
+// autoflush), and is inserted.
+func TestAppendToUnloadedCollectionThenLoadIt(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	for _, tc := range []struct {
+		name string
+		load func(s *orm.Session, ann *RUser) error
+	}{
+		{"Related", func(s *orm.Session, ann *RUser) error {
+			_, err := orm.Related[[]*RPost](e.ctx, s, ann, "Posts")
+			return err
+		}},
+		{"LoadRelated", func(s *orm.Session, ann *RUser) error { return s.LoadRelated(e.ctx, ann, "Posts") }},
+		{"Query Load without autoflush", func(s *orm.Session, ann *RUser) error {
+			s.SetAutoflush(false)
+			_, err := orm.Query[RUser](s).Where("id = ?", ann.ID).Load("Posts").All(e.ctx)
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := e.db.Session()
+			defer s.Close()
+			ann, err := orm.Get[RUser](e.ctx, s, annID) // Posts not loaded
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := e.count("posts")
+			p := &RPost{Title: "new " + tc.name}
+			ann.Posts = append(ann.Posts, p)
+			if err := tc.load(s, ann); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(ann.Posts, p) {
+				t.Fatalf("the load dropped the appended post: %d posts", len(ann.Posts))
+			}
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := e.count("posts"); n != before+1 || p.ID == 0 || postOwner(e, p.ID) != annID {
+				t.Fatalf("%d posts (was %d), new post id %d", n, before, p.ID)
+			}
+		})
+	}
+}
+
+// Merge of a patch decoded from a request (docs/relationships.md, Merge):
+// the patch's nil collection never orphans the stored children, whatever
+// the options; a collection the patch holds is the children it wants.
+func TestMergePatchKeepsChildren(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	var postID int64
+	for _, r := range e.rows(`SELECT id FROM posts WHERE title = 'ann one'`) {
+		postID = r[0].(int64)
+	}
+	comments := e.rows(`SELECT count(*) FROM comments WHERE post_id = $1`, postID)[0][0].(int64)
+	for _, tc := range []struct {
+		name  string
+		merge func(s *orm.Session) error
+	}{
+		{"post patch, MergeNonZero", func(s *orm.Session) error {
+			_, err := orm.Merge(e.ctx, s, &RPost{RBase: RBase{ID: postID}, Title: "edited", UserID: annID}, orm.MergeNonZero())
+			return err
+		}},
+		{"post patch, MergeFields", func(s *orm.Session) error {
+			_, err := orm.Merge(e.ctx, s, &RPost{RBase: RBase{ID: postID}, Title: "edited"}, orm.MergeFields("Title"))
+			return err
+		}},
+		{"user patch, MergeNonZero", func(s *orm.Session) error {
+			_, err := orm.Merge(e.ctx, s, &RUser{RBase: RBase{ID: annID}, Username: "ann"}, orm.MergeNonZero())
+			return err
+		}},
+		{"user patch, every column", func(s *orm.Session) error {
+			_, err := orm.Merge(e.ctx, s, &RUser{RBase: RBase{ID: annID}, Username: "ann"})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := e.db.Session()
+			defer s.Close()
+			if err := tc.merge(s); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 2 {
+				t.Fatalf("ann has %d posts after merging a patch", n)
+			}
+			if n := e.rows(`SELECT count(*) FROM comments WHERE post_id = $1`, postID)[0][0].(int64); n != comments {
+				t.Fatalf("the post has %d comments after merging a patch, want %d", n, comments)
+			}
+			if e.count("profiles") != 2 {
+				t.Fatal("a profile is gone")
+			}
+		})
+	}
+}
+
+// docs/queries.md, Upserts: "res.Skipped lists the objects whose row was
+// not written …: they stay transient and their keys stay unset — a
+// skipped row never hands a key to the wrong object", for the statement
+// and in the unit of work, with existing and new names interleaved.
+func TestUpsertSkippedRowsReported(t *testing.T) {
+	e := setup(t, blogRegistry())
+	seedBlog(t, e) // the tag "go" exists
+	e.exec(`INSERT INTO tags (name) VALUES ('sql'), ('rust')`)
+	ids := map[string]int64{}
+	for _, r := range e.rows(`SELECT name, id FROM tags`) {
+		ids[r[0].(string)] = r[1].(int64)
+	}
+	names := []string{"new1", "go", "new2", "rust", "sql", "new3"}
+	check := func(t *testing.T, s *orm.Session, tags []*RTag, written, skipped []*RTag) {
+		t.Helper()
+		for _, tg := range tags {
+			old, existed := ids[tg.Name]
+			switch {
+			case existed && (tg.ID != 0 || s.Status(tg) != orm.Transient || !slices.Contains(skipped, tg)):
+				t.Errorf("%s existed (id %d): got id %d, %v", tg.Name, old, tg.ID, s.Status(tg))
+			case !existed && (tg.ID == 0 || s.Status(tg) != orm.Persistent || !slices.Contains(written, tg)):
+				t.Errorf("%s is new: got id %d, %v", tg.Name, tg.ID, s.Status(tg))
+			case !existed:
+				if got := e.rows(`SELECT name FROM tags WHERE id = $1`, tg.ID); len(got) != 1 || got[0][0] != tg.Name {
+					t.Errorf("%s holds the key of row %v", tg.Name, got)
+				}
+			}
+		}
+		if n := e.count("tags"); n != 6 {
+			t.Errorf("%d tags, want 6", n)
+		}
+	}
+	build := func() []*RTag {
+		var out []*RTag
+		for _, n := range names {
+			out = append(out, &RTag{Name: n})
+		}
+		return out
+	}
+	t.Run("statement", func(t *testing.T) {
+		s := e.db.Session()
+		defer s.Close()
+		tags := build()
+		res, err := orm.Insert(s, tags...).OnConflict("Name").DoNothing().Exec(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		check(t, s, tags, res.Rows, res.Skipped)
+		e.exec(`DELETE FROM tags WHERE name LIKE 'new%'`)
+	})
+	t.Run("unit of work", func(t *testing.T) {
+		s := e.db.Session()
+		defer s.Close()
+		tags := build()
+		var objs []any
+		for _, tg := range tags {
+			objs = append(objs, tg)
+		}
+		s.Add(append(objs, orm.OnConflict("Name").DoNothing())...)
+		if err := s.Commit(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		var written, skipped []*RTag
+		for _, tg := range tags {
+			if s.Status(tg) == orm.Persistent {
+				written = append(written, tg)
+			} else {
+				skipped = append(skipped, tg)
+			}
+		}
+		check(t, s, tags, written, skipped)
+	})
+}
+
+// docs/session.md, Soft delete: deleting an object of a soft-deletable
+// model keeps its row, and the delete-orphan cascade is a delete: an
+// entry removed from its blog is soft-deleted, hidden from the next load
+// of the collection; an entry moved to another blog is only moved.
+func TestSoftDeleteOrphanAndMove(t *testing.T) {
+	e, blogs := blogEnv(t)
+	s := e.db.Session()
+	defer s.Close()
+	bs, err := orm.Query[Blog](s).Where("name IN (?, ?)", "go", "sql").OrderBy("name").Load("Entries").All(e.ctx)
+	if err != nil || len(bs) != 2 {
+		t.Fatal(len(bs), err)
+	}
+	goBlog, sqlBlog := bs[0], bs[1]
+	orphan, moved := goBlog.Entries[0], goBlog.Entries[1]
+	goBlog.Entries = nil
+	sqlBlog.Entries = append(sqlBlog.Entries, moved)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := e.rows(`SELECT blog_id, deleted_at IS NOT NULL FROM entries WHERE id = $1`, orphan.ID)
+	if len(got) != 1 || got[0][0] != goBlog.ID || got[0][1] != true {
+		t.Fatalf("the orphan entry: %v, want its row kept, soft-deleted", got)
+	}
+	got = e.rows(`SELECT blog_id, deleted_at IS NOT NULL FROM entries WHERE id = $1`, moved.ID)
+	if len(got) != 1 || got[0][0] != sqlBlog.ID || got[0][1] != false {
+		t.Fatalf("the moved entry: %v, want sql's and live", got)
+	}
+	s2 := e.db.Session()
+	defer s2.Close()
+	b, err := orm.Query[Blog](s2).Where("name = ?", "sql").Load("Entries").One(e.ctx)
+	if err != nil || len(b.Entries) != 3 {
+		t.Fatalf("sql's entries: %d (%v), want 3", len(b.Entries), err)
+	}
+	b, err = orm.Query[Blog](s2).Where("name = ?", "go").Load("Entries").One(e.ctx)
+	if err != nil || len(b.Entries) != 0 {
+		t.Fatalf("go's entries: %d (%v), want none (the orphan is hidden)", len(b.Entries), err)
+	}
+	_ = blogs
+}
+
+// docs/relationships.md, Changing relationships: "Rows that trade unique
+// keys in one flush — two users swapping their profiles … — fail with a
+// *orm.CycleError naming them before anything is sent".
+func TestSwapProfilesIsACycle(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID, bobID)
+	ua, ub := us[0], us[1]
+	pa, pb := ua.Profile, ub.Profile
+	ua.Profile, ub.Profile = pb, pa
+	err := s.Commit(e.ctx)
+	var ce *orm.CycleError
+	if !errors.As(err, &ce) {
+		t.Fatalf("commit: %v, want a *orm.CycleError", err)
+	}
+	if w := e.statements("INSERT", "UPDATE", "DELETE"); len(w) != 0 {
+		t.Fatalf("sent %q", w)
+	}
+	if got := e.rows(`SELECT id, user_id FROM profiles ORDER BY id`); len(got) != 2 || got[0][1] != annID || got[1][1] != bobID {
+		t.Fatalf("profiles %v", got)
+	}
+}
+
+// "the program wrote the key column itself (post.UserID = bob.ID) …: the
+// value it wrote stands; afterwards the child is in the field of the
+// parent the session holds for that key (and in no other), and its
+// reference names that parent"; and a child created with its parent's key
+// joins the held parent's loaded collection.
+func TestKeyColumnWrittenByTheProgram(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID, bobID)
+	ua, ub, p := annsPost(t, us)
+	p.UserID = ub.ID
+	c := &RComment{PostID: p.ID, Body: "by key"}
+	s.Add(c)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := postOwner(e, p.ID); got != bobID {
+		t.Fatalf("posts.user_id = %d, want bob's", got)
+	}
+	if p.User != ub || !slices.Contains(ub.Posts, p) || slices.Contains(ua.Posts, p) {
+		t.Fatalf("in memory: reference to bob %v, in bob's %v, in ann's %v", p.User == ub, slices.Contains(ub.Posts, p), slices.Contains(ua.Posts, p))
+	}
+	if c.Post != p || !slices.Contains(p.Comments, c) {
+		t.Fatalf("the comment made by key: reference %v, in the post's comments %v", c.Post == p, slices.Contains(p.Comments, c))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("second commit sent %q (%v)", e.cap.sqls(), err)
+	}
+}
+
+// Self-referential, ON DELETE SET NULL, reports never loaded (noload):
+// deleting the manager leaves the reports to the database, and a held
+// report's reference is cleared, so later commits send nothing for it.
+func TestDeleteManagerOfHeldReports(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	boss := &REmployee{Name: "boss"}
+	r1, r2 := &REmployee{Name: "r1", Manager: boss}, &REmployee{Name: "r2", Manager: boss}
+	s.Add(r1, r2)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	s2 := e.db.Session()
+	defer s2.Close()
+	held, err := orm.Query[REmployee](s2).Where("name = ?", "r1").Load("Manager").One(e.ctx)
+	if err != nil || held.Manager == nil {
+		t.Fatalf("load: %v", err)
+	}
+	s2.Delete(held.Manager)
+	if err := s2.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rows(`SELECT name, manager_id FROM employees ORDER BY name`); len(got) != 2 || got[0][1] != nil || got[1][1] != nil {
+		t.Fatalf("employees %v, want r1 and r2 without a manager", got)
+	}
+	if held.Manager != nil {
+		t.Fatal("the held report still names the deleted manager")
+	}
+	e.cap.reset()
+	if err := s2.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("second commit sent %q (%v)", e.cap.sqls(), err)
+	}
+	if n := e.count("employees"); n != 2 {
+		t.Fatalf("%d employees", n)
+	}
+}
+
+// Many-to-many: "a pair added for a post or tag that the same flush
+// deletes is not written"; a pair removed and added again sends nothing.
+func TestManyToManyPairsAroundDeletes(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	p, other := us[0].Posts[0], us[0].Posts[1]
+	if err := s.LoadRelated(e.ctx, p, "Tags"); err != nil {
+		t.Fatal(err)
+	}
+	golang := p.Tags[0]
+	rust := &RTag{Name: "rust"}
+	p.Tags = append(p.Tags[:0:0], rust) // go removed, rust added
+	p.Tags = append(p.Tags, golang)     // go back
+	other.Tags = append(other.Tags, rust)
+	s.Delete(other)
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	pairs := map[int64][]int64{} // post → tags (the columns are named after the Go types)
+	for _, r := range e.rows(`SELECT * FROM post_tags ORDER BY 1, 2`) {
+		pairs[r[0].(int64)] = append(pairs[r[0].(int64)], r[1].(int64))
+	}
+	if got := pairs[p.ID]; len(got) != 2 || !slices.Contains(got, golang.ID) || !slices.Contains(got, rust.ID) {
+		t.Fatalf("post_tags of the post: %v, want go %d and rust %d", got, golang.ID, rust.ID)
+	}
+	if got := pairs[other.ID]; len(got) != 0 {
+		t.Fatalf("pairs of the deleted post: %v", got)
+	}
+	for _, q := range e.statements("DELETE FROM \"post_tags\"") {
+		t.Errorf("sent %q for a pair removed and added again", q)
+	}
+}
+
+// docs/session.md: "Delete of a pending object simply removes it from the
+// session" — with the children that came in with it along save-update,
+// which no longer have a parent to be written with.
+func TestDeletePendingParentWithChildren(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	u := newBlog("cy")
+	s.Add(u)
+	s.Delete(u)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatalf("commit: %v (sent %q)", err, e.cap.sqls())
+	}
+	for _, table := range []string{"users", "profiles", "posts", "comments"} {
+		if n := e.count(table); n != 0 {
+			t.Errorf("%s: %d rows", table, n)
+		}
+	}
+	if s.Status(u) != orm.Transient || s.Status(u.Posts[0]) != orm.Transient {
+		t.Fatalf("user %v, post %v", s.Status(u), s.Status(u.Posts[0]))
+	}
+}
+
+// "Get of an object deleted in this session fails with ErrNotFound", and a
+// primary key changed in memory is refused at flush with nothing written.
+func TestGetDeletedAndKeyChanged(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID, bobID)
+	s.Delete(us[0])
+	if err := s.Flush(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := orm.Get[RUser](e.ctx, s, annID); !errors.Is(err, orm.ErrNotFound) {
+		t.Fatalf("get of a deleted user: %v", err)
+	}
+	if err := s.Rollback(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	ub := us[1]
+	ub.ID = 999
+	ub.Username = "bobby"
+	if err := s.Commit(e.ctx); !errors.Is(err, orm.ErrKeyChanged) {
+		t.Fatalf("commit: %v, want ErrKeyChanged", err)
+	}
+	if got := e.rows(`SELECT username FROM users WHERE id = $1`, bobID); len(got) != 1 || got[0][0] != "bob" {
+		t.Fatalf("bob: %v", got)
+	}
+}
+
+// docs/session.md, SessionOn: "a PostgreSQL error inside the session does
+// not abort the caller's transaction"; what the caller wrote before is
+// kept, the session's failed flush is undone, and the caller commits.
+func TestSessionOnFailedFlushKeepsCallersTx(t *testing.T) {
+	e := setup(t, blogRegistry())
+	seedBlog(t, e)
+	tx, err := e.db.Pool().Begin(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(e.ctx)
+	if _, err := tx.Exec(e.ctx, `INSERT INTO tags (name) VALUES ('callers')`); err != nil {
+		t.Fatal(err)
+	}
+	s := e.db.SessionOn(tx)
+	s.Add(&RUser{Username: "cy"}, &RUser{Username: "ann"}) // ann exists
+	if err := s.Commit(e.ctx); !errors.Is(err, orm.ErrUniqueViolation) {
+		t.Fatalf("commit: %v", err)
+	}
+	s.Close()
+	if _, err := tx.Exec(e.ctx, `INSERT INTO tags (name) VALUES ('after')`); err != nil {
+		t.Fatalf("the caller's transaction is aborted: %v", err)
+	}
+	if err := tx.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rows(`SELECT count(*) FROM tags WHERE name IN ('callers', 'after')`)[0][0].(int64); got != 2 {
+		t.Fatalf("%d of the caller's tags", got)
+	}
+	if got := e.rows(`SELECT count(*) FROM users WHERE username = 'cy'`)[0][0].(int64); got != 0 {
+		t.Fatal("the failed session's user was committed")
+	}
+}
+
+// A delete cascade flushed and then rolled back (Rollback, or a Nested
+// closure that fails) leaves the graph as loaded: the user holds its posts
+// and profile again, and the next commit sends nothing.
+func TestDeleteCascadeUndone(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	for _, tc := range []struct {
+		name string
+		undo func(s *orm.Session, ua *RUser) error
+	}{
+		{"rollback", func(s *orm.Session, ua *RUser) error {
+			s.Delete(ua)
+			if err := s.Flush(e.ctx); err != nil {
+				return err
+			}
+			return s.Rollback(e.ctx)
+		}},
+		{"nested", func(s *orm.Session, ua *RUser) error {
+			err := s.Nested(e.ctx, func(s *orm.Session) error {
+				s.Delete(ua)
+				if err := s.Flush(e.ctx); err != nil {
+					return err
+				}
+				return errors.New("changed my mind")
+			})
+			if err == nil || err.Error() != "changed my mind" {
+				return err
+			}
+			return nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, us := loadUsers(t, e, annID, bobID)
+			ua := us[0]
+			posts, prof := slices.Clone(ua.Posts), ua.Profile
+			if err := tc.undo(s, ua); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ua.Posts, posts) || ua.Profile != prof || s.Status(posts[0]) != orm.Persistent || posts[0].User != ua {
+				t.Fatalf("after the undo: %d posts, profile %v, post %v", len(ua.Posts), ua.Profile == prof, s.Status(posts[0]))
+			}
+			e.cap.reset()
+			if err := s.Commit(e.ctx); err != nil || len(e.statements("INSERT", "UPDATE", "DELETE")) != 0 {
+				t.Fatalf("commit sent %q (%v)", e.cap.sqls(), err)
+			}
+			if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 2 {
+				t.Fatalf("%d posts", n)
+			}
+			if n := e.rows(`SELECT count(*) FROM reports WHERE user_id = $1`, annID)[0][0].(int64); n != 1 {
+				t.Fatal("ann's report lost its user")
+			}
+		})
+	}
+}
+
+// "a removed or deleted post is in nobody's" collection after the flush:
+// a post deleted while still in its user's loaded collection leaves it,
+// and the next commit sends nothing.
+func TestDeletedChildLeavesItsParentsCollection(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	p := ua.Posts[0]
+	s.Delete(p)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(ua.Posts, p) || len(ua.Posts) != 1 {
+		t.Fatalf("ann still holds the deleted post (%d posts)", len(ua.Posts))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("second commit sent %q (%v)", e.cap.sqls(), err)
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 1 {
+		t.Fatalf("%d posts", n)
+	}
+}
+
+// A post whose reference was never loaded, appended to another user's
+// loaded collection: moved, and its reference names the new user.
+func TestMoveChildWithUnloadedReference(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s := e.db.Session()
+	defer s.Close()
+	p, err := orm.Query[RPost](s).Where("title = ?", "ann one").One(e.ctx)
+	if err != nil || p.User != nil {
+		t.Fatalf("post: %v (reference loaded %v)", err, p != nil && p.User != nil)
+	}
+	ub, err := orm.Query[RUser](s).Where("id = ?", bobID).Load("Posts").One(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ub.Posts = append(ub.Posts, p)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := postOwner(e, p.ID); got != bobID || p.User != ub {
+		t.Fatalf("posts.user_id = %d (ann %d), reference to bob %v", got, annID, p.User == ub)
+	}
+}
+
+// Expunge, change the detached object, Merge it back: one UPDATE of what
+// changed, the session's object carries it.
+func TestExpungeThenMergeBack(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	s.Expunge(ua)
+	ua.Username = "anne"
+	got, err := orm.Merge(e.ctx, s, ua)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got.Username != "anne" || e.rows(`SELECT username FROM users WHERE id = $1`, annID)[0][0] != "anne" {
+		t.Fatalf("merged %q", got.Username)
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, annID)[0][0].(int64); n != 2 {
+		t.Fatalf("%d posts after the merge", n)
+	}
+	if w := e.statements("INSERT", "DELETE"); len(w) != 0 {
+		t.Fatalf("sent %q", w)
+	}
+}
+
+// A profile replaced in memory survives a query of its user that loads
+// the profile again (lazy:joined, autoflush off; Get): "a loaded object
+// that has unflushed changes keeps them", and the commit replaces it.
+func TestReplacedProfileSurvivesAJoinedLoad(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	for _, tc := range []struct {
+		name string
+		load func(s *orm.Session) error
+	}{
+		{"query, lazy:joined", func(s *orm.Session) error {
+			_, err := orm.Query[RUser](s).Where("id = ?", annID).All(e.ctx)
+			return err
+		}},
+		{"query, LoadJoined", func(s *orm.Session) error {
+			_, err := orm.Query[RUser](s).Where("id = ?", annID).LoadJoined("Profile").All(e.ctx)
+			return err
+		}},
+		{"query, Load of a selectin path", func(s *orm.Session) error {
+			_, err := orm.Query[RUser](s).Where("id = ?", annID).Load("Posts").All(e.ctx)
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, us := loadUsers(t, e, annID)
+			ua := us[0]
+			old := ua.Profile
+			s.SetAutoflush(false)
+			fresh := &RProfile{Name: ptr("new " + tc.name)}
+			ua.Profile = fresh
+			if err := tc.load(s); err != nil {
+				t.Fatal(err)
+			}
+			if ua.Profile != fresh {
+				t.Fatal("the load put the old profile back")
+			}
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			got := e.rows(`SELECT id, name FROM profiles WHERE user_id = $1`, annID)
+			if len(got) != 1 || got[0][0] != fresh.ID || got[0][1] != "new "+tc.name {
+				t.Fatalf("ann's profiles %v, want the new one (old %d)", got, old.ID)
+			}
+		})
+	}
+}
+
+// A soft-deleted entry leaves its blog's loaded collection like a deleted
+// one, and the next commit sends nothing (no orphan, no resurrection).
+func TestSoftDeletedChildLeavesTheCollection(t *testing.T) {
+	e, _ := blogEnv(t)
+	s := e.db.Session()
+	defer s.Close()
+	b, err := orm.Query[Blog](s).Where("name = ?", "go").Load("Entries").One(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := b.Entries[0]
+	s.Delete(gone)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(b.Entries, gone) || len(b.Entries) != 1 {
+		t.Fatalf("the blog still holds the soft-deleted entry (%d entries)", len(b.Entries))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("second commit sent %q (%v)", e.cap.sqls(), err)
+	}
+	if got := e.rows(`SELECT count(*) FILTER (WHERE deleted_at IS NULL), count(*) FROM entries WHERE blog_id = $1`, b.ID); got[0][0] != int64(1) || got[0][1] != int64(2) {
+		t.Fatalf("entries live/all: %v", got)
+	}
+}

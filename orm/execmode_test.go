@@ -190,11 +190,12 @@ func behindPooler(ctx context.Context, t *testing.T, conn string) bool {
 // PgBouncer in transaction pooling: prepared statements (and an unnamed
 // statement described in one round trip and run in the next) live on one
 // server connection, which the pooler hands to another client between
-// transactions (docs/deploy.md).
+// transactions (docs/deploy.md). cache_describe works: its description
+// needs nothing kept on the server, and each statement is one round trip.
 func skipBehindPooler(ctx context.Context, t *testing.T, conn string, mode pgx.QueryExecMode) {
 	t.Helper()
 	switch mode {
-	case pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol:
+	case pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheDescribe:
 		return
 	}
 	if behindPooler(ctx, t, conn) {
@@ -358,4 +359,54 @@ func execWorkload(ctx context.Context, t *testing.T, db *orm.DB, check *pgx.Conn
 	n, err := orm.Query[XNote](q).Count(ctx)
 	require.NoError(t, err)
 	require.Zero(t, n)
+}
+
+// TestExecModesBehindPgBouncer runs the workload through a PgBouncer
+// (pgtest.NewBouncer; skipped without the binary): in transaction pooling
+// the modes that keep nothing on a server connection between round trips
+// (cache_describe, exec, simple protocol), in session pooling all five. A context that
+// ends mid-statement (the default cancel request, then close on cancel)
+// leaves the pooler up.
+func TestExecModesBehindPgBouncer(t *testing.T) {
+	pools := []struct {
+		mode  pgtest.PoolMode
+		modes []execMode
+	}{
+		{pgtest.TransactionPooling, []execMode{execModes[1], execModes[3], execModes[4]}},
+		{pgtest.SessionPooling, execModes},
+	}
+	for _, p := range pools {
+		t.Run(string(p.mode), func(t *testing.T) {
+			base := pgtest.NewBouncer(t, p.mode)
+			create, err := orm.Open(context.Background(), withURLParam(t, base, "default_query_exec_mode", "exec"), execModeRegistry())
+			require.NoError(t, err)
+			defer create.Close()
+			for _, m := range p.modes {
+				t.Run(m.name, func(t *testing.T) {
+					ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+					defer cancel()
+					require.NoError(t, create.DropAll(ctx))
+					require.NoError(t, create.CreateAll(ctx))
+					for _, opts := range [][]orm.Option{nil, {orm.WithCloseOnCancel()}} {
+						db, err := orm.Open(ctx, withURLParam(t, base, "default_query_exec_mode", m.name), execModeRegistry(), opts...)
+						require.NoError(t, err)
+						s := db.Session()
+						short, stop := context.WithTimeout(ctx, 100*time.Millisecond)
+						_, err = orm.Raw[slept](s, "SELECT pg_sleep(30)::text AS slept").All(short)
+						stop()
+						require.ErrorIs(t, err, context.DeadlineExceeded)
+						s.Close()
+						db.Close()
+					}
+					db, err := orm.Open(ctx, withURLParam(t, base, "default_query_exec_mode", m.name), execModeRegistry())
+					require.NoError(t, err)
+					defer db.Close()
+					check, err := pgx.Connect(ctx, withURLParam(t, base, "default_query_exec_mode", "exec"))
+					require.NoError(t, err)
+					defer check.Close(context.Background())
+					execWorkload(ctx, t, db, check)
+				})
+			}
+		})
+	}
 }

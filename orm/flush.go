@@ -29,10 +29,10 @@ type flush struct {
 	hookMark  int             // the journal's length before they did
 	ranBefore map[*state]bool // the objects whose Before hook ran (each runs once a flush)
 
-	pipe pipe
-	slab []action   // actions are taken from here
-	full [][]action // earlier slabs of this flush, maxKeptActions or more each
-	room flushRoom
+	pipe  pipe
+	slab  []action   // actions are taken from here
+	spent [][]action // slabs from the DB's spares, given back by trim
+	room  flushRoom
 }
 
 var errReentrant = errors.New("flush called from inside a flush")
@@ -92,13 +92,7 @@ func (s *Session) endTxChecked(ctx context.Context) error {
 	}
 	p := &pipe{s: s, commit: true}
 	if err := p.run(ctx); err != nil {
-		var unknown *UnknownOutcomeError
-		if errors.As(err, &unknown) {
-			s.restore(0)
-			s.releaseTx()
-			return err
-		}
-		return s.failTx(err)
+		return s.sendFailed(err)
 	}
 	s.committed()
 	s.releaseTx()
@@ -183,22 +177,30 @@ func (f *flush) trim() {
 			a.st.act = nil
 		}
 	}
-	pool := &f.s.db.flushes
-	for _, slab := range f.full {
-		pool.give(slab)
+	acts, slab, spent := f.actions, f.slab, f.spent
+	spares := &f.s.db.spares
+	if fr := f.rel; fr != nil {
+		if cap(fr.claims) >= maxKeptActions {
+			spares.claims.keep(fr.claims)
+		}
+		if cap(fr.visited) >= maxKeptActions {
+			spares.states.keep(fr.visited)
+		}
 	}
-	acts, slab := f.actions, f.slab
 	*f = flush{}
-	if cap(acts) <= maxKeptActions {
+	if cap(acts) < maxKeptActions {
 		f.actions = acts[:0]
 	} else {
-		pool.lists.put(acts)
+		spares.lists.keep(acts)
 	}
-	if cap(slab) <= maxKeptActions {
+	if cap(slab) < maxKeptActions {
 		f.slab = slab[:0]
-	} else {
-		pool.give(slab)
 	}
+	for _, sl := range spent {
+		spares.slabs.keep(sl)
+	}
+	clear(spent)
+	f.spent = spent[:0]
 }
 
 // plan collects the actions and orders them; it changes nothing in the
@@ -209,12 +211,16 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	f := &s.workspace().flush
 	// The previous flush's storage is reused: a session flushing the same
 	// work again (a batch job, a loop of commits) allocates none of it.
-	acts, slab := f.actions, f.slab
-	*f = flush{s: s, ctx: ctx, id: s.flushSeq}
+	acts, slab, spent := f.actions, f.slab, f.spent
+	*f = flush{s: s, ctx: ctx, id: s.flushSeq, spent: spent[:0]}
 	n := len(s.pending) + min(len(s.loaded), 64)
-	f.actions = s.db.flushes.actionList(acts, f.room.actPtrs[:0], n)
+	if f.actions = reuse(acts, f.room.actPtrs[:0], n); f.actions == nil {
+		f.actions = s.db.spares.lists.get(n)
+	}
 	f.batches = f.room.batchPtrs[:0]
-	f.slab = s.db.flushes.actionSlab(slab, f.room.actions[:0], n)
+	if f.slab = reuse(slab, f.room.actions[:0], n); f.slab == nil {
+		f.newSlab(n)
+	}
 	if err := f.relationshipsAndHooks(); err != nil {
 		return f, err
 	}
@@ -238,13 +244,16 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 }
 
 // reuse returns an empty slice with room for n: old's storage when it is
-// big enough, else inline's when that is, else a new one.
+// big enough, else inline's when that is, else a new one when n is small,
+// else nil.
 func reuse[E any](old, inline []E, n int) []E {
 	switch {
 	case cap(old) >= n && cap(old) > cap(inline):
 		return old[:0]
 	case n <= cap(inline):
 		return inline
+	case n >= maxKeptActions:
+		return nil // the caller takes a large one from the DB's spares
 	}
 	return make([]E, 0, n)
 }
@@ -293,11 +302,17 @@ func (s *Session) openFor(f *flush, end txEnd, after bool) txEnd {
 	return keepTx
 }
 
-// flushFailed puts the session back after flush f failed with err: to
-// where the transaction's database state is (failTx), or, when the
-// outcome of its COMMIT is unknown, to before the transaction.
+// flushFailed puts the session back after flush f failed with err
+// (sendFailed), then its relationship bookkeeping.
 func (s *Session) flushFailed(f *flush, err error) error {
 	defer f.rel.failed() // after the journal has put states back
+	return s.sendFailed(err)
+}
+
+// sendFailed puts the session back after its statements failed with err:
+// to where the transaction's database state is (failTx), or, when the
+// outcome of a COMMIT is unknown, to before the transaction.
+func (s *Session) sendFailed(err error) error {
 	var unknown *UnknownOutcomeError
 	if errors.As(err, &unknown) {
 		s.restore(0)

@@ -143,8 +143,10 @@ func (f *flush) journal(st *state) *undo {
 		u.prev.act = nil // read only by this flush, and not kept alive by the journal
 	}
 	if len(t.journal) == cap(t.journal) {
-		// Room for every action of the flush at once: one growth a flush.
-		t.journal = f.s.db.flushes.growJournal(t.journal, len(f.actions))
+		// Room for every action of the flush at once, taken on first use:
+		// a flush whose rows need no entry of their own (updates of a
+		// Commit, inserts journaled by insertUndo) holds no journal.
+		f.s.growJournal(len(f.actions))
 	}
 	t.journal = append(t.journal, u)
 	st.at(f.id)
@@ -279,12 +281,9 @@ func (s *Session) relink(entries []undo, touched map[*state]struct{}) {
 		})
 	}
 	slices.SortFunc(s.pending, func(a, b *state) int { return cmp.Compare(a.ord, b.ord) })
-	s.byPtr = nil
+	s.byPtr.reset(nil)
 	if len(s.pending) > pendingIndex {
-		s.byPtr = make(map[mem.Ptr]*state, len(s.pending))
-		for _, st := range s.pending {
-			s.byPtr[st.obj] = st
-		}
+		s.byPtr.reset(s.pending)
 	}
 }
 
@@ -299,8 +298,30 @@ func (s *Session) committed() {
 			u.st.status = detached
 		}
 	}
-	// A large flush's undo records are not kept by the session.
-	s.tx.journal = s.db.flushes.dropJournal(s.tx.journal)
+	clear(s.tx.journal)
+	s.tx.journal = s.tx.journal[:0]
+	if cap(s.tx.journal) > keptJournal {
+		// A large flush's undo records are not kept by the session.
+		s.db.spares.journals.keep(s.tx.journal)
+		s.tx.journal = nil
+	}
+}
+
+// growJournal makes room in the journal for n more entries; a large
+// journal comes from the DB's spares.
+func (s *Session) growJournal(n int) {
+	j := s.tx.journal
+	switch {
+	case cap(j)-len(j) >= n:
+		return
+	case len(j)+n <= keptJournal:
+		s.tx.journal = slices.Grow(j, n)
+		return
+	}
+	s.tx.journal = append(s.db.spares.journals.get(max(len(j)+n, 2*len(j))), j...)
+	if cap(j) > keptJournal {
+		s.db.spares.journals.keep(j)
+	}
 }
 
 // discard drops the changes the session holds for objects added after the

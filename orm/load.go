@@ -49,7 +49,16 @@ func OrderBy(keys ...string) LoadOption {
 
 // parseLoads turns Load's arguments into paths: each string starts a
 // path, each LoadOption applies to the path before it.
-func parseLoads(args []any, joined bool) ([]loadPath, error) {
+// loadStyle says how a query's Load paths are loaded by default.
+type loadStyle uint8
+
+const (
+	selectLoad loadStyle = iota // Load: one statement per step
+	joinLoad                    // LoadJoined: joined into the query
+)
+
+func parseLoads(args []any, style loadStyle) ([]loadPath, error) {
+	joined := style == joinLoad
 	var out []loadPath
 	for _, a := range args {
 		switch a := a.(type) {
@@ -94,13 +103,17 @@ func (n *loadNode) child(ru rule) *loadNode {
 }
 
 // afterQuery loads what a query's Load paths name and the eager lazy:
-// strategies of every model reached, for the query's objects.
-func (s *Session) afterQuery(ctx context.Context, m *model, objs []mem.Ptr, loads []loadPath) error {
+// strategies of every model reached, for the query's objects; held says
+// what held objects and fields take (takeRow for a Refresh query).
+func (s *Session) afterQuery(ctx context.Context, m *model, objs []mem.Ptr, loads []loadPath, held onHeld) error {
 	root, err := loadTree(s.db.reg, m, loads, ownersFresh)
 	if err != nil {
 		return err
 	}
-	return runLoads(ctx, &loader{s: s}, root, ownerStates(s, m, objs))
+	l := &loader{s: s, held: held, fields: held}
+	err = runLoads(ctx, l, root, ownerStates(s, m, objs))
+	giveBack(&s.db.spares.rows, l.spare)
+	return err
 }
 
 // ownerLoads says whether a load tree holds its owners' eager

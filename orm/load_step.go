@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -17,7 +18,11 @@ import (
 type loader struct {
 	s    *Session
 	held onHeld
-	all  bool // soft-deleted targets too (a delete cascade; softdelete.go)
+	// fields is what an owner's field takes when the program changed it
+	// since its last load or flush: keepChanges keeps the change (a query),
+	// takeRow the loaded targets (a refresh of the owner).
+	fields onHeld
+	all    bool // soft-deleted targets too (a delete cascade; softdelete.go)
 
 	// spare is the rows of a finished step, given back (see release) for
 	// the next step's scan to append to, so that a load of several steps
@@ -101,6 +106,9 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 		dest[i] = c.ptr(scratch)
 	}
 	out := l.spare[:0]
+	if l.spare == nil {
+		out = s.db.spares.rows.get(0)
+	}
 	l.spare = nil
 	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
 		for rows.Next() {
@@ -315,7 +323,15 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 		if id := g.of[i]; id >= 0 {
 			targets = targetsOf(all, ends, id)
 		}
-		rb.setField(st.obj, targets)
+		field := targets
+		if keep && l.fields == keepChanges {
+			if added, changed := programChanges(rb, st); changed && st.isLoaded(rb.idx) {
+				continue // the program changed the loaded field since: its change stands
+			} else if len(added) > 0 {
+				field = withAdded(r.Uselist, targets, added)
+			}
+		}
+		rb.setField(st.obj, field)
 		if st.relLoaded |= bit(rb.idx); scope == filteredRows && (r.Uselist || len(targets) == 0) {
 			st.relLoaded &^= bit(rb.idx)
 		}
@@ -334,6 +350,32 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 			}
 		}
 	}
+}
+
+// programChanges returns the targets the program attached to st's field
+// since its last load or flush, and whether the field changed at all.
+func programChanges(rb *relBase, st *state) ([]mem.Ptr, bool) {
+	cur, seen := rb.targets(st.obj), st.seenOf(rb.idx)
+	if slices.Equal(cur, seen) {
+		return nil, false
+	}
+	return minus(cur, seen), true
+}
+
+// withAdded returns what a field not loaded before holds once loaded:
+// the loaded targets and those the program attached (for a to-one field,
+// the program's target, which replaces the loaded one at flush).
+func withAdded(uselist bool, loaded, added []mem.Ptr) []mem.Ptr {
+	if !uselist {
+		return added[:1]
+	}
+	out := slices.Clone(loaded)
+	for _, t := range added {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // setField stores targets in owner's field.

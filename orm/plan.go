@@ -148,10 +148,7 @@ func (f *flush) statement(t *schema.Table, deps []*action, build func(f *flush) 
 
 func (f *flush) newAction(kind actionKind, st *state) *action {
 	if len(f.slab) == cap(f.slab) {
-		if cap(f.slab) >= maxKeptActions {
-			f.full = append(f.full, f.slab)
-		}
-		f.slab = f.nextSlab()
+		f.newSlab(min(max(8, 2*cap(f.slab)), maxKeptActions))
 	}
 	f.slab = append(f.slab, action{kind: kind, st: st, m: st.m})
 	a := &f.slab[len(f.slab)-1]
@@ -160,10 +157,27 @@ func (f *flush) newAction(kind actionKind, st *state) *action {
 	} else if f.single != st.m {
 		f.single = nil
 	}
+	if len(f.actions) == cap(f.actions) && cap(f.actions) >= maxKeptActions {
+		grown := append(f.s.db.spares.lists.get(2*cap(f.actions)), f.actions...)
+		f.s.db.spares.lists.keep(f.actions)
+		f.actions = grown
+	}
 	f.actions = append(f.actions, a)
 	st.at(f.id)
 	st.act = a
 	return a
+}
+
+// newSlab makes room for n more actions: a slab of its own, from the
+// DB's spares when it is large. Actions already taken stay where they
+// are (the flush holds pointers to them); trim gives the large slabs back.
+func (f *flush) newSlab(n int) {
+	if n < maxKeptActions {
+		f.slab = make([]action, 0, n)
+		return
+	}
+	f.slab = f.s.db.spares.slabs.get(n)
+	f.spent = append(f.spent, f.slab)
 }
 
 // tableEdges adds the table-level foreign key order through barriers:

@@ -110,16 +110,16 @@ func (q *SelectQuery[T]) Refresh() *SelectQuery[T] { q.held = takeRow; return q 
 // number of rows. A path naming no relationship fails the query with
 // ErrNoRelation, any other argument with ErrLoadArg.
 func (q *SelectQuery[T]) Load(args ...any) *SelectQuery[T] {
-	return q.load(args, false)
+	return q.load(args, selectLoad)
 }
 
 // LoadJoined is Load with the joined strategy.
 func (q *SelectQuery[T]) LoadJoined(args ...any) *SelectQuery[T] {
-	return q.load(args, true)
+	return q.load(args, joinLoad)
 }
 
-func (q *SelectQuery[T]) load(args []any, joined bool) *SelectQuery[T] {
-	paths, err := parseLoads(args, joined)
+func (q *SelectQuery[T]) load(args []any, style loadStyle) *SelectQuery[T] {
+	paths, err := parseLoads(args, style)
 	if err != nil {
 		q.keep(fmt.Errorf("load: %w", err))
 	}
@@ -144,14 +144,14 @@ func (q *SelectQuery[T]) load(args []any, joined bool) *SelectQuery[T] {
 // read the related table's columns unqualified. A path naming no
 // relationship fails the query with ErrNoRelation.
 func (q *SelectQuery[T]) Join(path string, opts ...LoadOption) *SelectQuery[T] {
-	q.addJoin(path, false, opts)
+	q.addJoin(path, innerJoin, opts)
 	return q
 }
 
 // LeftJoin is Join with a LEFT OUTER JOIN: rows without a related row (or
 // without one matching the options) are kept, with NULL related columns.
 func (q *SelectQuery[T]) LeftJoin(path string, opts ...LoadOption) *SelectQuery[T] {
-	q.addJoin(path, true, opts)
+	q.addJoin(path, leftJoin, opts)
 	return q
 }
 
@@ -162,14 +162,14 @@ func (q *SelectQuery[T]) LeftJoin(path string, opts ...LoadOption) *SelectQuery[
 // Query[User](s).Has("Posts.Tags", Where("name = ?", "go")). It is a
 // correlated EXISTS, so rows are never repeated.
 func (q *SelectQuery[T]) Has(path string, opts ...LoadOption) *SelectQuery[T] {
-	q.addExists(path, false, opts)
+	q.addExists(path, hasSome, opts)
 	return q
 }
 
 // HasNo keeps the rows that have no related row along the path (matching
 // the options): NOT EXISTS.
 func (q *SelectQuery[T]) HasNo(path string, opts ...LoadOption) *SelectQuery[T] {
-	q.addExists(path, true, opts)
+	q.addExists(path, hasNone, opts)
 	return q
 }
 

@@ -79,7 +79,15 @@ func (sc *scope) joined(path string) *qjoin {
 
 // addJoin joins the relationship path and each step before it that is not
 // joined yet; opts filter the last step.
-func (q *selectCore) addJoin(path string, left bool, opts []LoadOption) {
+// joinKind is a Join's SQL join.
+type joinKind uint8
+
+const (
+	innerJoin joinKind = iota // JOIN: rows without a related row go
+	leftJoin                  // LEFT JOIN: they stay, with NULL columns
+)
+
+func (q *selectCore) addJoin(path string, kind joinKind, opts []LoadOption) {
 	if q.m == nil {
 		return
 	}
@@ -103,7 +111,7 @@ func (q *selectCore) addJoin(path string, left bool, opts []LoadOption) {
 			}
 			continue
 		}
-		j, err := q.newJoin(sc, prefix, r, left)
+		j, err := q.newJoin(sc, prefix, r, kind)
 		if err != nil {
 			q.keep(fmt.Errorf("join %s: %w", path, err))
 			return
@@ -119,9 +127,9 @@ func (q *selectCore) addJoin(path string, left bool, opts []LoadOption) {
 // newJoin builds the step for r, joined to the step before prefix (or
 // the query's table). Its alias is the snake_case path: "posts",
 // "posts__tags".
-func (q *selectCore) newJoin(sc *scope, prefix string, r *relation.Relation, left bool) (*qjoin, error) {
+func (q *selectCore) newJoin(sc *scope, prefix string, r *relation.Relation, kind joinKind) (*qjoin, error) {
 	db := q.s.db
-	j := &qjoin{path: prefix, r: r, owner: db.reg.byTable[r.Table], target: db.reg.byTable[r.Target], left: left, parent: sc.qual}
+	j := &qjoin{path: prefix, r: r, owner: db.reg.byTable[r.Table], target: db.reg.byTable[r.Target], left: kind == leftJoin, parent: sc.qual}
 	if j.owner == nil || j.target == nil {
 		return nil, fmt.Errorf("%s: %w", r, ErrUnknownModel)
 	}
@@ -247,7 +255,15 @@ func pairs(a string, xs []string, b string, ys []string) string {
 }
 
 // addExists adds a Has (or HasNo) filter along the relationship path.
-func (q *selectCore) addExists(path string, not bool, opts []LoadOption) {
+// existsKind says whether Has or HasNo asks for related rows.
+type existsKind uint8
+
+const (
+	hasSome existsKind = iota // Has: EXISTS
+	hasNone                   // HasNo: NOT EXISTS
+)
+
+func (q *selectCore) addExists(path string, kind existsKind, opts []LoadOption) {
 	if q.m == nil {
 		return
 	}
@@ -255,7 +271,7 @@ func (q *selectCore) addExists(path string, not bool, opts []LoadOption) {
 	if err == nil {
 		var f filter
 		if f, err = joinFilter(opts); err == nil {
-			q.exists = append(q.exists, existsCond{rels: rels, not: not, filter: f})
+			q.exists = append(q.exists, existsCond{rels: rels, not: kind == hasNone, filter: f})
 		}
 	}
 	if err != nil {

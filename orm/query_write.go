@@ -81,7 +81,7 @@ func (q *UpdateQuery[T]) Exec(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("update %s: %w", q.m, err)
 	}
-	n, err := q.s.bulk(ctx, q.m, sql, args, ret, false)
+	n, err := q.s.bulk(ctx, q.m, sql, args, ret, rowsUpdated)
 	if err != nil {
 		return 0, fmt.Errorf("update %s: %w", q.m, err)
 	}
@@ -189,17 +189,25 @@ func (q *DeleteQuery[T]) Exec(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("delete %s: %w", q.m, err)
 	}
-	n, err := q.s.bulk(ctx, q.m, string(buf)+ts.returning(ret, ""), args, ret, true)
+	n, err := q.s.bulk(ctx, q.m, string(buf)+ts.returning(ret, ""), args, ret, rowsDeleted)
 	if err != nil {
 		return 0, fmt.Errorf("delete %s: %w", q.m, err)
 	}
 	return n, nil
 }
 
+// bulkEffect says what a bulk statement does to the rows it returns.
+type bulkEffect uint8
+
+const (
+	rowsUpdated bulkEffect = iota // UpdateQuery: they take the returned values
+	rowsDeleted                   // DeleteQuery (soft or not): they are gone
+)
+
 // bulk runs a statement-level UPDATE or DELETE in the session's
 // transaction and applies its RETURNING rows (keys and ret columns) to the
-// objects the session holds.
-func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, ret colSet, del bool) (int64, error) {
+// objects the session holds, as effect says.
+func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, ret colSet, effect bulkEffect) (int64, error) {
 	if s.autoflush {
 		if err := s.flush(ctx, keepTx); err != nil {
 			return 0, fmt.Errorf("autoflush: %w", err)
@@ -222,7 +230,7 @@ func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, re
 				return err
 			}
 			if st := s.held(m, scratch); st != nil && st.status == Persistent {
-				f.apply(st, scratch, ret, del)
+				f.apply(st, scratch, ret, effect)
 			}
 		}
 		return nil
@@ -230,16 +238,16 @@ func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, re
 	if err := p.run(ctx); err != nil {
 		return 0, s.failTx(err)
 	}
-	if del {
+	if effect == rowsDeleted {
 		s.filterLoaded(func(st *state) bool { return st.status != Persistent })
 	}
 	return n, nil
 }
 
 // apply brings a held object in line with a row a bulk statement changed.
-func (f *flush) apply(st *state, row mem.Ptr, ret colSet, del bool) {
+func (f *flush) apply(st *state, row mem.Ptr, ret colSet, effect bulkEffect) {
 	f.journal(st)
-	if del {
+	if effect == rowsDeleted {
 		for _, c := range st.m.cols {
 			if ret.has(c.pos) && !c.pk { // a soft delete's column, version, onupdate
 				f.overwrite(st, c)

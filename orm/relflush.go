@@ -53,7 +53,7 @@ func (fr *relFlush) before() error {
 	fr.visit()
 	// Most flushes claim at most once per object: one allocation instead
 	// of a growing slice.
-	fr.claims = make([]claim, 0, len(fr.visited))
+	fr.claims = take(&fr.s.db.spares.claims, len(fr.visited))
 	for _, st := range fr.visited {
 		if !st.deleting {
 			for _, ru := range st.m.rules {
@@ -77,7 +77,7 @@ func (fr *relFlush) before() error {
 // visit lists the pending and persistent objects that have relationships.
 func (fr *relFlush) visit() {
 	s := fr.s
-	fr.visited = make([]*state, 0, len(s.pending)+len(s.loaded))
+	fr.visited = take(&s.db.spares.states, len(s.pending)+len(s.loaded))
 	for _, list := range [][]*state{s.pending, s.loaded} {
 		for _, st := range list {
 			if len(st.m.rules) > 0 && (st.status == Pending || st.status == Persistent) {

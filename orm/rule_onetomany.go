@@ -34,16 +34,30 @@ func (r *oneToMany) changes(fr *relFlush, st *state) {
 // needsLoad: the children of a deleted parent must be known when the
 // session deletes them (delete) or clears their key (nullable), unless the
 // database does it (ON DELETE CASCADE / SET NULL).
-func (r *oneToMany) needsLoad(_ *relFlush, st *state) (bool, error) {
+func (r *oneToMany) needsLoad(fr *relFlush, st *state) (bool, error) {
 	rel := r.r
 	acts := rel.Cascade.Has(relation.Delete) || rel.Nullable
 	switch {
-	case st.isLoaded(r.idx) || rel.PassiveDeletes || !acts || rel.Lazy == relation.NoLoad:
+	case rel.PassiveDeletes || !acts || rel.Lazy == relation.NoLoad:
+		return false, nil
+	case st.isLoaded(r.idx) && !r.holdsStrangers(fr.s, st):
 		return false, nil
 	case rel.Lazy == relation.Raise:
 		return false, raiseError(r.relBase, "delete cascade")
 	}
 	return true, nil
+}
+
+// holdsStrangers reports whether st's field holds a child the session
+// does not hold (expunged since it was loaded): its row is selected again
+// so that the cascade reaches it.
+func (r *oneToMany) holdsStrangers(s *Session, st *state) bool {
+	for _, t := range r.targets(st.obj) {
+		if s.stateOf(r.target, t) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // deleted deletes the children of st (delete cascade) or clears their key

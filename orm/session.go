@@ -33,12 +33,12 @@ type Session struct {
 	onPrimary bool // reads go to the primary: the session wrote, or UsePrimary
 	cfg       sessionConfig
 
-	idmap   identityMap        // persistent objects by (table, key)
-	indexed int                // loaded[:indexed] are in idmap (see lookup)
-	loaded  []*state           // persistent (and deleted) states in load order
-	pending []*state           // pending states in Add order
-	byPtr   map[mem.Ptr]*state // pending states by object address
-	seq     uint64             // Add counter
+	idmap   identityMap // persistent objects by (table, key)
+	indexed int         // loaded[:indexed] are in idmap (see lookup)
+	loaded  []*state    // persistent (and deleted) states in load order
+	pending []*state    // pending states in Add order
+	byPtr   ptrIndex    // pending states by object address, from pendingIndex of them
+	seq     uint64      // Add counter
 
 	tx    *txn   // the open transaction (&arena.work.tx), nil when none
 	arena arena  // the session's allocations and scratch buffers (arena.go)
@@ -255,8 +255,10 @@ func (s *Session) Close() error {
 		err = s.rollbackTx(context.Background())
 	}
 	s.closed = true
-	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, nil, 0
-	s.arena.release(&s.db.works, &s.db.flushes)
+	giveBack(&s.db.spares.states, s.loaded)
+	giveBack(&s.db.spares.states, s.pending)
+	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, ptrIndex{}, 0
+	s.arena.release(&s.db.works, &s.db.spares.journals)
 	return err
 }
 
@@ -389,6 +391,9 @@ func (s *Session) addLoaded(m *model, p mem.Ptr, k idKey, copyStruct func(dst, s
 	st.status = Persistent
 	st.setID(k)
 	s.snapshotWith(st, copyStruct)
+	if s.loaded == nil {
+		s.loaded = s.db.spares.states.get(0)
+	}
 	s.loaded = push(s.loaded, st)
 	s.loadedRow(m, p)
 	return st
@@ -420,8 +425,8 @@ const pendingIndex = 16
 
 // pendingOf returns the pending state of the object at p, or nil.
 func (s *Session) pendingOf(p mem.Ptr) *state {
-	if s.byPtr != nil {
-		return s.byPtr[p]
+	if s.byPtr.on() {
+		return s.byPtr.get(p)
 	}
 	for _, st := range s.pending {
 		if st.obj == p && st.status == Pending {
@@ -435,37 +440,28 @@ func (s *Session) pendingOf(p mem.Ptr) *state {
 func (s *Session) addPending(st *state) {
 	s.pending = push(s.pending, st)
 	switch {
-	case s.byPtr != nil:
-		s.byPtr[st.obj] = st
+	case s.byPtr.on():
+		s.byPtr.put(st)
 	case len(s.pending) > pendingIndex:
-		s.byPtr = make(map[mem.Ptr]*state, 2*len(s.pending))
-		for _, x := range s.pending {
-			s.byPtr[x.obj] = x
-		}
+		s.byPtr.reset(s.pending)
 	}
 }
 
 // dropPending removes st from the pending index; the caller removes it
 // from the list.
 func (s *Session) dropPending(st *state) {
-	if s.byPtr != nil {
-		delete(s.byPtr, st.obj)
-	}
+	s.byPtr.del(st.obj)
 }
 
 // reindexPending rebuilds the pending index after many objects left the
 // pending list at once.
 func (s *Session) reindexPending() {
-	if s.byPtr == nil {
-		return
-	}
-	if len(s.pending) <= pendingIndex {
-		s.byPtr = nil
-		return
-	}
-	clear(s.byPtr)
-	for _, st := range s.pending {
-		s.byPtr[st.obj] = st
+	switch {
+	case !s.byPtr.on():
+	case len(s.pending) <= pendingIndex:
+		s.byPtr.reset(nil)
+	default:
+		s.byPtr.reset(s.pending)
 	}
 }
 

@@ -206,7 +206,8 @@ func carve(arena, ps []mem.Ptr) ([]mem.Ptr, []mem.Ptr) {
 // those the parent each named: the reference, else the parent the session
 // holds for the old key. A key whose reference the program changed since
 // is left out unless the load refreshes: the program's change stands, and
-// the next flush writes it.
+// the next flush writes it; a refresh puts such a reference back even when
+// the key it loads is the one it had.
 func (s *Session) movedKeys(st *state, p mem.Ptr, held onHeld) (uint64, []mem.Ptr) {
 	var moved uint64
 	var from []mem.Ptr
@@ -215,7 +216,10 @@ func (s *Session) movedKeys(st *state, p mem.Ptr, held onHeld) (uint64, []mem.Pt
 			break
 		}
 		was, wok := g.childKey.stored(st.snap)
-		if now, nok := g.childKey.stored(p); wok == nok && was == now || held == keepChanges && g.referenceChanged(s, st) {
+		now, nok := g.childKey.stored(p)
+		// A refresh also undoes a reference the program pointed elsewhere
+		// (the key it loads may be the one it had).
+		if changed := g.referenceChanged(s, st); wok == nok && was == now && !(held == takeRow && changed) || held == keepChanges && changed {
 			continue
 		}
 		if from == nil {

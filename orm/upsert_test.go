@@ -411,6 +411,9 @@ func TestUpsertTimeConflictKey(t *testing.T) {
 	e := setup(t, orm.MustRegistry(&Reading{}))
 	zone := time.FixedZone("UTC+5:30", 5*3600+1800)
 	now := time.Now().In(zone) // nanoseconds, a zone, a monotonic reading
+	// 100ns into its microsecond, so that now and now+1ns are one stored
+	// value whatever the clock says (PostgreSQL rounds to the microsecond).
+	now = now.Add(time.Duration(100 - now.Nanosecond()%1000))
 	day := time.Date(2024, 3, 9, 23, 30, 0, 0, zone)
 	mk := func(sensor int64, d time.Duration, v float64) *Reading {
 		at := now.Add(d)

@@ -66,8 +66,8 @@
 // lists (LocalColumns, RemoteColumns, and the Secondary columns), the
 // primary-key-to-foreign-key copies the flush performs ([Pair]), the
 // partner (Back), the cascade, the strategies, the order and
-// whether deletes are passive, plus offset-based accessors
-// ([Relation.One], [Relation.Many], …) for the field itself.
+// whether deletes are passive, and the field itself (Field: its index
+// path, and its offset when no embedded pointer is on the way).
 //
 // Every mistake is a [*RelationError] naming the model, the field, the tag
 // and, when two declarations disagree, the other side; the sentinels in

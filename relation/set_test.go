@@ -4,25 +4,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"unsafe"
 
 	"github.com/crucible-orm/crucible/relation"
 	"github.com/crucible-orm/crucible/schema"
 )
-
-// Note reaches its relationship through an embedded pointer, so the
-// accessors cannot use a fixed offset.
-type Note struct {
-	ID       int64  `orm:"pk"`
-	AuthorID int64  `orm:"fk:people.id"`
-	ParentID *int64 `orm:"fk:notes.id"`
-	*NoteLinks
-}
-
-type NoteLinks struct {
-	Author  *Person `rel:"many_to_one"`
-	Replies []*Note `rel:"one_to_many"`
-}
 
 func resolve(t *testing.T, models ...any) (*relation.Set, tables) {
 	t.Helper()
@@ -36,52 +21,6 @@ func resolve(t *testing.T, models ...any) (*relation.Set, tables) {
 		ts[tb.GoType.Name()] = tb
 	}
 	return set, ts
-}
-
-func TestAccessors(t *testing.T) {
-	set, ts := resolve(t, blogModels()...)
-	u, p1, p2 := &User{}, &Post{}, &Post{}
-	postUser := set.Field(ts["Post"], "User")
-	userPosts := set.Field(ts["User"], "Posts")
-
-	if postUser.One(unsafe.Pointer(p1)) != nil {
-		t.Error("One of an unset field is not nil")
-	}
-	postUser.SetOne(unsafe.Pointer(p1), unsafe.Pointer(u))
-	eq(t, "Post.User set", u, p1.User)
-	eq(t, "Post.User read", unsafe.Pointer(u), postUser.One(unsafe.Pointer(p1)))
-	postUser.SetOne(unsafe.Pointer(p1), nil)
-	eq(t, "Post.User cleared", (*User)(nil), p1.User)
-
-	userPosts.Append(unsafe.Pointer(u), unsafe.Pointer(p1))
-	userPosts.Append(unsafe.Pointer(u), unsafe.Pointer(p2))
-	eq(t, "User.Posts appended", []*Post{p1, p2}, u.Posts)
-	eq(t, "User.Posts read", []unsafe.Pointer{unsafe.Pointer(p1), unsafe.Pointer(p2)}, userPosts.Many(unsafe.Pointer(u)))
-	userPosts.SetMany(unsafe.Pointer(u), []unsafe.Pointer{unsafe.Pointer(p2)})
-	eq(t, "User.Posts replaced", []*Post{p2}, u.Posts)
-	userPosts.SetMany(unsafe.Pointer(u), nil)
-	eq(t, "User.Posts cleared", 0, len(u.Posts))
-}
-
-func TestAccessorsThroughEmbeddedPointer(t *testing.T) {
-	set, ts := resolve(t, &Person{}, &Article{}, &Note{})
-	author := set.Field(ts["Note"], "Author")
-	replies := set.Field(ts["Note"], "Replies")
-	if author.Field.Direct {
-		t.Fatal("Note.Author is marked direct")
-	}
-	n, who, reply := &Note{}, &Person{}, &Note{}
-	if author.One(unsafe.Pointer(n)) != nil || replies.Many(unsafe.Pointer(n)) != nil {
-		t.Error("reading through a nil embedded pointer is not nil")
-	}
-	if n.NoteLinks != nil {
-		t.Fatal("reading allocated the embedded struct")
-	}
-	author.SetOne(unsafe.Pointer(n), unsafe.Pointer(who))
-	eq(t, "Note.Author", who, n.Author)
-	replies.Append(unsafe.Pointer(n), unsafe.Pointer(reply))
-	eq(t, "Note.Replies", []*Note{reply}, n.Replies)
-	eq(t, "Note.Author read", unsafe.Pointer(who), author.One(unsafe.Pointer(n)))
 }
 
 func TestSetLookups(t *testing.T) {

@@ -2,7 +2,6 @@ package schema
 
 import (
 	"reflect"
-	"unsafe"
 )
 
 // Identity says whether and how a column is an identity column.
@@ -95,28 +94,4 @@ type Field struct {
 	Offset uintptr      // byte offset from the struct start when Direct
 	Direct bool         // true when no embedded pointer is on the path
 	Tag    string       // the raw `orm` tag, for error messages
-}
-
-// FieldPointer returns the address of the field at the reflect index path
-// inside obj, a pointer to a struct of type typ, following embedded
-// pointers. A nil embedded pointer on the path is allocated when alloc is
-// true; otherwise FieldPointer returns nil. It uses reflection, so callers
-// keep it for fields that are not [Field.Direct] and reach direct fields by
-// their Offset.
-func FieldPointer(typ reflect.Type, obj unsafe.Pointer, index []int, alloc bool) unsafe.Pointer {
-	v := reflect.NewAt(typ, obj).Elem()
-	for _, i := range index[:len(index)-1] {
-		v = v.Field(i)
-		if v.Kind() != reflect.Pointer {
-			continue
-		}
-		if v.IsNil() {
-			if !alloc {
-				return nil
-			}
-			*(*unsafe.Pointer)(v.Addr().UnsafePointer()) = reflect.New(v.Type().Elem()).UnsafePointer()
-		}
-		v = v.Elem()
-	}
-	return v.Field(index[len(index)-1]).Addr().UnsafePointer()
 }
