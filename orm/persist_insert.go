@@ -39,6 +39,9 @@ func (f *flush) queueInserts(p *pipe, b *batch) error {
 		g := findGroup(groups, set, cp)
 		if g == nil {
 			g = &insertGroup{set: set, ret: returnedBy(b.m, set), conflict: cp}
+			if groups == nil {
+				g.states = make([]*state, 0, len(b.actions)) // most batches are one group
+			}
 			groups = append(groups, g)
 		}
 		g.states = append(g.states, a.st)
@@ -79,12 +82,12 @@ func (f *flush) prepareInsert(st *state) colSet {
 		f.filled(st, v)
 		setInt(v, st.obj, 1)
 	}
-	var set colSet
+	set := m.sentAlways
 	if cp := st.upsertPlan(); cp != nil {
-		set = cp.keySet // an upsert always sends its conflict key
+		set.union(cp.keySet) // an upsert always sends its conflict key
 	}
-	for _, c := range m.cols {
-		if !c.serverGen || st.forced(c) || !c.zero(st.obj) {
+	for _, c := range m.serverGen {
+		if st.forced(c) || !c.zero(st.obj) {
 			set.add(c.pos)
 		}
 	}
