@@ -153,7 +153,7 @@ func (a *arena) release(pool *sync.Pool, journals *spares[undo]) {
 		clear(journal[:cap(journal)])
 		w.tx.journal = journal[:0]
 	} else {
-		journals.put(journal)
+		journals.keep(journal)
 	}
 	pool.Put(w)
 }

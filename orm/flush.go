@@ -180,20 +180,24 @@ func (f *flush) trim() {
 	acts, slab, spent := f.actions, f.slab, f.spent
 	spares := &f.s.db.spares
 	if fr := f.rel; fr != nil {
-		giveBack(&spares.claims, fr.claims)
-		giveBack(&spares.states, fr.visited)
+		if cap(fr.claims) >= maxKeptActions {
+			spares.claims.keep(fr.claims)
+		}
+		if cap(fr.visited) >= maxKeptActions {
+			spares.states.keep(fr.visited)
+		}
 	}
 	*f = flush{}
 	if cap(acts) < maxKeptActions {
 		f.actions = acts[:0]
 	} else {
-		spares.lists.put(acts)
+		spares.lists.keep(acts)
 	}
 	if cap(slab) < maxKeptActions {
 		f.slab = slab[:0]
 	}
 	for _, sl := range spent {
-		spares.slabs.put(sl)
+		spares.slabs.keep(sl)
 	}
 	clear(spent)
 	f.spent = spent[:0]
@@ -288,7 +292,6 @@ func (s *Session) openFor(f *flush, end txEnd, after bool) txEnd {
 	implicit := f.final && (s.tx == nil || !s.tx.begun && len(s.tx.savepoints) == 0) &&
 		s.beginSQL() == "BEGIN" && f.oneWave()
 	s.ensureTx()
-	s.growJournal(len(f.actions))
 	switch {
 	case implicit:
 		s.tx.prefix = s.tx.prefix[:0]
@@ -410,7 +413,7 @@ func (f *flush) finalize() {
 		if st == nil {
 			continue
 		}
-		if !f.final {
+		if !f.final && (st.flushID != f.id || st.jidx != groupJournaled) {
 			f.journal(st) // every touched state can be restored
 		}
 		switch a.kind {

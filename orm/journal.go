@@ -16,13 +16,82 @@ import (
 // columns it overwrote (version counters, onupdate values).
 
 type undo struct {
-	st    *state
+	st    *state      // nil for an entry of many inserted rows (rows)
+	rows  *insertUndo // the rows of one INSERT, restored together
 	prev  *state      // the state before the flush changed it; nil in a final flush
 	saved mem.Ptr     // copy of the object holding the overwritten columns
 	zero  uint64      // columns (positions below 64) to set back to zero
 	over  uint64      // columns (positions below 64) to copy back from saved
 	wide  *[2]colSet  // zero and over for every position, in tables that wide
 	rels  [][]mem.Ptr // the relationship fields before a Before hook ran (keepRelations)
+}
+
+// insertUndo is the one journal entry of the rows of an INSERT statement
+// that were plain pending objects (no relationships, no per-object
+// options, nothing journaled before in the flush): a replay zeroes their
+// cols (what the server filled) and makes them pending again, which is all
+// a state copy per row would have put back. One entry for the statement
+// keeps a flush of many new rows inside a transaction from holding an
+// undo record and a copy of the state of every row until it ends.
+type insertUndo struct {
+	states []*state
+	cols   []*column
+}
+
+// groupJournaled is the jidx of a state whose flush journaled it in an
+// insertUndo entry.
+const groupJournaled = -2
+
+// plainInsert reports whether pending st can be journaled by its INSERT's
+// insertUndo: making it pending again then restores every field the flush
+// changes.
+func (f *flush) plainInsert(st *state) bool {
+	return st.status == Pending && st.more == nil && st.relSeen == nil && st.relLoaded == 0 &&
+		len(st.m.rules) == 0 && !st.deleting && (st.flushID != f.id || st.jidx == -1)
+}
+
+// journalInserts records that the flush fills cols of the states of one
+// INSERT: one insertUndo entry for the plain pending ones, entries of
+// their own for the others.
+func (f *flush) journalInserts(states []*state, cols []*column) {
+	plain := states
+	for i, st := range states {
+		if !f.plainInsert(st) {
+			plain = slices.Clone(states[:i])
+			break
+		}
+	}
+	if len(plain) < len(states) {
+		for _, st := range states[len(plain):] {
+			if f.plainInsert(st) {
+				plain = append(plain, st)
+				continue
+			}
+			for _, c := range cols {
+				f.filled(st, c)
+			}
+		}
+	}
+	if len(plain) == 0 {
+		return
+	}
+	for _, st := range plain {
+		st.at(f.id)
+		st.jidx = groupJournaled
+	}
+	t := f.s.tx
+	t.journal = append(t.journal, undo{rows: &insertUndo{states: plain, cols: cols}})
+}
+
+// each calls fn with the state of the entry, or each state of its rows.
+func (u *undo) each(fn func(st *state)) {
+	if u.rows == nil {
+		fn(u.st)
+		return
+	}
+	for _, st := range u.rows.states {
+		fn(st)
+	}
 }
 
 // The two column sets of an undo entry.
@@ -71,6 +140,13 @@ func (f *flush) journal(st *state) *undo {
 		// once its COMMIT has succeeded.
 		u.prev = f.s.newState(st.m, st.obj)
 		*u.prev = *st
+		u.prev.act = nil // read only by this flush, and not kept alive by the journal
+	}
+	if len(t.journal) == cap(t.journal) {
+		// Room for every action of the flush at once, taken on first use:
+		// a flush whose rows need no entry of their own (updates of a
+		// Commit, inserts journaled by insertUndo) holds no journal.
+		f.s.growJournal(len(f.actions))
 	}
 	t.journal = append(t.journal, u)
 	st.at(f.id)
@@ -132,9 +208,10 @@ func (s *Session) restore(mark int) {
 	entries := s.tx.journal[mark:]
 	touched := make(map[*state]struct{}, len(entries))
 	for i := range entries {
-		st := entries[i].st
-		touched[st] = struct{}{}
-		s.idmap.del(st.id(), st)
+		entries[i].each(func(st *state) {
+			touched[st] = struct{}{}
+			s.idmap.del(st.id(), st)
+		})
 	}
 	for i := len(entries) - 1; i >= 0; i-- {
 		entries[i].apply()
@@ -148,6 +225,10 @@ func (s *Session) restore(mark int) {
 // deletion is the caller's intent, not the flush's doing: it survives the
 // replay, so that an object deleted in the transaction is marked again.
 func (u *undo) apply() {
+	if u.rows != nil {
+		u.rows.apply()
+		return
+	}
 	for _, c := range u.st.m.cols {
 		if u.marked(undoZero, c.pos) {
 			c.setZero(u.st.obj)
@@ -167,6 +248,17 @@ func (u *undo) apply() {
 	u.st.deleting = u.st.deleting || marked
 }
 
+// apply zeroes the filled columns of the rows and makes them pending
+// again, as they were before their flush.
+func (r *insertUndo) apply() {
+	for _, st := range r.states {
+		for _, c := range r.cols {
+			c.setZero(st.obj)
+		}
+		st.status, st.snap, st.kp, st.kn, st.more = Pending, mem.Ptr{}, mem.Ptr{}, 0, nil
+	}
+}
+
 // relink rebuilds the pending list, the loaded list and the identity map
 // for the touched states, in linear time.
 func (s *Session) relink(entries []undo, touched map[*state]struct{}) {
@@ -174,18 +266,19 @@ func (s *Session) relink(entries []undo, touched map[*state]struct{}) {
 	s.pending = slices.DeleteFunc(s.pending, keep)
 	s.filterLoaded(keep)
 	for i := range entries {
-		st := entries[i].st
-		if _, ok := touched[st]; !ok {
-			continue // seen
-		}
-		delete(touched, st)
-		switch st.status {
-		case Pending:
-			s.pending = append(s.pending, st)
-		case Persistent:
-			s.idmap.put(st.id(), st)
-			s.loaded = append(s.loaded, st)
-		}
+		entries[i].each(func(st *state) {
+			if _, ok := touched[st]; !ok {
+				return // seen
+			}
+			delete(touched, st)
+			switch st.status {
+			case Pending:
+				s.pending = append(s.pending, st)
+			case Persistent:
+				s.idmap.put(st.id(), st)
+				s.loaded = append(s.loaded, st)
+			}
+		})
 	}
 	slices.SortFunc(s.pending, func(a, b *state) int { return cmp.Compare(a.ord, b.ord) })
 	s.byPtr.reset(nil)
@@ -201,7 +294,7 @@ func (s *Session) committed() {
 		return
 	}
 	for _, u := range s.tx.journal {
-		if u.st.status == Deleted {
+		if u.st != nil && u.st.status == Deleted { // rows of an insertUndo are not deleted
 			u.st.status = detached
 		}
 	}
@@ -209,7 +302,7 @@ func (s *Session) committed() {
 	s.tx.journal = s.tx.journal[:0]
 	if cap(s.tx.journal) > keptJournal {
 		// A large flush's undo records are not kept by the session.
-		s.db.spares.journals.put(s.tx.journal)
+		s.db.spares.journals.keep(s.tx.journal)
 		s.tx.journal = nil
 	}
 }
@@ -227,7 +320,7 @@ func (s *Session) growJournal(n int) {
 	}
 	s.tx.journal = append(s.db.spares.journals.get(max(len(j)+n, 2*len(j))), j...)
 	if cap(j) > keptJournal {
-		s.db.spares.journals.put(j)
+		s.db.spares.journals.keep(j)
 	}
 }
 

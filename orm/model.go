@@ -22,6 +22,11 @@ func (s *colSet) add(i int)      { s[i>>6] |= 1 << (i & 63) }
 func (s *colSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
 func (s *colSet) empty() bool    { return s[0]|s[1]|s[2]|s[3] == 0 }
 func (s *colSet) remove(i int)   { s[i>>6] &^= 1 << (i & 63) }
+func (s *colSet) union(o colSet) {
+	for i := range s {
+		s[i] |= o[i]
+	}
+}
 
 // model is everything the session needs about one mapped struct type,
 // computed once at registration and immutable afterwards.
@@ -50,6 +55,8 @@ type model struct {
 	encoded                            []*column    // columns snapshotted by encoding
 	cmp                                []cmpStep    // how each column is compared with the snapshot (dirty.go)
 	defaults                           []*column    // columns with a client-side default
+	sentAlways                         colSet       // columns every INSERT sends (not server-generated)
+	serverGen                          []*column    // server-generated columns, sent only when set (prepareInsert)
 	onUpdate                           []*column    // columns with an onupdate expression
 	key                                keyKind
 	indirect                           bool   // some column sits behind an embedded pointer
@@ -212,6 +219,11 @@ func (m *model) newColumn(i int, sc *schema.Column, types *pgtype.Map) *column {
 	if sc.Default != nil {
 		c.setDef = defaultSetter(f.Type, sc.Default)
 		m.defaults = append(m.defaults, c)
+	}
+	if c.serverGen {
+		m.serverGen = append(m.serverGen, c)
+	} else {
+		m.sentAlways.add(c.pos)
 	}
 	if sc.OnUpdate != "" {
 		m.onUpdate = append(m.onUpdate, c)

@@ -39,6 +39,9 @@ func (f *flush) queueInserts(p *pipe, b *batch) error {
 		g := findGroup(groups, set, cp)
 		if g == nil {
 			g = &insertGroup{set: set, ret: returnedBy(b.m, set), conflict: cp}
+			if groups == nil {
+				g.states = make([]*state, 0, len(b.actions)) // most batches are one group
+			}
 			groups = append(groups, g)
 		}
 		g.states = append(g.states, a.st)
@@ -79,12 +82,12 @@ func (f *flush) prepareInsert(st *state) colSet {
 		f.filled(st, v)
 		setInt(v, st.obj, 1)
 	}
-	var set colSet
+	set := m.sentAlways
 	if cp := st.upsertPlan(); cp != nil {
-		set = cp.keySet // an upsert always sends its conflict key
+		set.union(cp.keySet) // an upsert always sends its conflict key
 	}
-	for _, c := range m.cols {
-		if !c.serverGen || st.forced(c) || !c.zero(st.obj) {
+	for _, c := range m.serverGen {
+		if st.forced(c) || !c.zero(st.obj) {
 			set.add(c.pos)
 		}
 	}
@@ -110,20 +113,17 @@ func returnedBy(m *model, set colSet) colSet {
 // same round trip.
 func (f *flush) queueGroup(p *pipe, ts *tableSQL, g *insertGroup, b *batch) {
 	m := ts.m
-	for _, st := range g.states {
-		for _, c := range m.cols {
-			if g.ret.has(c.pos) {
-				f.filled(st, c)
-			}
-		}
-	}
-	switch {
-	case len(g.states) > 1 && !g.set.empty() && drawnKey(m, g.ret) && ts.unnestable(g.set):
-		f.queueDrawn(p, ts, g, b)
-	case len(g.states) == 1 || g.set.empty() || (!g.ret.empty() && !keysKnown(m, g.set) && !identityKey(m, g.ret)):
+	drawn := len(g.states) > 1 && !g.set.empty() && drawnKey(m, g.ret) && ts.unnestable(g.set)
+	if !drawn && (len(g.states) == 1 || g.set.empty() || (!g.ret.empty() && !keysKnown(m, g.set) && !identityKey(m, g.ret))) {
 		for _, st := range g.states {
 			f.queueOne(p, ts, g.set, g.ret, st, b)
 		}
+		return
+	}
+	f.journalInserts(g.states, retCols(m, g.ret))
+	switch {
+	case drawn:
+		f.queueDrawn(p, ts, g, b)
 	case ts.unnestable(g.set):
 		f.queueUnnest(p, ts, g, b)
 	default:

@@ -159,7 +159,7 @@ func (f *flush) newAction(kind actionKind, st *state) *action {
 	}
 	if len(f.actions) == cap(f.actions) && cap(f.actions) >= maxKeptActions {
 		grown := append(f.s.db.spares.lists.get(2*cap(f.actions)), f.actions...)
-		f.s.db.spares.lists.put(f.actions)
+		f.s.db.spares.lists.keep(f.actions)
 		f.actions = grown
 	}
 	f.actions = append(f.actions, a)

@@ -319,7 +319,7 @@ func (s *Session) stateOf(m *model, p mem.Ptr) *state {
 	}
 	if s.tx != nil {
 		for i := range s.tx.journal {
-			if st := s.tx.journal[i].st; st.obj == p && st.status == Deleted {
+			if st := s.tx.journal[i].st; st != nil && st.obj == p && st.status == Deleted {
 				return st
 			}
 		}

@@ -45,6 +45,20 @@ type flushSpares struct {
 	groups   sync.Pool         // *keyGroups of a load step (groupOwners)
 }
 
+// maxFlushSpare bounds, in elements, the flush storage the spares take
+// back (keep): the storage of a flush of more rows is left to the garbage
+// collector, so that the DB does not keep it alive (a sync.Pool frees
+// what it holds only after two collections) for a rare flush that size.
+const maxFlushSpare = 4096
+
+// keep is put for a flush's storage: b is kept only up to maxFlushSpare
+// elements.
+func (p *spares[E]) keep(b []E) {
+	if cap(b) <= maxFlushSpare {
+		p.put(b)
+	}
+}
+
 // take returns an empty buffer with room for n: a new one when n is
 // small, else one from p.
 func take[E any](p *spares[E], n int) []E {
