@@ -104,13 +104,17 @@ func (r *Runner) withConn(ctx context.Context, what string, fn func(*pgx.Conn) e
 }
 
 // atHead fails with ErrNotUpToDate unless the version table names exactly
-// the set's heads.
+// the set's heads, and with an UnknownRevisionError when it names a
+// revision the set lacks (no upgrade would help).
 func (r *Runner) atHead(ctx context.Context, conn *pgx.Conn) error {
 	if err := r.set.Err(); err != nil {
 		return err
 	}
 	current, err := readVersion(ctx, conn, r.ddl, r.versionTable)
 	if err != nil {
+		return err
+	}
+	if _, err := r.set.applied(current); err != nil {
 		return err
 	}
 	heads := r.set.Heads()

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
 	"github.com/crucible-orm/crucible/migrate"
 	"github.com/crucible-orm/crucible/schema"
 )
@@ -152,5 +154,39 @@ func TestEnumTypeNamedByAColumn(t *testing.T) {
 	h.downgrade(meta, migrate.Base)
 	if n := h.count(`SELECT count(*) FROM pg_type WHERE typname = 'handmood'`); n != 1 {
 		t.Errorf("handmood gone after the downgrade")
+	}
+}
+
+// A database whose version table names a revision the set lacks (migrated
+// by a newer build, or the wrong -dir) is an error, exit 2, not "pending":
+// upgrading would not help, and docs/migrations.md lists
+// UnknownRevisionError for "the version table names a revision the set
+// lacks".
+func TestCheckUnknownRevisionInTheVersionTable(t *testing.T) {
+	url := pgtest.New(t)
+	var revs []migrate.Revision
+	for _, rev := range simpleSet().Revisions() {
+		revs = append(revs, *rev)
+	}
+	newer := migrate.NewSet(append(revs, migrate.Revision{ID: "z9", Down: revs[len(revs)-1].ID, Message: "newer"})...)
+	if _, errOut, code := run(nil, newer, "upgrade", "head", "-database-url", url); code != 0 {
+		t.Fatalf("upgrade: exit %d: %s", code, errOut)
+	}
+	r := migrate.NewRunner(openPool(t, url), simpleSet(), migrate.WithMetadata(thingsMeta(t)))
+	for _, call := range []struct {
+		name string
+		run  func() error
+	}{
+		{"Check", func() error { _, err := r.Check(context.Background()); return err }},
+		{"Autogenerate", func() error { _, err := r.Autogenerate(context.Background()); return err }},
+	} {
+		var unknown *migrate.UnknownRevisionError
+		if err := call.run(); !errors.As(err, &unknown) || unknown.Revision != "z9" || errors.Is(err, migrate.ErrNotUpToDate) {
+			t.Errorf("%s: %v, want an UnknownRevisionError naming z9", call.name, err)
+		}
+	}
+	out, errOut, code := run(thingsMeta(t), simpleSet(), "check", "-json", "-database-url", url)
+	if code != 2 || !strings.Contains(out, `"status":"error"`) || !strings.Contains(errOut, `unknown revision "z9"`) {
+		t.Errorf("check -json: exit %d, stdout %q, stderr %q; want exit 2, status error", code, out, errOut)
 	}
 }
