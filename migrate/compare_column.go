@@ -36,6 +36,11 @@ func (c *comparer) columns(l, w *schema.Table) {
 // alterColumn adds the AlterColumn from lc to wc, if it changes anything
 // the scope lets through.
 func (c *comparer) alterColumn(w *schema.Table, lc, wc *schema.Column, object func(*schema.Column, presence) bool) {
+	if t := localType(wc.Type, c.filter.current); t != wc.Type {
+		cp := *wc
+		cp.Type = t
+		wc = &cp
+	}
 	op := alterColumn(w, lc, wc)
 	if c.foldedDefaults[columnName{nameOf(w), wc.Name}] {
 		op.Default = nil
@@ -175,3 +180,21 @@ func narrowsScalar(f, t schema.Scalar) bool {
 }
 
 func isChar(name string) bool { return name == "character varying" || name == "character" }
+
+// localType returns t with an enum type of the search path's schema
+// unnamed, as the database is read: a type the models name without
+// declaring it (type:NAME) comes back from the scratch schemas qualified
+// with the real schema that holds it.
+func localType(t schema.Type, current string) schema.Type {
+	switch x := t.(type) {
+	case schema.EnumRef:
+		if x.Schema == current {
+			return schema.EnumRef{Name: x.Name}
+		}
+	case schema.Array:
+		if e, ok := x.Elem.(schema.EnumRef); ok && e.Schema == current {
+			return schema.Array{Elem: schema.EnumRef{Name: e.Name}}
+		}
+	}
+	return t
+}

@@ -46,6 +46,9 @@ func (c *comparer) dropUnusedEnums() {
 		if c.want.EnumIn(l.Schema, l.Name) != nil || !c.filter.object(o) {
 			continue
 		}
+		if c.usedByModels(l) {
+			continue // a type the models' columns name (type:NAME) without declaring it: theirs to keep
+		}
 		created := c.owned.types[objectName{l.Schema, l.Name}]
 		if !created && c.usedByKeptTable(l) {
 			continue // the type of an unmanaged table's column: reported with the table
@@ -67,13 +70,26 @@ func (c *comparer) usedByKeptTable(e *schema.Enum) bool {
 		if dropped[nameOf(t)] || c.want.TableIn(t.Schema, t.Name) != nil {
 			continue
 		}
-		for _, col := range t.Columns {
-			if ref, _ := enumOf(col.Type); ref == (schema.EnumRef{Schema: e.Schema, Name: e.Name}) {
-				return true
-			}
+		if usesEnum(t, e, c.filter.current) {
+			return true
 		}
 	}
 	return false
+}
+
+// usedByModels reports whether a table of the models has a column typed
+// by e.
+func (c *comparer) usedByModels(e *schema.Enum) bool {
+	return slices.ContainsFunc(c.want.Tables(), func(t *schema.Table) bool { return usesEnum(t, e, c.filter.current) })
+}
+
+// usesEnum reports whether t has a column typed by e (or an array of it),
+// an enum of the search path's schema current also when qualified with it.
+func usesEnum(t *schema.Table, e *schema.Enum, current string) bool {
+	return slices.ContainsFunc(t.Columns, func(col *schema.Column) bool {
+		ref, _ := enumOf(localType(col.Type, current))
+		return ref == (schema.EnumRef{Schema: e.Schema, Name: e.Name})
+	})
 }
 
 // addEnumValues adds each new value after its predecessor in the wanted

@@ -32,14 +32,14 @@ func lockKey(versionTable string) int64 {
 	return postgres.LockKey("crucible migrate " + versionTable)
 }
 
-// xactLock takes the runner's lock in tx, a LockTimeoutError wrapped in
-// ErrLocked past the timeout.
-func xactLock(ctx context.Context, tx pgx.Tx, key int64, timeout time.Duration) error {
-	err := postgres.AdvisoryXactLock(ctx, tx, key, timeout)
+// xactLock begins a transaction on conn holding the runner's lock, a
+// LockTimeoutError wrapped in ErrLocked past the timeout.
+func xactLock(ctx context.Context, conn postgres.Beginner, key int64, timeout time.Duration) (pgx.Tx, error) {
+	tx, err := postgres.AdvisoryXactLock(ctx, conn, key, timeout)
 	if errors.Is(err, postgres.ErrLockTimeout) {
-		return errLocked(err)
+		return nil, errLocked(err)
 	}
-	return err
+	return tx, err
 }
 
 // lockHeld reports whether server process pid still holds the lock key.

@@ -19,7 +19,10 @@ import (
 // released by another would land on different server connections; and it
 // ends with its transaction, or with its client's connection, never
 // staying on a pooled server connection. It conflicts with the
-// session-level lock of older runners of the same key.
+// session-level lock of older runners of the same key. A waiting runner
+// keeps no transaction open (each attempt is a transaction of its own) and
+// the holder's transaction no snapshot, so neither holds back a
+// CREATE INDEX CONCURRENTLY of the revisions.
 //
 // Each transaction of a revision first checks that the holder's server
 // process still holds the lock (a pooler or server timeout may close an
@@ -50,12 +53,13 @@ func (r *Runner) lock(ctx context.Context) (*migrationLock, error) {
 	return l, nil
 }
 
-// take begins the holder's transaction, exempts it from the server's
-// idle-in-transaction timeout and takes the lock in it.
+// take begins the holder's transaction once it holds the lock (waiters
+// keep none open: see postgres.AdvisoryXactLock), reads its server
+// process and exempts it from the server's idle-in-transaction timeout.
 func (l *migrationLock) take(ctx context.Context, timeout time.Duration) error {
-	tx, err := l.conn.Begin(ctx)
+	tx, err := xactLock(ctx, l.conn, l.key, timeout)
 	if err != nil {
-		return fmt.Errorf("migration lock: %w", err)
+		return err
 	}
 	l.tx = tx
 	// The simple protocol leaves no portal open in the transaction: its
@@ -64,7 +68,7 @@ func (l *migrationLock) take(ctx context.Context, timeout time.Duration) error {
 	if err := tx.QueryRow(ctx, setup, pgx.QueryExecModeSimpleProtocol).Scan(&l.pid, nil); err != nil {
 		return fmt.Errorf("migration lock: %w", err)
 	}
-	return xactLock(ctx, tx, l.key, timeout)
+	return nil
 }
 
 // rowQuerier runs a query of one row: a connection or a transaction.

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/crucible-orm/crucible/dialect/postgres"
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
 	"github.com/crucible-orm/crucible/migrate"
 )
@@ -148,7 +149,7 @@ func TestRunnerLockLost(t *testing.T) {
 	kill := migrate.RunGo{Name: "end the lock holder", Up: func(ctx context.Context, tx pgx.Tx) error {
 		var n int
 		err := tx.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid, 30000))::int FROM pg_stat_activity
-			WHERE datname = current_database() AND query LIKE '%pg_try_advisory_xact_lock%' AND state = 'idle in transaction'`).Scan(&n)
+			WHERE datname = current_database() AND query LIKE '%pg_backend_pid()%idle_in_transaction_session_timeout%' AND state = 'idle in transaction'`).Scan(&n)
 		if err == nil && n != 1 {
 			err = fmt.Errorf("%d lock holders ended", n)
 		}
@@ -196,5 +197,58 @@ func TestCLIBehindPgBouncer(t *testing.T) {
 	}
 	if got := logged(t, pool); len(got) != 6 {
 		t.Errorf("log %v, want each step once", got)
+	}
+}
+
+// TestWaitingRunnersLeavePgBouncerServersFree starts more runners than
+// PgBouncer has server connections for the database (pgtest's pool holds
+// 20) while the migration lock is held: a runner waiting for the lock must
+// not keep a server connection (an open transaction) between its tries,
+// or the waiters take every server connection and the runner that gets
+// the lock cannot run its revisions until they all time out.
+func TestWaitingRunnersLeavePgBouncerServersFree(t *testing.T) {
+	url, pool := bouncedDB(t, "exec")
+	ctx := context.Background()
+	// Another runner holds the lock: a transaction of its own.
+	holder, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := postgres.LockKey("crucible migrate " + migrate.DefaultVersionTable)
+	if _, err := holder.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", key); err != nil {
+		t.Fatal(err)
+	}
+	const runners = 30
+	var wg sync.WaitGroup
+	moved := make([]int, runners)
+	errs := make([]error, runners)
+	for i := range runners {
+		p, err := pgxpool.New(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			done, err := migrate.NewRunner(p, loggedSet(), migrate.WithLockTimeout(20*time.Second)).Upgrade(ctx, migrate.Head)
+			moved[i], errs[i] = len(done), err
+		}()
+	}
+	time.Sleep(2 * time.Second) // every runner is waiting by now
+	if err := holder.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	total := 0
+	for i := range runners {
+		if errs[i] != nil {
+			t.Errorf("runner %d: %v", i, errs[i])
+		}
+		total += moved[i]
+	}
+	want := map[string]int{"up a1": 1, "up b2": 1, "up c3": 1}
+	if got := logged(t, pool); fmt.Sprint(got) != fmt.Sprint(want) || total != 3 {
+		t.Errorf("log %v, %d revisions applied in all; want each step once", got, total)
 	}
 }

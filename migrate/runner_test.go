@@ -281,14 +281,11 @@ func TestRunnerLockTimeout(t *testing.T) {
 		hold func(t *testing.T, ctx context.Context, pool *pgxpool.Pool)
 	}{
 		{"transaction lock", func(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
-			tx, err := pool.Begin(ctx)
+			tx, err := postgres.AdvisoryXactLock(ctx, pool, key, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = tx.Rollback(ctx) })
-			if err := postgres.AdvisoryXactLock(ctx, tx, key, 0); err != nil {
-				t.Fatal(err)
-			}
 		}},
 		{"session lock", func(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
 			pgtest.NeedSession(t, "a session advisory lock")

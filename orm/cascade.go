@@ -246,7 +246,7 @@ func (s *Session) pointedOutside(rb *relBase, t mem.Ptr, set map[*state]bool) bo
 // their loaded relationships, level by level: one statement per
 // relationship and level.
 func (s *Session) refreshRelated(ctx context.Context, st *state) error {
-	l := &loader{s: s}
+	l := &loader{s: s, fields: takeRow}
 	work, seen := []*state{st}, map[*state]bool{st: true}
 	for len(work) > 0 {
 		var next []*state

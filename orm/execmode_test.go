@@ -360,3 +360,53 @@ func execWorkload(ctx context.Context, t *testing.T, db *orm.DB, check *pgx.Conn
 	require.NoError(t, err)
 	require.Zero(t, n)
 }
+
+// TestExecModesBehindPgBouncer runs the workload through a PgBouncer
+// (pgtest.NewBouncer; skipped without the binary): in transaction pooling
+// the modes that keep nothing on a server connection between round trips
+// (cache_describe, exec, simple protocol), in session pooling all five. A context that
+// ends mid-statement (the default cancel request, then close on cancel)
+// leaves the pooler up.
+func TestExecModesBehindPgBouncer(t *testing.T) {
+	pools := []struct {
+		mode  pgtest.PoolMode
+		modes []execMode
+	}{
+		{pgtest.TransactionPooling, []execMode{execModes[1], execModes[3], execModes[4]}},
+		{pgtest.SessionPooling, execModes},
+	}
+	for _, p := range pools {
+		t.Run(string(p.mode), func(t *testing.T) {
+			base := pgtest.NewBouncer(t, p.mode)
+			create, err := orm.Open(context.Background(), withURLParam(t, base, "default_query_exec_mode", "exec"), execModeRegistry())
+			require.NoError(t, err)
+			defer create.Close()
+			for _, m := range p.modes {
+				t.Run(m.name, func(t *testing.T) {
+					ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+					defer cancel()
+					require.NoError(t, create.DropAll(ctx))
+					require.NoError(t, create.CreateAll(ctx))
+					for _, opts := range [][]orm.Option{nil, {orm.WithCloseOnCancel()}} {
+						db, err := orm.Open(ctx, withURLParam(t, base, "default_query_exec_mode", m.name), execModeRegistry(), opts...)
+						require.NoError(t, err)
+						s := db.Session()
+						short, stop := context.WithTimeout(ctx, 100*time.Millisecond)
+						_, err = orm.Raw[slept](s, "SELECT pg_sleep(30)::text AS slept").All(short)
+						stop()
+						require.ErrorIs(t, err, context.DeadlineExceeded)
+						s.Close()
+						db.Close()
+					}
+					db, err := orm.Open(ctx, withURLParam(t, base, "default_query_exec_mode", m.name), execModeRegistry())
+					require.NoError(t, err)
+					defer db.Close()
+					check, err := pgx.Connect(ctx, withURLParam(t, base, "default_query_exec_mode", "exec"))
+					require.NoError(t, err)
+					defer check.Close(context.Background())
+					execWorkload(ctx, t, db, check)
+				})
+			}
+		})
+	}
+}

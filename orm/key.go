@@ -175,7 +175,11 @@ func textGet(p mem.Ptr) (int64, string, bool) {
 func textSet(p mem.Ptr, _ int64, s string) { mem.Store[string](p, s) }
 
 func uuidBytesGet(p mem.Ptr) (int64, string, bool) {
-	return 0, string(mem.As[[16]byte](p)[:]), true
+	b := mem.As[[16]byte](p)
+	if *b == [16]byte{} {
+		return 0, zeroUUID, true // a new object's key, read without a copy
+	}
+	return 0, string(b[:]), true
 }
 
 func uuidBytesSet(p mem.Ptr, _ int64, s string) { copy(mem.As[[16]byte](p)[:], s) }

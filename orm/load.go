@@ -103,13 +103,17 @@ func (n *loadNode) child(ru rule) *loadNode {
 }
 
 // afterQuery loads what a query's Load paths name and the eager lazy:
-// strategies of every model reached, for the query's objects.
-func (s *Session) afterQuery(ctx context.Context, m *model, objs []mem.Ptr, loads []loadPath) error {
+// strategies of every model reached, for the query's objects; held says
+// what held objects and fields take (takeRow for a Refresh query).
+func (s *Session) afterQuery(ctx context.Context, m *model, objs []mem.Ptr, loads []loadPath, held onHeld) error {
 	root, err := loadTree(s.db.reg, m, loads, ownersFresh)
 	if err != nil {
 		return err
 	}
-	return runLoads(ctx, &loader{s: s}, root, ownerStates(s, m, objs))
+	l := &loader{s: s, held: held, fields: held}
+	err = runLoads(ctx, l, root, ownerStates(s, m, objs))
+	giveBack(&s.db.spares.rows, l.spare)
+	return err
 }
 
 // ownerLoads says whether a load tree holds its owners' eager

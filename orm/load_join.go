@@ -170,9 +170,9 @@ func (jp *joinPlan) keepTargets(obj mem.Ptr, held onHeld) {
 
 // finish stores the joined targets in their owners' fields and runs the
 // other steps: those below each joined one for its targets, the rest for
-// the query's owners.
-func (jp *joinPlan) finish(ctx context.Context, owners []mem.Ptr) error {
-	l := &loader{s: jp.s}
+// the query's owners; held says what held objects and fields take.
+func (jp *joinPlan) finish(ctx context.Context, owners []mem.Ptr, held onHeld) error {
+	l := &loader{s: jp.s, held: held, fields: held}
 	rootStates := ownerStates(jp.s, jp.m, owners)
 	done := map[*loadNode]bool{}
 	var targetsOf [][]*state
@@ -241,7 +241,7 @@ func getEager(ctx context.Context, s *Session, m *model, key []any) (mem.Ptr, er
 		if err != nil {
 			return mem.Ptr{}, err
 		}
-		return p, s.afterQuery(ctx, m, []mem.Ptr{p}, nil)
+		return p, s.afterQuery(ctx, m, []mem.Ptr{p}, nil, keepChanges)
 	}
 	if s.autoflush {
 		if err := s.Flush(ctx); err != nil {
@@ -264,5 +264,5 @@ func getEager(ctx context.Context, s *Session, m *model, key []any) (mem.Ptr, er
 	if err != nil {
 		return mem.Ptr{}, err
 	}
-	return out, jp.finish(ctx, []mem.Ptr{out})
+	return out, jp.finish(ctx, []mem.Ptr{out}, keepChanges)
 }

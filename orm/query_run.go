@@ -178,7 +178,7 @@ func (q *SelectQuery[T]) runStmt(ctx context.Context, st stmt, each func(mem.Ptr
 		for i, o := range out {
 			objs[i] = mem.Of(o)
 		}
-		err = jp.finish(ctx, objs)
+		err = jp.finish(ctx, objs, q.held)
 	} else {
 		err = q.afterLoad(ctx, out)
 	}
@@ -256,7 +256,7 @@ func (q *SelectQuery[T]) afterLoad(ctx context.Context, out []*T) error {
 	for i, o := range out {
 		objs[i] = mem.Of(o)
 	}
-	return q.s.afterQuery(ctx, q.m, objs, q.loads)
+	return q.s.afterQuery(ctx, q.m, objs, q.loads, q.held)
 }
 
 // rootOrder reports whether every OrderBy key is a column of the query's

@@ -255,6 +255,8 @@ func (s *Session) Close() error {
 		err = s.rollbackTx(context.Background())
 	}
 	s.closed = true
+	giveBack(&s.db.spares.states, s.loaded)
+	giveBack(&s.db.spares.states, s.pending)
 	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, ptrIndex{}, 0
 	s.arena.release(&s.db.works, &s.db.spares.journals)
 	return err
@@ -389,6 +391,9 @@ func (s *Session) addLoaded(m *model, p mem.Ptr, k idKey, copyStruct func(dst, s
 	st.status = Persistent
 	st.setID(k)
 	s.snapshotWith(st, copyStruct)
+	if s.loaded == nil {
+		s.loaded = s.db.spares.states.get(0)
+	}
 	s.loaded = push(s.loaded, st)
 	s.loadedRow(m, p)
 	return st

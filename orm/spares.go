@@ -2,6 +2,11 @@ package orm
 
 import "sync"
 
+// The lists a session builds row by row (its loaded and pending states,
+// a load's rows) come from the same pools and go back when the session
+// is closed or the load is done, so that a program running the same kind
+// of session again and again does not regrow them each time.
+//
 // A flush's storage for many rows (action slabs and lists, the journal
 // of a large transaction) is not kept by its session once the flush is
 // done, so that a session holds no per-object flush bookkeeping between
@@ -31,11 +36,13 @@ func (p *spares[E]) put(b []E) {
 
 // flushSpares are the pools of a DB's flushes.
 type flushSpares struct {
-	slabs    spares[action]  // action slabs (plan.go newAction)
-	lists    spares[*action] // flush.actions
-	journals spares[undo]    // transaction journals over keptJournal
-	claims   spares[claim]   // relFlush.claims
-	states   spares[*state]  // relFlush.visited
+	slabs    spares[action]    // action slabs (plan.go newAction)
+	lists    spares[*action]   // flush.actions
+	journals spares[undo]      // transaction journals over keptJournal
+	claims   spares[claim]     // relFlush.claims
+	states   spares[*state]    // relFlush.visited, Session.loaded and pending
+	rows     spares[loadedRow] // a load's row buffer (loader.spare)
+	groups   sync.Pool         // *keyGroups of a load step (groupOwners)
 }
 
 // take returns an empty buffer with room for n: a new one when n is

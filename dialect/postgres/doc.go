@@ -17,8 +17,10 @@
 //     *[dialect.ConstraintError] that wraps it;
 //   - catalogs: [Inspect] reads a live schema back into metadata,
 //     [ParseFormatType] and [NormalizeDefault] give the canonical forms the
-//     migration diff compares, and [AdvisoryLock] serialises migration
-//     runners.
+//     migration diff compares, and [AdvisoryXactLock] (a transaction's
+//     lock, which holds behind PgBouncer's transaction pooling; checked
+//     from elsewhere with [LockHolder]) serialises migration runners, as
+//     [AdvisoryLock] (a session's) did.
 //
 // Identifiers are always quoted, so names are case-sensitive and may be SQL
 // keywords. Expressions in the metadata (server defaults, checks, index

@@ -64,20 +64,50 @@ const (
 // outside a transaction may run on another server connection: take
 // [AdvisoryXactLock] in a transaction there.
 func AdvisoryLock(ctx context.Context, conn LockConn, key int64, timeout time.Duration) (release func(context.Context) error, err error) {
-	if err := poll(ctx, conn, "SELECT pg_try_advisory_lock($1)", key, timeout); err != nil {
+	err = poll(ctx, key, timeout, func() (bool, error) { return try(ctx, conn, "SELECT pg_try_advisory_lock($1)", key) })
+	if err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context) error { return unlock(ctx, conn, key) }, nil
 }
 
-// AdvisoryXactLock takes the transaction-level advisory lock key in the
-// transaction tx, retrying pg_try_advisory_xact_lock the way
-// [AdvisoryLock] retries. The lock lasts until the transaction ends, and
-// so it holds behind a pooler in transaction pooling mode, which keeps
-// one server connection for a transaction. It conflicts with the
+// Beginner begins a transaction: *pgx.Conn, *pgxpool.Conn and
+// *pgxpool.Pool satisfy it.
+type Beginner interface {
+	// Begin starts a transaction.
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// AdvisoryXactLock begins a transaction on conn that holds the
+// transaction-level advisory lock key, retrying the way [AdvisoryLock]
+// retries. The lock lasts until the returned transaction ends, and so it
+// holds behind a pooler in transaction pooling mode, which keeps one
+// server connection for a transaction. It conflicts with the
 // session-level lock of the same key.
-func AdvisoryXactLock(ctx context.Context, tx LockConn, key int64, timeout time.Duration) error {
-	return poll(ctx, tx, "SELECT pg_try_advisory_xact_lock($1)", key, timeout)
+//
+// Each attempt runs in a transaction of its own, rolled back when another
+// session holds the lock: a waiter keeps no transaction open, which
+// CREATE INDEX CONCURRENTLY run by the lock's holder would wait for. Give
+// it a connection, not a transaction. The returned transaction holds no
+// snapshot while idle; a statement run in it with the extended protocol
+// (pgx's default) leaves a portal whose snapshot lasts until the
+// transaction ends, so run statements there with
+// pgx.QueryExecModeSimpleProtocol, or not at all.
+func AdvisoryXactLock(ctx context.Context, conn Beginner, key int64, timeout time.Duration) (pgx.Tx, error) {
+	var held pgx.Tx
+	err := poll(ctx, key, timeout, func() (bool, error) {
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			return false, fmt.Errorf("advisory lock %d: %w", key, err)
+		}
+		ok, err := try(ctx, tx, "SELECT pg_try_advisory_xact_lock($1)", key)
+		if ok && err == nil {
+			held = tx
+			return true, nil
+		}
+		return false, errors.Join(err, tx.Rollback(ctx))
+	})
+	return held, err
 }
 
 // LockHolder reports whether the server process pid holds the advisory
@@ -100,21 +130,16 @@ const holderSQL = `SELECT EXISTS (SELECT FROM pg_locks
 	AND classid = $2::int8::oid AND objid = $3::int8::oid AND objsubid = 1
 	AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))`
 
-// poll runs the try-lock query until it reports the lock taken, timeout
-// passes or ctx ends.
-func poll(ctx context.Context, conn LockConn, query string, key int64, timeout time.Duration) error {
+// poll calls attempt until it reports the lock taken, timeout passes or
+// ctx ends.
+func poll(ctx context.Context, key int64, timeout time.Duration, attempt func() (bool, error)) error {
 	start := time.Now()
 	deadline := start.Add(timeout)
 	wait := lockPollMin
 	for {
-		var ok bool
-		// The simple protocol leaves no portal (and its snapshot) open in a
-		// transaction, which would hold back CREATE INDEX CONCURRENTLY.
-		if err := conn.QueryRow(ctx, query, pgx.QueryExecModeSimpleProtocol, key).Scan(&ok); err != nil {
-			return fmt.Errorf("advisory lock %d: %w", key, err)
-		}
-		if ok {
-			return nil
+		ok, err := attempt()
+		if err != nil || ok {
+			return err
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
@@ -125,6 +150,17 @@ func poll(ctx context.Context, conn LockConn, query string, key int64, timeout t
 		}
 		wait = min(2*wait, lockPollMax)
 	}
+}
+
+// try runs a try-lock query. The simple protocol leaves no portal (and its
+// snapshot) open in a transaction, which would hold back CREATE INDEX
+// CONCURRENTLY.
+func try(ctx context.Context, conn LockConn, query string, key int64) (bool, error) {
+	var ok bool
+	if err := conn.QueryRow(ctx, query, pgx.QueryExecModeSimpleProtocol, key).Scan(&ok); err != nil {
+		return false, fmt.Errorf("advisory lock %d: %w", key, err)
+	}
+	return ok, nil
 }
 
 func unlock(ctx context.Context, conn LockConn, key int64) error {

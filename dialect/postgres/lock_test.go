@@ -3,8 +3,11 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/crucible-orm/crucible/dialect/postgres"
 	"github.com/crucible-orm/crucible/dialect/postgres/pgtest"
@@ -94,16 +97,14 @@ func TestAdvisoryXactLock(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	ctx := context.Background()
 	key := postgres.LockKey("test xact lock")
-	tx, err := pool.Begin(ctx)
+	tx, err := postgres.AdvisoryXactLock(ctx, pool, key, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck
-	if err := postgres.AdvisoryXactLock(ctx, tx, key, time.Second); err != nil {
-		t.Fatal(err)
-	}
 	var pid uint32
-	if err := tx.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+	// The simple protocol leaves no portal holding a snapshot in tx.
+	if err := tx.QueryRow(ctx, "SELECT pg_backend_pid()", pgx.QueryExecModeSimpleProtocol).Scan(&pid); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -122,12 +123,7 @@ func TestAdvisoryXactLock(t *testing.T) {
 		})
 	}
 	t.Run("other transaction times out", func(t *testing.T) {
-		other, err := pool.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer other.Rollback(ctx) //nolint:errcheck
-		err = postgres.AdvisoryXactLock(ctx, other, key, 100*time.Millisecond)
+		_, err := postgres.AdvisoryXactLock(ctx, pool, key, 100*time.Millisecond)
 		var lte *postgres.LockTimeoutError
 		if !errors.As(err, &lte) || lte.Key != key {
 			t.Fatalf("err = %v, want *LockTimeoutError", err)
@@ -143,6 +139,30 @@ func TestAdvisoryXactLock(t *testing.T) {
 			t.Fatalf("err = %v, want ErrLockTimeout", err)
 		}
 	})
+	t.Run("a waiter holds back no concurrent index build", func(t *testing.T) {
+		// The holder builds indexes concurrently while another session
+		// waits for the lock: CREATE INDEX CONCURRENTLY waits for every
+		// transaction with a snapshot, and a waiter keeps none open.
+		if _, err := pool.Exec(ctx, "CREATE TABLE items (id int)"); err != nil {
+			t.Fatal(err)
+		}
+		waited := make(chan error, 1)
+		go func() {
+			_, err := postgres.AdvisoryXactLock(ctx, pool, key, 3*time.Second)
+			waited <- err
+		}()
+		for i := range 20 {
+			ictx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			_, err := pool.Exec(ictx, fmt.Sprintf("CREATE INDEX CONCURRENTLY ix_%d ON items (id)", i))
+			cancel()
+			if err != nil {
+				t.Fatalf("index %d: %v", i, err)
+			}
+		}
+		if err := <-waited; !errors.Is(err, postgres.ErrLockTimeout) {
+			t.Errorf("waiter: %v, want ErrLockTimeout", err)
+		}
+	})
 	if err := tx.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -150,12 +170,11 @@ func TestAdvisoryXactLock(t *testing.T) {
 		if held, err := postgres.LockHolder(ctx, pool, key, pid); err != nil || held {
 			t.Errorf("LockHolder after rollback = %v, %v", held, err)
 		}
-		other, err := pool.Begin(ctx)
+		other, err := postgres.AdvisoryXactLock(ctx, pool, key, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer other.Rollback(ctx) //nolint:errcheck
-		if err := postgres.AdvisoryXactLock(ctx, other, key, 0); err != nil {
+		if err := other.Rollback(ctx); err != nil {
 			t.Fatal(err)
 		}
 	})
