@@ -142,8 +142,10 @@
 // a *[StaleDataError] (optimistic locking with a `version` column),
 // *[ConstraintError] with [ErrUniqueViolation], [ErrForeignKeyViolation],
 // [ErrCheckViolation] and [ErrNotNullViolation], *[CycleError] for rows
-// that depend on each other, and *[UnknownOutcomeError] when the reply to
-// a COMMIT was lost. The session never retries a statement by itself.
+// that depend on each other, *[UnknownOutcomeError] when the reply to
+// a COMMIT was lost, and *[CommittedError] when the transaction committed
+// but a returned value could not be read back. The session never retries
+// a statement by itself.
 //
 // # Poolers and cancellation
 //

@@ -279,3 +279,21 @@ func (e *DetachedError) Error() string {
 
 // Unwrap returns ErrDetached.
 func (e *DetachedError) Unwrap() error { return ErrDetached }
+
+// CommittedError is returned by Commit (and a Transaction closure's
+// commit) when the transaction committed but the session failed to handle
+// a statement's result: a value the server returned does not fit its
+// field, returned rows do not match the objects. The rows are written:
+// do not retry. The objects the commit wrote are detached from the
+// session, since some may lack what the server returned; load them again.
+type CommittedError struct {
+	Err error // what the session failed to handle
+}
+
+// Error says that the transaction committed, and what failed.
+func (e *CommittedError) Error() string {
+	return "committed, but the session failed to read the results back (the objects written were detached): " + e.Err.Error()
+}
+
+// Unwrap returns the handling error.
+func (e *CommittedError) Unwrap() error { return e.Err }

@@ -151,6 +151,10 @@ func (s *Session) flushOnce(ctx context.Context, end txEnd) (hooked bool, err er
 	if err == nil && after {
 		err = f.runAfter()
 	}
+	if errors.As(err, new(*CommittedError)) {
+		s.committedUnread(f)
+		return false, err
+	}
 	if err != nil {
 		return false, s.flushFailed(f, err)
 	}
@@ -161,6 +165,23 @@ func (s *Session) flushOnce(ctx context.Context, end txEnd) (hooked bool, err er
 	}
 	f.trim()
 	return after, nil
+}
+
+// committedUnread ends flush f, whose transaction committed although the
+// session failed to handle some of the results (a *CommittedError): the
+// states are finalized as written, then the objects written detached,
+// since some may lack what the server returned.
+func (s *Session) committedUnread(f *flush) {
+	f.finalize()
+	s.committed()
+	s.releaseTx()
+	s.index() // the inserted states, before expunge takes them out
+	for _, a := range f.actions {
+		if a.st != nil && a.st.status != detached {
+			s.expunge(a.st)
+		}
+	}
+	f.trim()
 }
 
 // maxKeptActions is the action storage a session keeps from one flush for

@@ -90,6 +90,9 @@ func (p *pipe) run(ctx context.Context) error {
 	err = p.read(ctx, br, prefix, start)
 	cerr := br.Close()
 	switch {
+	case err != nil && p.implicit && cerr != nil && errors.As(err, new(*CommittedError)):
+		// The implicit transaction commits at the Sync, whose reply is lost.
+		err = &UnknownOutcomeError{Err: cerr}
 	case err != nil:
 	case p.stage == stageCommitted:
 		// COMMIT's reply was read: the transaction committed, whatever the
@@ -139,7 +142,14 @@ func (p *pipe) runOne(ctx context.Context, conn *pgx.Conn) error {
 		var rows pgx.Rows
 		if rows, err = conn.Query(ctx, st.sql, st.args...); err == nil {
 			p.stage = stageSteps
-			n, err = consume(rows, st.rows)
+			var own bool
+			n, err, own = p.consume(rows, st.rows)
+			if own && p.implicit {
+				// The rows were read to the ReadyForQuery: the statement's
+				// implicit transaction committed.
+				p.s.db.log.statement(ctx, start, st.sql, st.args, n, err)
+				return &CommittedError{Err: fmt.Errorf("%s: %w", st.what, err)}
+			}
 		}
 	} else {
 		var tag pgconn.CommandTag
@@ -161,6 +171,33 @@ func consume(rows pgx.Rows, fn func(pgx.Rows) error) (int64, error) {
 		err = rows.Err()
 	}
 	return rows.CommandTag().RowsAffected(), err
+}
+
+// consume is consume for a step of p; own reports an error of fn's own
+// (a value that does not fit its field, rows that do not match the
+// objects) while the server's result was read without error. In a round
+// trip that commits, the rows scan through pgx.ScanRow (keptRows), so that
+// such an error leaves the results after them readable.
+func (p *pipe) consume(rows pgx.Rows, fn func(pgx.Rows) error) (n int64, err error, own bool) {
+	if p.commits() {
+		rows = keptRows{rows}
+	}
+	n, err = consume(rows, fn)
+	return n, err, err != nil && rows.Err() == nil
+}
+
+// commits reports whether the round trip ends the session's own
+// transaction: with its COMMIT, or as an implicit transaction.
+func (p *pipe) commits() bool { return (p.commit || p.implicit) && p.s.outer == nil }
+
+// keptRows scans each row through pgx.ScanRow: a value that fails to scan
+// fails only that Scan, where pgx's own Scan would also end the rows and
+// every result of the batch after them.
+type keptRows struct{ pgx.Rows }
+
+// Scan implements pgx.Rows.
+func (r keptRows) Scan(dest ...any) error {
+	return pgx.ScanRow(r.Conn().TypeMap(), r.FieldDescriptions(), r.RawValues(), dest...)
 }
 
 // finish logs a step, checks its row count and classifies its error.
@@ -194,7 +231,7 @@ func (p *pipe) read(ctx context.Context, br pgx.BatchResults, prefix []string, s
 		p.s.tx.begun = true
 	}
 	for i := range p.steps {
-		if err := p.readStep(ctx, br, &p.steps[i], start); err != nil {
+		if err := p.readStep(ctx, br, i, start); err != nil {
 			return err
 		}
 	}
@@ -217,14 +254,16 @@ func (p *pipe) read(ctx context.Context, br pgx.BatchResults, prefix []string, s
 	return nil
 }
 
-func (p *pipe) readStep(ctx context.Context, br pgx.BatchResults, st *step, start time.Time) error {
+func (p *pipe) readStep(ctx context.Context, br pgx.BatchResults, i int, start time.Time) error {
+	st := &p.steps[i]
 	var err error
 	var n int64 = -1
+	own := false
 	if st.rows != nil {
 		var rows pgx.Rows
 		if rows, err = br.Query(); err == nil {
 			p.stage = stageSteps
-			n, err = consume(rows, st.rows)
+			n, err, own = p.consume(rows, st.rows)
 		}
 	} else {
 		var tag pgconn.CommandTag
@@ -234,10 +273,62 @@ func (p *pipe) readStep(ctx context.Context, br pgx.BatchResults, st *step, star
 			p.stage = stageSteps
 			if st.exec != nil {
 				err = st.exec(tag)
+				own = err != nil
 			}
 		}
 	}
+	if own && p.commits() {
+		p.s.db.log.statement(ctx, start, st.sql, st.args, n, err)
+		return p.readOn(ctx, br, i+1, start, fmt.Errorf("%s: %w", st.what, err))
+	}
 	return p.finish(ctx, st, start, n, err)
+}
+
+// readOn reads the results after a step whose result the session failed
+// to handle (cause) in a round trip that commits. The server goes on to
+// the commit all the same, so the outcome is what follows: COMMIT's reply
+// read (for an implicit transaction, the Sync's, which run reads) means
+// the transaction committed, a *CommittedError; a later statement's error,
+// or COMMIT answered by ROLLBACK, means it rolled back, a plain error; a
+// broken connection leaves it open, as classify says.
+func (p *pipe) readOn(ctx context.Context, br pgx.BatchResults, next int, start time.Time, cause error) error {
+	log := p.s.db.log
+	for i := next; i < len(p.steps); i++ {
+		st := &p.steps[i]
+		tag, err := br.Exec()
+		log.statement(ctx, start, st.sql, st.args, tag.RowsAffected(), err)
+		if err != nil {
+			return p.failedAfter(cause, p.classify(err, st.what, st.stale))
+		}
+	}
+	p.stage = stageDone
+	if !p.commit {
+		return &CommittedError{Err: cause}
+	}
+	p.stage = stageCommit
+	tag, err := br.Exec()
+	log.statement(ctx, start, p.s.commitSQL(), nil, -1, err)
+	if err == nil && tag.String() != "COMMIT" {
+		p.stage = stageDone
+		err = fmt.Errorf("commit: transaction was rolled back (%s)", tag)
+	}
+	if err != nil {
+		return p.failedAfter(cause, p.classify(err, "commit", nil))
+	}
+	p.stage = stageCommitted
+	return &CommittedError{Err: cause}
+}
+
+// failedAfter is the error of a round trip that failed with err after
+// the session failed to handle a result (cause): the outcome err leaves
+// open, or a plain error carrying both.
+func (p *pipe) failedAfter(cause, err error) error {
+	var unknown *UnknownOutcomeError
+	if errors.As(err, &unknown) {
+		unknown.Err = errors.Join(cause, unknown.Err)
+		return unknown
+	}
+	return fmt.Errorf("%w; then %w", cause, err)
 }
 
 // classify turns a statement error into the session's typed errors: a
