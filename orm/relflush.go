@@ -38,11 +38,27 @@ type relFlush struct {
 // relationships starts the relationship side of a flush when the
 // registry has relationships; see relFlush.
 func (f *flush) relationships() error {
-	if len(f.s.db.reg.rules) == 0 {
-		return nil
+	if len(f.s.db.reg.rules) == 0 || !f.s.db.reg.hooked && !f.s.holdsRelated() {
+		return nil // no object of the flush has relationships, and no hook can add one
 	}
 	f.rel = &relFlush{f: f, s: f.s}
 	return f.rel.before()
+}
+
+// holdsRelated reports whether the session holds an object whose model
+// has relationships.
+func (s *Session) holdsRelated() bool {
+	for _, st := range s.pending {
+		if len(st.m.rules) > 0 {
+			return true
+		}
+	}
+	for _, st := range s.loaded {
+		if len(st.m.rules) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // before runs when a flush starts; see relFlush.
