@@ -1030,3 +1030,340 @@ func TestSoftDeletedChildLeavesTheCollection(t *testing.T) {
 		t.Fatalf("entries live/all: %v", got)
 	}
 }
+
+// docs/queries.md, statement-level UPDATE and DELETE: "held objects among
+// them take the new values of the assigned columns, in memory and in
+// their snapshot (so the next flush does not write them again)" — also a
+// foreign key: the next commit does not move the post back, and the
+// fields follow the row.
+func TestBulkUpdateOfAForeignKey(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID, bobID)
+	ua, ub, p := annsPost(t, us)
+	n, err := orm.Update[RPost](s).Where("id = ?", p.ID).Set("UserID", bobID).Exec(e.ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("update: %d, %v", n, err)
+	}
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := postOwner(e, p.ID); got != bobID {
+		t.Fatalf("posts.user_id = %d after the commit, want bob's %d (the bulk update was undone)", got, bobID)
+	}
+	if p.UserID != bobID || p.User != ub || !slices.Contains(ub.Posts, p) || slices.Contains(ua.Posts, p) {
+		t.Fatalf("in memory: key %d, reference to bob %v, in bob's %v, in ann's %v",
+			p.UserID, p.User == ub, slices.Contains(ub.Posts, p), slices.Contains(ua.Posts, p))
+	}
+}
+
+// A bulk DELETE of a held child: it becomes deleted "as if flushed by
+// s.Delete", so it leaves its parent's collection and the next commit
+// sends nothing for it.
+func TestBulkDeleteOfAHeldChild(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	p := ua.Posts[1] // no comments
+	n, err := orm.Delete[RPost](s).Where("id = ?", p.ID).Exec(e.ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("delete: %d, %v", n, err)
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.statements("INSERT", "UPDATE", "DELETE"); len(w) != 0 {
+		t.Fatalf("the commit after the bulk delete sent %q", w)
+	}
+	if slices.Contains(ua.Posts, p) {
+		t.Fatal("ann still holds the deleted post")
+	}
+}
+
+// docs/queries.md, Upserts: "When the session already holds the row an
+// upsert updated, that object takes the row's new values" — a foreign key
+// among them stands after the next commit, and the fields follow it.
+func TestUpsertUpdatesAHeldChildsForeignKey(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID, bobID)
+	ua, ub, p := annsPost(t, us)
+	res, err := orm.Insert(s, &RPost{RBase: RBase{ID: p.ID}, Title: p.Title, UserID: bobID}).
+		OnConflict("ID").DoUpdate("UserID").Exec(e.ctx)
+	if err != nil || len(res.Rows) != 1 || res.Rows[0] != p {
+		t.Fatalf("upsert: %v, %v", res, err)
+	}
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := postOwner(e, p.ID); got != bobID {
+		t.Fatalf("posts.user_id = %d after the commit, want bob's %d (the upsert was undone)", got, bobID)
+	}
+	if p.User != ub || !slices.Contains(ub.Posts, p) || slices.Contains(ua.Posts, p) {
+		t.Fatalf("in memory: reference to bob %v, in bob's %v, in ann's %v", p.User == ub, slices.Contains(ub.Posts, p), slices.Contains(ua.Posts, p))
+	}
+}
+
+// Expunge of a pending user that brought its posts (save-update): the
+// expunge cascade takes them too, and the commit sends nothing.
+func TestExpungePendingParent(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	u := newBlog("cy")
+	s.Add(u)
+	s.Expunge(u)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatalf("commit: %v (sent %q)", err, e.cap.sqls())
+	}
+	if len(e.cap.sqls()) != 0 || s.Status(u.Posts[0]) != orm.Transient || s.Status(u.Profile) != orm.Transient {
+		t.Fatalf("sent %q; post %v, profile %v", e.cap.sqls(), s.Status(u.Posts[0]), s.Status(u.Profile))
+	}
+}
+
+// Self-referential many-to-many (docs/relationships.md: Following and
+// Followers through follows): both directions, the pair seen from either
+// side, unfollowing, and a person deleted with its rows in follows.
+func TestFollowsBothWays(t *testing.T) {
+	e := setup(t, blogRegistry())
+	s := e.db.Session()
+	defer s.Close()
+	ann, bob, cid := &RPerson{Name: "ann"}, &RPerson{Name: "bob"}, &RPerson{Name: "cid"}
+	ann.Following = []*RPerson{bob, cid}
+	bob.Following = []*RPerson{ann}
+	s.Add(ann, bob, cid)
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	pairs := func() [][]any { return e.rows(`SELECT follower_id, followed_id FROM follows ORDER BY 1, 2`) }
+	if got := pairs(); len(got) != 3 {
+		t.Fatalf("follows %v", got)
+	}
+	if !slices.Contains(bob.Followers, ann) || !slices.Contains(ann.Followers, bob) || !slices.Contains(cid.Followers, ann) {
+		t.Fatal("the Followers side is not back-populated")
+	}
+	s2 := e.db.Session()
+	defer s2.Close()
+	people, err := orm.Query[RPerson](s2).OrderBy("name").Load("Following", "Followers").All(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, b2, c2 := people[0], people[1], people[2]
+	if len(a2.Following) != 2 || len(a2.Followers) != 1 || len(c2.Followers) != 1 || len(c2.Following) != 0 {
+		t.Fatalf("loaded: ann follows %d, followed by %d; cid followed by %d", len(a2.Following), len(a2.Followers), len(c2.Followers))
+	}
+	// cid stops being followed by ann, from cid's side
+	c2.Followers = nil
+	if err := s2.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := pairs(); len(got) != 2 || slices.Contains(a2.Following, c2) {
+		t.Fatalf("after unfollowing: %v, ann still follows cid %v", got, slices.Contains(a2.Following, c2))
+	}
+	s2.Delete(b2)
+	if err := s2.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := pairs(); len(got) != 0 || e.count("people") != 2 {
+		t.Fatalf("after deleting bob: follows %v, %d people", got, e.count("people"))
+	}
+}
+
+// docs/session.md, When a flush fails: "keys and server defaults the
+// failed flush had written into structs are cleared (ID back to 0),
+// client defaults it applied are undone, … foreign keys copied from
+// parents are cleared" — through the cascade of a new user.
+func TestFailedFlushRestoresCascadedObjects(t *testing.T) {
+	e := setup(t, blogRegistry())
+	seedBlog(t, e)
+	s := e.db.Session()
+	defer s.Close()
+	u := newBlog("cy")
+	dup := &RUser{Username: "ann"}
+	s.Add(u, dup) // users are inserted in one statement: cy's row and its children wait
+	err := s.Commit(e.ctx)
+	if !errors.Is(err, orm.ErrUniqueViolation) {
+		t.Fatalf("commit: %v", err)
+	}
+	prof, p := u.Profile, u.Posts[0]
+	if u.ID != 0 || prof.ID != 0 || prof.UserID != 0 || prof.Gender != "" || p.UserID != 0 || !u.CreatedAt.IsZero() {
+		t.Fatalf("after the failed flush: user %d, profile %d/%d %q, post key %d, created %v",
+			u.ID, prof.ID, prof.UserID, prof.Gender, p.UserID, u.CreatedAt)
+	}
+	if s.Status(u) != orm.Pending || s.Status(p) != orm.Pending {
+		t.Fatalf("user %v, post %v", s.Status(u), s.Status(p))
+	}
+	dup.Username = "dan"
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.rows(`SELECT count(*) FROM posts WHERE user_id = $1`, u.ID)[0][0].(int64); n != 2 || prof.Gender != "UNDEFINED" {
+		t.Fatalf("after the retry: %d posts, gender %q", n, prof.Gender)
+	}
+}
+
+// Merge of detached graphs in which a post moved from ann to bob (a
+// client edited both users): the post is moved, not orphaned, whichever
+// user is merged first.
+func TestMergeMovedChild(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	for _, order := range []string{"ann first", "bob first"} {
+		t.Run(order, func(t *testing.T) {
+			s1 := e.db.Session()
+			us, err := orm.Query[RUser](s1).Where("id = ANY(?)", []int64{annID, bobID}).OrderBy("id").Load("Posts").All(e.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s1.Close()
+			ua, ub := us[0], us[1]
+			var p *RPost
+			for _, x := range append(slices.Clone(ua.Posts), ub.Posts...) {
+				if x.Title == "ann one" {
+					p = x
+				}
+			}
+			from, to := ua, ub
+			if slices.Contains(ub.Posts, p) { // the post moved in an earlier case
+				from, to = ub, ua
+			}
+			from.Posts = slices.DeleteFunc(slices.Clone(from.Posts), func(x *RPost) bool { return x == p })
+			to.Posts = append(to.Posts, p)
+			p.User = to
+			s := e.db.Session()
+			defer s.Close()
+			first, second := ua, ub
+			if order == "bob first" {
+				first, second = ub, ua
+			}
+			for _, u := range []*RUser{first, second} {
+				if _, err := orm.Merge(e.ctx, s, u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := postOwner(e, p.ID); got != to.ID {
+				t.Fatalf("posts.user_id = %d, want %d", got, to.ID)
+			}
+			if n := e.count("posts"); n != 4 {
+				t.Fatalf("%d posts, want 4 (one was deleted as an orphan)", n)
+			}
+		})
+	}
+}
+
+// A profile replaced, flushed, then rolled back: the user holds its old
+// profile again, the new one left the session, and the commit sends
+// nothing.
+func TestRollbackOfAReplacedProfile(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	old := ua.Profile
+	fresh := &RProfile{Name: ptr("new")}
+	ua.Profile = fresh
+	if err := s.Flush(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rollback(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ua.Profile != old || old.User != ua || s.Status(fresh) != orm.Transient || s.Status(old) != orm.Persistent {
+		t.Fatalf("after the rollback: old profile back %v, fresh %v, old %v", ua.Profile == old, s.Status(fresh), s.Status(old))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil || len(e.cap.sqls()) != 0 {
+		t.Fatalf("commit sent %q (%v)", e.cap.sqls(), err)
+	}
+	if got := e.rows(`SELECT id FROM profiles WHERE user_id = $1`, annID); len(got) != 1 || got[0][0] != old.ID {
+		t.Fatalf("ann's profiles %v", got)
+	}
+}
+
+// A new post appended inside a Nested closure that fails: "everything the
+// closure did is undone — in the database and in the session": the post
+// leaves ann's collection and the session, and the commit sends nothing.
+func TestNestedNewChildUndone(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, _ := seedBlog(t, e)
+	s, us := loadUsers(t, e, annID)
+	ua := us[0]
+	before := slices.Clone(ua.Posts)
+	np := &RPost{Title: "nested"}
+	err := s.Nested(e.ctx, func(s *orm.Session) error {
+		ua.Posts = append(ua.Posts, np)
+		if err := s.Flush(e.ctx); err != nil {
+			return err
+		}
+		return errors.New("changed my mind")
+	})
+	if err == nil {
+		t.Fatal("nested returned nil")
+	}
+	if !slices.Equal(ua.Posts, before) || s.Status(np) != orm.Transient {
+		t.Fatalf("after the failed closure: %d posts, new post %v", len(ua.Posts), s.Status(np))
+	}
+	e.cap.reset()
+	if err := s.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.statements("INSERT", "UPDATE", "DELETE"); len(w) != 0 {
+		t.Fatalf("commit sent %q", w)
+	}
+	if n := e.count("posts"); n != 4 {
+		t.Fatalf("%d posts", n)
+	}
+}
+
+// A child moved away from a parent deleted in the same flush, over a key
+// with ON DELETE CASCADE (passive): the move is written before the
+// parent's DELETE, so the database's cascade does not take the child.
+func TestMoveOutOfAParentDeletedByTheDatabaseCascade(t *testing.T) {
+	e := setup(t, blogRegistry())
+	annID, bobID := seedBlog(t, e)
+	for _, tc := range []struct {
+		name string
+		move func(s *orm.Session, ua, ub *RUser) (child any, id int64, table string)
+	}{
+		{"comment to another post, old post deleted", func(s *orm.Session, ua, ub *RUser) (any, int64, string) {
+			p1, p2 := ua.Posts[0], ub.Posts[0]
+			c := p1.Comments[0]
+			c.Post = p2
+			s.Delete(p1)
+			return c, c.ID, "comments"
+		}},
+		{"comment appended to another post, old user deleted", func(s *orm.Session, ua, ub *RUser) (any, int64, string) {
+			p1, p2 := ua.Posts[0], ub.Posts[0]
+			c := p1.Comments[0] // not the reply: deleting its parent comment deletes a reply
+			p2.Comments = append(p2.Comments, c)
+			s.Delete(ua)
+			return c, c.ID, "comments"
+		}},
+		{"profile to a new user, old user deleted", func(s *orm.Session, ua, _ *RUser) (any, int64, string) {
+			prof := ua.Profile
+			cy := &RUser{Username: "cy"}
+			s.Add(cy)
+			cy.Profile = prof
+			s.Delete(ua)
+			return prof, prof.ID, "profiles"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.exec(`TRUNCATE users, profiles, posts, comments, tags, post_tags, reports RESTART IDENTITY CASCADE`)
+			annID, bobID = seedBlog(t, e)
+			s, us := loadUsers(t, e, annID, bobID)
+			_, id, table := tc.move(s, us[0], us[1])
+			if err := s.Commit(e.ctx); err != nil {
+				t.Fatalf("commit: %v (sent %q)", err, e.cap.sqls())
+			}
+			if n := e.rows(`SELECT count(*) FROM `+table+` WHERE id = $1`, id)[0][0].(int64); n != 1 {
+				t.Fatalf("the moved %s row is gone (sent %q)", table, e.cap.sqls())
+			}
+		})
+	}
+}

@@ -330,7 +330,7 @@ func execWorkload(ctx context.Context, t *testing.T, db *orm.DB, check *pgx.Conn
 	require.Len(t, owners[0].Groups, 2)
 	require.Equal(t, []XMood{"busy"}, owners[0].Moods)
 	require.Equal(t, map[string]any{"k": "w"}, owners[0].Meta)
-	raw, err := orm.Raw[XOwner](q, "SELECT id, name, score, token, amount, meta FROM x_owners WHERE score < ? AND token = ? ORDER BY id", 0, pgtype.UUID{Bytes: token, Valid: true}).All(ctx) // a bare [16]byte has no codec without the OID
+	raw, err := orm.Raw[XOwner](q, "SELECT id, name, score, token, amount, meta FROM x_owners WHERE score < ? AND token = ? ORDER BY id", 0, token).All(ctx)
 	require.NoError(t, err)
 	require.Len(t, raw, 1)
 	page, err := orm.Query[XOwner](q).OrderBy("Name").Limit(2).Page(ctx, "")

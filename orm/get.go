@@ -84,9 +84,7 @@ func (m *model) keyParams(key []any) []any {
 		if out == nil {
 			out = slices.Clone(key)
 		}
-		p := reflect.New(c.goType)
-		p.Elem().Set(reflect.ValueOf(key[i]))
-		out[i] = c.argAt(mem.Value(p))
+		out[i] = c.valueArg(key[i])
 	}
 	if out == nil {
 		return key

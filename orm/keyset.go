@@ -312,11 +312,8 @@ func keyValue(c *column, raw json.RawMessage) (any, error) {
 	if err := json.Unmarshal(raw, v.Interface()); err != nil {
 		return nil, fmt.Errorf("%s: %w: %w", c.Name, ErrBadCursor, err)
 	}
-	if c.goType.Kind() == reflect.Pointer {
-		if v.Elem().IsNil() {
-			return nil, nil
-		}
-		return v.Elem().Elem().Interface(), nil
+	if c.goType.Kind() == reflect.Pointer && v.Elem().IsNil() {
+		return nil, nil
 	}
-	return v.Elem().Interface(), nil
+	return c.argAt(mem.Value(v)), nil // bound as the column binds its field
 }

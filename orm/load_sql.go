@@ -159,7 +159,7 @@ func quoteColumns(d dialect.Dialect, cols []*schema.Column) (names, casts []stri
 
 // stepSQL renders a step's SELECT for the owners reps, filtered and ordered
 // by the Load options, then by order_by.
-func (rs *relSQL) stepSQL(rb *relBase, reps []*state, opts *loadOpts, all bool) (string, []any, error) {
+func (rs *relSQL) stepSQL(rb *relBase, reps []*state, opts *loadOpts, all bool, reg *Registry) (string, []any, error) {
 	objs := make([]mem.Ptr, len(reps))
 	for i, st := range reps {
 		objs[i] = st.obj
@@ -178,7 +178,7 @@ func (rs *relSQL) stepSQL(rb *relBase, reps []*state, opts *loadOpts, all bool) 
 	var b strings.Builder
 	b.WriteString(step)
 	if len(opts.filter.conds) > 0 {
-		buf, more, _, err := opts.filter.render(nil, len(args)+1)
+		buf, more, _, err := opts.filter.render(nil, len(args)+1, reg)
 		if err != nil {
 			return "", nil, err
 		}

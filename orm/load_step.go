@@ -43,7 +43,8 @@ func (l *loader) release(rows []loadedRow) {
 // returns the rows (see distinct for the targets).
 func (l *loader) step(ctx context.Context, ru rule, owners []*state, opts *loadOpts) ([]loadedRow, error) {
 	rb := ru.base()
-	g := groupOwners(&rb.localKey, owners)
+	g := groupOwners(l.s, &rb.localKey, owners)
+	defer dropGroups(l.s, g)
 	var rows []loadedRow
 	reps := g.reps
 	if opts == nil && l.held == keepChanges {
@@ -75,7 +76,7 @@ func (rb *relBase) held(_ *loader, g *keyGroups) ([]loadedRow, []*state) { retur
 // fetch selects the targets of the owners reps (of groups g, which may be
 // nil) with the relationship's statement.
 func (rb *relBase) fetch(ctx context.Context, l *loader, g *keyGroups, reps []*state, opts *loadOpts) ([]loadedRow, error) {
-	sql, args, err := l.s.db.rel[rb.id].stepSQL(rb, reps, opts, l.all)
+	sql, args, err := l.s.db.rel[rb.id].stepSQL(rb, reps, opts, l.all, l.s.db.reg)
 	if err != nil {
 		return nil, err
 	}
@@ -173,17 +174,29 @@ func (s *Session) keepLoaded(m *model, obj mem.Ptr, held onHeld, keys rowKeys) *
 
 // keyGroups groups owners by the key of their join columns.
 type keyGroups struct {
-	of   []int32          // each owner's group, -1 when it has no key
-	reps []*state         // the first owner of each group
-	ints map[int64]int32  // group of an integer key
-	strs map[string]int32 // group of any other key
+	of     []int32          // each owner's group, -1 when it has no key
+	reps   []*state         // the first owner of each group
+	intKey bool             // the keys are integers: ints, else strs
+	ints   map[int64]int32  // group of an integer key
+	strs   map[string]int32 // group of any other key
 }
 
-func groupOwners(kc *keyCodec, owners []*state) *keyGroups {
-	g := &keyGroups{of: make([]int32, len(owners)), reps: make([]*state, 0, len(owners))}
-	if kc.intKey {
+// groupOwners groups owners by their key of kc, in a keyGroups from the
+// DB's spares (give it back with dropGroups once the step is done).
+func groupOwners(s *Session, kc *keyCodec, owners []*state) *keyGroups {
+	g, _ := s.db.spares.groups.Get().(*keyGroups)
+	if g == nil {
+		g = &keyGroups{}
+	}
+	g.intKey = kc.intKey
+	if cap(g.of) < len(owners) {
+		g.of, g.reps = make([]int32, len(owners)), make([]*state, 0, len(owners))
+	}
+	g.of = g.of[:len(owners)]
+	switch {
+	case g.intKey && g.ints == nil:
 		g.ints = make(map[int64]int32, len(owners))
-	} else {
+	case !g.intKey && g.strs == nil:
 		g.strs = make(map[string]int32, len(owners))
 	}
 	for i, o := range owners {
@@ -206,9 +219,18 @@ func groupOwners(kc *keyCodec, owners []*state) *keyGroups {
 	return g
 }
 
+// dropGroups gives g back to the DB's spares, holding no state.
+func dropGroups(s *Session, g *keyGroups) {
+	clear(g.reps[:cap(g.reps)])
+	g.reps = g.reps[:0]
+	clear(g.ints)
+	clear(g.strs)
+	s.db.spares.groups.Put(g)
+}
+
 // id returns the group of key k.
 func (g *keyGroups) id(k idKey) (int32, bool) {
-	if g.ints != nil {
+	if g.intKey {
 		id, ok := g.ints[k.n]
 		return id, ok
 	}
@@ -217,7 +239,7 @@ func (g *keyGroups) id(k idKey) (int32, bool) {
 }
 
 func (g *keyGroups) set(k idKey, id int32) {
-	if g.ints != nil {
+	if g.intKey {
 		g.ints[k.n] = id
 		return
 	}

@@ -82,6 +82,7 @@ type column struct {
 	path      fieldPath
 	goType    reflect.Type
 	ptrWord   mem.Type     // type word of *goType
+	scanWord  mem.Type     // type word of the pointer the field is scanned through (scanWord)
 	argWord   mem.Type     // type word of the bound argument's pointer type
 	plain     reflect.Type // the unnamed type of the field's layout pgx is handed (plainType)
 	jsonForm  jsonForm     // a json column's: bound as a *jsonArg
@@ -97,8 +98,8 @@ type column struct {
 }
 
 // ptr returns a typed pointer to the field inside obj, as pgx takes scan
-// destinations and arguments; it does not allocate.
-func (c *column) ptr(obj mem.Ptr) any { return mem.Any(c.ptrWord, c.path.addr(obj)) }
+// destinations; it does not allocate.
+func (c *column) ptr(obj mem.Ptr) any { return mem.Any(c.scanWord, c.path.addr(obj)) }
 
 // arg returns a typed pointer for reading the field as a bound argument.
 func (c *column) arg(obj mem.Ptr) any { return c.argAt(c.path.read(obj)) }
@@ -186,11 +187,12 @@ func (m *model) newColumn(i int, sc *schema.Column, types *pgtype.Map) *column {
 	_, isJSON := sc.Type.(schema.JSON)
 	c := &column{
 		Column: sc, pos: i, goType: f.Type, encSlot: -1,
-		ptrWord: mem.TypeOf(reflect.PointerTo(f.Type)),
-		argWord: argWord(f.Type, sc.Type),
-		plain:   plainType(f.Type),
-		empty:   emptyArg(plainType(f.Type), sc.Nullable),
-		ops:     opsFor(f.Type, isJSON),
+		ptrWord:  mem.TypeOf(reflect.PointerTo(f.Type)),
+		scanWord: scanWord(f.Type),
+		argWord:  argWord(f.Type, sc.Type),
+		plain:    plainType(f.Type),
+		empty:    emptyArg(plainType(f.Type), sc.Nullable),
+		ops:      opsFor(f.Type, isJSON),
 		path: fieldPath{owner: m.typ, offset: f.Offset, direct: f.Direct, index: f.Index,
 			zero: mem.New(f.Type)},
 		serverGen: sc.ServerGenerated(),

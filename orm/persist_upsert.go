@@ -64,7 +64,7 @@ func (f *flush) queueUpsert(p *pipe, ts *tableSQL, g *insertGroup, b *batch) err
 		}
 		sql, args = ts.insertValues(g.set, colSet{}, len(g.states)), columnValues(m, g.set, g.states)
 	}
-	clause, more, err := cp.clause(ts, g.set, len(args)+1)
+	clause, more, err := cp.clause(ts, g.set, len(args)+1, f.s.db.reg)
 	if err != nil {
 		return fmt.Errorf("upsert %s: %w", m.table.Name, err)
 	}

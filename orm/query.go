@@ -230,7 +230,7 @@ func (q *selectCore) build(st stmt) (string, []any, error) {
 	ts := q.s.db.sql[q.m.id]
 	sc := q.scope()
 	sc.names = st.names
-	w := &sqlw{buf: make([]byte, 0, 256), sc: sc, q: q.s.db.dialect}
+	w := &sqlw{buf: make([]byte, 0, 256), sc: sc, q: q.s.db.dialect, reg: q.s.db.reg}
 	w.str("SELECT ")
 	if st.sel == nil {
 		w.str(ts.list)
@@ -346,16 +346,22 @@ func renderOrder(keys []orderKey) string {
 }
 
 // render appends " WHERE (c1) AND (c2)" with placeholders numbered from
-// next, checking each condition's placeholder count. Without a model in
-// scope, an Expression argument fails.
-func (f *filter) render(buf []byte, next int) ([]byte, []any, int, error) {
-	return f.renderIn(buf, next, nil)
+// next, checking each condition's placeholder count, the values bound as
+// reg converts them. Without a model in scope, an Expression argument
+// fails.
+func (f *filter) render(buf []byte, next int, reg *Registry) ([]byte, []any, int, error) {
+	return f.write(&sqlw{buf: buf, args: make([]any, next-1, next-1+len(f.conds)), reg: reg}, next)
 }
 
 // renderIn is render with the field paths of Expression arguments
 // resolved in sc.
 func (f *filter) renderIn(buf []byte, next int, sc *scope) ([]byte, []any, int, error) {
-	w := &sqlw{buf: buf, args: make([]any, next-1, next-1+len(f.conds)), sc: sc}
+	return f.write(&sqlw{buf: buf, args: make([]any, next-1, next-1+len(f.conds)), sc: sc, reg: sc.db.reg}, next)
+}
+
+// write writes f's conditions with w, whose arguments before the first
+// placeholder's (next) are left out of the returned ones.
+func (f *filter) write(w *sqlw, next int) ([]byte, []any, int, error) {
 	if _, err := w.conds(f, " WHERE "); err != nil {
 		return nil, nil, 0, err
 	}

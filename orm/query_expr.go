@@ -114,6 +114,7 @@ type sqlw struct {
 	args []any
 	sc   *scope // resolves field paths; nil where no model is in scope
 	q    quoter
+	reg  *Registry // converts the bound values (args_caller.go)
 }
 
 // quoter quotes identifiers (the dialect's QuoteIdent).
@@ -123,8 +124,9 @@ type quoter interface {
 
 func (w *sqlw) str(s string) { w.buf = append(w.buf, s...) }
 
-// bind writes a placeholder for v.
+// bind writes a placeholder for v, bound as a caller's value.
 func (w *sqlw) bind(v any) {
+	v, _ = w.reg.callerArg(v)
 	w.args = append(w.args, v)
 	w.buf = append(w.buf, '$')
 	w.buf = strconv.AppendInt(w.buf, int64(len(w.args)), 10)

@@ -222,7 +222,9 @@ func (q *InsertQuery[T]) result(f *flush, states []*state) *InsertResult[T] {
 			for _, c := range q.m.cols {
 				f.overwrite(h, c)
 			}
+			moved, from := s.movedKeys(h, st.obj, keepChanges)
 			s.overwrite(h, st.obj)
+			s.rehome(h, moved, from) // a foreign key updated: the fields follow the row
 			st.status = detached
 			res.Rows = append(res.Rows, mem.As[T](h.obj))
 			continue

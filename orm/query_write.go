@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -116,7 +117,7 @@ func (q *UpdateQuery[T]) build() (string, []any, colSet, error) {
 			}
 			sets = append(sets, ts.cols[sc.col.pos]+" = "+string(buf))
 		default:
-			args = append(args, v)
+			args = append(args, q.s.db.reg.setArg(sc.col, v))
 			sets = append(sets, ts.cols[sc.col.pos]+" = "+ts.d.Placeholder(len(args))+ts.bind[sc.col.pos])
 		}
 	}
@@ -222,6 +223,7 @@ func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, re
 	scratch := s.objChunk(m).next()
 	tmp := &state{m: m, obj: scratch}
 	var n int64
+	gone := map[mem.Ptr]bool{}
 	p := &pipe{s: s}
 	p.add(step{sql: sql, args: args, what: "bulk", rows: func(rows pgx.Rows) error {
 		for rows.Next() {
@@ -231,6 +233,9 @@ func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, re
 			}
 			if st := s.held(m, scratch); st != nil && st.status == Persistent {
 				f.apply(st, scratch, ret, effect)
+				if effect == rowsDeleted {
+					gone[st.obj] = true
+				}
 			}
 		}
 		return nil
@@ -238,10 +243,23 @@ func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, re
 	if err := p.run(ctx); err != nil {
 		return 0, s.failTx(err)
 	}
-	if effect == rowsDeleted {
+	if len(gone) > 0 {
 		s.filterLoaded(func(st *state) bool { return st.status != Persistent })
+		dropGone(s.loaded, gone) // as if flushed by Session.Delete: out of every field
 	}
 	return n, nil
+}
+
+// bulkMoves returns the foreign keys of st that the bulk statement's row
+// changes (see movedKeys), among those whose columns it returned.
+func (s *Session) bulkMoves(st *state, row mem.Ptr, ret colSet) (uint64, []mem.Ptr) {
+	moved, from := s.movedKeys(st, row, keepChanges)
+	for i, g := range st.m.childOf {
+		if i < 64 && slices.ContainsFunc(g.childCols, func(c *column) bool { return !ret.has(c.pos) }) {
+			moved &^= 1 << uint(i)
+		}
+	}
+	return moved, from
 }
 
 // apply brings a held object in line with a row a bulk statement changed.
@@ -258,12 +276,14 @@ func (f *flush) apply(st *state, row mem.Ptr, ret colSet, effect bulkEffect) {
 		f.s.idmap.del(st.id(), st)
 		return // bulk drops it from the loaded list with the others
 	}
+	moved, from := f.s.bulkMoves(st, row, ret)
 	for _, c := range st.m.cols {
 		if ret.has(c.pos) && !c.pk {
 			f.overwrite(st, c)
 			c.copyTo(st.obj, row)
 		}
 	}
+	defer f.s.rehome(st, moved, from) // a foreign key assigned: the fields follow the row
 	// The new snapshot keeps the object's other unflushed changes visible.
 	snap, enc := st.snap, st.enc()
 	f.s.snapshot(st)

@@ -38,6 +38,7 @@ type RawQuery[T any] struct {
 // of types that are not models are never tracked; scanning them costs no
 // reflection after the first query of each (type, column names).
 func Raw[T any](s *Session, sql SQL, args ...any) *RawQuery[T] {
+	args, _ = s.db.reg.callerArgs(args)
 	return &RawQuery[T]{s: s, m: s.db.reg.byType[reflect.TypeFor[T]()], sql: sql, args: args}
 }
 
@@ -169,6 +170,7 @@ func scanByName[T any](s *Session, m *model, rows pgx.Rows) ([]*T, error) {
 // rows it affected. The session's objects do not see its effects: Refresh
 // them, or use Update and Delete, which keep them in line.
 func (s *Session) Exec(ctx context.Context, sql SQL, args ...any) (int64, error) {
+	args, _ = s.db.reg.callerArgs(args)
 	buf, err := statement(string(sql), len(args))
 	if err == nil && s.autoflush {
 		err = s.flush(ctx, keepTx)

@@ -23,8 +23,9 @@ type Registry struct {
 	byTable map[*schema.Table]*model
 	rules   []rule // one per relationship, in the order of rels.All (rule.go)
 
-	plans  sync.Map // planKey → *resultPlan, built on first use (scan_result.go)
-	hooked bool     // some model has a flush hook (lifecycle.go)
+	plans   sync.Map // planKey → *resultPlan, built on first use (scan_result.go)
+	callers sync.Map // reflect.Type → *column (nil: as it is) of callers' values (args_caller.go)
+	hooked  bool     // some model has a flush hook (lifecycle.go)
 }
 
 // NewRegistry maps the given models (pointers to zero structs, such as

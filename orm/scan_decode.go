@@ -262,3 +262,18 @@ func pointerTo[T any](fn decodeFunc) decodeFunc {
 		return true
 	}
 }
+
+// scanWord returns the type word of the pointer a value of type t is
+// scanned through: *t, or for a slice of a named type a pointer to the
+// slice of its plain type (a []Gender as a []string, the same layout).
+// pgx decodes the latter from the text of an array type it has no codec
+// for, such as an enum array, whose text (never its binary form) comes
+// back for an OID pgx does not know, in every exec mode; nothing needs to
+// be registered on the connections, so it holds behind a pooler and for
+// types created, or created again, after the pool was opened.
+func scanWord(t reflect.Type) mem.Type {
+	if t.Kind() == reflect.Slice {
+		t = plainType(t)
+	}
+	return mem.TypeOf(reflect.PointerTo(t))
+}

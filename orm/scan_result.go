@@ -76,7 +76,7 @@ func (r *Registry) newResultPlan(t reflect.Type, names []string) (*resultPlan, e
 		if len(names) != 1 {
 			return nil, fmt.Errorf("%s receives one column, the result has %d: %w", t, len(names), ErrUnknownColumn)
 		}
-		p.fields[0] = resultField{word: mem.TypeOf(reflect.PointerTo(t))}
+		p.fields[0] = resultField{word: scanWord(t)}
 		return p, nil
 	}
 	fields := r.fieldsOf(t)
@@ -117,7 +117,7 @@ func (r *Registry) fieldsOf(t reflect.Type) []structField {
 	if m := r.byType[t]; m != nil {
 		out := make([]structField, len(m.cols))
 		for i, c := range m.cols {
-			f := resultField{off: c.Field.Offset, word: c.ptrWord}
+			f := resultField{off: c.Field.Offset, word: c.scanWord}
 			if !c.Field.Direct {
 				f.index = c.Field.Index
 			}
@@ -143,7 +143,7 @@ func walkFields(t reflect.Type, index []int, off uintptr, direct bool, out *[]st
 		case sf.Anonymous && !tagged && sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct:
 			walkFields(sf.Type.Elem(), path, 0, false, out)
 		case sf.IsExported():
-			f := resultField{off: off + sf.Offset, word: mem.TypeOf(reflect.PointerTo(sf.Type))}
+			f := resultField{off: off + sf.Offset, word: scanWord(sf.Type)}
 			if !direct {
 				f.index = path
 			}

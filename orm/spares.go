@@ -42,6 +42,7 @@ type flushSpares struct {
 	claims   spares[claim]     // relFlush.claims
 	states   spares[*state]    // relFlush.visited, Session.loaded and pending
 	rows     spares[loadedRow] // a load's row buffer (loader.spare)
+	groups   sync.Pool         // *keyGroups of a load step (groupOwners)
 }
 
 // take returns an empty buffer with room for n: a new one when n is

@@ -97,10 +97,15 @@ func (fr *relFlush) dropDeleted() {
 			gone[a.st.obj] = true
 		}
 	}
-	if gone == nil {
-		return
+	if gone != nil {
+		dropGone(fr.visited, gone)
 	}
-	for _, st := range fr.visited {
+}
+
+// dropGone removes the objects of gone from the fields of states that hold
+// them (see dropDeleted).
+func dropGone(states []*state, gone map[mem.Ptr]bool) {
+	for _, st := range states {
 		if st.status != Persistent {
 			continue
 		}

@@ -319,8 +319,8 @@ func (cp *conflictPlan) returning(m *model, set colSet) colSet {
 
 // clause renders " ON CONFLICT (key) DO …" for rows sending set, its
 // values numbered from next.
-func (cp *conflictPlan) clause(ts *tableSQL, set colSet, next int) (string, []any, error) {
-	w := &sqlw{args: make([]any, next-1, next-1+len(cp.sets)), q: ts.d}
+func (cp *conflictPlan) clause(ts *tableSQL, set colSet, next int, reg *Registry) (string, []any, error) {
+	w := &sqlw{args: make([]any, next-1, next-1+len(cp.sets)), q: ts.d, reg: reg}
 	w.str(" ON CONFLICT (" + strings.Join(ts.keyNames(cp.key), ", ") + ")")
 	if cp.keyWhere != "" {
 		w.str(" WHERE " + cp.keyWhere) // the model author's predicate: infers the partial index
@@ -402,7 +402,7 @@ func writeValue(w *sqlw, ts *tableSQL, sc setClause) error {
 		}
 		w.str(string(buf))
 	default:
-		w.bind(v)
+		w.bind(w.reg.setArg(sc.col, v))
 		w.str(ts.bind[sc.col.pos])
 	}
 	return nil
