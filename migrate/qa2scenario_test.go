@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"context"
 	"errors"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -188,5 +189,30 @@ func TestCheckUnknownRevisionInTheVersionTable(t *testing.T) {
 	out, errOut, code := run(thingsMeta(t), simpleSet(), "check", "-json", "-database-url", url)
 	if code != 2 || !strings.Contains(out, `"status":"error"`) || !strings.Contains(errOut, `unknown revision "z9"`) {
 		t.Errorf("check -json: exit %d, stdout %q, stderr %q; want exit 2, status error", code, out, errOut)
+	}
+}
+
+// "migrate.Compare(live, want, scope), which knows no revisions, drops a
+// table or type that want lacks only with DropUnmanaged."
+func TestCompareDropsOnlyWithDropUnmanaged(t *testing.T) {
+	status := &schema.Enum{Name: "status", Values: []string{"a"}}
+	live := meta(t, []*schema.Enum{status}, table("things", col("id", "integer")), table("invoices", col("id", "integer")))
+	want := meta(t, nil, table("things", col("id", "integer")))
+	d, err := migrate.Compare(live, want, migrate.Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Empty() || !slices.Equal(objectNames(d.Unmanaged), []string{"table invoices", "type status"}) {
+		t.Errorf("default scope: ops %q, unmanaged %q", opNames(d.Ops), objectNames(d.Unmanaged))
+	}
+	d, err = migrate.Compare(live, want, migrate.Scope{DropUnmanaged: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := opNames(d.Ops); !slices.Equal(got, []string{"drop table invoices", "drop enum status"}) || len(d.Unmanaged) != 0 {
+		t.Errorf("DropUnmanaged: ops %q, unmanaged %q", got, objectNames(d.Unmanaged))
+	}
+	if _, err := migrate.Compare(live, want, migrate.Scope{Exclude: []string{"a[b"}}); !errors.Is(err, path.ErrBadPattern) {
+		t.Errorf("a malformed pattern: %v, want path.ErrBadPattern", err)
 	}
 }
