@@ -341,8 +341,10 @@ func (s *Session) expunge(st *state) {
 		s.dropPending(st)
 		s.pending = removeState(s.pending, st)
 	case Persistent, Deleted:
-		s.idmap.del(st.id(), st)
+		// filterLoaded indexes the states a flush or query added first, st
+		// among them: only then can its key leave the identity map for good.
 		s.filterLoaded(func(x *state) bool { return x == st })
+		s.idmap.del(st.id(), st)
 	}
 	st.status = detached
 	st.deleting = false
