@@ -101,6 +101,10 @@ func (s *Set) upgradePlan(current []string, target string) ([]*Revision, error) 
 	if err != nil {
 		return nil, err
 	}
+	if len(tops) == 1 && done[tops[0]] && !slices.Contains(current, tops[0]) {
+		return nil, fmt.Errorf("upgrade %s: revision %s is below the heads (%s): that is a downgrade",
+			target, tops[0], strings.Join(current, ", "))
+	}
 	want := s.ancestors(tops...)
 	var plan []*Revision
 	for _, r := range s.order {

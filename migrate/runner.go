@@ -77,7 +77,8 @@ func (r *Runner) Set() *Set { return r.set }
 
 // Upgrade applies the revisions up to target: [Head], [Heads], "+N" (the
 // next N revisions towards the head) or a revision id (or a unique prefix
-// of one). It returns the revisions applied, in order; on failure, those
+// of one); a revision below the database's heads is refused, as that is a
+// downgrade. It returns the revisions applied, in order; on failure, those
 // applied before the failing one, and an *OpError naming the revision and
 // the op.
 func (r *Runner) Upgrade(ctx context.Context, target string) ([]*Revision, error) {
