@@ -148,6 +148,9 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 // ExecMode returns the pgx exec mode the pool's connections send
 // statements with: the one of [WithExecMode], else the URL's
 // default_query_exec_mode, else pgx's default (QueryExecModeCacheStatement).
+// It prints in pgx's words, the URL value with a space for the underscore:
+// "cache statement", "cache describe", "describe exec", "exec", "simple
+// protocol".
 func (db *DB) ExecMode() pgx.QueryExecMode { return db.pool.Config().ConnConfig.DefaultQueryExecMode }
 
 // Registry returns the DB's registry.

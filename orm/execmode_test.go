@@ -2,6 +2,7 @@ package orm_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -70,13 +71,14 @@ func TestExecModeOption(t *testing.T) {
 		param string // default_query_exec_mode in the URL, if any
 		opts  []orm.Option
 		want  pgx.QueryExecMode
+		print string // how ExecMode prints (docs/deploy.md)
 	}{
-		{name: "pgx default", want: pgx.QueryExecModeCacheStatement},
-		{name: "URL parameter", param: "exec", want: pgx.QueryExecModeExec},
-		{name: "URL simple protocol", param: "simple_protocol", want: pgx.QueryExecModeSimpleProtocol},
-		{name: "option", opts: []orm.Option{orm.WithExecMode(pgx.QueryExecModeDescribeExec)}, want: pgx.QueryExecModeDescribeExec},
+		{name: "pgx default", want: pgx.QueryExecModeCacheStatement, print: "cache statement"},
+		{name: "URL parameter", param: "exec", want: pgx.QueryExecModeExec, print: "exec"},
+		{name: "URL simple protocol", param: "simple_protocol", want: pgx.QueryExecModeSimpleProtocol, print: "simple protocol"},
+		{name: "option", opts: []orm.Option{orm.WithExecMode(pgx.QueryExecModeDescribeExec)}, want: pgx.QueryExecModeDescribeExec, print: "describe exec"},
 		{name: "option wins over URL", param: "exec",
-			opts: []orm.Option{orm.WithExecMode(pgx.QueryExecModeCacheDescribe)}, want: pgx.QueryExecModeCacheDescribe},
+			opts: []orm.Option{orm.WithExecMode(pgx.QueryExecModeCacheDescribe)}, want: pgx.QueryExecModeCacheDescribe, print: "cache describe"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,6 +87,7 @@ func TestExecModeOption(t *testing.T) {
 			require.NoError(t, err)
 			defer db.Close()
 			require.Equal(t, tc.want, db.ExecMode())
+			require.Equal(t, tc.print, fmt.Sprint(db.ExecMode()))
 
 			s := db.Session()
 			defer s.Close()
