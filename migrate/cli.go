@@ -73,7 +73,11 @@ func Run(ctx context.Context, meta *schema.Metadata, set *Set, args []string, st
 		if c.json || slices.Contains(args, "-json") || slices.Contains(args, "--json") { // check -json reports bad usage too
 			_ = c.writeCheckJSON(nil, err)
 		}
-		fmt.Fprintf(stderr, "migrate: %v\n\n%s", err, usage)
+		if cmd != nil { // a bad flag value: the command was understood
+			fmt.Fprintf(stderr, "migrate %s: %v\n", cmd.name, err)
+		} else {
+			fmt.Fprintf(stderr, "migrate: %v\n\n%s", err, usage)
+		}
 		return ExitError
 	}
 	defer c.close()
@@ -166,6 +170,8 @@ type command struct {
 // relSentinel protects "-1" and "+2" from the flag package.
 const relSentinel = "\x00rel"
 
+// parse reads the flags and the command: a usage error comes with no
+// command, a bad flag value (valuesErr) with the command it was for.
 func (c *cli) parse(args []string) (*command, error) {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -191,12 +197,6 @@ func (c *cli) parse(args []string) (*command, error) {
 	}
 	c.explicit = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { c.explicit[f.Name] = true })
-	if err := c.scope.Err(); err != nil {
-		return nil, err
-	}
-	if _, _, err := splitVersionTable(c.versionTable); err != nil {
-		return nil, err
-	}
 	if len(pos) == 0 {
 		return nil, errors.New("no command")
 	}
@@ -208,7 +208,25 @@ func (c *cli) parse(args []string) (*command, error) {
 	if len(c.args) < cmd.minArgs || len(c.args) > cmd.maxArgs {
 		return nil, fmt.Errorf("%s: wrong number of arguments", cmd.name)
 	}
-	return cmd, nil
+	return cmd, c.valuesErr()
+}
+
+// valuesErr reports a flag value that cannot be used: a malformed scope
+// pattern, named with its flag, or a malformed version table.
+func (c *cli) valuesErr() error {
+	for _, f := range []struct {
+		name     string
+		patterns []string
+	}{
+		{"include-schemas", c.scope.IncludeSchemas}, {"exclude-schemas", c.scope.ExcludeSchemas},
+		{"include", c.scope.Include}, {"exclude", c.scope.Exclude},
+	} {
+		if err := patternsErr(f.patterns); err != nil {
+			return fmt.Errorf("bad -%s %w", f.name, err)
+		}
+	}
+	_, _, err := splitVersionTable(c.versionTable)
+	return err
 }
 
 // parseInterleaved parses flags anywhere among the positional arguments.

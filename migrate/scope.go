@@ -123,10 +123,19 @@ func (s Scope) with(more Scope) Scope {
 // Err reports the first malformed pattern of the scope.
 func (s Scope) Err() error {
 	for _, list := range [][]string{s.IncludeSchemas, s.ExcludeSchemas, s.Include, s.Exclude} {
-		for _, p := range list {
-			if _, err := path.Match(p, ""); err != nil {
-				return fmt.Errorf("scope: pattern %q: %w", p, err)
-			}
+		if err := patternsErr(list); err != nil {
+			return fmt.Errorf("scope: %w", err)
+		}
+	}
+	return nil
+}
+
+// patternsErr reports the first malformed pattern of list (wrapping
+// [path.ErrBadPattern]).
+func patternsErr(list []string) error {
+	for _, p := range list {
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("pattern %q: %w", p, err)
 		}
 	}
 	return nil
