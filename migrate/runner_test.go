@@ -365,3 +365,32 @@ func TestRunnerStamp(t *testing.T) {
 		t.Errorf("stamp ran ops (%d, %v)", n, err)
 	}
 }
+
+// TestRunnerUpgradeBelowHeads: an upgrade to a revision the database has
+// passed is refused (that is a downgrade), nothing run, the version kept;
+// an upgrade to where the database stands does nothing.
+func TestRunnerUpgradeBelowHeads(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	r := migrate.NewRunner(pool, simpleSet())
+	ctx := context.Background()
+	if _, err := r.Upgrade(ctx, "head"); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"a1", "b2"} {
+		done, err := r.Upgrade(ctx, target)
+		want := "upgrade " + target + ": revision " + target + " is below the heads (c3): that is a downgrade"
+		if err == nil || err.Error() != want || len(done) != 0 {
+			t.Errorf("upgrade %s: applied %v, err %v; want %q", target, ids(done), err, want)
+		}
+	}
+	if cur, _ := r.Current(ctx); !slices.Equal(cur, []string{"c3"}) {
+		t.Errorf("current %v", cur)
+	}
+	if done, err := r.Upgrade(ctx, "c3"); err != nil || len(done) != 0 {
+		t.Errorf("upgrade to the head it stands at: applied %v, err %v", ids(done), err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM pg_class WHERE relname = 'things'").Scan(&n); err != nil || n != 1 {
+		t.Errorf("table things: %d, %v", n, err)
+	}
+}
