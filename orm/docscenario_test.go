@@ -35,31 +35,36 @@ func postOwner(e *env, id int64) int64 {
 	return rows[0][0].(int64)
 }
 
+// postChanges are the relationship changes of ann's post that the failed
+// and retried flush scenarios make: each with the post's owner after the
+// retry (0: the post is deleted).
+var postChanges = []struct {
+	name   string
+	change func(s *orm.Session, ua, ub *RUser, p *RPost)
+	owner  func(ua, ub *RUser) int64
+}{
+	{"moved by both sides", func(_ *orm.Session, ua, ub *RUser, p *RPost) {
+		ua.Posts = slices.DeleteFunc(slices.Clone(ua.Posts), func(x *RPost) bool { return x == p })
+		ub.Posts = append(ub.Posts, p)
+	}, func(_, ub *RUser) int64 { return ub.ID }},
+	{"moved by the reference", func(_ *orm.Session, _, ub *RUser, p *RPost) { p.User = ub },
+		func(_, ub *RUser) int64 { return ub.ID }},
+	{"orphaned", func(_ *orm.Session, ua, _ *RUser, p *RPost) {
+		ua.Posts = slices.DeleteFunc(slices.Clone(ua.Posts), func(x *RPost) bool { return x == p })
+	}, func(_, _ *RUser) int64 { return 0 }},
+	{"reference set to nil", func(_ *orm.Session, _, _ *RUser, p *RPost) { p.User = nil },
+		func(_, _ *RUser) int64 { return 0 }},
+	{"owner deleted", func(s *orm.Session, ua, _ *RUser, _ *RPost) { s.Delete(ua) },
+		func(_, _ *RUser) int64 { return 0 }},
+}
+
 // "When a flush fails … the session is as it was before the flush … so
 // the retry plans the same statements again": a move, an orphan and a
 // delete cascade, each flushed with a unique violation beside them.
 func TestFailedFlushKeepsRelationshipChanges(t *testing.T) {
 	e := setup(t, blogRegistry())
 	annID, bobID := seedBlog(t, e)
-	for _, tc := range []struct {
-		name   string
-		change func(s *orm.Session, ua, ub *RUser, p *RPost)
-		owner  func(ua, ub *RUser) int64 // posts.user_id after the retry; 0: deleted
-	}{
-		{"moved by both sides", func(_ *orm.Session, ua, ub *RUser, p *RPost) {
-			ua.Posts = slices.DeleteFunc(slices.Clone(ua.Posts), func(x *RPost) bool { return x == p })
-			ub.Posts = append(ub.Posts, p)
-		}, func(_, ub *RUser) int64 { return ub.ID }},
-		{"moved by the reference", func(_ *orm.Session, _, ub *RUser, p *RPost) { p.User = ub },
-			func(_, ub *RUser) int64 { return ub.ID }},
-		{"orphaned", func(_ *orm.Session, ua, _ *RUser, p *RPost) {
-			ua.Posts = slices.DeleteFunc(slices.Clone(ua.Posts), func(x *RPost) bool { return x == p })
-		}, func(_, _ *RUser) int64 { return 0 }},
-		{"reference set to nil", func(_ *orm.Session, _, _ *RUser, p *RPost) { p.User = nil },
-			func(_, _ *RUser) int64 { return 0 }},
-		{"owner deleted", func(s *orm.Session, ua, _ *RUser, _ *RPost) { s.Delete(ua) },
-			func(_, _ *RUser) int64 { return 0 }},
-	} {
+	for _, tc := range postChanges {
 		t.Run(tc.name, func(t *testing.T) {
 			s, us := loadUsers(t, e, annID, bobID)
 			ua, ub, p := annsPost(t, us)
@@ -214,23 +219,7 @@ func TestRefreshDiscardsARemoval(t *testing.T) {
 // well: the retry writes everything again."
 func TestRetryRewritesEarlierFlushedRelationshipChanges(t *testing.T) {
 	e := setup(t, blogRegistry())
-	for _, tc := range []struct {
-		name   string
-		change func(s *orm.Session, ua, ub *RUser, p *RPost)
-		owner  func(ua, ub *RUser) int64 // posts.user_id after the retry; 0: deleted
-	}{
-		{"moved by both sides", func(_ *orm.Session, ua, ub *RUser, p *RPost) {
-			ua.Posts = slices.DeleteFunc(slices.Clone(ua.Posts), func(x *RPost) bool { return x == p })
-			ub.Posts = append(ub.Posts, p)
-		}, func(_, ub *RUser) int64 { return ub.ID }},
-		{"moved by the reference", func(_ *orm.Session, _, ub *RUser, p *RPost) { p.User = ub },
-			func(_, ub *RUser) int64 { return ub.ID }},
-		{"orphaned", func(_ *orm.Session, ua, _ *RUser, p *RPost) {
-			ua.Posts = slices.DeleteFunc(slices.Clone(ua.Posts), func(x *RPost) bool { return x == p })
-		}, func(_, _ *RUser) int64 { return 0 }},
-		{"owner deleted", func(s *orm.Session, ua, _ *RUser, _ *RPost) { s.Delete(ua) },
-			func(_, _ *RUser) int64 { return 0 }},
-	} {
+	for _, tc := range postChanges {
 		t.Run(tc.name, func(t *testing.T) {
 			e.exec(`TRUNCATE users, profiles, posts, comments, tags, post_tags, reports RESTART IDENTITY CASCADE`)
 			annID, bobID := seedBlog(t, e)
