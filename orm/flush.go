@@ -429,7 +429,8 @@ func (f *flush) finalize() {
 	s := f.s
 	inserted, deleted := false, false
 	s.loaded = slices.Grow(s.loaded, len(f.actions))
-	for _, a := range f.actions {
+	var keys keyBlock // the inserted rows' uuid keys
+	for i, a := range f.actions {
 		st := a.st
 		if st == nil {
 			continue
@@ -448,7 +449,7 @@ func (f *flush) finalize() {
 			if st.explicit() != nil {
 				st.setMore(func(m *stateMore) { m.explicit = nil })
 			}
-			st.setID(st.m.rowKey(st.obj))
+			st.setID(st.m.ident.storedIn(st.obj, &keys, len(f.actions)-i))
 			s.snapshot(st)
 			s.loaded = append(s.loaded, st) // indexed by key on first lookup
 		case actUpdate:
