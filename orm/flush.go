@@ -463,7 +463,10 @@ func (f *flush) finalize() {
 	if inserted {
 		s.pending = slices.DeleteFunc(s.pending, func(st *state) bool { return st.status != Pending })
 		if len(s.pending) == 0 {
-			s.pending = nil // not kept at the size of the batch just inserted
+			// Not kept at the size of the batch just inserted: the DB's
+			// spares keep it for the next session (or Add) that needs room.
+			giveBack(&s.db.spares.states, s.pending)
+			s.pending = nil
 		}
 		s.reindexPending()
 	}

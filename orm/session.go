@@ -257,6 +257,7 @@ func (s *Session) Close() error {
 	s.closed = true
 	giveBack(&s.db.spares.states, s.loaded)
 	giveBack(&s.db.spares.states, s.pending)
+	s.byPtr.reset(nil)
 	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, ptrIndex{}, 0
 	s.arena.release(&s.db.works, &s.db.spares.journals)
 	return err
@@ -440,11 +441,15 @@ func (s *Session) pendingOf(p mem.Ptr) *state {
 
 // addPending appends st to the pending list (and index).
 func (s *Session) addPending(st *state) {
+	if s.pending == nil {
+		s.pending = s.db.spares.states.get(0) // a closed session's, or the last flush's
+	}
 	s.pending = push(s.pending, st)
 	switch {
 	case s.byPtr.on():
 		s.byPtr.put(st)
 	case len(s.pending) > pendingIndex:
+		s.byPtr.spare = &s.db.spares.states
 		s.byPtr.reset(s.pending)
 	}
 }
