@@ -447,7 +447,7 @@ func (f *flush) finalize() {
 			}
 			st.status = Persistent
 			if st.explicit() != nil {
-				st.setMore(func(m *stateMore) { m.explicit = nil })
+				st.setMore(func(m stateMore) stateMore { m.explicit = nil; return m })
 			}
 			st.setID(st.m.ident.storedIn(st.obj, &keys, len(f.actions)-i))
 			s.snapshot(st)

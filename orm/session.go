@@ -102,7 +102,7 @@ func (s *Session) Add(objs ...any) {
 		}
 		st.brought = false // the program's own: never a pending orphan
 		if cp != nil && st.status == Pending {
-			st.setMore(func(m *stateMore) { m.upsert = cp })
+			st.setMore(func(m stateMore) stateMore { m.upsert = cp; return m })
 		}
 	}
 }
@@ -214,7 +214,7 @@ func (s *Session) Explicit(obj any, fields ...string) {
 		return
 	}
 	if st.explicit() == nil {
-		st.setMore(func(m *stateMore) { m.explicit = new(colSet) })
+		st.setMore(func(m stateMore) stateMore { m.explicit = new(colSet); return m })
 	}
 	for _, f := range fields {
 		c := m.lookup(f)
