@@ -138,6 +138,11 @@ func (s *Session) add(o any) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("add: %w", err)
 	}
+	return s.addObject(m, p)
+}
+
+// addObject is add for the object at p, not nil, of model m.
+func (s *Session) addObject(m *model, p mem.Ptr) (*state, error) {
 	if st := s.pendingOf(p); st != nil {
 		return st, nil
 	}
