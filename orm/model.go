@@ -77,9 +77,11 @@ type model struct {
 	selfFKs           []*schema.ForeignKey
 }
 
-// copyStruct copies the whole struct at src to dst.
+// copyStruct copies the whole struct at src to dst. The values are made
+// from interfaces of the model's pointer type (reflect.ValueOf), which,
+// unlike reflect.NewAt, does not look up the pointer type on every call.
 func (m *model) copyStruct(dst, src mem.Ptr) {
-	mem.NewAt(m.typ, dst).Elem().Set(mem.NewAt(m.typ, src).Elem())
+	reflect.ValueOf(mem.Any(m.ptrWord, dst)).Elem().Set(reflect.ValueOf(mem.Any(m.ptrWord, src)).Elem())
 }
 
 // column is one mapped column with its precomputed accessors.
