@@ -169,7 +169,7 @@ func (s *Session) keepLoaded(m *model, obj mem.Ptr, held onHeld, keys rowKeys) *
 		s.merge(st, obj, held)
 		return st
 	}
-	return s.addLoaded(m, obj, k, m.copyStruct)
+	return s.addLoaded(m, obj, k, m.copyRow)
 }
 
 // keyGroups groups owners by the key of their join columns.

@@ -51,7 +51,9 @@ type model struct {
 
 	deep                               []*column    // columns whose snapshot needs a deep copy
 	inline                             []inlinePtr  // pointer columns copied into the snapshot record
-	snapType                           reflect.Type // the snapshot record: struct{ Row T; P0 E0; … }
+	snapType                           reflect.Type // the snapshot record (snap.go): the row or its columns, then inlined pointees
+	snapWhole                          bool         // the record's row part is the whole struct T (snap.go)
+	snapSteps                          []snapStep   // how a row's columns are copied into the record (snap.go)
 	encoded                            []*column    // columns snapshotted by encoding
 	cmp                                []cmpStep    // how each column is compared with the snapshot (dirty.go)
 	defaults                           []*column    // columns with a client-side default
@@ -75,11 +77,6 @@ type model struct {
 	// the self references, ordered row by row.
 	parents, children []*model
 	selfFKs           []*schema.ForeignKey
-}
-
-// copyStruct copies the whole struct at src to dst.
-func (m *model) copyStruct(dst, src mem.Ptr) {
-	mem.NewAt(m.typ, dst).Elem().Set(mem.NewAt(m.typ, src).Elem())
 }
 
 // column is one mapped column with its precomputed accessors.
@@ -314,27 +311,4 @@ func (in *inlinePtr) copy(snap, obj mem.Ptr) {
 	slot := snap.Add(in.off)
 	in.assign(slot, p)
 	mem.StorePtr(field, slot)
-}
-
-// snapRecord builds the snapshot record type: the row followed by one
-// field per pointer column whose element is immutable, so that a snapshot
-// is one slab slot however many such columns the model has.
-func (m *model) snapRecord() {
-	fields := []reflect.StructField{{Name: "Row", Type: m.typ}}
-	var cols []*column
-	keep := m.deep[:0]
-	for _, c := range m.deep {
-		if m.indirect || c.goType.Kind() != reflect.Pointer || !immutable(c.goType.Elem()) {
-			keep = append(keep, c)
-			continue
-		}
-		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("P%d", len(cols)), Type: c.goType.Elem()})
-		cols = append(cols, c)
-	}
-	m.deep = keep
-	m.snapType = reflect.StructOf(fields)
-	for i, c := range cols {
-		f := m.snapType.Field(i + 1)
-		m.inline = append(m.inline, inlinePtr{col: c, off: f.Offset, assign: assignFor(f.Type)})
-	}
 }

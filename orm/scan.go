@@ -49,7 +49,7 @@ const (
 
 func newScanner(s *Session, m *model, held onHeld) scanner {
 	s.index() // rows of earlier queries must be found by this one
-	return scanner{s: s, m: m, dest: s.arena.scanDest(len(m.cols)), held: held, track: true, copy: m.copyStruct}
+	return scanner{s: s, m: m, dest: s.arena.scanDest(len(m.cols)), held: held, track: true, copy: m.copyRow}
 }
 
 // done ends a scan: the objects it added join the

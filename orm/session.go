@@ -370,7 +370,7 @@ func (s *Session) persist(m *model, p mem.Ptr, held onHeld) mem.Ptr {
 	if st := s.lookup(k); st != nil {
 		return s.merge(st, p, held)
 	}
-	s.idmap.put(k, s.addLoaded(m, p, k, m.copyStruct))
+	s.idmap.put(k, s.addLoaded(m, p, k, m.copyRow))
 	return p
 }
 

@@ -139,12 +139,14 @@ type encSnap struct {
 
 // snapshot records the object's current column values as what the
 // database holds.
-func (s *Session) snapshot(st *state) { s.snapshotWith(st, st.m.copyStruct) }
+func (s *Session) snapshot(st *state) { s.snapshotWith(st, st.m.copyRow) }
 
-// snapshotWith is snapshot with a given whole-struct copy (a typed one from
-// generic callers, which is cheaper than reflection).
-func (s *Session) snapshotWith(st *state, copyStruct func(dst, src mem.Ptr)) {
-	s.snapshotInto(st, s.snapChunk(st.m).next(), copyStruct)
+// snapshotWith is snapshot with a given copy of the row (a typed
+// whole-struct copy from generic callers, which is cheaper than the
+// model's column copy); it is used when the snapshot record holds the
+// whole struct (see snapRecord), the model's copyRow otherwise.
+func (s *Session) snapshotWith(st *state, copyRow func(dst, src mem.Ptr)) {
+	s.snapshotInto(st, s.snapChunk(st.m).next(), copyRow)
 }
 
 // resnapshot retakes the snapshot of a flushed object. A flush that ends
@@ -156,19 +158,16 @@ func (s *Session) resnapshot(st *state, final bool) {
 		s.snapshot(st)
 		return
 	}
-	s.snapshotInto(st, st.snap, st.m.copyStruct)
+	s.snapshotInto(st, st.snap, st.m.copyRow)
 }
 
 // snapshotInto records the object's column values in the record at snap.
-func (s *Session) snapshotInto(st *state, snap mem.Ptr, copyStruct func(dst, src mem.Ptr)) {
+func (s *Session) snapshotInto(st *state, snap mem.Ptr, copyRow func(dst, src mem.Ptr)) {
 	m := st.m
-	if m.indirect {
-		for _, c := range m.cols {
-			c.copyTo(snap, st.obj)
-		}
-	} else {
-		copyStruct(snap, st.obj)
+	if !m.snapWhole || m.indirect {
+		copyRow = m.copyRow
 	}
+	copyRow(snap, st.obj)
 	for _, in := range m.inline {
 		in.copy(snap, st.obj)
 	}
