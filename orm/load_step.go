@@ -111,13 +111,24 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 		out = s.db.spares.rows.get(0)
 	}
 	l.spare = nil
+	objs := s.objChunk(m)
 	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
-		for rows.Next() {
-			obj := s.objChunk(m).next()
-			for i, c := range m.cols {
-				dest[n+i] = c.ptr(obj)
+		var plan rowPlan
+		for i := 0; rows.Next(); i++ {
+			obj := objs.next()
+			var err error
+			if n == 0 {
+				if i == 0 {
+					plan = planRows(rows, 0, m.cols)
+				}
+				err = plan.scan(rows, obj, dest)
+			} else {
+				for i, c := range m.cols {
+					dest[n+i] = c.ptr(obj)
+				}
+				err = rows.Scan(dest...)
 			}
-			if err := rows.Scan(dest...); err != nil {
+			if err != nil {
 				return fmt.Errorf("scan %s: %w", m.table.Name, err)
 			}
 			id := int32(-1)
