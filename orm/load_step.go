@@ -97,7 +97,7 @@ type loadedRow struct {
 // key fields) and looked up in g.
 func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string, args []any) ([]loadedRow, error) {
 	s, m := l.s, rb.target
-	s.index() // rows of earlier queries must be found by this one
+	s.indexFor(m) // rows of earlier queries must be found by this one
 	n, scratch, keys := 0, mem.Ptr{}, distinctKeys
 	if rb.r.Side == relation.FKOnSecondary {
 		n, scratch, keys = len(rb.local), mem.New(rb.owner.typ), repeatedKeys
