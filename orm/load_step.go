@@ -102,9 +102,12 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 	if rb.r.Side == relation.FKOnSecondary {
 		n, scratch, keys = len(rb.local), mem.New(rb.owner.typ), repeatedKeys
 	}
-	dest := make([]any, n+len(m.cols))
-	for i, c := range rb.local[:n] {
-		dest[i] = c.ptr(scratch)
+	var dest []any // a step's own columns come first; pgx scans into them
+	if n > 0 {
+		dest = make([]any, n+len(m.cols))
+		for i, c := range rb.local[:n] {
+			dest[i] = c.ptr(scratch)
+		}
 	}
 	out := l.spare[:0]
 	if l.spare == nil {
@@ -119,7 +122,9 @@ func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string
 			var err error
 			if n == 0 {
 				if i == 0 {
-					plan = planRows(rows, 0, m.cols)
+					if plan = planRows(rows, 0, m.cols); plan.slow {
+						dest = make([]any, len(m.cols))
+					}
 				}
 				err = plan.scan(rows, obj, dest)
 			} else {
