@@ -22,6 +22,16 @@ func (s *colSet) add(i int)      { s[i>>6] |= 1 << (i & 63) }
 func (s *colSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
 func (s *colSet) empty() bool    { return s[0]|s[1]|s[2]|s[3] == 0 }
 func (s *colSet) remove(i int)   { s[i>>6] &^= 1 << (i & 63) }
+
+// low returns the set as one word when it holds only positions below 64,
+// else 0.
+func (s colSet) low() uint64 {
+	if s[1]|s[2]|s[3] != 0 {
+		return 0
+	}
+	return s[0]
+}
+
 func (s *colSet) union(o colSet) {
 	for i := range s {
 		s[i] |= o[i]
@@ -36,6 +46,7 @@ type model struct {
 	table   *schema.Table
 	typ     reflect.Type // the struct type
 	ptrWord mem.Type
+	copier  *mem.Copier // copies a whole struct (copyStruct)
 	cols    []*column
 	pk      []*column
 	version *column
@@ -49,15 +60,16 @@ type model struct {
 	// relationship: those that can give its rows a parent.
 	childOf []*fkGroup
 
-	deep                               []*column    // columns whose snapshot needs a deep copy
-	inline                             []inlinePtr  // pointer columns copied into the snapshot record
-	snapType                           reflect.Type // the snapshot record: struct{ Row T; P0 E0; … }
-	encoded                            []*column    // columns snapshotted by encoding
-	cmp                                []cmpStep    // how each column is compared with the snapshot (dirty.go)
-	defaults                           []*column    // columns with a client-side default
-	sentAlways                         colSet       // columns every INSERT sends (not server-generated)
-	serverGen                          []*column    // server-generated columns, sent only when set (prepareInsert)
-	onUpdate                           []*column    // columns with an onupdate expression
+	deep                               []*column           // columns whose snapshot needs a deep copy
+	inline                             []inlinePtr         // pointer columns copied into the snapshot record
+	snapType                           reflect.Type        // the snapshot record: struct{ Row T; P0 E0; … }
+	encoded                            []*column           // columns snapshotted by encoding
+	cmp                                []cmpStep           // how each column is compared with the snapshot (dirty.go)
+	cmpBy                              [cmpKinds][]cmpStep // cmp grouped by kind
+	defaults                           []*column           // columns with a client-side default
+	sentAlways                         colSet              // columns every INSERT sends (not server-generated)
+	serverGen                          []*column           // server-generated columns, sent only when set (prepareInsert)
+	onUpdate                           []*column           // columns with an onupdate expression
 	key                                keyKind
 	indirect                           bool   // some column sits behind an embedded pointer
 	insertWhat, updateWhat, deleteWhat string // "insert users", for errors
@@ -78,9 +90,7 @@ type model struct {
 }
 
 // copyStruct copies the whole struct at src to dst.
-func (m *model) copyStruct(dst, src mem.Ptr) {
-	mem.NewAt(m.typ, dst).Elem().Set(mem.NewAt(m.typ, src).Elem())
-}
+func (m *model) copyStruct(dst, src mem.Ptr) { m.copier.Copy(dst, src) }
 
 // column is one mapped column with its precomputed accessors.
 type column struct {
@@ -161,7 +171,7 @@ func newModel(id int, t *schema.Table, rels []*relation.Relation) (*model, error
 	if t.PrimaryKey == nil || len(t.PrimaryKey.Columns) == 0 {
 		return nil, &schema.ModelError{Type: t.GoType, Err: ErrNoPrimaryKey}
 	}
-	m := &model{id: id, table: t, typ: t.GoType, rels: rels, ptrWord: mem.TypeOf(reflect.PointerTo(t.GoType))}
+	m := &model{id: id, table: t, typ: t.GoType, rels: rels, ptrWord: mem.TypeOf(reflect.PointerTo(t.GoType)), copier: mem.NewCopier(t.GoType)}
 	types := pgtype.NewMap() // asked how pgx encodes the columns' types (chooseSliceForm)
 	for i, sc := range t.Columns {
 		if sc.Field == nil {

@@ -17,15 +17,15 @@ type updateGroup struct {
 func (f *flush) queueUpdates(p *pipe, b *batch) error {
 	ts := f.s.db.sql[b.m.id]
 	if len(b.actions) == 1 {
-		st := b.actions[0].st
-		if set, ret, ok := f.prepareUpdate(st); ok {
-			f.queueUpdateOne(p, ts, set, ret, st, b)
+		a := b.actions[0]
+		if set, ret, ok := f.prepareUpdate(a); ok {
+			f.queueUpdateOne(p, ts, set, ret, a.st, b)
 		}
 		return nil
 	}
 	var groups []*updateGroup
 	for _, a := range b.actions {
-		set, ret, ok := f.prepareUpdate(a.st)
+		set, ret, ok := f.prepareUpdate(a)
 		if !ok {
 			continue
 		}
@@ -53,16 +53,22 @@ func (f *flush) queueUpdates(p *pipe, b *batch) error {
 	return nil
 }
 
-// prepareUpdate computes the changed columns of st, bumps its version and
-// journals what the statement will overwrite. ok is false when nothing
-// changed after all.
-func (f *flush) prepareUpdate(st *state) (set, ret colSet, ok bool) {
+// prepareUpdate computes the changed columns of a's object, bumps its
+// version and journals what the statement will overwrite; a.cols becomes
+// the columns the statement writes or reads back. ok is false when
+// nothing changed after all.
+func (f *flush) prepareUpdate(a *action) (set, ret colSet, ok bool) {
+	st := a.st
 	m := st.m
-	set = st.changed()
+	if a.cols != 0 && !f.synced(st) {
+		set[0] = a.cols // the dirty check's, and nothing wrote into the object since
+	} else {
+		set = st.changed()
+	}
 	for _, c := range m.pk {
 		set.remove(c.pos)
 	}
-	if set.empty() {
+	if a.cols = 0; set.empty() {
 		return set, ret, false
 	}
 	if v := m.version; v != nil {
@@ -76,6 +82,9 @@ func (f *flush) prepareUpdate(st *state) (set, ret colSet, ok bool) {
 			ret.add(c.pos)
 		}
 	}
+	all := set
+	all.union(ret)
+	a.cols = all.low()
 	return set, ret, true
 }
 
@@ -148,3 +157,8 @@ func (f *flush) queueDeletes(p *pipe, b *batch) error {
 	p.add(s)
 	return nil
 }
+
+// synced reports whether the relationship side wrote a parent's key into
+// st's object in this flush (relFlush.sync, which it does only for an
+// object with a claim), after the dirty check.
+func (f *flush) synced(st *state) bool { return f.markOf(st).claim >= 0 }

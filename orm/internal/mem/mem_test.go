@@ -1,7 +1,9 @@
 package mem
 
 import (
+	"errors"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -170,5 +172,77 @@ func TestField(t *testing.T) {
 	a, _ := rt.FieldByName("A")
 	if FieldOrNil(rt, Of(r), a.Index) != Of(&r.A) {
 		t.Fatal("Field of a direct field")
+	}
+}
+
+type copied struct {
+	A int32
+	B string
+	T time.Time
+	P *int64
+	L []*inner
+	I any
+	F func() int
+	M map[string]int
+	C [3]byte
+	R [2]inner
+	E error
+	*inner
+	Z bool
+}
+
+type small struct{ A, B int32 }
+
+func TestCopier(t *testing.T) {
+	n := int64(7)
+	src := &copied{A: 1, B: "b", T: time.Now(), P: &n, L: []*inner{{N: 1}}, I: 3, F: func() int { return 4 },
+		M: map[string]int{"m": 1}, C: [3]byte{1, 2, 3}, R: [2]inner{{N: 5}, {N: 6}}, E: errors.ErrUnsupported,
+		inner: &inner{N: 9}, Z: true}
+	c := NewCopier(reflect.TypeFor[copied]())
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // collections running while Copy writes pointers
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+			}
+		}
+	}()
+	for range 1000 {
+		dst := new(copied)
+		c.Copy(Of(dst), Of(src))
+		if dst.F() != 4 || dst.P != &n || !reflect.DeepEqual(dst.M, src.M) || dst.inner != src.inner || dst.E != src.E {
+			t.Fatalf("copy differs: %+v", dst)
+		}
+		dst.F, src.F = nil, nil
+		if !reflect.DeepEqual(dst, src) {
+			t.Fatalf("copy differs:\n%+v\n%+v", dst, src)
+		}
+		src.F = func() int { return 4 }
+	}
+	s := small{A: 1, B: 2}
+	var d small
+	NewCopier(reflect.TypeFor[small]()).Copy(Of(&d), Of(&s))
+	if d != s {
+		t.Fatalf("small: %+v", d)
+	}
+}
+
+// A type ending with plain words, which Copy must not address past.
+type plainTail struct {
+	P *int64
+	A int64
+}
+
+func TestCopierPlainTail(t *testing.T) {
+	n := int64(1)
+	src := &plainTail{P: &n, A: 2}
+	dst := new(plainTail)
+	NewCopier(reflect.TypeFor[plainTail]()).Copy(Of(dst), Of(src))
+	if *dst != *src {
+		t.Fatalf("copy: %+v", dst)
 	}
 }
