@@ -360,6 +360,7 @@ func (l *loader) setLoaded(rb *relBase, owners []*state, g *keyGroups, rows []lo
 			}
 		}
 		rb.setField(st.obj, field)
+		partials.note(rb, st.obj, targets, scope)
 		if st.relLoaded |= bit(rb.idx); scope == filteredRows && (r.Uselist || len(targets) == 0) {
 			st.relLoaded &^= bit(rb.idx)
 		}

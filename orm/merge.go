@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/crucible-orm/crucible/orm/internal/mem"
 	"github.com/crucible-orm/crucible/relation"
@@ -261,15 +262,21 @@ func (mg *merger) relations(m *model, src, dst mem.Ptr, rels map[*relation.Relat
 
 // field merges the targets of src's relationship into dst's. An unloaded
 // collection of a stored dst is loaded first, so that targets missing from
-// src count as removed (delete-orphan applies).
+// src count as removed (delete-orphan applies) — except the rows a filtered
+// load left out of a collection (see partials): of those only the ones the
+// filter loaded and src dropped are removed; the rows nobody saw stay.
 func (mg *merger) field(ru rule, src, dst mem.Ptr) error {
 	rb := ru.base()
-	if st := mg.s.stateOf(rb.owner, dst); rb.r.Uselist && st != nil && st.status == Persistent && !st.isLoaded(rb.idx) {
+	var view *partialView
+	if rb.r.Uselist && src != dst {
+		view = partials.of(rb, src, dst)
+	}
+	from := slices.Clone(rb.targets(src))
+	if st := mg.s.stateOf(rb.owner, dst); rb.r.Uselist && src != dst && st != nil && st.status == Persistent && !st.isLoaded(rb.idx) {
 		if _, err := (&loader{s: mg.s}).step(mg.ctx, ru, []*state{st}, nil); err != nil {
 			return err
 		}
 	}
-	from := rb.targets(src)
 	merged := make([]mem.Ptr, len(from))
 	for i, t := range from {
 		q, err := mg.merge(rb.target, t, nil, nil)
@@ -278,9 +285,31 @@ func (mg *merger) field(ru rule, src, dst mem.Ptr) error {
 		}
 		merged[i] = q
 	}
+	if view != nil {
+		merged = append(merged, view.unseen(rb, rb.targets(dst), merged)...)
+	}
 	rb.setField(dst, merged)
 	mg.keys(rb, dst, merged)
 	return nil
+}
+
+// unseen returns the targets of have, a collection as the session holds
+// it, that a merge into it keeps although the merged copy, a filtered
+// view, lacks them: those not in merged that the filter did not load.
+func (v *partialView) unseen(rb *relBase, have, merged []mem.Ptr) []mem.Ptr {
+	var out []mem.Ptr
+	for _, t := range have {
+		if slices.Contains(merged, t) {
+			continue
+		}
+		if k, ok := rb.target.keyOf(t); ok {
+			if _, seen := v.seen[k]; seen {
+				continue // loaded by the filter and dropped from the copy: an orphan
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // keys sets the foreign keys the merged relationship implies, which a

@@ -261,6 +261,26 @@ func (s *Session) bulkMoves(st *state, row mem.Ptr, ret colSet) (uint64, []mem.P
 	return moved, from
 }
 
+// journalParents records the parents a bulk statement's row moves st
+// between (along the foreign keys in moved, from the parents from), whose
+// fields and histories rehome changes: a Rollback, a failed flush or a
+// Nested function's error puts them back with the row.
+func (f *flush) journalParents(st *state, moved uint64, from []mem.Ptr) {
+	for i, g := range st.m.childOf {
+		if i >= 64 || moved&(1<<uint(i)) == 0 {
+			continue
+		}
+		for _, p := range [2]mem.Ptr{from[i], g.parentOf(f.s, st.obj)} {
+			if p.IsNil() {
+				continue
+			}
+			if ps := f.s.stateOf(g.parent, p); ps != nil && ps.status == Persistent {
+				f.journal(ps)
+			}
+		}
+	}
+}
+
 // apply brings a held object in line with a row a bulk statement changed.
 func (f *flush) apply(st *state, row mem.Ptr, ret colSet, effect bulkEffect) {
 	f.journal(st)
@@ -282,6 +302,7 @@ func (f *flush) apply(st *state, row mem.Ptr, ret colSet, effect bulkEffect) {
 			c.copyTo(st.obj, row)
 		}
 	}
+	f.journalParents(st, moved, from)
 	defer f.s.rehome(st, moved, from) // a foreign key assigned: the fields follow the row
 	// The new snapshot keeps the object's other unflushed changes visible.
 	snap, enc := st.snap, st.enc()

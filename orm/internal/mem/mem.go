@@ -1,6 +1,9 @@
 package mem
 
-import "unsafe"
+import (
+	"unsafe"
+	"weak"
+)
 
 // Ptr is the address of a value whose type the caller knows (from its model
 // or column), or nil (the zero Ptr). It is comparable and keeps its target
@@ -59,6 +62,17 @@ func SliceLen(p Ptr) (Ptr, int) {
 	return Ptr{h.data}, h.len
 }
 
+// SliceArray returns the backing array of the slice at p (a []E of any
+// E); nil when it has no capacity (an empty slice shares one address with
+// every other).
+func SliceArray(p Ptr) Ptr {
+	h := (*sliceHeader)(p.p)
+	if h.cap == 0 {
+		return Ptr{}
+	}
+	return Ptr{h.data}
+}
+
 type sliceHeader struct {
 	data unsafe.Pointer
 	len  int
@@ -77,3 +91,21 @@ func Size[T any]() uintptr {
 	var v T
 	return unsafe.Sizeof(v)
 }
+
+// Weak is a weak reference to the value a Ptr points to: it does not keep
+// it alive, and tells whether a Ptr is that value, still alive. The zero
+// Weak refers to nothing.
+type Weak struct{ w weak.Pointer[byte] }
+
+// MakeWeak returns a weak reference to the value at p. It allocates a
+// handle the first time an object gets one.
+func MakeWeak(p Ptr) Weak { return Weak{weak.Make((*byte)(p.p))} }
+
+// Is reports whether w was made from p and its object is still alive.
+func (w Weak) Is(p Ptr) bool {
+	v := w.w.Value()
+	return v != nil && unsafe.Pointer(v) == p.p
+}
+
+// Alive reports whether the object w was made from is still alive.
+func (w Weak) Alive() bool { return w.w.Value() != nil }

@@ -246,3 +246,40 @@ func TestCopierPlainTail(t *testing.T) {
 		t.Fatalf("copy: %+v", dst)
 	}
 }
+
+func TestWeak(t *testing.T) {
+	r := &row{A: 1, L: make([]*inner, 2)}
+	w, wl := MakeWeak(Of(r)), MakeWeak(Of(&r.L[0]))
+	if !w.Is(Of(r)) || !w.Alive() || w.Is(Of(&row{})) || !wl.Is(Of(&r.L[0])) || wl.Is(Of(&r.L[1])) {
+		t.Fatal("a weak reference does not match its live object")
+	}
+	if (Weak{}).Alive() || (Weak{}).Is(Of(r)) {
+		t.Fatal("the zero Weak refers to something")
+	}
+	runtime.KeepAlive(r)
+	r = nil
+	for i := 0; i < 10 && w.Alive(); i++ {
+		runtime.GC()
+	}
+	if w.Alive() || wl.Alive() {
+		t.Fatal("a weak reference kept its object alive")
+	}
+}
+
+func TestSliceArray(t *testing.T) {
+	full := make([]*inner, 1, 4)
+	for _, tc := range []struct {
+		s    []*inner
+		want Ptr
+	}{
+		{nil, Ptr{}},
+		{[]*inner{}, Ptr{}},
+		{make([]*inner, 0), Ptr{}},
+		{full, Of(&full[0])},
+		{full[:0], Of(&full[0])},
+	} {
+		if got := SliceArray(Of(&tc.s)); got != tc.want {
+			t.Fatalf("SliceArray(len %d cap %d) = %v, want %v", len(tc.s), cap(tc.s), got, tc.want)
+		}
+	}
+}
