@@ -1,6 +1,8 @@
 package orm
 
 import (
+	"slices"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -9,6 +11,7 @@ import (
 type updateGroup struct {
 	set, ret colSet
 	states   []*state
+	n        int // rows, counted before states are filled
 }
 
 // queueUpdates sends, for each changed object, only its changed columns
@@ -23,23 +26,32 @@ func (f *flush) queueUpdates(p *pipe, b *batch) error {
 		}
 		return nil
 	}
+	// Two passes, so that the groups' states are cut from one array
+	// rather than each regrown row by row.
 	var groups []*updateGroup
-	for _, a := range b.actions {
+	which := make([]int32, len(b.actions)) // each action's group, -1: none
+	for i, a := range b.actions {
+		which[i] = -1
 		set, ret, ok := f.prepareUpdate(a)
 		if !ok {
 			continue
 		}
-		var g *updateGroup
-		for _, x := range groups {
-			if x.set == set {
-				g = x
-			}
+		g := slices.IndexFunc(groups, func(x *updateGroup) bool { return x.set == set })
+		if g < 0 {
+			g = len(groups)
+			groups = append(groups, &updateGroup{set: set, ret: ret})
 		}
-		if g == nil {
-			g = &updateGroup{set: set, ret: ret}
-			groups = append(groups, g)
+		groups[g].n++
+		which[i] = int32(g)
+	}
+	all, off := make([]*state, len(b.actions)), 0
+	for _, g := range groups {
+		g.states, off = all[off:off:off+g.n], off+g.n
+	}
+	for i, a := range b.actions {
+		if w := which[i]; w >= 0 {
+			groups[w].states = append(groups[w].states, a.st)
 		}
-		g.states = append(g.states, a.st)
 	}
 	for _, g := range groups {
 		if len(g.states) == 1 || !ts.unnestable(g.set) {
