@@ -47,7 +47,7 @@ type Session struct {
 	err   error  // first error of Add, Delete or Explicit, reported by the next flush
 
 	flushing bool
-	flushSeq uint64      // id of the last flush, for journal entries
+	flushSeq uint32      // id of the last flush, for journal entries
 	toLoad   []loadedObj // objects loaded since the last AfterLoad hooks ran
 	closed   bool
 }
