@@ -461,7 +461,8 @@ func (f *flush) finalize() {
 	s := f.s
 	inserted, deleted := false, false
 	s.loaded = slices.Grow(s.loaded, len(f.actions))
-	for _, a := range f.actions {
+	var keys keyBlock // the inserted rows' uuid keys
+	for i, a := range f.actions {
 		st := a.st
 		if st == nil {
 			continue
@@ -478,9 +479,9 @@ func (f *flush) finalize() {
 			}
 			st.status = Persistent
 			if st.explicit() != nil {
-				st.setMore(func(m *stateMore) { m.explicit = nil })
+				st.setMore(func(m stateMore) stateMore { m.explicit = nil; return m })
 			}
-			st.setID(st.m.rowKey(st.obj))
+			st.setID(st.m.ident.storedIn(st.obj, &keys, len(f.actions)-i))
 			s.snapshot(st)
 			s.loaded = append(s.loaded, st) // indexed by key on first lookup
 		case actUpdate:
@@ -496,7 +497,10 @@ func (f *flush) finalize() {
 	if inserted {
 		s.pending = slices.DeleteFunc(s.pending, func(st *state) bool { return st.status != Pending })
 		if len(s.pending) == 0 {
-			s.pending = nil // not kept at the size of the batch just inserted
+			// Not kept at the size of the batch just inserted: the DB's
+			// spares keep it for the next session (or Add) that needs room.
+			giveBack(&s.db.spares.states, s.pending)
+			s.pending = nil
 		}
 		s.reindexPending()
 	}

@@ -130,7 +130,7 @@ func (q *InsertQuery[T]) exec(ctx context.Context) (*InsertResult[T], error) {
 		b.actions = append(b.actions, &action{kind: actInsert, st: st, m: q.m})
 	}
 	mark := len(s.tx.journal)
-	s.tx.journal = slices.Grow(s.tx.journal, 2*len(states))
+	s.tx.journal = slices.Grow(s.tx.journal, len(states)) // an entry per state; a held row's is appended
 	p := &pipe{s: s}
 	if err := f.queueInserts(p, b); err != nil {
 		s.restore(mark) // nothing was sent
@@ -155,6 +155,10 @@ func (q *InsertQuery[T]) states() ([]*state, error) {
 			return nil, err
 		}
 	}
+	var more *stateMore // one for every state: a stateMore is replaced, never changed in place
+	if cp != nil {
+		more = &stateMore{upsert: cp}
+	}
 	out := make([]*state, 0, len(q.objs))
 	for _, o := range q.objs {
 		p := mem.Of(o)
@@ -165,8 +169,7 @@ func (q *InsertQuery[T]) states() ([]*state, error) {
 			return nil, fmt.Errorf("%s: the session already holds this object: %w", q.m, ErrDuplicateObject)
 		}
 		st := q.s.newState(q.m, p)
-		st.status = Pending
-		st.setMore(func(m *stateMore) { m.upsert = cp })
+		st.status, st.more = Pending, more
 		out = append(out, st)
 	}
 	return out, nil
@@ -230,7 +233,7 @@ func (q *InsertQuery[T]) result(f *flush, states []*state) *InsertResult[T] {
 		}
 		st.status = Persistent
 		st.setID(k)
-		st.setMore(func(m *stateMore) { m.upsert = nil })
+		st.setMore(func(m stateMore) stateMore { m.upsert = nil; return m })
 		s.snapshotWith(st, typedCopy[T])
 		s.idmap.put(k, st)
 		s.loaded = append(s.loaded, st)

@@ -145,16 +145,19 @@ func (st *state) explicit() *colSet {
 }
 
 // setMore replaces st.more with a copy changed by change (or drops it when
-// nothing is left in it).
-func (st *state) setMore(change func(*stateMore)) {
+// nothing is left in it). change takes and returns the copy by value, so
+// that only a copy that is kept costs an allocation (clearing the last
+// field costs none).
+func (st *state) setMore(change func(stateMore) stateMore) {
 	var m stateMore
 	if st.more != nil {
 		m = *st.more
 	}
-	change(&m)
+	m = change(m)
 	st.more = nil
 	if m.enc != nil || m.explicit != nil || m.upsert != nil {
-		st.more = &m
+		st.more = new(stateMore)
+		*st.more = m
 	}
 }
 
@@ -212,7 +215,7 @@ func (s *Session) snapshotInto(st *state, snap mem.Ptr, copyRow func(dst, src me
 			enc[i] = encSnap{b, v}
 		}
 	}
-	st.setMore(func(m *stateMore) { m.enc = enc })
+	st.setMore(func(m stateMore) stateMore { m.enc = enc; return m })
 }
 
 // same reports whether column c still holds its snapshot value.
