@@ -382,13 +382,20 @@ func (f *flush) groupFlat() {
 // by primary key (a stable order across transactions, which avoids
 // deadlocks between concurrent flushes).
 func sortRows(b *batch) {
-	switch b.kind {
-	case actInsert:
-		slices.SortFunc(b.actions, func(x, y *action) int { return cmp.Compare(x.st.ord, y.st.ord) })
-	case actUpdate, actDelete:
-		slices.SortFunc(b.actions, func(x, y *action) int {
-			kx, ky := x.st.id(), y.st.id()
-			return cmp.Or(cmp.Compare(kx.n, ky.n), cmp.Compare(kx.s, ky.s))
-		})
+	var order func(x, y *action) int
+	switch {
+	case b.kind == actInsert:
+		order = func(x, y *action) int { return cmp.Compare(x.st.ord, y.st.ord) }
+	case b.kind != actUpdate && b.kind != actDelete:
+		return
+	case b.m.ident.intKey:
+		order = func(x, y *action) int { return cmp.Compare(x.st.kn, y.st.kn) }
+	default:
+		order = func(x, y *action) int { return cmp.Compare(x.st.id().s, y.st.id().s) }
+	}
+	// Rows usually arrive in order already (added, or loaded by key): one
+	// pass says so, cheaper than the sort's own.
+	if !slices.IsSortedFunc(b.actions, order) {
+		slices.SortFunc(b.actions, order)
 	}
 }
