@@ -97,27 +97,43 @@ type loadedRow struct {
 // key fields) and looked up in g.
 func (l *loader) scan(ctx context.Context, rb *relBase, g *keyGroups, sql string, args []any) ([]loadedRow, error) {
 	s, m := l.s, rb.target
-	s.index() // rows of earlier queries must be found by this one
+	s.indexFor(m) // rows of earlier queries must be found by this one
 	n, scratch, keys := 0, mem.Ptr{}, distinctKeys
 	if rb.r.Side == relation.FKOnSecondary {
 		n, scratch, keys = len(rb.local), mem.New(rb.owner.typ), repeatedKeys
 	}
-	dest := make([]any, n+len(m.cols))
-	for i, c := range rb.local[:n] {
-		dest[i] = c.ptr(scratch)
+	var dest []any // a step's own columns come first; pgx scans into them
+	if n > 0 {
+		dest = make([]any, n+len(m.cols))
+		for i, c := range rb.local[:n] {
+			dest[i] = c.ptr(scratch)
+		}
 	}
 	out := l.spare[:0]
 	if l.spare == nil {
 		out = s.db.spares.rows.get(0)
 	}
 	l.spare = nil
+	objs := s.objChunk(m)
 	err := s.query(ctx, sql, args, func(rows pgx.Rows) error {
-		for rows.Next() {
-			obj := s.objChunk(m).next()
-			for i, c := range m.cols {
-				dest[n+i] = c.ptr(obj)
+		var plan rowPlan
+		for i := 0; rows.Next(); i++ {
+			obj := objs.next()
+			var err error
+			if n == 0 {
+				if i == 0 {
+					if plan = planRows(rows, 0, m.cols); plan.slow {
+						dest = make([]any, len(m.cols))
+					}
+				}
+				err = plan.scan(rows, obj, dest)
+			} else {
+				for i, c := range m.cols {
+					dest[n+i] = c.ptr(obj)
+				}
+				err = rows.Scan(dest...)
 			}
-			if err := rows.Scan(dest...); err != nil {
+			if err != nil {
 				return fmt.Errorf("scan %s: %w", m.table.Name, err)
 			}
 			id := int32(-1)
@@ -169,7 +185,7 @@ func (s *Session) keepLoaded(m *model, obj mem.Ptr, held onHeld, keys rowKeys) *
 		s.merge(st, obj, held)
 		return st
 	}
-	return s.addLoaded(m, obj, k, m.copyStruct)
+	return s.addLoaded(m, obj, k, m.copyRow)
 }
 
 // keyGroups groups owners by the key of their join columns.

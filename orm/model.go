@@ -22,6 +22,16 @@ func (s *colSet) add(i int)      { s[i>>6] |= 1 << (i & 63) }
 func (s *colSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
 func (s *colSet) empty() bool    { return s[0]|s[1]|s[2]|s[3] == 0 }
 func (s *colSet) remove(i int)   { s[i>>6] &^= 1 << (i & 63) }
+
+// low returns the set as one word when it holds only positions below 64,
+// else 0.
+func (s colSet) low() uint64 {
+	if s[1]|s[2]|s[3] != 0 {
+		return 0
+	}
+	return s[0]
+}
+
 func (s *colSet) union(o colSet) {
 	for i := range s {
 		s[i] |= o[i]
@@ -49,15 +59,18 @@ type model struct {
 	// relationship: those that can give its rows a parent.
 	childOf []*fkGroup
 
-	deep                               []*column    // columns whose snapshot needs a deep copy
-	inline                             []inlinePtr  // pointer columns copied into the snapshot record
-	snapType                           reflect.Type // the snapshot record: struct{ Row T; P0 E0; … }
-	encoded                            []*column    // columns snapshotted by encoding
-	cmp                                []cmpStep    // how each column is compared with the snapshot (dirty.go)
-	defaults                           []*column    // columns with a client-side default
-	sentAlways                         colSet       // columns every INSERT sends (not server-generated)
-	serverGen                          []*column    // server-generated columns, sent only when set (prepareInsert)
-	onUpdate                           []*column    // columns with an onupdate expression
+	deep                               []*column           // columns whose snapshot needs a deep copy
+	inline                             []inlinePtr         // pointer columns copied into the snapshot record
+	snapType                           reflect.Type        // the snapshot record (snap.go): the row or its columns, then inlined pointees
+	snapWhole                          bool                // the record's row part is the whole struct T (snap.go)
+	snapSteps                          []snapStep          // how a row's columns are copied into the record (snap.go)
+	encoded                            []*column           // columns snapshotted by encoding
+	cmp                                []cmpStep           // how each column is compared with the snapshot (dirty.go)
+	cmpBy                              [cmpKinds][]cmpStep // cmp grouped by kind
+	defaults                           []*column           // columns with a client-side default
+	sentAlways                         colSet              // columns every INSERT sends (not server-generated)
+	serverGen                          []*column           // server-generated columns, sent only when set (prepareInsert)
+	onUpdate                           []*column           // columns with an onupdate expression
 	key                                keyKind
 	indirect                           bool   // some column sits behind an embedded pointer
 	insertWhat, updateWhat, deleteWhat string // "insert users", for errors
@@ -75,13 +88,6 @@ type model struct {
 	// the self references, ordered row by row.
 	parents, children []*model
 	selfFKs           []*schema.ForeignKey
-}
-
-// copyStruct copies the whole struct at src to dst. The values are made
-// from interfaces of the model's pointer type (reflect.ValueOf), which,
-// unlike reflect.NewAt, does not look up the pointer type on every call.
-func (m *model) copyStruct(dst, src mem.Ptr) {
-	reflect.ValueOf(mem.Any(m.ptrWord, dst)).Elem().Set(reflect.ValueOf(mem.Any(m.ptrWord, src)).Elem())
 }
 
 // column is one mapped column with its precomputed accessors.
@@ -316,27 +322,4 @@ func (in *inlinePtr) copy(snap, obj mem.Ptr) {
 	slot := snap.Add(in.off)
 	in.assign(slot, p)
 	mem.StorePtr(field, slot)
-}
-
-// snapRecord builds the snapshot record type: the row followed by one
-// field per pointer column whose element is immutable, so that a snapshot
-// is one slab slot however many such columns the model has.
-func (m *model) snapRecord() {
-	fields := []reflect.StructField{{Name: "Row", Type: m.typ}}
-	var cols []*column
-	keep := m.deep[:0]
-	for _, c := range m.deep {
-		if m.indirect || c.goType.Kind() != reflect.Pointer || !immutable(c.goType.Elem()) {
-			keep = append(keep, c)
-			continue
-		}
-		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("P%d", len(cols)), Type: c.goType.Elem()})
-		cols = append(cols, c)
-	}
-	m.deep = keep
-	m.snapType = reflect.StructOf(fields)
-	for i, c := range cols {
-		f := m.snapType.Field(i + 1)
-		m.inline = append(m.inline, inlinePtr{col: c, off: f.Offset, assign: assignFor(f.Type)})
-	}
 }

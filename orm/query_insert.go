@@ -124,8 +124,7 @@ func (q *InsertQuery[T]) exec(ctx context.Context) (*InsertResult[T], error) {
 		return nil, ErrSessionClosed
 	}
 	s.ensureTx().eager = true
-	s.flushSeq++
-	f := &flush{s: s, ctx: ctx, id: s.flushSeq, bulk: true}
+	f := &flush{s: s, ctx: ctx, id: s.nextFlushID(), bulk: true}
 	b := &batch{kind: actInsert, m: q.m}
 	for _, st := range states {
 		b.actions = append(b.actions, &action{kind: actInsert, st: st, m: q.m})

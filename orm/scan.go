@@ -48,8 +48,21 @@ const (
 )
 
 func newScanner(s *Session, m *model, held onHeld) scanner {
-	s.index() // rows of earlier queries must be found by this one
-	return scanner{s: s, m: m, dest: s.arena.scanDest(len(m.cols)), held: held, track: true, copy: m.copyStruct}
+	s.indexFor(m) // rows of earlier queries must be found by this one
+	return scanner{s: s, m: m, held: held, track: true, copy: m.copyRow}
+}
+
+// indexFor readies the identity map for looking up keys of model m: it
+// indexes the loaded states (Session.index) when one not indexed yet is
+// of m, and otherwise leaves them to the first lookup that needs them, so
+// that loading one model after another builds no map.
+func (s *Session) indexFor(m *model) {
+	for _, st := range s.loaded[s.indexed:] {
+		if st.m == m {
+			s.index()
+			return
+		}
+	}
 }
 
 // done ends a scan: the objects it added join the
@@ -61,6 +74,9 @@ func (sc *scanner) next(rows pgx.Rows) (mem.Ptr, error) {
 	obj := sc.s.objChunk(sc.m).next()
 	if !sc.planned {
 		sc.plan, sc.planned = planRows(rows, 0, sc.m.cols), true
+		if sc.plan.slow {
+			sc.dest = sc.s.arena.scanDest(len(sc.m.cols))
+		}
 	}
 	if err := sc.plan.scan(rows, obj, sc.dest); err != nil {
 		return mem.Ptr{}, fmt.Errorf("scan %s: %w", sc.m.table.Name, err)

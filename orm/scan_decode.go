@@ -123,11 +123,18 @@ func planRows(rows pgx.Rows, off int, cols []*column) rowPlan {
 // the others (or all, when a value needs pgx) through rows.Scan into
 // dest, which has one entry per column of the row; the caller's first
 // off entries are passed to pgx as they are.
+//
+// A caller with no columns of its own (off 0) may pass a nil dest: the
+// row then needs one only when pgx scans some value.
 func (p *rowPlan) scan(rows pgx.Rows, obj mem.Ptr, dest []any) error {
-	if p.fast && p.decode(rows.RawValues(), obj) {
-		if !p.slow {
-			return nil
-		}
+	fast := p.fast && p.decode(rows.RawValues(), obj)
+	if fast && !p.slow {
+		return nil
+	}
+	if dest == nil {
+		dest = make([]any, len(p.cols))
+	}
+	if fast {
 		for i, c := range p.cols {
 			dest[p.off+i] = nil
 			if p.dec[i] == nil {

@@ -47,7 +47,7 @@ type Session struct {
 	err   error  // first error of Add, Delete or Explicit, reported by the next flush
 
 	flushing bool
-	flushSeq uint64      // id of the last flush, for journal entries
+	flushSeq uint32      // id of the last flush, for journal entries
 	toLoad   []loadedObj // objects loaded since the last AfterLoad hooks ran
 	closed   bool
 }
@@ -376,7 +376,7 @@ func (s *Session) persist(m *model, p mem.Ptr, held onHeld) mem.Ptr {
 	if st := s.lookup(k); st != nil {
 		return s.merge(st, p, held)
 	}
-	s.idmap.put(k, s.addLoaded(m, p, k, m.copyStruct))
+	s.idmap.put(k, s.addLoaded(m, p, k, m.copyRow))
 	return p
 }
 

@@ -54,13 +54,10 @@ type state struct {
 	relLoaded uint64
 	relSeen   *relSeen
 
-	// What one flush, flushID, records on the object (see at): its action,
-	// its journal entry (-1: none) and its first claim (history.go, -1:
-	// none). Fields of an earlier flush are read as unset.
-	flushID uint64
-	act     *action
-	jidx    int32
-	claim   int32
+	// The last flush that touched the object, and the index of its mark
+	// in that flush (flush.marks; see flushMark).
+	flushID uint32
+	slot    int32
 
 	ord      uint32 // order of Add, for a stable insert order
 	status   Status
@@ -94,12 +91,41 @@ func (st *state) setID(k idKey) {
 	st.kp, st.kn = mem.StringData(k.s), int64(len(k.s))
 }
 
-// at makes the per-flush fields belong to flush id, unset when they
-// belonged to another.
-func (st *state) at(id uint64) {
-	if st.flushID != id {
-		st.flushID, st.act, st.jidx, st.claim = id, nil, -1, -1
+// flushMark is what one flush records on an object it touches: its
+// action, its journal entry and its first claim (history.go). The flush
+// keeps the marks (flush.marks), the state only its flush's id and the
+// index of its mark, so that a state holds no pointer into a flush and
+// costs 8 bytes for them rather than 24.
+type flushMark struct {
+	act   *action // nil: none
+	jidx  int32   // -1: none; groupJournaled: its INSERT's entry
+	claim int32   // -1: none
+}
+
+// unmarked is the mark of an object the flush has not touched.
+var unmarked = flushMark{jidx: -1, claim: -1}
+
+// mark returns st's mark in flush f, unset when f had not marked it yet.
+// The pointer is good until f marks another object.
+func (f *flush) mark(st *state) *flushMark {
+	if st.flushID != f.id {
+		st.flushID, st.slot = f.id, int32(len(f.marks))
+		if len(f.marks) == cap(f.marks) && cap(f.marks) >= maxKeptActions {
+			grown := append(f.s.db.spares.marks.get(2*cap(f.marks)), f.marks...)
+			f.s.db.spares.marks.keep(f.marks)
+			f.marks = grown
+		}
+		f.marks = append(f.marks, unmarked)
 	}
+	return &f.marks[st.slot]
+}
+
+// markOf returns st's mark in flush f, unset when f has not marked it.
+func (f *flush) markOf(st *state) flushMark {
+	if st.flushID != f.id {
+		return unmarked
+	}
+	return f.marks[st.slot]
 }
 
 // enc returns the encodings of the model's encoded columns.
@@ -142,12 +168,14 @@ type encSnap struct {
 
 // snapshot records the object's current column values as what the
 // database holds.
-func (s *Session) snapshot(st *state) { s.snapshotWith(st, st.m.copyStruct) }
+func (s *Session) snapshot(st *state) { s.snapshotWith(st, st.m.copyRow) }
 
-// snapshotWith is snapshot with a given whole-struct copy (a typed one from
-// generic callers, which is cheaper than reflection).
-func (s *Session) snapshotWith(st *state, copyStruct func(dst, src mem.Ptr)) {
-	s.snapshotInto(st, s.snapChunk(st.m).next(), copyStruct)
+// snapshotWith is snapshot with a given copy of the row (a typed
+// whole-struct copy from generic callers, which is cheaper than the
+// model's column copy); it is used when the snapshot record holds the
+// whole struct (see snapRecord), the model's copyRow otherwise.
+func (s *Session) snapshotWith(st *state, copyRow func(dst, src mem.Ptr)) {
+	s.snapshotInto(st, s.snapChunk(st.m).next(), copyRow)
 }
 
 // resnapshot retakes the snapshot of a flushed object. A flush that ends
@@ -159,19 +187,16 @@ func (s *Session) resnapshot(st *state, final bool) {
 		s.snapshot(st)
 		return
 	}
-	s.snapshotInto(st, st.snap, st.m.copyStruct)
+	s.snapshotInto(st, st.snap, st.m.copyRow)
 }
 
 // snapshotInto records the object's column values in the record at snap.
-func (s *Session) snapshotInto(st *state, snap mem.Ptr, copyStruct func(dst, src mem.Ptr)) {
+func (s *Session) snapshotInto(st *state, snap mem.Ptr, copyRow func(dst, src mem.Ptr)) {
 	m := st.m
-	if m.indirect {
-		for _, c := range m.cols {
-			c.copyTo(snap, st.obj)
-		}
-	} else {
-		copyStruct(snap, st.obj)
+	if !m.snapWhole || m.indirect {
+		copyRow = m.copyRow
 	}
+	copyRow(snap, st.obj)
 	for _, in := range m.inline {
 		in.copy(snap, st.obj)
 	}
@@ -193,16 +218,6 @@ func (s *Session) snapshotInto(st *state, snap mem.Ptr, copyStruct func(dst, src
 	st.setMore(func(m stateMore) stateMore { m.enc = enc; return m })
 }
 
-// changed returns the columns whose value differs from the snapshot.
-func (st *state) changed() colSet {
-	var set colSet
-	n := len(st.m.cmp)
-	for i := st.nextChange(0); i < n; i = st.nextChange(i + 1) {
-		set.add(st.m.cmp[i].col.pos)
-	}
-	return set
-}
-
 // same reports whether column c still holds its snapshot value.
 func (st *state) same(c *column) bool {
 	cur := c.path.read(st.obj)
@@ -213,9 +228,6 @@ func (st *state) same(c *column) bool {
 	}
 	return c.ops.equal(cur, c.path.read(st.snap))
 }
-
-// dirty reports whether any column differs from the snapshot.
-func (st *state) dirty() bool { return st.nextChange(0) < len(st.m.cmp) }
 
 // upsertPlan returns the ON CONFLICT clause a pending object is inserted
 // with: Add's, else its model's (Upserter), else nil.
