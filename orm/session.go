@@ -38,6 +38,8 @@ type Session struct {
 	loaded  []*state    // persistent (and deleted) states in load order
 	pending []*state    // pending states in Add order
 	byPtr   ptrIndex    // pending states by object address, from pendingIndex of them
+	addrs   ptrIndex    // loaded[:addrN] by object address, built by loadedAt on demand
+	addrN   int
 	seq     uint64      // Add counter
 
 	tx    *txn   // the open transaction (&arena.work.tx), nil when none
@@ -263,6 +265,7 @@ func (s *Session) Close() error {
 	giveBack(&s.db.spares.states, s.loaded)
 	giveBack(&s.db.spares.states, s.pending)
 	s.byPtr.reset(nil)
+	s.addrs.reset(nil)
 	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, ptrIndex{}, 0
 	s.arena.release(&s.db.works, &s.db.spares.journals)
 	return err
@@ -318,16 +321,45 @@ func (s *Session) stateOf(m *model, p mem.Ptr) *state {
 			return st
 		}
 	}
-	for _, st := range s.loaded {
-		if st.obj == p && st.status != detached {
-			return st // its key was changed in memory
-		}
+	if st := s.loadedAt(p); st != nil {
+		return st // its key was changed in memory
 	}
 	if s.tx != nil {
 		for i := range s.tx.journal {
 			if st := s.tx.journal[i].st; st != nil && st.obj == p && st.status == Deleted {
 				return st
 			}
+		}
+	}
+	return nil
+}
+
+// loadedAt returns the loaded state, not detached, of the object at p, or
+// nil. Past a few states it asks an index by address that it extends over
+// the states loaded since its last call, so that a cascade reaching
+// thousands of new objects in a session holding thousands of loaded ones
+// does not scan the loaded list once per new object.
+func (s *Session) loadedAt(p mem.Ptr) *state {
+	const scanned = 64 // lists up to this long are scanned
+	if len(s.loaded) > scanned {
+		if !s.addrs.on() {
+			s.addrs.spare = &s.db.spares.states
+			s.addrs.reset(s.loaded)
+		} else {
+			for _, st := range s.loaded[s.addrN:] {
+				s.addrs.put(st)
+			}
+		}
+		s.addrN = len(s.loaded)
+		st := s.addrs.get(p)
+		if st == nil || st.status != detached {
+			return st
+		}
+		// The last state of the object is detached; an earlier one may not be.
+	}
+	for _, st := range s.loaded {
+		if st.obj == p && st.status != detached {
+			return st
 		}
 	}
 	return nil
@@ -515,6 +547,7 @@ func (s *Session) filterLoaded(drop func(*state) bool) {
 	s.index()
 	s.loaded = slices.DeleteFunc(s.loaded, drop)
 	s.indexed = len(s.loaded)
+	s.addrs.reset(nil) // the states moved
 }
 
 // args returns an empty slice with room for n bound arguments of the
