@@ -40,7 +40,7 @@ type Session struct {
 	byPtr   ptrIndex    // pending states by object address, from pendingIndex of them
 	addrs   ptrIndex    // loaded[:addrN] by object address, built by loadedAt on demand
 	addrN   int
-	seq     uint64      // Add counter
+	seq     uint64 // Add counter
 
 	tx    *txn   // the open transaction (&arena.work.tx), nil when none
 	arena arena  // the session's allocations and scratch buffers (arena.go)
