@@ -39,8 +39,8 @@ type Session struct {
 	pending []*state    // pending states in Add order
 	byPtr   ptrIndex    // pending states by object address, from pendingIndex of them
 	addrs   ptrIndex    // loaded[:addrN] by object address, built by loadedAt on demand
-	addrN   int
-	seq     uint64 // Add counter
+	addrN   int         // how many of loaded addrs holds
+	seq     uint64      // Add counter
 
 	tx    *txn   // the open transaction (&arena.work.tx), nil when none
 	arena arena  // the session's allocations and scratch buffers (arena.go)
