@@ -146,6 +146,11 @@ func execOps(ctx context.Context, db execer, rev *Revision, dir string, ops []re
 			}
 			continue
 		}
+		if ds, ok := o.op.(DropSchema); ok {
+			if err := schemaEmpty(ctx, db, ds.Name); err != nil {
+				return &OpError{Revision: rev.ID, Direction: dir, Index: o.index, Op: o.op.String(), Err: err}
+			}
+		}
 		for _, q := range o.sql {
 			if _, err := db.Exec(ctx, q); err != nil {
 				return &OpError{Revision: rev.ID, Direction: dir, Index: o.index, Op: o.op.String(), SQL: q, Err: err}
@@ -181,4 +186,37 @@ func (d Direction) String() string {
 		return "downgrade"
 	}
 	return "upgrade"
+}
+
+// schemaObjects lists what schema $1 holds, as PostgreSQL describes it:
+// every object that belongs to the schema itself, not to another object
+// (an index, a table's row type, a sequence a column owns) or to an
+// extension (the extension is listed).
+const schemaObjects = `SELECT o.type || ' ' || o.identity
+FROM pg_depend d, pg_identify_object(d.classid, d.objid, d.objsubid) o
+WHERE d.refclassid = 'pg_namespace'::regclass AND d.deptype = 'n'
+  AND d.refobjid = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+  AND NOT EXISTS (SELECT FROM pg_depend p WHERE p.classid = d.classid AND p.objid = d.objid
+                  AND p.deptype IN ('a', 'i', 'e', 'x'))
+ORDER BY 1`
+
+// schemaEmpty returns a *SchemaNotEmptyError when schema nsp holds
+// anything, so that a DropSchema never fails with the server's bare
+// "cannot drop schema" nor drops what it holds.
+func schemaEmpty(ctx context.Context, db execer, nsp string) error {
+	q, ok := db.(interface {
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	})
+	if !ok {
+		return nil
+	}
+	rows, err := q.Query(ctx, schemaObjects, nsp)
+	if err != nil {
+		return err
+	}
+	objs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(objs) == 0 {
+		return err
+	}
+	return &SchemaNotEmptyError{Schema: nsp, Objects: objs}
 }

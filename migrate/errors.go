@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Sentinel errors; match them with errors.Is.
@@ -24,7 +26,32 @@ var (
 	// ErrDrift is returned by [Runner.Check] when the models and the
 	// database differ.
 	ErrDrift = errors.New("models and database differ")
+	// ErrSchemaNotEmpty is matched by a [*SchemaNotEmptyError]: a
+	// [DropSchema] refused because the schema holds objects.
+	ErrSchemaNotEmpty = errors.New("schema is not empty")
 )
+
+// SchemaNotEmptyError is a [DropSchema] the runner refused, before sending
+// it, because the schema still holds objects once the revision's own are
+// dropped: a table someone made by hand, a view, a function, an extension.
+// DROP SCHEMA never cascades, so nothing is dropped: the revision's
+// transaction is rolled back (its tables stay) and the database stays at
+// the revision. Move or drop those objects, then run the downgrade again.
+// It comes wrapped in an [*OpError]; errors.Is(err, ErrSchemaNotEmpty)
+// matches it.
+type SchemaNotEmptyError struct {
+	Schema  string   // the schema's name
+	Objects []string // what it holds, described by PostgreSQL: "table sales.handmade", "function sales.answer()"
+}
+
+// Error names the schema and what it holds.
+func (e *SchemaNotEmptyError) Error() string {
+	return fmt.Sprintf("schema %q is not empty: it holds %s; nothing was dropped (DROP SCHEMA never cascades): "+
+		"move or drop them, then run the downgrade again", e.Schema, strings.Join(e.Objects, ", "))
+}
+
+// Is matches ErrSchemaNotEmpty.
+func (e *SchemaNotEmptyError) Is(target error) bool { return target == ErrSchemaNotEmpty }
 
 // IrreversibleError is an operation that cannot be undone, or a downgrade
 // the runner refuses because one of its revisions holds such an operation.
@@ -117,9 +144,15 @@ type OpError struct {
 	Err       error  // the cause: the driver's error (*pgconn.PgError) or the rendering error
 }
 
-// Error renders "downgrade R: op 2 (drop column users.phone): CAUSE".
+// Error renders "downgrade R: op 2 (drop column users.phone): CAUSE",
+// followed by the database's detail when it gives one (the objects that
+// depend on a table a downgrade drops, say).
 func (e *OpError) Error() string {
-	return fmt.Sprintf("%s %s: op %d (%s): %v", e.Direction, e.Revision, e.Index, e.Op, e.Err)
+	msg := fmt.Sprintf("%s %s: op %d (%s): %v", e.Direction, e.Revision, e.Index, e.Op, e.Err)
+	if pe := (*pgconn.PgError)(nil); errors.As(e.Err, &pe) && pe.Detail != "" {
+		msg += ": " + strings.ReplaceAll(strings.TrimSpace(pe.Detail), "\n", "; ")
+	}
+	return msg
 }
 
 // Unwrap returns the cause.

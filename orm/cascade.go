@@ -58,7 +58,7 @@ func (s *Session) cascadeAdd(rb *relBase, t mem.Ptr) error {
 		held := s.lookup(k)
 		return &DetachedError{Object: m.table.Name + "(" + m.ident.keyText(t) + ")", Via: rb.String(), Held: held != nil}
 	}
-	st, err := s.add(mem.Any(m.ptrWord, t))
+	st, err := s.addObject(m, t) // t is a *m: the field's type is the target's
 	if st != nil && rb.fk != nil && rb.r.Side != relation.FKOnOwner && st.status == Pending {
 		st.brought = true
 	}

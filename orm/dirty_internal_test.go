@@ -22,6 +22,7 @@ type dirtyRow struct {
 	Named dirtyName
 	At    time.Time
 	Note  *string
+	Count *int64
 	Tags  []string
 }
 
@@ -52,6 +53,9 @@ func TestChangedEachKind(t *testing.T) {
 		{"named", func(r *dirtyRow) { r.Named = "c" }},
 		{"at", func(r *dirtyRow) { r.At = at.Add(time.Nanosecond) }},
 		{"note", func(r *dirtyRow) { *r.Note = "changed in place" }},
+		{"note", func(r *dirtyRow) { r.Note = nil }},
+		{"", func(r *dirtyRow) { r.Note = new(string); *r.Note = note }}, // another pointer to the same value
+		{"count", func(r *dirtyRow) { r.Count = new(int64) }},            // nil to a pointer to zero
 		{"tags", func(r *dirtyRow) { r.Tags[0] = "y" }},
 	} {
 		t.Run(tc.column, func(t *testing.T) {
@@ -72,5 +76,32 @@ func TestChangedEachKind(t *testing.T) {
 				t.Fatalf("changed %v dirty %v, want %v", got, st.dirty(), want)
 			}
 		})
+	}
+}
+
+// TestPatchSnapshot: a final flush's snapshot is patched with the
+// columns it wrote, after which nothing differs; a column the patch
+// cannot copy in place (a pointer) leaves it to a full snapshot.
+func TestPatchSnapshot(t *testing.T) {
+	m := MustRegistry(&dirtyRow{}).modelOf(&dirtyRow{})
+	note := "n"
+	r := &dirtyRow{ID: 1, Half: 2, Name: "a", Note: &note, At: time.Now(), Key: [16]byte{1}}
+	st := &state{obj: mem.Of(r), m: m}
+	(&Session{}).snapshot(st)
+	r.Half, r.Name, r.At, r.Key[3], r.Short, r.Flag, r.Tiny = 3, "b", r.At.Add(time.Second), 9, 1, true, 1
+	set := st.changed()
+	if !st.patchSnapshot(set.low()) {
+		t.Fatal("patchSnapshot refused plain columns")
+	}
+	if set = st.changed(); !set.empty() {
+		t.Fatalf("after the patch changed = %v", set)
+	}
+	r.Name, r.Note = "c", nil
+	set = st.changed()
+	if st.patchSnapshot(set.low()) {
+		t.Fatal("patchSnapshot patched a pointer column")
+	}
+	if set = st.changed(); !set.has(m.column("name").pos) || !set.has(m.column("note").pos) {
+		t.Fatalf("a refused patch changed the snapshot: changed = %v", set)
 	}
 }

@@ -12,7 +12,7 @@ import (
 type flush struct {
 	s       *Session
 	ctx     context.Context
-	id      uint64
+	id      uint32 // stamped on the states it marks (marks)
 	actions []*action
 	batches []*batch
 	single  *model    // the only table written, nil when several
@@ -30,8 +30,9 @@ type flush struct {
 	ranBefore map[*state]bool // the objects whose Before hook ran (each runs once a flush)
 
 	pipe  pipe
-	slab  []action   // actions are taken from here
-	spent [][]action // slabs from the DB's spares, given back by trim
+	marks []flushMark // what the flush records on the objects it touches (state.slot)
+	slab  []action    // actions are taken from here
+	spent [][]action  // slabs from the DB's spares, given back by trim
 	room  flushRoom
 }
 
@@ -193,13 +194,15 @@ const maxKeptActions = 256
 // arguments, batches, the objects' links to their actions) but small
 // storage for the next one.
 func (f *flush) trim() {
-	for _, a := range f.actions {
-		if a.st != nil && a.st.act == a {
-			a.st.act = nil
-		}
-	}
-	acts, slab, spent := f.actions, f.slab, f.spent
+	acts, slab, spent, marks := f.actions, f.slab, f.spent, f.marks
 	spares := &f.s.db.spares
+	if cap(marks) < maxKeptActions {
+		clear(marks)
+		marks = marks[:0]
+	} else {
+		spares.marks.keep(marks)
+		marks = nil
+	}
 	if fr := f.rel; fr != nil {
 		if cap(fr.claims) >= maxKeptActions {
 			spares.claims.keep(fr.claims)
@@ -208,7 +211,7 @@ func (f *flush) trim() {
 			spares.states.keep(fr.visited)
 		}
 	}
-	*f = flush{}
+	*f = flush{marks: marks}
 	if cap(acts) < maxKeptActions {
 		f.actions = acts[:0]
 	} else {
@@ -227,13 +230,18 @@ func (f *flush) trim() {
 // plan collects the actions and orders them; it changes nothing in the
 // session but what the cascades do.
 func (s *Session) plan(ctx context.Context) (*flush, error) {
-	s.flushSeq++
+	id := s.nextFlushID()
 	s.arena.endFlush()
 	f := &s.workspace().flush
 	// The previous flush's storage is reused: a session flushing the same
 	// work again (a batch job, a loop of commits) allocates none of it.
-	acts, slab, spent := f.actions, f.slab, f.spent
-	*f = flush{s: s, ctx: ctx, id: s.flushSeq, spent: spent[:0]}
+	acts, slab, spent, marks := f.actions, f.slab, f.spent, f.marks
+	*f = flush{s: s, ctx: ctx, id: id, spent: spent[:0], marks: marks[:0]}
+	// Room for a mark on every object the session holds, up to what the
+	// spares keep: a flush that writes them all does not regrow it.
+	if want := min(len(s.pending)+len(s.loaded), maxFlushSpare); cap(marks) < want {
+		f.marks = take(&s.db.spares.marks, want)
+	}
 	n := len(s.pending) + min(len(s.loaded), 64)
 	if f.actions = reuse(acts, f.room.actPtrs[:0], n); f.actions == nil {
 		f.actions = s.db.spares.lists.get(n)
@@ -264,6 +272,31 @@ func (s *Session) plan(ctx context.Context) (*flush, error) {
 	return f, nil
 }
 
+// nextFlushID returns the id of a new flush. Ids are 32 bits (a state's
+// flushID); when they wrap, the states the session holds forget their
+// marks, so that none reads an old flush's mark as the new one's.
+func (s *Session) nextFlushID() uint32 {
+	if s.flushSeq++; s.flushSeq == 0 {
+		s.flushSeq = 1
+		forget := func(st *state) { st.flushID = 0 }
+		for _, list := range [][]*state{s.pending, s.loaded} {
+			for _, st := range list {
+				forget(st)
+			}
+		}
+		if s.tx != nil {
+			for i := range s.tx.journal {
+				u := &s.tx.journal[i]
+				u.each(forget)
+				if u.prev != nil {
+					forget(u.prev)
+				}
+			}
+		}
+	}
+	return s.flushSeq
+}
+
 // reuse returns an empty slice with room for n: old's storage when it is
 // big enough, else inline's when that is, else a new one when n is small,
 // else nil.
@@ -291,11 +324,10 @@ func (f *flush) collect() error {
 		if k, ok := st.m.ident.stored(st.obj); !ok || k != st.id() {
 			return fmt.Errorf("%s: %w", rowName(st), ErrKeyChanged)
 		}
-		switch {
-		case st.deleting:
+		if st.deleting {
 			f.newAction(actDelete, st)
-		case st.dirty():
-			f.newAction(actUpdate, st)
+		} else if set := st.changed(); !set.empty() {
+			f.newAction(actUpdate, st).cols = set.low()
 		}
 	}
 	return nil
@@ -429,12 +461,13 @@ func (f *flush) finalize() {
 	s := f.s
 	inserted, deleted := false, false
 	s.loaded = slices.Grow(s.loaded, len(f.actions))
-	for _, a := range f.actions {
+	var keys keyBlock // the inserted rows' uuid keys
+	for i, a := range f.actions {
 		st := a.st
 		if st == nil {
 			continue
 		}
-		if !f.final && (st.flushID != f.id || st.jidx != groupJournaled) {
+		if !f.final && f.markOf(st).jidx != groupJournaled {
 			f.journal(st) // every touched state can be restored
 		}
 		switch a.kind {
@@ -446,13 +479,15 @@ func (f *flush) finalize() {
 			}
 			st.status = Persistent
 			if st.explicit() != nil {
-				st.setMore(func(m *stateMore) { m.explicit = nil })
+				st.setMore(func(m stateMore) stateMore { m.explicit = nil; return m })
 			}
-			st.setID(st.m.rowKey(st.obj))
+			st.setID(st.m.ident.storedIn(st.obj, &keys, len(f.actions)-i))
 			s.snapshot(st)
 			s.loaded = append(s.loaded, st) // indexed by key on first lookup
 		case actUpdate:
-			s.resnapshot(st, f.final)
+			if !f.final || !st.patchSnapshot(a.cols) {
+				s.resnapshot(st, f.final)
+			}
 		case actDelete:
 			deleted = true
 			st.status, st.deleting = Deleted, false
@@ -462,7 +497,10 @@ func (f *flush) finalize() {
 	if inserted {
 		s.pending = slices.DeleteFunc(s.pending, func(st *state) bool { return st.status != Pending })
 		if len(s.pending) == 0 {
-			s.pending = nil // not kept at the size of the batch just inserted
+			// Not kept at the size of the batch just inserted: the DB's
+			// spares keep it for the next session (or Add) that needs room.
+			giveBack(&s.db.spares.states, s.pending)
+			s.pending = nil
 		}
 		s.reindexPending()
 	}

@@ -88,22 +88,16 @@ func (fr *relFlush) claimOf(cs *state, g *fkGroup) *claim {
 		return c
 	}
 	i := int32(len(fr.claims))
-	next := int32(-1)
-	if cs.flushID == fr.f.id {
-		next = cs.claim
-	}
-	cs.at(fr.f.id)
-	cs.claim = i
+	mk := fr.f.mark(cs)
+	next := mk.claim
+	mk.claim = i
 	fr.claims = append(fr.claims, claim{child: cs, fk: g, next: next})
 	return &fr.claims[i]
 }
 
 // lookupClaim returns the claim of child cs along g, or nil.
 func (fr *relFlush) lookupClaim(cs *state, g *fkGroup) *claim {
-	if cs.flushID != fr.f.id {
-		return nil
-	}
-	for i := cs.claim; i >= 0; i = fr.claims[i].next {
+	for i := fr.f.markOf(cs).claim; i >= 0; i = fr.claims[i].next {
 		if fr.claims[i].fk == g {
 			return &fr.claims[i]
 		}
@@ -113,10 +107,7 @@ func (fr *relFlush) lookupClaim(cs *state, g *fkGroup) *claim {
 
 // claimsOf calls fn for each claim of child.
 func (fr *relFlush) claimsOf(child *state, fn func(c *claim)) {
-	if child.flushID != fr.f.id {
-		return
-	}
-	for i := child.claim; i >= 0; i = fr.claims[i].next {
+	for i := fr.f.markOf(child).claim; i >= 0; i = fr.claims[i].next {
 		fn(&fr.claims[i])
 	}
 }

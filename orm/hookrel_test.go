@@ -34,9 +34,7 @@ func (a *HAuthor) BeforeInsert(context.Context) error {
 }
 
 // BeforeInsert gives a post titled "unsigned…" the author in the
-// context, or a new anonymous one. (A post appended to an author's Posts
-// does not name its author yet: the flush sets the back reference when it
-// is done.)
+// context, or a new anonymous one.
 func (p *HPost) BeforeInsert(ctx context.Context) error {
 	if !strings.HasPrefix(p.Title, "unsigned") {
 		return nil

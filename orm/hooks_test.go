@@ -97,7 +97,7 @@ func TestCycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := reg.byType[typeOfParent]
-	f := &flush{}
+	f := &flush{id: 1} // a flush id is never 0 (nextFlushID), the id of states no flush marked
 	for i := range 2 {
 		st := &state{m: m, obj: mem.Of(&hookParent{Name: "p"}), status: Pending, ord: uint32(i + 1)}
 		f.newAction(actInsert, st)

@@ -47,7 +47,7 @@ const groupJournaled = -2
 // changes.
 func (f *flush) plainInsert(st *state) bool {
 	return st.status == Pending && st.more == nil && st.relSeen == nil && st.relLoaded == 0 &&
-		len(st.m.rules) == 0 && !st.deleting && (st.flushID != f.id || st.jidx == -1)
+		len(st.m.rules) == 0 && !st.deleting && f.markOf(st).jidx == -1
 }
 
 // journalInserts records that the flush fills cols of the states of one
@@ -76,8 +76,7 @@ func (f *flush) journalInserts(states []*state, cols []*column) {
 		return
 	}
 	for _, st := range plain {
-		st.at(f.id)
-		st.jidx = groupJournaled
+		f.mark(st).jidx = groupJournaled
 	}
 	t := f.s.tx
 	t.journal = append(t.journal, undo{rows: &insertUndo{states: plain, cols: cols}})
@@ -130,8 +129,8 @@ func (u *undo) marked(which, pos int) bool {
 // journal returns the flush's undo entry for st, creating it on first use.
 func (f *flush) journal(st *state) *undo {
 	t := f.s.tx
-	if st.flushID == f.id && st.jidx >= 0 {
-		return &t.journal[st.jidx]
+	if j := f.markOf(st).jidx; j >= 0 {
+		return &t.journal[j]
 	}
 	u := undo{st: st}
 	if !f.final {
@@ -140,7 +139,6 @@ func (f *flush) journal(st *state) *undo {
 		// once its COMMIT has succeeded.
 		u.prev = f.s.newState(st.m, st.obj)
 		*u.prev = *st
-		u.prev.act = nil // read only by this flush, and not kept alive by the journal
 	}
 	if len(t.journal) == cap(t.journal) {
 		// Room for every action of the flush at once, taken on first use:
@@ -149,9 +147,9 @@ func (f *flush) journal(st *state) *undo {
 		f.s.growJournal(len(f.actions))
 	}
 	t.journal = append(t.journal, u)
-	st.at(f.id)
-	st.jidx = int32(len(t.journal) - 1)
-	return &t.journal[st.jidx]
+	j := int32(len(t.journal) - 1)
+	f.mark(st).jidx = j
+	return &t.journal[j]
 }
 
 // filled records that the flush is about to fill column c of st, which is

@@ -320,6 +320,7 @@ type keyCodec struct {
 	parts  []keyPart
 	fast   keyKind
 	intKey bool // a lone integer column: the key lives in idKey.n, else in idKey.s
+	uuid16 bool // a lone uuid column held in a [16]byte (see storedIn)
 }
 
 // newKeyCodec builds the codec of cols, keys of model m's rows.
@@ -339,6 +340,8 @@ func newKeyCodec(m *model, cols []*column) keyCodec {
 			kc.fast = keyInt
 		case kc.parts[0].kind == partText && t.Kind() == reflect.String:
 			kc.fast = keyString
+		case kc.parts[0].kind == partUUID && t.Kind() == reflect.Array:
+			kc.uuid16 = true
 		}
 	}
 	return kc
@@ -362,6 +365,36 @@ func (kc *keyCodec) key(obj mem.Ptr) (idKey, bool) {
 func (kc *keyCodec) stored(obj mem.Ptr) (idKey, bool) {
 	k, _, ok := kc.read(obj)
 	return k, ok
+}
+
+// storedIn is stored for a row known to have a key (one a flush just
+// inserted): a uuid held in a [16]byte, whose key text would otherwise be
+// an allocation of its own, is copied into room from blk, n being how
+// many more such keys the caller may ask for.
+func (kc *keyCodec) storedIn(obj mem.Ptr, blk *keyBlock, n int) idKey {
+	if !kc.uuid16 {
+		k, _ := kc.stored(obj)
+		return k
+	}
+	return idKey{m: kc.m, s: blk.copy(mem.As[[16]byte](kc.cols[0].path.read(obj))[:], n)}
+}
+
+// keyBlock hands out room for the key text of many rows from one
+// allocation, so that the keys of a flush's inserted rows cost a few
+// allocations rather than one per row. A block lives as long as any key
+// cut from it, so blocks are kept to internalSlab bytes.
+type keyBlock struct{ free []byte }
+
+// copy returns a string holding b, from the block's room; a new block has
+// room for n keys of b's size (at least one, at most internalSlab bytes).
+func (kb *keyBlock) copy(b []byte, n int) string {
+	if len(kb.free) < len(b) {
+		kb.free = make([]byte, len(b)*min(max(n, 1), max(1, internalSlab/max(len(b), 1))))
+	}
+	s := kb.free[:len(b):len(b)]
+	kb.free = kb.free[len(b):]
+	copy(s, b)
+	return mem.String(mem.Of(&s[0]), len(s))
 }
 
 // keyIn returns the key held by st's object, or its snapshot, at p: as

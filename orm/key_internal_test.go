@@ -229,3 +229,43 @@ func TestPgtypeTimeKeyParts(t *testing.T) {
 		})
 	}
 }
+
+type uuidKeyRow struct {
+	ID   [16]byte `orm:"pk,server_default:gen_random_uuid()"`
+	Name string
+}
+
+// TestStoredInSharesBlocks: the keys storedIn cuts from one block equal
+// the keys stored reads, stay as they were when the objects' keys change
+// afterwards, and share allocations (a block per internalSlab bytes).
+func TestStoredInSharesBlocks(t *testing.T) {
+	m := MustRegistry(&uuidKeyRow{}).modelOf(&uuidKeyRow{})
+	if !m.ident.uuid16 {
+		t.Fatal("a [16]byte uuid key is not read through storedIn's block")
+	}
+	rows := make([]uuidKeyRow, 3000)
+	var blk keyBlock
+	keys := make([]idKey, len(rows))
+	for i := range rows {
+		rows[i].ID[0], rows[i].ID[15] = byte(i), byte(i>>8)
+		keys[i] = m.ident.storedIn(mem.Of(&rows[i]), &blk, len(rows)-i)
+		if want, _ := m.ident.stored(mem.Of(&rows[i])); keys[i] != want {
+			t.Fatalf("row %d: key %q, stored reads %q", i, keys[i].s, want.s)
+		}
+	}
+	for i := range rows {
+		rows[i].ID = [16]byte{0xff}
+		if keys[i].s[0] != byte(i) || keys[i].s[15] != byte(i>>8) {
+			t.Fatalf("row %d: key changed with the object: %q", i, keys[i].s)
+		}
+	}
+	blocks := 1 // a key not right after the one before starts a block
+	for i := 1; i < len(keys); i++ {
+		if mem.StringData(keys[i].s).Uintptr() != mem.StringData(keys[i-1].s).Uintptr()+16 {
+			blocks++
+		}
+	}
+	if want := (16*len(rows) + internalSlab - 1) / internalSlab; blocks != want {
+		t.Fatalf("%d keys in %d blocks, want %d", len(keys), blocks, want)
+	}
+}

@@ -16,7 +16,10 @@ import (
 //  1. the relationship cascades (objects added, deletes cascaded);
 //  2. BeforeInsert of each pending object (in Add order), BeforeUpdate of
 //     each changed persistent object and BeforeDelete of each object
-//     marked for deletion (in load order); the fields they set are part
+//     marked for deletion (in load order), a child's reference and foreign
+//     key set first from the parent 1 decided (showParents), the key only
+//     when known (a new parent's generated key comes with its INSERT, in
+//     3); the fields they set are part
 //     of the changes, as the dirty check comes after them; when a hook ran
 //     on an object with relationships, 1 and 2 again on what the hooks
 //     left (relationshipsAndHooks), each object's hook running once;
@@ -40,7 +43,9 @@ import (
 // (fill a slug, validate).
 type BeforeInserter interface {
 	// BeforeInsert runs before the object's INSERT; its error fails the
-	// flush.
+	// flush. A child appended to a parent's collection already names the
+	// parent (its reference, and its foreign key when the parent's key is
+	// known: not a new parent's generated key, set by that INSERT later).
 	BeforeInsert(ctx context.Context) error
 }
 
@@ -267,7 +272,35 @@ func (f *flush) before(st *state, h hookSet, again bool) (bool, error) {
 		f.overwrite(st, c)
 	}
 	f.keepRelations(st)
+	if h&(hookBeforeInsert|hookBeforeUpdate) != 0 {
+		f.rel.showParents(st)
+	}
 	return again || len(st.m.rules) > 0, h.call(f.ctx, st.m, st.obj)
+}
+
+// showParents gives child st, right before its Before hook, the parents
+// the flush decided for it along the foreign keys it writes (a collection
+// it was appended to, a parent it moves to, a key the program set): its
+// references name the parent, and its key columns hold the parent's key
+// when that is known (a stored parent, or a new one whose key the program
+// set; a generated key is copied after the parent's INSERT, as ever). The
+// hook's journal entry, taken before, puts both back if the flush fails.
+func (fr *relFlush) showParents(st *state) {
+	if fr == nil {
+		return
+	}
+	fr.claimsOf(st, func(c *claim) {
+		if !c.link || c.to.IsNil() {
+			return
+		}
+		g := c.fk
+		for _, rb := range g.childSides {
+			rb.setOne(st.obj, c.to)
+		}
+		if _, ok := g.parentKeyOf(fr.s, c.to); ok && !c.keyed {
+			g.assign(st.obj, c.to)
+		}
+	})
 }
 
 // undoBefore puts back what the Before hooks assigned, when the flush

@@ -22,6 +22,16 @@ func (s *colSet) add(i int)      { s[i>>6] |= 1 << (i & 63) }
 func (s *colSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
 func (s *colSet) empty() bool    { return s[0]|s[1]|s[2]|s[3] == 0 }
 func (s *colSet) remove(i int)   { s[i>>6] &^= 1 << (i & 63) }
+
+// low returns the set as one word when it holds only positions below 64,
+// else 0.
+func (s colSet) low() uint64 {
+	if s[1]|s[2]|s[3] != 0 {
+		return 0
+	}
+	return s[0]
+}
+
 func (s *colSet) union(o colSet) {
 	for i := range s {
 		s[i] |= o[i]
@@ -49,17 +59,18 @@ type model struct {
 	// relationship: those that can give its rows a parent.
 	childOf []*fkGroup
 
-	deep                               []*column    // columns whose snapshot needs a deep copy
-	inline                             []inlinePtr  // pointer columns copied into the snapshot record
-	snapType                           reflect.Type // the snapshot record (snap.go): the row or its columns, then inlined pointees
-	snapWhole                          bool         // the record's row part is the whole struct T (snap.go)
-	snapSteps                          []snapStep   // how a row's columns are copied into the record (snap.go)
-	encoded                            []*column    // columns snapshotted by encoding
-	cmp                                []cmpStep    // how each column is compared with the snapshot (dirty.go)
-	defaults                           []*column    // columns with a client-side default
-	sentAlways                         colSet       // columns every INSERT sends (not server-generated)
-	serverGen                          []*column    // server-generated columns, sent only when set (prepareInsert)
-	onUpdate                           []*column    // columns with an onupdate expression
+	deep                               []*column           // columns whose snapshot needs a deep copy
+	inline                             []inlinePtr         // pointer columns copied into the snapshot record
+	snapType                           reflect.Type        // the snapshot record (snap.go): the row or its columns, then inlined pointees
+	snapWhole                          bool                // the record's row part is the whole struct T (snap.go)
+	snapSteps                          []snapStep          // how a row's columns are copied into the record (snap.go)
+	encoded                            []*column           // columns snapshotted by encoding
+	cmp                                []cmpStep           // how each column is compared with the snapshot (dirty.go)
+	cmpBy                              [cmpKinds][]cmpStep // cmp grouped by kind
+	defaults                           []*column           // columns with a client-side default
+	sentAlways                         colSet              // columns every INSERT sends (not server-generated)
+	serverGen                          []*column           // server-generated columns, sent only when set (prepareInsert)
+	onUpdate                           []*column           // columns with an onupdate expression
 	key                                keyKind
 	indirect                           bool   // some column sits behind an embedded pointer
 	insertWhat, updateWhat, deleteWhat string // "insert users", for errors

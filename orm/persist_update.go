@@ -1,6 +1,8 @@
 package orm
 
 import (
+	"slices"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -9,6 +11,7 @@ import (
 type updateGroup struct {
 	set, ret colSet
 	states   []*state
+	n        int // rows, counted before states are filled
 }
 
 // queueUpdates sends, for each changed object, only its changed columns
@@ -17,29 +20,38 @@ type updateGroup struct {
 func (f *flush) queueUpdates(p *pipe, b *batch) error {
 	ts := f.s.db.sql[b.m.id]
 	if len(b.actions) == 1 {
-		st := b.actions[0].st
-		if set, ret, ok := f.prepareUpdate(st); ok {
-			f.queueUpdateOne(p, ts, set, ret, st, b)
+		a := b.actions[0]
+		if set, ret, ok := f.prepareUpdate(a); ok {
+			f.queueUpdateOne(p, ts, set, ret, a.st, b)
 		}
 		return nil
 	}
+	// Two passes, so that the groups' states are cut from one array
+	// rather than each regrown row by row.
 	var groups []*updateGroup
-	for _, a := range b.actions {
-		set, ret, ok := f.prepareUpdate(a.st)
+	which := make([]int32, len(b.actions)) // each action's group, -1: none
+	for i, a := range b.actions {
+		which[i] = -1
+		set, ret, ok := f.prepareUpdate(a)
 		if !ok {
 			continue
 		}
-		var g *updateGroup
-		for _, x := range groups {
-			if x.set == set {
-				g = x
-			}
+		g := slices.IndexFunc(groups, func(x *updateGroup) bool { return x.set == set })
+		if g < 0 {
+			g = len(groups)
+			groups = append(groups, &updateGroup{set: set, ret: ret})
 		}
-		if g == nil {
-			g = &updateGroup{set: set, ret: ret}
-			groups = append(groups, g)
+		groups[g].n++
+		which[i] = int32(g)
+	}
+	all, off := make([]*state, len(b.actions)), 0
+	for _, g := range groups {
+		g.states, off = all[off:off:off+g.n], off+g.n
+	}
+	for i, a := range b.actions {
+		if w := which[i]; w >= 0 {
+			groups[w].states = append(groups[w].states, a.st)
 		}
-		g.states = append(g.states, a.st)
 	}
 	for _, g := range groups {
 		if len(g.states) == 1 || !ts.unnestable(g.set) {
@@ -53,16 +65,22 @@ func (f *flush) queueUpdates(p *pipe, b *batch) error {
 	return nil
 }
 
-// prepareUpdate computes the changed columns of st, bumps its version and
-// journals what the statement will overwrite. ok is false when nothing
-// changed after all.
-func (f *flush) prepareUpdate(st *state) (set, ret colSet, ok bool) {
+// prepareUpdate computes the changed columns of a's object, bumps its
+// version and journals what the statement will overwrite; a.cols becomes
+// the columns the statement writes or reads back. ok is false when
+// nothing changed after all.
+func (f *flush) prepareUpdate(a *action) (set, ret colSet, ok bool) {
+	st := a.st
 	m := st.m
-	set = st.changed()
+	if a.cols != 0 && !f.synced(st) {
+		set[0] = a.cols // the dirty check's, and nothing wrote into the object since
+	} else {
+		set = st.changed()
+	}
 	for _, c := range m.pk {
 		set.remove(c.pos)
 	}
-	if set.empty() {
+	if a.cols = 0; set.empty() {
 		return set, ret, false
 	}
 	if v := m.version; v != nil {
@@ -76,6 +94,9 @@ func (f *flush) prepareUpdate(st *state) (set, ret colSet, ok bool) {
 			ret.add(c.pos)
 		}
 	}
+	all := set
+	all.union(ret)
+	a.cols = all.low()
 	return set, ret, true
 }
 
@@ -148,3 +169,8 @@ func (f *flush) queueDeletes(p *pipe, b *batch) error {
 	p.add(s)
 	return nil
 }
+
+// synced reports whether the relationship side wrote a parent's key into
+// st's object in this flush (relFlush.sync, which it does only for an
+// object with a claim), after the dirty check.
+func (f *flush) synced(st *state) bool { return f.markOf(st).claim >= 0 }

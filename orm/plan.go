@@ -42,6 +42,11 @@ type action struct {
 	deps   []*action
 	valued uint64 // bit i: deps[i] is a value dependency (see dependsOn)
 	extra  *extraStmt
+	// cols are, for an update, the columns it writes, known from the
+	// dirty check and then from the statement (colSet.low): what
+	// prepareUpdate need not compare again and what a final flush copies
+	// into the snapshot (patchSnapshot); 0 when unknown.
+	cols uint64
 }
 
 // extraStmt is a statement a rule adds: build runs when the statement is
@@ -122,10 +127,7 @@ func (a *action) valueDep(i int) bool {
 
 // actionOf returns st's action in this flush, or nil.
 func (f *flush) actionOf(st *state) *action {
-	if st.flushID == f.id {
-		return st.act
-	}
-	return nil
+	return f.markOf(st).act
 }
 
 // ensureUpdate returns st's action, creating an update action for a
@@ -163,8 +165,7 @@ func (f *flush) newAction(kind actionKind, st *state) *action {
 		f.actions = grown
 	}
 	f.actions = append(f.actions, a)
-	st.at(f.id)
-	st.act = a
+	f.mark(st).act = a
 	return a
 }
 
@@ -381,13 +382,20 @@ func (f *flush) groupFlat() {
 // by primary key (a stable order across transactions, which avoids
 // deadlocks between concurrent flushes).
 func sortRows(b *batch) {
-	switch b.kind {
-	case actInsert:
-		slices.SortFunc(b.actions, func(x, y *action) int { return cmp.Compare(x.st.ord, y.st.ord) })
-	case actUpdate, actDelete:
-		slices.SortFunc(b.actions, func(x, y *action) int {
-			kx, ky := x.st.id(), y.st.id()
-			return cmp.Or(cmp.Compare(kx.n, ky.n), cmp.Compare(kx.s, ky.s))
-		})
+	var order func(x, y *action) int
+	switch {
+	case b.kind == actInsert:
+		order = func(x, y *action) int { return cmp.Compare(x.st.ord, y.st.ord) }
+	case b.kind != actUpdate && b.kind != actDelete:
+		return
+	case b.m.ident.intKey:
+		order = func(x, y *action) int { return cmp.Compare(x.st.kn, y.st.kn) }
+	default:
+		order = func(x, y *action) int { return cmp.Compare(x.st.id().s, y.st.id().s) }
+	}
+	// Rows usually arrive in order already (added, or loaded by key): one
+	// pass says so, cheaper than the sort's own.
+	if !slices.IsSortedFunc(b.actions, order) {
+		slices.SortFunc(b.actions, order)
 	}
 }

@@ -71,3 +71,45 @@ func TestUndoColumnSets(t *testing.T) {
 		})
 	}
 }
+
+// TestSortRows: a batch's inserts go in Add order, its updates and deletes
+// in key order (integer or encoded), whatever order they were collected in.
+func TestSortRows(t *testing.T) {
+	intModel := &model{ident: keyCodec{intKey: true}}
+	strModel := &model{}
+	states := func(m *model, ords []uint32, keys []int64, strs []string) []*action {
+		acts := make([]*action, len(ords))
+		for i := range acts {
+			st := &state{m: m, ord: ords[i]}
+			switch {
+			case keys != nil:
+				st.setID(idKey{m: m, n: keys[i]})
+			case strs != nil:
+				st.setID(idKey{m: m, s: strs[i]})
+			}
+			acts[i] = &action{st: st}
+		}
+		return acts
+	}
+	for _, tc := range []struct {
+		name string
+		kind actionKind
+		acts []*action
+		want []uint32 // the ords, in the order sorted
+	}{
+		{"insert by Add order", actInsert, states(intModel, []uint32{3, 1, 2}, nil, nil), []uint32{1, 2, 3}},
+		{"update by integer key", actUpdate, states(intModel, []uint32{1, 2, 3}, []int64{30, -5, 7}, nil), []uint32{2, 3, 1}},
+		{"delete by encoded key", actDelete, states(strModel, []uint32{1, 2, 3}, nil, []string{"b", "c", "a"}), []uint32{3, 1, 2}},
+		{"already in order", actUpdate, states(intModel, []uint32{1, 2, 3}, []int64{1, 2, 3}, nil), []uint32{1, 2, 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &batch{kind: tc.kind, m: tc.acts[0].st.m, actions: tc.acts}
+			sortRows(b)
+			for i, a := range b.actions {
+				if a.st.ord != tc.want[i] {
+					t.Fatalf("row %d: ord %d, want order %v", i, a.st.ord, tc.want)
+				}
+			}
+		})
+	}
+}

@@ -17,6 +17,11 @@ type ptrIndex struct {
 	slots []*state
 	n     int
 	shift uint8 // 64 - log2(len(slots))
+
+	// spare, when set, is where tables come from and go back to, so that
+	// a session indexing thousands of pending objects does not regrow its
+	// table from scratch every time (the DB's spares, set by the session).
+	spare *spares[*state]
 }
 
 // on reports whether the index is built.
@@ -25,7 +30,8 @@ func (x *ptrIndex) on() bool { return x.slots != nil }
 // reset builds the index over list, or turns it off when list is nil.
 func (x *ptrIndex) reset(list []*state) {
 	if list == nil {
-		*x = ptrIndex{}
+		x.drop(x.slots)
+		*x = ptrIndex{spare: x.spare}
 		return
 	}
 	if size := tableSize(len(list)); size > len(x.slots) || size < len(x.slots)/4 {
@@ -43,21 +49,38 @@ func (x *ptrIndex) reset(list []*state) {
 // 1.5n, and at least 32.
 func tableSize(n int) int { return max(32, 1<<bits.Len(uint(n+n/2))) }
 
-// alloc gives the index an empty table of size slots.
+// alloc gives the index an empty table of size slots (the old table
+// goes back to spare: the caller must not use it after).
 func (x *ptrIndex) alloc(size int) {
-	x.slots, x.n = make([]*state, size), 0
+	old := x.slots
+	if x.spare != nil {
+		x.slots = x.spare.get(size)[:size] // cleared by put
+	} else {
+		x.slots = make([]*state, size)
+	}
+	x.n = 0
 	x.shift = uint8(64 - bits.TrailingZeros(uint(size)))
+	x.drop(old)
+}
+
+// drop gives a table the index no longer uses back to spare.
+func (x *ptrIndex) drop(slots []*state) {
+	if x.spare != nil && slots != nil {
+		giveBack(x.spare, slots)
+	}
 }
 
 // grow doubles the table.
 func (x *ptrIndex) grow() {
 	old := x.slots
+	x.slots = nil // alloc must not give it back before it is rehashed
 	x.alloc(2 * len(old))
 	for _, st := range old {
 		if st != nil {
 			x.put(st)
 		}
 	}
+	x.drop(old)
 }
 
 // home returns the slot where a search for p starts.

@@ -8,14 +8,26 @@ import (
 )
 
 // TestPtrIndexAgreesWithMap runs random puts and deletes (growth, runs
-// that wrap around the table, backward shifts) against a map.
+// that wrap around the table, backward shifts) against a map, with tables
+// made and with tables taken from (and given back to) spares, where two
+// indexes take turns so that one reuses the tables the other gave back.
 func TestPtrIndexAgreesWithMap(t *testing.T) {
+	t.Run("made", func(t *testing.T) { ptrIndexAgreesWithMap(t, nil) })
+	t.Run("spares", func(t *testing.T) {
+		sp := new(spares[*state])
+		for range 3 {
+			ptrIndexAgreesWithMap(t, sp)
+		}
+	})
+}
+
+func ptrIndexAgreesWithMap(t *testing.T, sp *spares[*state]) {
 	r := rand.New(rand.NewPCG(1, 2))
 	objs := make([]*int, 3000)
 	for i := range objs {
 		objs[i] = new(int)
 	}
-	var x ptrIndex
+	x := ptrIndex{spare: sp}
 	want := map[mem.Ptr]*state{}
 	x.reset([]*state{})
 	for step := range 20000 {

@@ -124,14 +124,13 @@ func (q *InsertQuery[T]) exec(ctx context.Context) (*InsertResult[T], error) {
 		return nil, ErrSessionClosed
 	}
 	s.ensureTx().eager = true
-	s.flushSeq++
-	f := &flush{s: s, ctx: ctx, id: s.flushSeq, bulk: true}
+	f := &flush{s: s, ctx: ctx, id: s.nextFlushID(), bulk: true}
 	b := &batch{kind: actInsert, m: q.m}
 	for _, st := range states {
 		b.actions = append(b.actions, &action{kind: actInsert, st: st, m: q.m})
 	}
 	mark := len(s.tx.journal)
-	s.tx.journal = slices.Grow(s.tx.journal, 2*len(states))
+	s.tx.journal = slices.Grow(s.tx.journal, len(states)) // an entry per state; a held row's is appended
 	p := &pipe{s: s}
 	if err := f.queueInserts(p, b); err != nil {
 		s.restore(mark) // nothing was sent
@@ -156,6 +155,10 @@ func (q *InsertQuery[T]) states() ([]*state, error) {
 			return nil, err
 		}
 	}
+	var more *stateMore // one for every state: a stateMore is replaced, never changed in place
+	if cp != nil {
+		more = &stateMore{upsert: cp}
+	}
 	out := make([]*state, 0, len(q.objs))
 	for _, o := range q.objs {
 		p := mem.Of(o)
@@ -166,8 +169,7 @@ func (q *InsertQuery[T]) states() ([]*state, error) {
 			return nil, fmt.Errorf("%s: the session already holds this object: %w", q.m, ErrDuplicateObject)
 		}
 		st := q.s.newState(q.m, p)
-		st.status = Pending
-		st.setMore(func(m *stateMore) { m.upsert = cp })
+		st.status, st.more = Pending, more
 		out = append(out, st)
 	}
 	return out, nil
@@ -231,7 +233,7 @@ func (q *InsertQuery[T]) result(f *flush, states []*state) *InsertResult[T] {
 		}
 		st.status = Persistent
 		st.setID(k)
-		st.setMore(func(m *stateMore) { m.upsert = nil })
+		st.setMore(func(m stateMore) stateMore { m.upsert = nil; return m })
 		s.snapshotWith(st, typedCopy[T])
 		s.idmap.put(k, st)
 		s.loaded = append(s.loaded, st)

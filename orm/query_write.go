@@ -218,8 +218,7 @@ func (s *Session) bulk(ctx context.Context, m *model, sql string, args []any, re
 		return 0, ErrSessionClosed
 	}
 	s.ensureTx().eager = true
-	s.flushSeq++
-	f := &flush{s: s, ctx: ctx, id: s.flushSeq}
+	f := &flush{s: s, ctx: ctx, id: s.nextFlushID()}
 	scratch := s.objChunk(m).next()
 	tmp := &state{m: m, obj: scratch}
 	var n int64

@@ -123,7 +123,7 @@ func (fr *relFlush) retract() {
 	}
 	fr.failed()
 	for i := range fr.claims {
-		fr.claims[i].child.claim = -1
+		fr.f.mark(fr.claims[i].child).claim = -1
 	}
 }
 

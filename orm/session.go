@@ -47,7 +47,7 @@ type Session struct {
 	err   error  // first error of Add, Delete or Explicit, reported by the next flush
 
 	flushing bool
-	flushSeq uint64      // id of the last flush, for journal entries
+	flushSeq uint32      // id of the last flush, for journal entries
 	toLoad   []loadedObj // objects loaded since the last AfterLoad hooks ran
 	closed   bool
 }
@@ -102,7 +102,7 @@ func (s *Session) Add(objs ...any) {
 		}
 		st.brought = false // the program's own: never a pending orphan
 		if cp != nil && st.status == Pending {
-			st.setMore(func(m *stateMore) { m.upsert = cp })
+			st.setMore(func(m stateMore) stateMore { m.upsert = cp; return m })
 		}
 	}
 }
@@ -138,6 +138,11 @@ func (s *Session) add(o any) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("add: %w", err)
 	}
+	return s.addObject(m, p)
+}
+
+// addObject is add for the object at p, not nil, of model m.
+func (s *Session) addObject(m *model, p mem.Ptr) (*state, error) {
 	if st := s.pendingOf(p); st != nil {
 		return st, nil
 	}
@@ -214,7 +219,7 @@ func (s *Session) Explicit(obj any, fields ...string) {
 		return
 	}
 	if st.explicit() == nil {
-		st.setMore(func(m *stateMore) { m.explicit = new(colSet) })
+		st.setMore(func(m stateMore) stateMore { m.explicit = new(colSet); return m })
 	}
 	for _, f := range fields {
 		c := m.lookup(f)
@@ -257,6 +262,7 @@ func (s *Session) Close() error {
 	s.closed = true
 	giveBack(&s.db.spares.states, s.loaded)
 	giveBack(&s.db.spares.states, s.pending)
+	s.byPtr.reset(nil)
 	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, ptrIndex{}, 0
 	s.arena.release(&s.db.works, &s.db.spares.journals)
 	return err
@@ -440,11 +446,15 @@ func (s *Session) pendingOf(p mem.Ptr) *state {
 
 // addPending appends st to the pending list (and index).
 func (s *Session) addPending(st *state) {
+	if s.pending == nil {
+		s.pending = s.db.spares.states.get(0) // a closed session's, or the last flush's
+	}
 	s.pending = push(s.pending, st)
 	switch {
 	case s.byPtr.on():
 		s.byPtr.put(st)
 	case len(s.pending) > pendingIndex:
+		s.byPtr.spare = &s.db.spares.states
 		s.byPtr.reset(s.pending)
 	}
 }

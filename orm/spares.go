@@ -40,6 +40,7 @@ type flushSpares struct {
 	lists    spares[*action]   // flush.actions
 	journals spares[undo]      // transaction journals over keptJournal
 	claims   spares[claim]     // relFlush.claims
+	marks    spares[flushMark] // flush.marks
 	states   spares[*state]    // relFlush.visited, Session.loaded and pending
 	rows     spares[loadedRow] // a load's row buffer (loader.spare)
 	groups   sync.Pool         // *keyGroups of a load step (groupOwners)

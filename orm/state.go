@@ -54,13 +54,10 @@ type state struct {
 	relLoaded uint64
 	relSeen   *relSeen
 
-	// What one flush, flushID, records on the object (see at): its action,
-	// its journal entry (-1: none) and its first claim (history.go, -1:
-	// none). Fields of an earlier flush are read as unset.
-	flushID uint64
-	act     *action
-	jidx    int32
-	claim   int32
+	// The last flush that touched the object, and the index of its mark
+	// in that flush (flush.marks; see flushMark).
+	flushID uint32
+	slot    int32
 
 	ord      uint32 // order of Add, for a stable insert order
 	status   Status
@@ -94,12 +91,41 @@ func (st *state) setID(k idKey) {
 	st.kp, st.kn = mem.StringData(k.s), int64(len(k.s))
 }
 
-// at makes the per-flush fields belong to flush id, unset when they
-// belonged to another.
-func (st *state) at(id uint64) {
-	if st.flushID != id {
-		st.flushID, st.act, st.jidx, st.claim = id, nil, -1, -1
+// flushMark is what one flush records on an object it touches: its
+// action, its journal entry and its first claim (history.go). The flush
+// keeps the marks (flush.marks), the state only its flush's id and the
+// index of its mark, so that a state holds no pointer into a flush and
+// costs 8 bytes for them rather than 24.
+type flushMark struct {
+	act   *action // nil: none
+	jidx  int32   // -1: none; groupJournaled: its INSERT's entry
+	claim int32   // -1: none
+}
+
+// unmarked is the mark of an object the flush has not touched.
+var unmarked = flushMark{jidx: -1, claim: -1}
+
+// mark returns st's mark in flush f, unset when f had not marked it yet.
+// The pointer is good until f marks another object.
+func (f *flush) mark(st *state) *flushMark {
+	if st.flushID != f.id {
+		st.flushID, st.slot = f.id, int32(len(f.marks))
+		if len(f.marks) == cap(f.marks) && cap(f.marks) >= maxKeptActions {
+			grown := append(f.s.db.spares.marks.get(2*cap(f.marks)), f.marks...)
+			f.s.db.spares.marks.keep(f.marks)
+			f.marks = grown
+		}
+		f.marks = append(f.marks, unmarked)
 	}
+	return &f.marks[st.slot]
+}
+
+// markOf returns st's mark in flush f, unset when f has not marked it.
+func (f *flush) markOf(st *state) flushMark {
+	if st.flushID != f.id {
+		return unmarked
+	}
+	return f.marks[st.slot]
 }
 
 // enc returns the encodings of the model's encoded columns.
@@ -119,16 +145,19 @@ func (st *state) explicit() *colSet {
 }
 
 // setMore replaces st.more with a copy changed by change (or drops it when
-// nothing is left in it).
-func (st *state) setMore(change func(*stateMore)) {
+// nothing is left in it). change takes and returns the copy by value, so
+// that only a copy that is kept costs an allocation (clearing the last
+// field costs none).
+func (st *state) setMore(change func(stateMore) stateMore) {
 	var m stateMore
 	if st.more != nil {
 		m = *st.more
 	}
-	change(&m)
+	m = change(m)
 	st.more = nil
 	if m.enc != nil || m.explicit != nil || m.upsert != nil {
-		st.more = &m
+		st.more = new(stateMore)
+		*st.more = m
 	}
 }
 
@@ -186,17 +215,7 @@ func (s *Session) snapshotInto(st *state, snap mem.Ptr, copyRow func(dst, src me
 			enc[i] = encSnap{b, v}
 		}
 	}
-	st.setMore(func(m *stateMore) { m.enc = enc })
-}
-
-// changed returns the columns whose value differs from the snapshot.
-func (st *state) changed() colSet {
-	var set colSet
-	n := len(st.m.cmp)
-	for i := st.nextChange(0); i < n; i = st.nextChange(i + 1) {
-		set.add(st.m.cmp[i].col.pos)
-	}
-	return set
+	st.setMore(func(m stateMore) stateMore { m.enc = enc; return m })
 }
 
 // same reports whether column c still holds its snapshot value.
@@ -209,9 +228,6 @@ func (st *state) same(c *column) bool {
 	}
 	return c.ops.equal(cur, c.path.read(st.snap))
 }
-
-// dirty reports whether any column differs from the snapshot.
-func (st *state) dirty() bool { return st.nextChange(0) < len(st.m.cmp) }
 
 // upsertPlan returns the ON CONFLICT clause a pending object is inserted
 // with: Add's, else its model's (Upserter), else nil.
