@@ -259,3 +259,51 @@ func TestLoadJoined(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadStepFindsEarlierRows: a load step finds the rows that earlier
+// queries of the session loaded, even when no lookup has indexed them yet
+// (the models here load nothing eagerly), and returns the held objects,
+// unflushed changes kept; rows of models the step does not read are
+// indexed when a lookup first needs them.
+func TestLoadStepFindsEarlierRows(t *testing.T) {
+	e := setup(t, orm.MustRegistry(&BenchUser{}, &BenchPost{}, &BenchComment{}))
+	for _, q := range []string{seedUsers, seedPosts} {
+		if _, err := e.db.Pool().Exec(e.ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := e.db.Session()
+	defer s.Close()
+	s.SetAutoflush(false)
+	posts, err := orm.Query[BenchPost](s).Where("user_id <= ?", 3).OrderBy("id").All(e.ctx)
+	if err != nil || len(posts) != 3*benchPosts {
+		t.Fatalf("%d posts, %v", len(posts), err)
+	}
+	posts[0].Title = "changed, not flushed"
+	users, err := orm.Query[BenchUser](s).Where("id <= ?", 3).Load("Posts").OrderBy("id").All(e.ctx)
+	if err != nil || len(users) != 3 {
+		t.Fatalf("%d users, %v", len(users), err)
+	}
+	held := map[*BenchPost]bool{}
+	for _, p := range posts {
+		held[p] = true
+	}
+	for _, u := range users {
+		if len(u.Posts) != benchPosts {
+			t.Fatalf("user %d: %d posts", u.ID, len(u.Posts))
+		}
+		for _, p := range u.Posts {
+			if !held[p] || p.User != u {
+				t.Fatalf("user %d: post %d is not the held object (or not stitched)", u.ID, p.ID)
+			}
+		}
+	}
+	if posts[0].Title != "changed, not flushed" {
+		t.Fatalf("the load overwrote an unflushed change: %q", posts[0].Title)
+	}
+	e.cap.reset()
+	u, err := orm.Get[BenchUser](e.ctx, s, users[1].ID)
+	if err != nil || u != users[1] || len(e.cap.sqls()) != 0 {
+		t.Fatalf("Get: same %v, %d statements, %v", u == users[1], len(e.cap.sqls()), err)
+	}
+}

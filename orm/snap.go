@@ -66,7 +66,8 @@ func (m *model) snapRecord() {
 		rowCols = byOffset(m.cols)
 		end := uintptr(0)
 		for i, c := range rowCols {
-			if gap := c.path.offset - end; gap > 0 {
+			if c.path.offset > end {
+				gap := c.path.offset - end
 				fields = append(fields, reflect.StructField{Name: fmt.Sprintf("Gap%d", i), Type: reflect.ArrayOf(int(gap), byteType)})
 			}
 			at = append(at, len(fields))
