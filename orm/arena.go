@@ -43,7 +43,6 @@ type arena struct {
 	stateGrow int      // size of the next state slab
 	slabs     []*slabs // per model id (nil until used)
 	dest      []any
-	args      []any
 	work      *sessionWork
 }
 
@@ -59,6 +58,7 @@ type slabs struct{ obj, snap chunk }
 type sessionWork struct {
 	tx    txn
 	flush flush
+	args  []any // the bound arguments of the current flush's single-row statements
 }
 
 // flushRoom is a flush's inline storage, enough for the small flushes
@@ -76,6 +76,9 @@ type flushRoom struct {
 // keptJournal is the journal capacity a pooled workspace keeps; a larger
 // one (a flush of many rows) goes to the DB's spares (spares.go).
 const keptJournal = 64
+
+// keptArgs is the argument buffer capacity a pooled workspace keeps.
+const keptArgs = 64
 
 // state returns a zero state from the slab.
 func (a *arena) state() *state {
@@ -111,19 +114,19 @@ func (a *arena) scanDest(n int) []any {
 
 // argsFor returns an empty slice with room for n bound arguments, cut
 // from the flush's arguments.
-func (a *arena) argsFor(n int) []any {
-	if cap(a.args)-len(a.args) < n {
-		a.args = make([]any, 0, max(n, 2*cap(a.args)))
+func (w *sessionWork) argsFor(n int) []any {
+	if cap(w.args)-len(w.args) < n {
+		w.args = make([]any, 0, max(n, 2*cap(w.args)))
 	}
-	i := len(a.args)
-	a.args = a.args[:i+n]
-	return a.args[i : i : i+n]
+	i := len(w.args)
+	w.args = w.args[:i+n]
+	return w.args[i : i : i+n]
 }
 
 // endFlush drops the arguments of the last flush, when the next starts.
-func (a *arena) endFlush() {
-	clear(a.args)
-	a.args = a.args[:0]
+func (w *sessionWork) endFlush() {
+	clear(w.args)
+	w.args = w.args[:0]
 }
 
 // workspace returns the write storage, taking it from pool on first use.
@@ -139,16 +142,21 @@ func (a *arena) workspace(pool *sync.Pool) *sessionWork {
 
 // release gives the workspace back to pool, holding nothing of the
 // session (no object, state or connection stays reachable from it), and
-// drops the scan and argument buffers.
+// drops the scan buffer. The workspace keeps its journal and argument
+// buffers when they are small, emptied.
 func (a *arena) release(pool *sync.Pool, journals *spares[undo]) {
-	a.dest, a.args = nil, nil
+	a.dest = nil
 	w := a.work
 	if w == nil {
 		return
 	}
 	a.work = nil
-	journal := w.tx.journal
+	journal, args := w.tx.journal, w.args
 	*w = sessionWork{}
+	if cap(args) <= keptArgs {
+		clear(args[:cap(args)])
+		w.args = args[:0]
+	}
 	if cap(journal) <= keptJournal {
 		clear(journal[:cap(journal)])
 		w.tx.journal = journal[:0]

@@ -231,8 +231,9 @@ func (f *flush) trim() {
 // session but what the cascades do.
 func (s *Session) plan(ctx context.Context) (*flush, error) {
 	id := s.nextFlushID()
-	s.arena.endFlush()
-	f := &s.workspace().flush
+	w := s.workspace()
+	w.endFlush()
+	f := &w.flush
 	// The previous flush's storage is reused: a session flushing the same
 	// work again (a batch job, a loop of commits) allocates none of it.
 	acts, slab, spent, marks := f.actions, f.slab, f.spent, f.marks

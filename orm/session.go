@@ -38,8 +38,7 @@ type Session struct {
 	loaded  []*state    // persistent (and deleted) states in load order
 	pending []*state    // pending states in Add order
 	byPtr   ptrIndex    // pending states by object address, from pendingIndex of them
-	addrs   ptrIndex    // loaded[:addrN] by object address, built by loadedAt on demand
-	addrN   int         // how many of loaded addrs holds
+	addrs   *addrIndex  // loaded states by object address, built by loadedAt on demand
 	seq     uint64      // Add counter
 
 	tx    *txn   // the open transaction (&arena.work.tx), nil when none
@@ -265,7 +264,9 @@ func (s *Session) Close() error {
 	giveBack(&s.db.spares.states, s.loaded)
 	giveBack(&s.db.spares.states, s.pending)
 	s.byPtr.reset(nil)
-	s.addrs.reset(nil)
+	if s.addrs != nil {
+		s.addrs.reset(nil)
+	}
 	s.idmap, s.loaded, s.pending, s.byPtr, s.indexed = identityMap{}, nil, nil, ptrIndex{}, 0
 	s.arena.release(&s.db.works, &s.db.spares.journals)
 	return err
@@ -342,16 +343,21 @@ func (s *Session) stateOf(m *model, p mem.Ptr) *state {
 func (s *Session) loadedAt(p mem.Ptr) *state {
 	const scanned = 64 // lists up to this long are scanned
 	if len(s.loaded) > scanned {
-		if !s.addrs.on() {
-			s.addrs.spare = &s.db.spares.states
-			s.addrs.reset(s.loaded)
+		x := s.addrs
+		if x == nil {
+			x = &addrIndex{}
+			x.spare = &s.db.spares.states
+			s.addrs = x
+		}
+		if !x.on() {
+			x.reset(s.loaded)
 		} else {
-			for _, st := range s.loaded[s.addrN:] {
-				s.addrs.put(st)
+			for _, st := range s.loaded[x.upto:] {
+				x.put(st)
 			}
 		}
-		s.addrN = len(s.loaded)
-		st := s.addrs.get(p)
+		x.upto = len(s.loaded)
+		st := x.get(p)
 		if st == nil || st.status != detached {
 			return st
 		}
@@ -363,6 +369,13 @@ func (s *Session) loadedAt(p mem.Ptr) *state {
 		}
 	}
 	return nil
+}
+
+// addrIndex is the loaded states by object address (Session.loadedAt):
+// loaded[:upto] are in it.
+type addrIndex struct {
+	ptrIndex
+	upto int
 }
 
 // newState takes a state from the session's arena.
@@ -547,12 +560,14 @@ func (s *Session) filterLoaded(drop func(*state) bool) {
 	s.index()
 	s.loaded = slices.DeleteFunc(s.loaded, drop)
 	s.indexed = len(s.loaded)
-	s.addrs.reset(nil) // the states moved
+	if s.addrs != nil {
+		s.addrs.reset(nil) // the states moved
+	}
 }
 
 // args returns an empty slice with room for n bound arguments of the
-// current flush (arena.argsFor).
-func (s *Session) args(n int) []any { return s.arena.argsFor(n) }
+// current flush (sessionWork.argsFor).
+func (s *Session) args(n int) []any { return s.workspace().argsFor(n) }
 
 // workspace returns the session's write storage (arena.workspace).
 func (s *Session) workspace() *sessionWork { return s.arena.workspace(&s.db.works) }
